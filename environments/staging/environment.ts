@@ -1,0 +1,19 @@
+import { defineEnvironment } from '../../lib/spec/index.ts';
+
+export default defineEnvironment({
+  name: 'staging',
+  description: 'Production rehearsal: same topology and policy as prod.',
+  cluster: {
+    name: 'staging-cn-east-1',
+    apiServer: 'https://api.staging.k8s.insure.example:6443',
+    kubernetesVersion: '1.27',
+    region: 'cn-east-1',
+    zones: ['cn-east-1a', 'cn-east-1b', 'cn-east-1c'],
+    ingressNamespace: 'ingress-nginx',
+  },
+  ingressDomain: 'staging.insure.example',
+  promotion: { from: 'uat' },
+  capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
+  images: { allowMutableTags: false, requireDigest: true },
+  approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },
+});

@@ -1,0 +1,254 @@
+/**
+ * The app spec: what a developer writes in `apps/<name>.ts`.
+ *
+ * Everything here is plain data. Defaults are resolved once, per environment,
+ * by `resolveApp` (see `resolve.ts`); the render never reads an unresolved spec.
+ */
+
+/** A reference to one key of a Kubernetes Secret. The value itself never lives in git. */
+export interface SecretRef {
+  /** Name of the Secret in the app's namespace (created by the secret store, not by this repo). */
+  readonly secret: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+}
+
+/** An environment variable: a plain value, or a reference to a Secret key. */
+export type EnvValue = string | SecretRef;
+
+/** Kind of workload the app runs as. */
+export type WorkloadKind =
+  /** A long-running server that receives traffic on its ports. */
+  | 'service'
+  /** A long-running background consumer with no inbound traffic. */
+  | 'worker'
+  /** A job that runs on a schedule and exits. */
+  | 'cronjob';
+
+/** What the container image is built from; drives runtime-specific defaults (JVM flags, graceful shutdown). */
+export type Runtime = 'spring-boot' | 'node' | 'generic';
+
+/** A port the container listens on. */
+export interface PortSpec {
+  /**
+   * Port name, unique in the app (IANA_SVC_NAME: lowercase letters, digits and '-', at most 15 characters).
+   * @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+   */
+  readonly name: string;
+  /** Container port number (1-65535). */
+  readonly port: number;
+  /**
+   * Port number the Service exposes.
+   * @default - the container port
+   */
+  readonly servicePort?: number;
+}
+
+/** HTTP health endpoints of the app, served on its first port. */
+export interface HealthSpec {
+  /**
+   * Path that answers 200 only when the app can take traffic.
+   * @see https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+   */
+  readonly readiness: string;
+  /**
+   * Path that answers 200 while the process is healthy; failing it restarts the container.
+   * @default - the readiness path
+   */
+  readonly liveness?: string;
+  /**
+   * Path probed until the app has started; liveness and readiness wait for it.
+   * @default - the liveness path
+   */
+  readonly startup?: string;
+  /**
+   * Port name the probes call.
+   * @default - the first port
+   */
+  readonly port?: string;
+  /**
+   * Longest time the app may take to start, in seconds; sets the startup probe's failure budget.
+   * @default 120
+   */
+  readonly startupSeconds?: number;
+}
+
+/** CPU and memory the app needs. Quantities use Kubernetes notation: `250m`, `1`, `512Mi`, `2Gi`. */
+export interface ResourcesSpec {
+  /**
+   * CPU request.
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   * @default - the environment's default
+   */
+  readonly cpu?: string;
+  /**
+   * Memory request; also the memory limit unless `memoryLimit` is set.
+   * @default - the environment's default
+   */
+  readonly memory?: string;
+  /**
+   * CPU limit.
+   * @default - no CPU limit (avoids throttling; requests still reserve capacity)
+   */
+  readonly cpuLimit?: string;
+  /**
+   * Memory limit.
+   * @default - equal to the memory request
+   */
+  readonly memoryLimit?: string;
+}
+
+/** Horizontal autoscaling on CPU utilisation. */
+export interface AutoscalingSpec {
+  /** Fewest replicas. */
+  readonly minReplicas: number;
+  /** Most replicas. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilisation, in percent of the request.
+   * @default 70
+   */
+  readonly cpuUtilization?: number;
+}
+
+/** Who may talk to the app, and whom it may call. Everything else is denied. */
+export interface NetworkSpec {
+  /**
+   * Apps (by name, in any namespace) allowed to call this app's ports.
+   * @default []
+   */
+  readonly allowFrom?: readonly string[];
+  /**
+   * Accept traffic from the cluster's ingress controller (apps reached from outside the cluster).
+   * @default false
+   */
+  readonly fromIngress?: boolean;
+  /**
+   * Apps (by name) this app calls.
+   * @default []
+   */
+  readonly callsApps?: readonly string[];
+  /**
+   * Addresses outside the cluster this app calls, as CIDR blocks with a port (`10.20.0.0/16:5432`).
+   * @default []
+   */
+  readonly egress?: readonly string[];
+}
+
+/** Deviations from the secure defaults. Each needs a reason, which is rendered next to the object. */
+export interface SecurityExceptions {
+  /**
+   * Allow writes to the container's root filesystem.
+   * @default false
+   */
+  readonly writableRootFilesystem?: boolean;
+  /** Why the exception is needed; required when any exception is set. */
+  readonly reason?: string;
+}
+
+/** The fields an environment override may change. */
+export interface AppOverrides {
+  /** @see AppSpec.replicas */
+  readonly replicas?: number;
+  /** @see AppSpec.resources */
+  readonly resources?: ResourcesSpec;
+  /** Merged over `AppSpec.env`, key by key. */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Merged over `AppSpec.config`, file by file. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Replaces `AppSpec.autoscaling`; `false` turns autoscaling off in that environment. */
+  readonly autoscaling?: AutoscalingSpec | false;
+  /** @see AppSpec.schedule */
+  readonly schedule?: string;
+}
+
+/** Six environment names, in promotion order. */
+export type EnvName = 'dev' | 'sit' | 'uat' | 'staging' | 'prod' | 'dr';
+
+/** One service, as its developers describe it. */
+export interface AppSpec {
+  /** App name: DNS-1123 label (lowercase letters, digits, '-'), unique in the repo, at most 40 characters. */
+  readonly name: string;
+  /** Owning team; also the namespace the app runs in unless `namespace` is set. */
+  readonly team: string;
+  /** One line on what the service does; rendered as an annotation. */
+  readonly description?: string;
+  /** Image repository without tag or digest (`registry.insure.example/claims/claims-api`); the tag is pinned per environment. */
+  readonly image: string;
+  /**
+   * What kind of workload the app runs as.
+   * @default 'service'
+   */
+  readonly kind?: WorkloadKind;
+  /**
+   * Runtime of the image.
+   * @default 'generic'
+   */
+  readonly runtime?: Runtime;
+  /**
+   * Namespace the app runs in.
+   * @default - the team name
+   */
+  readonly namespace?: string;
+  /**
+   * Ports the container listens on. A `service` needs at least one.
+   * @default []
+   */
+  readonly ports?: readonly PortSpec[];
+  /** HTTP health endpoints. Required for a `service`. */
+  readonly health?: HealthSpec;
+  /**
+   * Resource requests and limits.
+   * @default - the environment's default resource policy
+   */
+  readonly resources?: ResourcesSpec;
+  /**
+   * Number of pods (ignored while autoscaling is on).
+   * @default - the environment's default replica count
+   */
+  readonly replicas?: number;
+  /**
+   * Environment variables: plain values, or `secretRef('name', 'key')` for anything secret.
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /**
+   * Config files, by file name, mounted read-only under `configDir`.
+   * @default {}
+   */
+  readonly config?: Readonly<Record<string, string>>;
+  /**
+   * Folder the config files are mounted in.
+   * @default '/config'
+   */
+  readonly configDir?: string;
+  /** Horizontal autoscaling. */
+  readonly autoscaling?: AutoscalingSpec;
+  /** Cron schedule of a `cronjob` (`'30 2 * * *'`). */
+  readonly schedule?: string;
+  /** Container command (entrypoint) override. */
+  readonly command?: readonly string[];
+  /** Container arguments. */
+  readonly args?: readonly string[];
+  /** Network access beyond the default deny. */
+  readonly network?: NetworkSpec;
+  /** Deviations from the secure defaults, with a reason. */
+  readonly security?: SecurityExceptions;
+  /**
+   * Environments the app runs in. An app not yet promoted everywhere lists where it runs.
+   * @default - all six
+   */
+  readonly environments?: readonly EnvName[];
+  /** Per-environment differences. Only what differs. */
+  readonly overrides?: Partial<Readonly<Record<EnvName, AppOverrides>>>;
+}
+
+/** Declares an app. Gives editor completion and type checks; returns the spec unchanged. */
+export function defineApp(spec: AppSpec): AppSpec {
+  return spec;
+}
+
+/** A reference to key `key` of Secret `secret`, for use as an environment variable. */
+export function secretRef(secret: string, key: string): SecretRef {
+  return { secret, key };
+}

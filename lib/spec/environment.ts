@@ -1,0 +1,88 @@
+/**
+ * The environment spec: facts and policy of one cluster, in `environments/<env>/environment.ts`.
+ *
+ * `lib/` never branches on an environment's name; everything that differs
+ * between environments is a field here.
+ */
+import type { EnvName } from './app.ts';
+
+/** Where the cluster is and what it runs. */
+export interface ClusterFacts {
+  /** Cluster name, as the delivery engines know it. */
+  readonly name: string;
+  /** API server URL (placeholder hosts under `.example`). */
+  readonly apiServer: string;
+  /** Kubernetes minor version the cluster runs (`'1.27'`). */
+  readonly kubernetesVersion: string;
+  /** Cloud region. */
+  readonly region: string;
+  /** Availability zones the nodes span. */
+  readonly zones: readonly string[];
+  /** Namespace of the ingress controller; apps with `network.fromIngress` accept traffic from it. */
+  readonly ingressNamespace: string;
+}
+
+/** Where this environment sits in the promotion chain. */
+export interface PromotionPolicy {
+  /**
+   * Environment whose versions this one takes on promotion.
+   * @default - none: the first environment, fed by application builds
+   */
+  readonly from?: EnvName;
+  /**
+   * Environment this one is released together with, as a second wave of the same release order.
+   * @default - none
+   */
+  readonly releasedWith?: EnvName;
+}
+
+/** Replica and resource defaults applied when an app does not say. */
+export interface CapacityPolicy {
+  /** Replicas of a `service` or `worker` that does not set `replicas`. */
+  readonly defaultReplicas: number;
+  /** CPU request of an app that does not set one. */
+  readonly defaultCpu: string;
+  /** Memory request of an app that does not set one. */
+  readonly defaultMemory: string;
+}
+
+/** Image rules of the environment. */
+export interface ImagePolicy {
+  /** Mutable tags (`latest`, `main`) are allowed. Only where nothing is released. */
+  readonly allowMutableTags: boolean;
+  /** Every image must be pinned by `sha256` digest. */
+  readonly requireDigest: boolean;
+}
+
+/** Who must approve a release order touching this environment. */
+export interface ApprovalPolicy {
+  /** Approvals needed for a low-risk change. Higher risk adds one approval per level. */
+  readonly required: number;
+  /** Teams whose members may approve (GitHub team handles). */
+  readonly approvers: readonly string[];
+}
+
+/** One environment cluster. */
+export interface EnvironmentSpec {
+  /** Environment name; also the folder name and the `manifests/` folder. */
+  readonly name: EnvName;
+  /** One line on what the environment is for. */
+  readonly description: string;
+  /** The cluster. */
+  readonly cluster: ClusterFacts;
+  /** Domain under which apps are exposed (`dev.insure.example`). */
+  readonly ingressDomain: string;
+  /** Place in the promotion chain. */
+  readonly promotion: PromotionPolicy;
+  /** Replica and resource defaults. */
+  readonly capacity: CapacityPolicy;
+  /** Image rules. */
+  readonly images: ImagePolicy;
+  /** Approval rules for release orders. */
+  readonly approvals: ApprovalPolicy;
+}
+
+/** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */
+export function defineEnvironment(spec: EnvironmentSpec): EnvironmentSpec {
+  return spec;
+}

@@ -1,0 +1,294 @@
+/**
+ * Loads and checks the whole repository: `environments/*` and `apps/*`.
+ * Every problem of the run is collected and thrown together as one `SpecError`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AppSpec, EnvName } from './app.ts';
+import type { EnvironmentSpec } from './environment.ts';
+import { ProblemSink, closest, showValue } from './problems.ts';
+import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
+import { checkApp, checkEnvironment } from './rules.ts';
+import { cmp } from '../util/compare.ts';
+import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
+
+/** An app spec with the file it came from. */
+export interface LoadedApp {
+  readonly spec: AppSpec;
+  /** Repository-relative path (`apps/claims-api.ts`). */
+  readonly file: string;
+}
+
+/** An environment with its pinned versions. */
+export interface LoadedEnvironment {
+  readonly spec: EnvironmentSpec;
+  /** Repository-relative path of `environment.ts`. */
+  readonly file: string;
+  /** Repository-relative path of `versions.json`. */
+  readonly versionsFile: string;
+  /** App name → pinned image. */
+  readonly versions: Readonly<Record<string, PinnedVersion>>;
+}
+
+/** Everything the render needs, checked. */
+export interface Project {
+  readonly root: string;
+  /** Environments in promotion order. */
+  readonly environments: readonly LoadedEnvironment[];
+  /** Apps sorted by name. */
+  readonly apps: readonly LoadedApp[];
+}
+
+/** Tags that move: never allowed where images must be reproducible. */
+export const MUTABLE_TAGS = new Set(['latest', 'main', 'master', 'develop', 'dev', 'stable', 'edge', 'nightly', 'snapshot']);
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** Name of the file an environment's facts and policy live in. */
+export const ENVIRONMENT_FILE = 'environment.ts';
+/** Name of the machine-edited file pinning an environment's app versions. */
+export const VERSIONS_FILE = 'versions.json';
+
+/** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
+export async function loadProject(root: string): Promise<Project> {
+  const sink = new ProblemSink();
+  const environments = await loadEnvironments(root, sink);
+  const { apps, broken } = await loadApps(root, sink);
+  checkCrossReferences(apps, broken, environments, sink);
+  sink.throwIfAny();
+  return { root, environments: orderEnvironments(environments, sink), apps };
+}
+
+/** Loads and checks only `environments/`, in promotion order (for commands that read rendered manifests). */
+export async function loadEnvironmentsOnly(root: string): Promise<LoadedEnvironment[]> {
+  const sink = new ProblemSink();
+  const environments = await loadEnvironments(root, sink);
+  sink.throwIfAny();
+  return orderEnvironments(environments, sink);
+}
+
+/** Resolves every app for every environment it runs in, in promotion order then app name. */
+export function resolveProject(project: Project): ResolvedApp[] {
+  const out: ResolvedApp[] = [];
+  for (const env of project.environments) {
+    for (const app of project.apps) {
+      if (!runsIn(app.spec, env.spec.name)) continue;
+      const version = env.versions[app.spec.name];
+      if (version) out.push(resolveApp(app.spec, env.spec, version, app.file));
+    }
+  }
+  return out;
+}
+
+/** Whether `app` runs in environment `env`. */
+export function runsIn(app: AppSpec, env: EnvName): boolean {
+  return app.environments === undefined || app.environments.includes(env);
+}
+
+async function importDefault(absolute: string, file: string, sink: ProblemSink): Promise<unknown> {
+  // The content hash in the URL makes a changed file load afresh in a long-lived process.
+  const hash = createHash('sha1').update(readFileSync(absolute)).digest('hex').slice(0, 12);
+  try {
+    const mod = (await import(`${pathToFileURL(absolute).href}?v=${hash}`)) as { default?: unknown };
+    if (mod.default === undefined) {
+      sink.addFile(file, 'has no default export', 'end the file with `export default defineApp({ ... })` (or defineEnvironment)');
+    }
+    return mod.default;
+  } catch (error) {
+    const detail = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' ');
+    sink.addFile(file, `cannot be loaded: ${detail}`, 'fix the syntax error (run `npx tsc --noEmit` for details)');
+    return undefined;
+  }
+}
+
+async function loadEnvironments(root: string, sink: ProblemSink): Promise<LoadedEnvironment[]> {
+  const dir = join(root, 'environments');
+  if (!existsSync(dir)) {
+    sink.addFile('environments', 'folder is missing', 'create environments/<env>/environment.ts for each cluster');
+    return [];
+  }
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const loaded = await Promise.all(
+    folders.map(async (folder): Promise<LoadedEnvironment | undefined> => {
+      const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
+      const versionsFile = `environments/${folder}/${VERSIONS_FILE}`;
+      if (!existsSync(join(root, file))) {
+        sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
+        return undefined;
+      }
+      const raw = await importDefault(join(root, file), file, sink);
+      const spec = raw === undefined ? undefined : checkShape(environmentSchema, raw, file, sink);
+      if (spec) checkEnvironment(spec, file, folder, sink);
+      const versions = readVersions(root, versionsFile, spec, sink);
+      return spec && versions ? { spec, file, versionsFile, versions } : undefined;
+    }),
+  );
+  return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
+}
+
+/** Reads and checks one `versions.json`. */
+export function readVersions(
+  root: string,
+  file: string,
+  env: EnvironmentSpec | undefined,
+  sink: ProblemSink,
+): Record<string, PinnedVersion> | undefined {
+  const absolute = join(root, file);
+  if (!existsSync(absolute)) {
+    sink.addFile(file, 'is missing', 'create it with {} and pin each app\'s image: { "app": { "tag": "1.0.0" } }');
+    return undefined;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(absolute, 'utf8'));
+  } catch (error) {
+    sink.addFile(file, `is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax (it is machine-edited: prefer `npm run promote`)');
+    return undefined;
+  }
+  const versions = checkShape(versionsSchema, data, file, sink);
+  if (!versions || !env) return versions;
+  for (const [app, pin] of Object.entries(versions)) {
+    if (!TAG.test(pin.tag)) {
+      sink.add(file, `${app}.tag`, pin.tag, 'not a valid image tag', 'use letters, digits, and . _ - (at most 128 characters), e.g. 2.14.0');
+    } else if (MUTABLE_TAGS.has(pin.tag.toLowerCase()) && !env.images.allowMutableTags) {
+      sink.add(file, `${app}.tag`, pin.tag, `a mutable tag is not allowed in ${env.name}`, 'pin an immutable release tag such as 2.14.0');
+    }
+    if (pin.digest !== undefined && !DIGEST.test(pin.digest)) {
+      sink.add(file, `${app}.digest`, pin.digest, 'not a sha256 digest', "write 'sha256:' followed by 64 lowercase hex characters");
+    }
+    if (pin.digest === undefined && env.images.requireDigest) {
+      sink.add(file, `${app}.digest`, undefined, `${env.name} requires images pinned by digest`, 'add "digest": "sha256:…" (promote it from the previous environment with npm run promote)');
+    }
+  }
+  return versions;
+}
+
+/** Loads every `apps/*.ts`; `broken` names the files (by base name) that could not be checked. */
+async function loadApps(root: string, sink: ProblemSink): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
+  const dir = join(root, 'apps');
+  const broken = new Set<string>();
+  if (!existsSync(dir)) return { apps: [], broken };
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  const loaded = await Promise.all(
+    files.map(async (name): Promise<LoadedApp | undefined> => {
+      const file = `apps/${name}`;
+      const raw = await importDefault(join(dir, name), file, sink);
+      const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
+      if (!spec) {
+        broken.add(name.slice(0, -'.ts'.length));
+        return undefined;
+      }
+      checkApp(spec, file, sink);
+      return { spec, file };
+    }),
+  );
+  const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));
+  return { apps, broken };
+}
+
+/** Checks references between files; names in `broken` (files already reported) raise no follow-on problems. */
+function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<string>, environments: readonly LoadedEnvironment[], sink: ProblemSink): void {
+  const envNames = environments.map((e) => e.spec.name);
+  const byName = new Map<string, LoadedApp>();
+  for (const app of apps) {
+    const other = byName.get(app.spec.name);
+    if (other) {
+      sink.add(app.file, 'name', app.spec.name, `duplicates the app in ${other.file}`, 'give every app a unique name');
+    } else {
+      byName.set(app.spec.name, app);
+    }
+  }
+  const appNames = [...byName.keys()];
+  for (const app of apps) {
+    const { spec, file } = app;
+    for (const envName of Object.keys(spec.overrides ?? {})) {
+      if (!envNames.includes(envName as EnvName)) {
+        const guess = closest(envName, envNames);
+        sink.add(file, `overrides.${envName}`, envName, 'unknown environment', guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`);
+      } else if (!runsIn(spec, envName as EnvName)) {
+        sink.add(file, `overrides.${envName}`, envName, 'the app does not run in this environment', `add '${envName}' to environments, or remove the override`);
+      }
+    }
+    for (const [field, list] of [
+      ['network.allowFrom', spec.network?.allowFrom ?? []],
+      ['network.callsApps', spec.network?.callsApps ?? []],
+    ] as const) {
+      list.forEach((name, i) => {
+        if (!byName.has(name) && !broken.has(name)) {
+          const guess = closest(name, appNames);
+          sink.add(file, `${field}[${i}]`, name, 'names no app', guess ? `did you mean '${guess}'?` : 'use the name of an app in apps/');
+        }
+      });
+    }
+    for (const env of environments) {
+      const pinned = env.versions[spec.name];
+      const runs = runsIn(spec, env.spec.name);
+      if (runs && !pinned) {
+        sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, `add "${spec.name}": { "tag": "…" } or promote it: npm run promote -- ${spec.name} --to ${env.spec.name}`);
+      }
+      if (!runs && pinned) {
+        sink.add(env.versionsFile, spec.name, pinned, `app '${spec.name}' does not run in ${env.spec.name} (see environments in ${file})`, `remove the pin, or add '${env.spec.name}' to the app's environments`);
+      }
+    }
+  }
+  for (const env of environments) {
+    for (const name of Object.keys(env.versions)) {
+      if (!byName.has(name) && !broken.has(name)) {
+        sink.add(env.versionsFile, name, env.versions[name], 'pins an app that has no spec', `remove the pin, or add apps/${name}.ts`);
+      }
+    }
+  }
+}
+
+/**
+ * Orders environments along the promotion chain: the one fed by builds first,
+ * then each environment after the one it promotes from; an environment released
+ * with another directly follows it.
+ */
+export function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new ProblemSink()): LoadedEnvironment[] {
+  const byName = new Map(envs.map((e) => [e.spec.name, e]));
+  for (const e of envs) {
+    for (const key of ['from', 'releasedWith'] as const) {
+      const target = e.spec.promotion[key];
+      if (target !== undefined && !byName.has(target)) {
+        sink.add(e.file, `promotion.${key}`, target, 'names no environment', `use one of: ${[...byName.keys()].join(', ')}`);
+      }
+    }
+  }
+  const roots = envs.filter((e) => e.spec.promotion.from === undefined);
+  if (envs.length > 0 && roots.length !== 1) {
+    for (const r of roots) {
+      sink.add(r.file, 'promotion.from', undefined, `${roots.length} environments have no 'from'; exactly one may be fed by builds`, 'set promotion.from on all but the first environment');
+    }
+  }
+  sink.throwIfAny();
+  const ordered: LoadedEnvironment[] = [];
+  const visit = (env: LoadedEnvironment): void => {
+    ordered.push(env);
+    const partners = envs.filter((e) => e.spec.promotion.releasedWith === env.spec.name);
+    for (const p of partners.sort((a, b) => cmp(a.spec.name, b.spec.name))) ordered.push(p);
+    const next = envs
+      .filter((e) => e.spec.promotion.from === env.spec.name && e.spec.promotion.releasedWith === undefined)
+      .sort((a, b) => cmp(a.spec.name, b.spec.name));
+    for (const n of next) visit(n);
+  };
+  if (roots[0]) visit(roots[0]);
+  const missing = envs.filter((e) => !ordered.includes(e));
+  for (const m of missing) {
+    sink.add(m.file, 'promotion', m.spec.promotion, 'is not reachable along the promotion chain', `set promotion.from to an environment of the chain (${showValue(ordered.map((o) => o.spec.name))})`);
+  }
+  sink.throwIfAny();
+  return ordered;
+}
+
+/** Repository-relative form of an absolute path under `root`. */
+export function repoPath(root: string, absolute: string): string {
+  return relative(root, absolute).split('\\').join('/');
+}

@@ -1,0 +1,145 @@
+/**
+ * Resolution: one app spec + one environment + its pinned version → the
+ * fully-defaulted app the constructs render. Defaults are decided here, once.
+ */
+import type { AppSpec, EnvValue, PortSpec, Runtime, WorkloadKind } from './app.ts';
+import type { EnvironmentSpec } from './environment.ts';
+
+/** An image pinned for one environment. */
+export interface PinnedVersion {
+  /** Image tag. */
+  readonly tag: string;
+  /** `sha256:` digest, when pinned. */
+  readonly digest?: string;
+}
+
+/** Resolved health probes. */
+export interface ResolvedHealth {
+  readonly readiness: string;
+  readonly liveness: string;
+  readonly startup: string;
+  /** Container port number the probes call. */
+  readonly port: number;
+  readonly startupSeconds: number;
+}
+
+/** Resolved resource requests and limits. */
+export interface ResolvedResources {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly cpuLimit?: string;
+  readonly memoryLimit: string;
+}
+
+/** Resolved autoscaling. */
+export interface ResolvedAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly cpuUtilization: number;
+}
+
+/** An app with every default applied, for one environment. */
+export interface ResolvedApp {
+  readonly name: string;
+  readonly team: string;
+  readonly namespace: string;
+  readonly description?: string;
+  readonly kind: WorkloadKind;
+  readonly runtime: Runtime;
+  /** Full image reference: `repo:tag` or `repo:tag@sha256:…`. */
+  readonly image: string;
+  readonly version: PinnedVersion;
+  readonly ports: readonly PortSpec[];
+  readonly health?: ResolvedHealth;
+  readonly resources: ResolvedResources;
+  readonly replicas: number;
+  readonly env: Readonly<Record<string, EnvValue>>;
+  readonly config: Readonly<Record<string, string>>;
+  readonly configDir: string;
+  readonly autoscaling?: ResolvedAutoscaling;
+  readonly schedule?: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly network: {
+    readonly allowFrom: readonly string[];
+    readonly fromIngress: boolean;
+    readonly callsApps: readonly string[];
+    readonly egress: readonly string[];
+  };
+  readonly writableRootFilesystem: boolean;
+  readonly securityReason?: string;
+  /** The environment rendered for. */
+  readonly environment: EnvironmentSpec;
+  /** Repository-relative path of the app's spec file. */
+  readonly sourceFile: string;
+}
+
+/** Default CPU utilisation target of autoscaling, in percent. */
+export const DEFAULT_CPU_UTILIZATION = 70;
+/** Default startup budget, in seconds. */
+export const DEFAULT_STARTUP_SECONDS = 120;
+
+/** Resolves `app` for `env` with the version pinned there. */
+export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVersion, sourceFile: string): ResolvedApp {
+  const o = app.overrides?.[env.name] ?? {};
+  const ports = app.ports ?? [];
+  const resources = { ...app.resources, ...o.resources };
+  const memory = resources.memory ?? env.capacity.defaultMemory;
+  const autoscaling = o.autoscaling === false ? undefined : (o.autoscaling ?? app.autoscaling);
+  const kind = app.kind ?? 'service';
+  const image = version.digest ? `${app.image}:${version.tag}@${version.digest}` : `${app.image}:${version.tag}`;
+  let health: ResolvedHealth | undefined;
+  if (app.health && ports.length > 0) {
+    const port = ports.find((p) => p.name === app.health?.port) ?? ports[0]!;
+    const liveness = app.health.liveness ?? app.health.readiness;
+    health = {
+      readiness: app.health.readiness,
+      liveness,
+      startup: app.health.startup ?? liveness,
+      port: port.port,
+      startupSeconds: app.health.startupSeconds ?? DEFAULT_STARTUP_SECONDS,
+    };
+  }
+  return {
+    name: app.name,
+    team: app.team,
+    namespace: app.namespace ?? app.team,
+    description: app.description,
+    kind,
+    runtime: app.runtime ?? 'generic',
+    image,
+    version,
+    ports,
+    health,
+    resources: {
+      cpu: resources.cpu ?? env.capacity.defaultCpu,
+      memory,
+      cpuLimit: resources.cpuLimit,
+      memoryLimit: resources.memoryLimit ?? memory,
+    },
+    replicas: kind === 'cronjob' ? 0 : (o.replicas ?? app.replicas ?? env.capacity.defaultReplicas),
+    env: { ...app.env, ...o.env },
+    config: { ...app.config, ...o.config },
+    configDir: app.configDir ?? '/config',
+    autoscaling: autoscaling
+      ? {
+          minReplicas: autoscaling.minReplicas,
+          maxReplicas: autoscaling.maxReplicas,
+          cpuUtilization: autoscaling.cpuUtilization ?? DEFAULT_CPU_UTILIZATION,
+        }
+      : undefined,
+    schedule: o.schedule ?? app.schedule,
+    command: app.command,
+    args: app.args,
+    network: {
+      allowFrom: app.network?.allowFrom ?? [],
+      fromIngress: app.network?.fromIngress ?? false,
+      callsApps: app.network?.callsApps ?? [],
+      egress: app.network?.egress ?? [],
+    },
+    writableRootFilesystem: app.security?.writableRootFilesystem ?? false,
+    securityReason: app.security?.reason,
+    environment: env,
+    sourceFile,
+  };
+}

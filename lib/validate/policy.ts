@@ -1,0 +1,187 @@
+/**
+ * Policy rules on rendered objects. Each rule has a stable id (used in
+ * reports, exceptions and tests) and reads environment facts, never names.
+ */
+import type { EnvironmentSpec } from '../spec/environment.ts';
+import { MUTABLE_TAGS } from '../spec/project.ts';
+import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
+import type { KubeObject } from '../render/yaml.ts';
+
+/** What a rule found wrong with one object. */
+export interface Finding {
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** A policy rule. */
+export interface Rule {
+  /** Stable id, e.g. `run-as-non-root`. */
+  readonly id: string;
+  /** One line on what the rule demands. */
+  readonly description: string;
+  /** Whether an object may opt out with annotation `policy.platform.insure.example/<id>: <reason>`. */
+  readonly exceptable: boolean;
+  /** Findings on `object` rendered for `env`. */
+  check(object: KubeObject, env: EnvironmentSpec): Finding[];
+}
+
+interface Container {
+  name?: string;
+  image?: string;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; privileged?: boolean };
+  resources?: { requests?: { cpu?: string; memory?: string } };
+}
+
+interface PodSpec {
+  containers?: Container[];
+  initContainers?: Container[];
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  volumes?: { name?: string; hostPath?: unknown }[];
+}
+
+/** The pod spec inside a workload object, whatever its kind; `undefined` for objects that run no pods. */
+export function podSpecOf(object: KubeObject): PodSpec | undefined {
+  const spec = object.spec as Record<string, unknown> | undefined;
+  if (!spec) return undefined;
+  if (object.kind === 'Pod') return spec as PodSpec;
+  if (object.kind === 'CronJob') {
+    const jobTemplate = spec.jobTemplate as { spec?: { template?: { spec?: PodSpec } } } | undefined;
+    return jobTemplate?.spec?.template?.spec;
+  }
+  const template = spec.template as { spec?: PodSpec } | undefined;
+  return template?.spec?.containers ? template.spec : undefined;
+}
+
+function containersOf(pod: PodSpec): Container[] {
+  return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+}
+
+/** Splits an image reference into repository, tag and digest. */
+export function parseImage(image: string): { repository: string; tag?: string; digest?: string } {
+  const [nameAndTag, digest] = image.split('@') as [string, string | undefined];
+  const slash = nameAndTag.lastIndexOf('/');
+  const colon = nameAndTag.lastIndexOf(':');
+  if (colon > slash) return { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
+  return { repository: nameAndTag, digest };
+}
+
+const podRule = (
+  id: string,
+  description: string,
+  exceptable: boolean,
+  check: (pod: PodSpec, env: EnvironmentSpec) => Finding[],
+): Rule => ({
+  id,
+  description,
+  exceptable,
+  check: (object, env) => {
+    const pod = podSpecOf(object);
+    return pod ? check(pod, env) : [];
+  },
+});
+
+/** Every rule, in report order. */
+export const RULES: readonly Rule[] = [
+  {
+    id: 'required-labels',
+    description: 'every object carries the name, part-of, version and environment labels',
+    exceptable: false,
+    check: (object, env) => {
+      const labels = object.metadata?.labels ?? {};
+      const missing = [LABELS.name, LABELS.partOf, LABELS.version, LABELS.environment].filter((k) => !labels[k]);
+      const findings: Finding[] = missing.length
+        ? [{ message: `missing label(s) ${missing.join(', ')}`, fix: 'render it from a spec with `npm run synth` instead of editing manifests by hand' }]
+        : [];
+      if (labels[LABELS.environment] && labels[LABELS.environment] !== env.name) {
+        findings.push({ message: `environment label '${labels[LABELS.environment]}' in the folder of ${env.name}`, fix: 're-render with `npm run synth`' });
+      }
+      return findings;
+    },
+  },
+  podRule('run-as-non-root', 'containers run as a non-root user', false, (pod) => {
+    const podNonRoot = pod.securityContext?.runAsNonRoot === true && pod.securityContext.runAsUser !== 0;
+    return containersOf(pod)
+      .filter((c) => {
+        const sc = c.securityContext ?? {};
+        if (sc.runAsUser === 0 || sc.runAsNonRoot === false) return true;
+        return !(sc.runAsNonRoot === true || podNonRoot);
+      })
+      .map((c) => ({ message: `container '${c.name}' may run as root`, fix: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser' }));
+  }),
+  podRule('read-only-root-fs', 'containers have a read-only root filesystem', true, (pod) =>
+    containersOf(pod)
+      .filter((c) => c.securityContext?.readOnlyRootFilesystem !== true)
+      .map((c) => ({
+        message: `container '${c.name}' can write to its root filesystem`,
+        fix: "write to a mounted volume (/tmp is provided); if impossible, set security: { writableRootFilesystem: true, reason: '…' } in the app spec",
+      })),
+  ),
+  podRule('no-privilege-escalation', 'containers cannot gain privileges', false, (pod) =>
+    containersOf(pod)
+      .filter((c) => c.securityContext?.allowPrivilegeEscalation !== false || c.securityContext?.privileged === true)
+      .map((c) => ({ message: `container '${c.name}' may escalate privileges`, fix: 'set allowPrivilegeEscalation: false and privileged: false' })),
+  ),
+  podRule('no-host-access', 'pods use no host network, PID, IPC or hostPath volumes', false, (pod) => {
+    const findings: Finding[] = [];
+    for (const key of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
+      if (pod[key] === true) findings.push({ message: `${key} is on`, fix: `remove ${key}` });
+    }
+    for (const v of pod.volumes ?? []) {
+      if (v.hostPath !== undefined) findings.push({ message: `volume '${v.name}' mounts a host path`, fix: 'use an emptyDir or a PersistentVolumeClaim' });
+    }
+    return findings;
+  }),
+  podRule('resource-requests', 'containers request CPU and memory', false, (pod) =>
+    containersOf(pod)
+      .filter((c) => !c.resources?.requests?.cpu || !c.resources.requests.memory)
+      .map((c) => ({ message: `container '${c.name}' has no CPU or memory request`, fix: "set resources: { cpu: '250m', memory: '512Mi' } in the app spec" })),
+  ),
+  podRule('no-mutable-tag', "images use immutable tags (no 'latest', no untagged)", false, (pod, env) => {
+    if (env.images.allowMutableTags) return [];
+    return containersOf(pod).flatMap((c) => {
+      const image = parseImage(c.image ?? '');
+      if (image.tag === undefined && image.digest === undefined) {
+        return [{ message: `container '${c.name}' image '${c.image}' has no tag`, fix: 'pin a release tag in the versions file' }];
+      }
+      if (image.tag !== undefined && MUTABLE_TAGS.has(image.tag.toLowerCase())) {
+        return [{ message: `container '${c.name}' uses mutable tag '${image.tag}' in ${env.name}`, fix: 'pin an immutable release tag such as 2.14.0' }];
+      }
+      return [];
+    });
+  }),
+  podRule('image-digest', 'images are pinned by sha256 digest where the environment requires it', false, (pod, env) => {
+    if (!env.images.requireDigest) return [];
+    return containersOf(pod)
+      .filter((c) => !/@sha256:[a-f0-9]{64}$/.test(c.image ?? ''))
+      .map((c) => ({ message: `container '${c.name}' image '${c.image}' is not pinned by digest in ${env.name}`, fix: 'promote the version with its digest: npm run promote -- <app> --to <env>' }));
+  }),
+  {
+    id: 'no-secret-data',
+    description: 'no Secret with data in git (use a secret store and secretRef)',
+    exceptable: false,
+    check: (object) => {
+      if (object.kind !== 'Secret') return [];
+      const data = { ...(object.data as object | undefined), ...(object.stringData as object | undefined) };
+      return Object.keys(data).length > 0
+        ? [{ message: `Secret holds ${Object.keys(data).length} value(s) in git`, fix: 'delete it from the manifests, rotate the values, and reference the secret store with secretRef()' }]
+        : [];
+    },
+  },
+];
+
+/** Rule ids, for lookups. */
+export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
+
+/** Findings of every rule on one object; an exceptable rule is skipped when the object carries an exception with a reason. */
+export function checkPolicy(object: KubeObject, env: EnvironmentSpec): { rule: string; message: string; fix: string }[] {
+  const annotations = object.metadata?.annotations ?? {};
+  const out: { rule: string; message: string; fix: string }[] = [];
+  for (const rule of RULES) {
+    if (rule.exceptable && annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim()) continue;
+    for (const f of rule.check(object, env)) out.push({ rule: rule.id, ...f });
+  }
+  return out;
+}

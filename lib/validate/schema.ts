@@ -1,0 +1,55 @@
+/**
+ * Schema validation of rendered objects against the Kubernetes OpenAPI
+ * schemas shipped by `kubernetes-models`. A kind with no registered schema is
+ * itself a violation: nothing reaches a cluster unchecked.
+ */
+import { Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim } from 'kubernetes-models/v1';
+import { Deployment, StatefulSet, DaemonSet } from 'kubernetes-models/apps/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+
+/** A model class that validates a plain object. */
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  new (data: never): { validate(): void };
+}
+
+const models: readonly ModelClass[] = [
+  Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim,
+  Deployment, StatefulSet, DaemonSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy,
+  ClusterRole, ClusterRoleBinding, Role, RoleBinding,
+] as unknown as ModelClass[];
+
+const registry = new Map<string, ModelClass>(models.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+
+/** Registers more models (CRD-backed kinds) for schema validation. */
+export function registerModels(more: readonly ModelClass[]): void {
+  for (const m of more) registry.set(`${m.apiVersion}/${m.kind}`, m);
+}
+
+/** Schema errors of one object: `[]` when valid. Each error names the JSON path. */
+export function schemaErrors(object: { apiVersion?: unknown; kind?: unknown }): string[] {
+  const key = `${String(object.apiVersion)}/${String(object.kind)}`;
+  const model = registry.get(key);
+  if (!model) return [`no schema is registered for ${key}; register its model in lib/validate/schema.ts`];
+  try {
+    new model(object as never).validate();
+    return [];
+  } catch (error) {
+    const errors = (error as { errors?: { instancePath: string; message?: string; params?: unknown }[] }).errors;
+    if (!errors) return [(error as Error).message];
+    return errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}${paramsText(e.params)}`);
+  }
+}
+
+function paramsText(params: unknown): string {
+  if (!params || typeof params !== 'object') return '';
+  const p = params as Record<string, unknown>;
+  if (typeof p.allowedValues === 'object') return ` (allowed: ${JSON.stringify(p.allowedValues)})`;
+  if (typeof p.missingProperty === 'string') return ` ('${p.missingProperty}')`;
+  return '';
+}
