@@ -1,0 +1,83 @@
+/**
+ * Test fixtures: throwaway repositories in temp folders, with the real
+ * environments and `lib/` linked in, so specs load exactly as in the repo.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppSpec } from '../lib/spec/index.ts';
+
+/** Root of this repository. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The six environments of the repository, in promotion order. */
+export const ENVS = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
+
+/** A fake but well-formed digest for `name:tag`. */
+export function digestOf(text: string): string {
+  let h = 0n;
+  for (const ch of text) h = (h * 131n + BigInt(ch.charCodeAt(0))) % (1n << 256n);
+  return `sha256:${h.toString(16).padStart(64, '0').slice(-64)}`;
+}
+
+/** Source text of an app file for `spec`. */
+export function appSource(spec: unknown): string {
+  return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)} as never);\n`;
+}
+
+/** Options of `makeRepo`. */
+export interface RepoOptions {
+  /** App specs by name; written as `apps/<name>.ts`. */
+  readonly apps?: Record<string, unknown>;
+  /** Raw app file sources by file name, written as given. */
+  readonly rawApps?: Record<string, string>;
+  /** Versions per environment; by default every app is pinned at 1.0.0 (with a digest) everywhere it runs. */
+  readonly versions?: Partial<Record<(typeof ENVS)[number], Record<string, { tag: string; digest?: string }>>>;
+}
+
+/** A minimal valid service spec named `name`. */
+export function service(name: string, extra: Partial<AppSpec> = {}): AppSpec {
+  return {
+    name,
+    team: 'claims',
+    image: `registry.insure.example/claims/${name}`,
+    ports: [{ name: 'http', port: 8080 }],
+    health: { readiness: '/ready' },
+    ...extra,
+  };
+}
+
+/** Creates a repository in a temp folder and returns its root; `cleanup` removes it. */
+export function makeRepo(options: RepoOptions = {}): { root: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'platform-test-'));
+  symlinkSync(join(REPO_ROOT, 'lib'), join(root, 'lib'), 'dir');
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  cpSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
+  mkdirSync(join(root, 'apps'));
+  const apps = options.apps ?? {};
+  for (const [name, spec] of Object.entries(apps)) writeFileSync(join(root, 'apps', `${name}.ts`), appSource(spec));
+  for (const [file, source] of Object.entries(options.rawApps ?? {})) writeFileSync(join(root, 'apps', file), source);
+  for (const env of ENVS) {
+    mkdirSync(join(root, 'environments', env), { recursive: true });
+    cpSync(join(REPO_ROOT, 'environments', env, 'environment.ts'), join(root, 'environments', env, 'environment.ts'));
+    const pins: Record<string, { tag: string; digest?: string }> = {};
+    for (const [name, spec] of Object.entries(apps)) {
+      const runs = (spec as AppSpec).environments;
+      if (runs && !runs.includes(env)) continue;
+      pins[name] = { tag: '1.0.0', digest: digestOf(`${name}:1.0.0`) };
+    }
+    writeFileSync(join(root, 'environments', env, 'versions.json'), `${JSON.stringify(options.versions?.[env] ?? pins, null, 2)}\n`);
+  }
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir` with its bytes, for byte-for-byte comparisons. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    out[full.slice(dir.length + 1)] = readFileSync(full, 'utf8');
+  }
+  return out;
+}

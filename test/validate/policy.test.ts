@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
+import { schemaErrors } from '../../lib/validate/schema.ts';
+import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
+import type { KubeObject } from '../../lib/render/yaml.ts';
+import prod from '../../environments/prod/environment.ts';
+import dev from '../../environments/dev/environment.ts';
+
+const digest = `sha256:${'a'.repeat(64)}`;
+
+/** A Deployment that passes every rule in prod. */
+function deployment(): KubeObject & { spec: any } {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'claims-api',
+      namespace: 'claims',
+      labels: {
+        'app.kubernetes.io/name': 'claims-api',
+        'app.kubernetes.io/part-of': 'claims',
+        'app.kubernetes.io/version': '1.0.0',
+        'platform.insure.example/environment': 'prod',
+      },
+    },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'claims-api' } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': 'claims-api' } },
+        spec: {
+          securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+          containers: [
+            {
+              name: 'claims-api',
+              image: `registry.insure.example/claims/claims-api:1.0.0@${digest}`,
+              resources: { requests: { cpu: '250m', memory: '512Mi' } },
+              securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const rulesOf = (o: KubeObject, env: EnvironmentSpec = prod) => checkPolicy(o, env).map((v) => v.rule);
+
+describe('policy', () => {
+  it('passes a compliant Deployment', () => {
+    expect(checkPolicy(deployment(), prod)).toEqual([]);
+    expect(schemaErrors(deployment())).toEqual([]);
+  });
+
+  it('fails run-as-non-root when a container runs as root', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].securityContext.runAsUser = 0;
+    const [v] = checkPolicy(d, prod);
+    expect(v).toMatchObject({ rule: 'run-as-non-root', message: "container 'claims-api' may run as root" });
+  });
+
+  it('fails read-only-root-fs, unless the object carries an exception with a reason', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+    expect(rulesOf(d)).toEqual(['read-only-root-fs']);
+    d.metadata.annotations = { 'policy.platform.insure.example/read-only-root-fs': 'legacy report engine writes to /opt/app/cache' };
+    expect(rulesOf(d)).toEqual([]);
+  });
+
+  it('fails no-privilege-escalation', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    expect(rulesOf(d)).toEqual(['no-privilege-escalation']);
+  });
+
+  it('fails no-host-access on a hostPath volume', () => {
+    const d = deployment();
+    d.spec.template.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }];
+    expect(checkPolicy(d, prod)).toEqual([{ rule: 'no-host-access', message: "volume 'logs' mounts a host path", fix: 'use an emptyDir or a PersistentVolumeClaim' }]);
+  });
+
+  it('fails resource-requests when a request is missing', () => {
+    const d = deployment();
+    delete d.spec.template.spec.containers[0].resources.requests.memory;
+    expect(rulesOf(d)).toEqual(['resource-requests']);
+  });
+
+  it('fails no-mutable-tag on latest and on untagged images outside dev, and allows them in dev', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].image = 'registry.insure.example/claims/claims-api:latest';
+    expect(rulesOf(d)).toContain('no-mutable-tag');
+    d.spec.template.spec.containers[0].image = 'registry.insure.example:5000/claims/claims-api';
+    expect(checkPolicy(d, prod).find((v) => v.rule === 'no-mutable-tag')?.message).toContain('has no tag');
+    d.metadata.labels!['platform.insure.example/environment'] = 'dev';
+    expect(rulesOf(d, dev)).toEqual([]);
+  });
+
+  it('fails image-digest where the environment requires digests', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].image = 'registry.insure.example/claims/claims-api:1.0.0';
+    expect(rulesOf(d)).toEqual(['image-digest']);
+  });
+
+  it('fails no-secret-data on a Secret with data', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { ...deployment().metadata }, data: { password: 'aHVudGVyMg==' } };
+    expect(rulesOf(secret)).toEqual(['no-secret-data']);
+  });
+
+  it('fails required-labels on an object without the traceability labels', () => {
+    const d = deployment();
+    delete d.metadata.labels!['app.kubernetes.io/version'];
+    expect(checkPolicy(d, prod)[0]?.message).toBe('missing label(s) app.kubernetes.io/version');
+  });
+
+  it('has a stable id and a test above for every rule', () => {
+    expect(RULES.map((r) => r.id)).toEqual([
+      'required-labels',
+      'run-as-non-root',
+      'read-only-root-fs',
+      'no-privilege-escalation',
+      'no-host-access',
+      'resource-requests',
+      'no-mutable-tag',
+      'image-digest',
+      'no-secret-data',
+    ]);
+  });
+});
+
+describe('schema', () => {
+  it('fails a wrongly typed field, naming its path', () => {
+    const d = deployment();
+    d.spec.template.spec.containers[0].ports = [{ containerPort: '8080' }];
+    expect(schemaErrors(d)).toEqual(['/spec/template/spec/containers/0/ports/0/containerPort must be integer']);
+  });
+
+  it('fails a kind that has no registered schema', () => {
+    expect(schemaErrors({ apiVersion: 'example.com/v1', kind: 'Widget' })[0]).toContain('no schema is registered for example.com/v1/Widget');
+  });
+});
