@@ -192,7 +192,7 @@ describe('spec error report', () => {
   it('names the file, the field, the value and the fix on one line', async () => {
     const repo = makeRepo({ apps: { 'claims-api': service('claims-api', { replicas: 900 }) } });
     cleanups.push(repo.cleanup);
-    const error = await loadProject(repo.root).catch((e: unknown) => e as Error);
+    const error = (await loadProject(repo.root).catch((e: unknown) => e)) as Error;
     expect(error.message).toContain("apps/claims-api.ts: 'replicas' (900): out of range. Fix: use 0 to 500 replicas");
     expect(existsSync(join(repo.root, 'manifests'))).toBe(false);
   });
