@@ -12,7 +12,7 @@ export default defineEnvironment({
     ingressNamespace: 'ingress-nginx',
   },
   ingressDomain: 'sit.insure.example',
-  promotion: { from: 'dev' },
+  promotion: { from: 'dev', minSoakHours: 1 },
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
   images: { allowMutableTags: false, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/qa'] },

@@ -12,7 +12,11 @@ export default defineEnvironment({
     ingressNamespace: 'ingress-nginx',
   },
   ingressDomain: 'staging.insure.example',
-  promotion: { from: 'uat' },
+  promotion: {
+    from: 'uat',
+    minSoakHours: 24,
+    freezeWindows: [{ name: 'quarter-end', reason: 'quarter-end closing: staging mirrors the frozen prod', schedule: '0 0 25 3,6,9,12 *', duration: '168h' }],
+  },
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },

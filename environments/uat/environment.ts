@@ -12,7 +12,7 @@ export default defineEnvironment({
     ingressNamespace: 'ingress-nginx',
   },
   ingressDomain: 'uat.insure.example',
-  promotion: { from: 'sit' },
+  promotion: { from: 'sit', minSoakHours: 4 },
   capacity: { defaultReplicas: 2, defaultCpu: '200m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/qa', '@insure/product-owners'] },

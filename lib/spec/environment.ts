@@ -22,6 +22,42 @@ export interface ClusterFacts {
   readonly ingressNamespace: string;
 }
 
+/**
+ * A period in which nothing may be promoted into the environment: recurring
+ * (`schedule` + `duration`, as Argo CD sync windows) or one-off (`start` + `end`).
+ */
+export interface FreezeWindow {
+  /** Short name (`weekend`, `quarter-end`). */
+  readonly name: string;
+  /** Why the environment is frozen; shown when a promotion is refused. */
+  readonly reason: string;
+  /**
+   * Cron expression of when a recurring window opens (`'0 18 * * 5'`: Fridays 18:00).
+   * @default - none: a one-off window
+   */
+  readonly schedule?: string;
+  /**
+   * How long a recurring window lasts, in hours or minutes (`'60h'`, `'90m'`).
+   * @default - none: a one-off window
+   */
+  readonly duration?: string;
+  /**
+   * Start of a one-off window (ISO 8601 with offset, `'2026-12-24T00:00:00Z'`).
+   * @default - none: a recurring window
+   */
+  readonly start?: string;
+  /**
+   * End of a one-off window (ISO 8601 with offset).
+   * @default - none: a recurring window
+   */
+  readonly end?: string;
+  /**
+   * IANA time zone the schedule is read in.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+}
+
 /** Where this environment sits in the promotion chain. */
 export interface PromotionPolicy {
   /**
@@ -34,6 +70,21 @@ export interface PromotionPolicy {
    * @default - none
    */
   readonly releasedWith?: EnvName;
+  /**
+   * Hours a version must have run in the `from` environment before it may be promoted here.
+   * @default 0
+   */
+  readonly minSoakHours?: number;
+  /**
+   * Environments a documented hotfix may be promoted from instead of `from` (`promote --from`).
+   * @default []
+   */
+  readonly hotfixFrom?: readonly EnvName[];
+  /**
+   * Periods in which nothing may be promoted here.
+   * @default []
+   */
+  readonly freezeWindows?: readonly FreezeWindow[];
 }
 
 /** Replica and resource defaults applied when an app does not say. */

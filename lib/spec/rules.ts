@@ -131,6 +131,40 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
     sink.add(file, 'approvals.approvers', env.approvals.approvers, 'approvals are required but nobody may give them', "list the approver teams, e.g. ['@insure/sre']");
   }
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
+  const soak = env.promotion.minSoakHours;
+  if (soak !== undefined && (soak < 0 || soak > 24 * 30)) sink.add(file, 'promotion.minSoakHours', soak, 'out of range', 'use 0 to 720 hours');
+  (env.promotion.freezeWindows ?? []).forEach((w, i) => {
+    const field = `promotion.freezeWindows[${i}]`;
+    const recurring = w.schedule !== undefined || w.duration !== undefined;
+    const oneOff = w.start !== undefined || w.end !== undefined;
+    if (recurring === oneOff) {
+      sink.add(file, field, w.name, 'a freeze window is either recurring or one-off', "set schedule + duration (recurring) or start + end (one-off), not both");
+      return;
+    }
+    if (recurring) {
+      if (w.schedule === undefined) sink.add(file, `${field}.schedule`, undefined, 'a recurring window needs a schedule', "add schedule: '0 18 * * 5'");
+      else checkSchedule(w.schedule, file, `${field}.schedule`, sink);
+      if (w.duration === undefined || !/^\d+[hm]$/.test(w.duration)) sink.add(file, `${field}.duration`, w.duration, 'not a duration in hours or minutes', "write it as '60h' or '90m'");
+    } else {
+      for (const key of ['start', 'end'] as const) {
+        const v = w[key];
+        if (v === undefined || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) {
+          sink.add(file, `${field}.${key}`, v, 'not an ISO 8601 time with offset', "write it as '2026-12-24T00:00:00Z'");
+        }
+      }
+      if (w.start && w.end && Date.parse(w.end) <= Date.parse(w.start)) sink.add(file, `${field}.end`, w.end, 'is not after start', 'set end after start');
+    }
+    if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) sink.add(file, `${field}.timeZone`, w.timeZone, 'not an IANA time zone', "write it as 'UTC' or 'Asia/Shanghai'");
+  });
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function checkName(name: string, file: string, field: string, sink: ProblemSink, max: number): void {

@@ -86,7 +86,25 @@ export const environmentSchema = z.strictObject({
     ingressNamespace: z.string(),
   }),
   ingressDomain: z.string(),
-  promotion: z.strictObject({ from: z.enum(envNames).optional(), releasedWith: z.enum(envNames).optional() }),
+  promotion: z.strictObject({
+    from: z.enum(envNames).optional(),
+    releasedWith: z.enum(envNames).optional(),
+    minSoakHours: z.number().optional(),
+    hotfixFrom: z.array(z.enum(envNames)).optional(),
+    freezeWindows: z
+      .array(
+        z.strictObject({
+          name: z.string(),
+          reason: z.string(),
+          schedule: z.string().optional(),
+          duration: z.string().optional(),
+          start: z.string().optional(),
+          end: z.string().optional(),
+          timeZone: z.string().optional(),
+        }),
+      )
+      .optional(),
+  }),
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
   approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),

@@ -1,0 +1,78 @@
+/**
+ * A small wrapper over the real `git` binary. Every git read or write of the
+ * platform goes through here, so errors name the command that failed.
+ */
+import { execFileSync } from 'node:child_process';
+
+/** Thrown when a git command fails; carries git's own message. */
+export class GitError extends Error {
+  constructor(
+    public readonly args: readonly string[],
+    public readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed: ${stderr.trim() || 'no output'}`);
+    this.name = 'GitError';
+  }
+}
+
+/** Runs `git args…` in `cwd` and returns its standard output. */
+export function git(cwd: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  try {
+    return execFileSync('git', [...args], {
+      cwd,
+      encoding: 'utf8',
+      input: options.input,
+      env: { ...process.env, ...options.env },
+      maxBuffer: 1024 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const e = error as { stderr?: string | Buffer; message: string };
+    throw new GitError(args, e.stderr?.toString() || e.message);
+  }
+}
+
+/** The full SHA of `rev`; fails clearly when it names no commit. */
+export function revParse(cwd: string, rev: string): string {
+  try {
+    return git(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
+  } catch {
+    throw new GitError(['rev-parse', rev], `'${rev}' is not a commit in ${cwd}; pass a branch, tag or SHA that exists (git log --oneline)`);
+  }
+}
+
+/** Contents of `path` at `rev`, or `undefined` when the file does not exist there. */
+export function showFile(cwd: string, rev: string, path: string): string | undefined {
+  try {
+    return git(cwd, ['show', `${rev}:${path}`]);
+  } catch (error) {
+    if (error instanceof GitError && /does not exist|exists on disk, but not in|invalid object name/i.test(error.stderr)) return undefined;
+    throw error;
+  }
+}
+
+/** Files (blobs) under `dir` at `rev`, as `{ path, sha }` sorted by path. */
+export function listTree(cwd: string, rev: string, dir: string): { path: string; sha: string }[] {
+  const out = git(cwd, ['ls-tree', '-r', '-z', rev, '--', dir]);
+  return out
+    .split('\0')
+    .filter(Boolean)
+    .map((line) => {
+      const [meta, path] = line.split('\t') as [string, string];
+      return { path, sha: meta.split(' ')[2]! };
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Whether the work tree (tracked and untracked files) has uncommitted changes. */
+export function isDirty(cwd: string): boolean {
+  return git(cwd, ['status', '--porcelain']).trim().length > 0;
+}
+
+/** The dirty paths of the work tree, as `git status --porcelain` prints them. */
+export function dirtyPaths(cwd: string): string[] {
+  return git(cwd, ['status', '--porcelain'])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.slice(3));
+}
