@@ -1,0 +1,97 @@
+/**
+ * The machine-edited `environments/<env>/versions.json` files: read from the
+ * work tree or from git, written back in one canonical form.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VERSIONS_FILE } from '../spec/project.ts';
+import type { PinnedVersion } from '../spec/resolve.ts';
+import { git, showFile } from '../git/git.ts';
+import { cmp } from '../util/compare.ts';
+
+/** App name → pinned image. */
+export type Pins = Record<string, PinnedVersion>;
+
+/** Repository-relative path of an environment's versions file. */
+export function versionsPath(env: string): string {
+  return `environments/${env}/${VERSIONS_FILE}`;
+}
+
+function parsePins(text: string, where: string): Pins {
+  try {
+    return JSON.parse(text) as Pins;
+  } catch (error) {
+    throw new Error(`${where} is not valid JSON: ${(error as Error).message}. Fix the file (it is machine-edited: restore it with git checkout)`);
+  }
+}
+
+/** Pins of `env` in the work tree. */
+export function readPins(root: string, env: string): Pins {
+  return parsePins(readFileSync(join(root, versionsPath(env)), 'utf8'), versionsPath(env));
+}
+
+/** Pins of `env` at git revision `rev` (empty when the file does not exist there). */
+export function readPinsAt(root: string, rev: string, env: string): Pins {
+  const text = showFile(root, rev, versionsPath(env));
+  return text === undefined ? {} : parsePins(text, `${versionsPath(env)} at ${rev}`);
+}
+
+/** The canonical text of a versions file: keys sorted, two-space indent, final newline. */
+export function formatPins(pins: Pins): string {
+  const sorted: Pins = {};
+  for (const app of Object.keys(pins).sort(cmp)) {
+    const pin = pins[app]!;
+    sorted[app] = pin.digest ? { tag: pin.tag, digest: pin.digest } : { tag: pin.tag };
+  }
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+/** Writes the pins of `env` atomically (temp file, then rename). */
+export function writePins(root: string, env: string, pins: Pins): void {
+  const target = join(root, versionsPath(env));
+  const temp = `${target}.tmp-${process.pid}`;
+  writeFileSync(temp, formatPins(pins));
+  renameSync(temp, target);
+}
+
+/** Whether two pins name the same artifact. */
+export function samePin(a: PinnedVersion | undefined, b: PinnedVersion | undefined): boolean {
+  return a !== undefined && b !== undefined && a.tag === b.tag && (a.digest ?? '') === (b.digest ?? '');
+}
+
+/** `tag` or `tag@sha256:abcdef123456` for messages. */
+export function showPin(pin: PinnedVersion | undefined): string {
+  if (!pin) return '(none)';
+  return pin.digest ? `${pin.tag}@${pin.digest.slice(0, 19)}` : pin.tag;
+}
+
+/** One state of an app's pin in an environment's history. */
+export interface PinEvent {
+  /** Commit that set this pin. */
+  readonly commit: string;
+  /** Committer time of that commit. */
+  readonly time: Date;
+  /** The pin from that commit on; `undefined` when the app was unpinned. */
+  readonly pin: PinnedVersion | undefined;
+}
+
+/**
+ * The history of `app`'s pin in `env` along the first-parent history of `rev`,
+ * oldest first, one event per change of the pin.
+ */
+export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
+  const log = git(root, ['log', '--first-parent', '--format=%H %ct', rev, '--', versionsPath(env)]).trim();
+  if (!log) return [];
+  const commits = log.split('\n').map((l) => {
+    const [commit, ct] = l.split(' ') as [string, string];
+    return { commit, time: new Date(Number(ct) * 1000) };
+  });
+  const events: PinEvent[] = [];
+  for (const c of commits.reverse()) {
+    const pin = readPinsAt(root, c.commit, env)[app];
+    const last = events[events.length - 1];
+    if (last && (samePin(last.pin, pin) || (last.pin === undefined && pin === undefined))) continue;
+    events.push({ commit: c.commit, time: c.time, pin });
+  }
+  return events;
+}
