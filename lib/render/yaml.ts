@@ -2,7 +2,8 @@
  * Deterministic YAML: sorted keys, no line folding, one document order.
  * The only place that turns objects into manifest text.
  */
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { emitYaml } from './emit.ts';
 
 /** A Kubernetes object as plain data. */
 export type KubeObject = {
@@ -14,7 +15,7 @@ export type KubeObject = {
 
 /** Serialises objects as a multi-document YAML stream, keys sorted, preceded by a header comment. */
 export function toYaml(objects: readonly unknown[], header?: string): string {
-  const docs = objects.map((o) => stringify(o, { sortMapEntries: true, lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false }));
+  const docs = objects.map(emitYaml);
   const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
   return head + docs.map((d) => `---\n${d}`).join('');
 }
