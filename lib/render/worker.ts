@@ -1,0 +1,15 @@
+/**
+ * A render worker: takes batches of resolved apps, returns their files,
+ * object counts and per-object violations. Runs in a worker thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { renderBatch, type BatchRequest } from './engine.ts';
+
+parentPort!.on('message', (request: BatchRequest) => {
+  try {
+    parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps) });
+  } catch (error) {
+    parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
+  }
+});
+parentPort!.postMessage({ ready: true });
