@@ -4,15 +4,15 @@
  *
  * The pod template is the one the Deployment path renders (same probes, security,
  * preStop hold), with the `InPlaceUpdateReady` readiness gate added so the pod leaves
- * the endpoints before its image is swapped.
+ * the endpoints before its image is swapped (see `workload.ts`).
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { k8s, kplus } from '../workload/k8s.ts';
 import { selectorLabels } from '../workload/labels.ts';
 import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, type CloneSet, type CloneSetSpec, type CloneSetUpdateStrategy, type WorkloadRef } from './kruise.ts';
 import type { ResolvedRollout } from './resolve.ts';
+import type { TakenOverDeployment } from './workload.ts';
 
 /** Pods an in-place update takes out of service at once: an in-place update always makes its pod unavailable. */
 export const IN_PLACE_MAX_UNAVAILABLE = 1;
@@ -34,22 +34,13 @@ export function cloneSetUpdateStrategy(rollout: ResolvedRollout): CloneSetUpdate
   };
 }
 
-interface RenderedDeployment {
-  metadata: { annotations?: Record<string, string> };
-  spec: { replicas?: number; template: { metadata?: { labels?: Record<string, string> }; spec: Record<string, unknown> } };
-}
-
-/**
- * Replaces the Deployment `deployment` (already rendered into `scope`) by a CloneSet with
- * the same pod template. Returns the CloneSet.
- */
-export function renderCloneSet(scope: Construct, deployment: kplus.Deployment, app: ResolvedApp): ApiObject {
-  const rendered = ApiObject.of(deployment).toJson() as RenderedDeployment;
-  scope.node.tryRemoveChild(deployment.node.id);
-  const template = rendered.spec.template;
+/** Writes the CloneSet of `app` from the pod template of the taken-over Deployment, with the `InPlaceUpdateReady` gate. */
+export function renderCloneSet(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): ApiObject {
+  const template = taken.spec.template;
   const gates = (template.spec.readinessGates as { conditionType: string }[] | undefined) ?? [];
   const spec: CloneSetSpec = {
-    ...(rendered.spec.replicas === undefined ? {} : { replicas: rendered.spec.replicas }),
+    // An autoscaler owns the count when there is one.
+    ...(app.autoscaling ? {} : { replicas: app.replicas }),
     selector: { matchLabels: selectorLabels(app) },
     template: { ...template, spec: { ...template.spec, readinessGates: [...gates, { conditionType: IN_PLACE_UPDATE_READY }] } },
     updateStrategy: cloneSetUpdateStrategy(app.rollout),
@@ -59,7 +50,7 @@ export function renderCloneSet(scope: Construct, deployment: kplus.Deployment, a
   const cloneSet: CloneSet = {
     apiVersion: CLONESET_API_VERSION,
     kind: 'CloneSet',
-    metadata: { name: app.name, annotations: rendered.metadata.annotations },
+    metadata: { name: app.name, annotations: taken.metadata.annotations },
     spec,
   };
   return new ApiObject(scope, 'CloneSet', cloneSet);
@@ -68,19 +59,4 @@ export function renderCloneSet(scope: Construct, deployment: kplus.Deployment, a
 /** Reference to the CloneSet of `app`, for a Rollout or an autoscaler. */
 export function cloneSetRef(app: ResolvedApp): WorkloadRef {
   return { apiVersion: CLONESET_API_VERSION, kind: 'CloneSet', name: app.name };
-}
-
-/** A CPU autoscaler for the CloneSet of `app` (CloneSet has the scale subresource). */
-export function renderCloneSetAutoscaler(scope: Construct, app: ResolvedApp, metadata: { name: string; annotations: Record<string, string> }): void {
-  const autoscaling = app.autoscaling;
-  if (!autoscaling) return;
-  new k8s.KubeHorizontalPodAutoscalerV2(scope, 'HorizontalPodAutoscaler', {
-    metadata,
-    spec: {
-      scaleTargetRef: cloneSetRef(app),
-      minReplicas: autoscaling.minReplicas,
-      maxReplicas: autoscaling.maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
-    },
-  });
 }

@@ -8,7 +8,6 @@
  * by default), surge a bounded number of pods, and wait `minReadySeconds` before
  * trusting a new pod.
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
 import { kplus } from '../workload/k8s.ts';
 import type { ResolvedRollout } from './resolve.ts';
 import { ROLLOUT_ANNOTATIONS } from './plan.ts';
@@ -51,11 +50,4 @@ export function rolloutAnnotations(rollout: ResolvedRollout): Record<string, str
   };
   if (rollout.preStop.action === 'app') out[ROLLOUT_ANNOTATIONS.shutdownDelaySeconds] = String(rollout.preStop.seconds);
   return out;
-}
-
-/** Adds the preStop hold and the rollout annotations to a rendered workload whose pod template is at `templatePath`. */
-export function applyLossless(workload: ApiObject, rollout: ResolvedRollout, templatePath: string): void {
-  const lifecycle = preStopLifecycle(rollout);
-  if (lifecycle) workload.addJsonPatch(JsonPatch.add(`${templatePath}/spec/containers/0/lifecycle`, lifecycle));
-  for (const [key, value] of Object.entries(rolloutAnnotations(rollout))) workload.metadata.addAnnotation(key, value);
 }

@@ -7,9 +7,9 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/rules.ts';
 import { k8s, kplus } from './k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
-import { renderCloneSetAutoscaler } from '../rollout/cloneset.ts';
 import { deploymentStrategy, springShutdownEnv } from '../rollout/lossless.ts';
 import { renderRollout } from '../rollout/render.ts';
+import { renderAutoscaler } from '../rollout/workload.ts';
 
 /** Properties of `Microservice`. */
 export interface MicroserviceProps {
@@ -101,8 +101,8 @@ export class Microservice extends Construct {
         });
       }
 
-      if (app.autoscaling && owner !== deployment) {
-        renderCloneSetAutoscaler(this, app, this.metadata(app.name));
+      if (app.autoscaling && owner.object !== deployment) {
+        renderAutoscaler(this, app, owner.ref, this.metadata(app.name));
       } else if (app.autoscaling) {
         new kplus.HorizontalPodAutoscaler(this, 'HorizontalPodAutoscaler', {
           metadata: this.metadata(app.name),
