@@ -13,6 +13,7 @@ export default defineApp({
     PARTNER_ID: 'rideshare',
     PARTNER_WEBHOOK_SECRET: secretRef('partner-rideshare-gateway-partner', 'webhook-secret'),
   },
+  rollout: { fixedIp: true },
   network: { fromIngress: true, callsApps: ['policy-admin', 'claims-api'] },
-  overrides: { prod: { replicas: 4 } },
+  overrides: { prod: { replicas: 4 }, dr: { replicas: 3 } },
 });

@@ -13,5 +13,7 @@ export default defineApp({
     PARTNER_ID: 'travel',
     PARTNER_WEBHOOK_SECRET: secretRef('partner-travel-gateway-partner', 'webhook-secret'),
   },
+  rollout: { fixedIp: true },
   network: { fromIngress: true, callsApps: ['policy-admin', 'claims-api', 'quote-api'] },
+  overrides: { dr: { replicas: 3 } },
 });

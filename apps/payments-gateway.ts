@@ -19,6 +19,7 @@ export default defineApp({
     PSP_API_KEY: secretRef('payments-psp', 'api-key'),
     DB_PASSWORD: secretRef('payments-db', 'password'),
   },
+  rollout: { critical: true, drainSeconds: 30 },
   network: { allowFrom: ['policy-admin', 'claims-api'], egress: ['203.0.113.0/24:443', '10.40.0.0/16:5432'] },
   overrides: { dev: { replicas: 1 }, sit: { replicas: 1 }, prod: { replicas: 6 }, dr: { replicas: 3 } },
 });

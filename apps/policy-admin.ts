@@ -17,9 +17,10 @@ export default defineApp({
   config: {
     'application-kubernetes.yaml': 'policy:\n  numbering:\n    prefix: POL\n  issuance:\n    max-batch: 200\n',
   },
+  rollout: { critical: true },
   network: { allowFrom: ['partner-rideshare-gateway', 'partner-food-delivery-gateway', 'partner-travel-gateway', 'partner-phone-store-gateway', 'quote-api', 'policy-renewal-batch'], callsApps: ['underwriting-engine', 'payments-gateway', 'notification-dispatcher'], egress: ['10.40.0.0/16:5432'] },
   overrides: {
     prod: { replicas: 4, resources: { cpu: '1', memory: '2Gi' } },
-    dr: { replicas: 2, resources: { cpu: '1', memory: '2Gi' } },
+    dr: { replicas: 3, resources: { cpu: '1', memory: '2Gi' } },
   },
 });

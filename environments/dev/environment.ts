@@ -10,10 +10,20 @@ export default defineEnvironment({
     region: 'cn-east-1',
     zones: ['cn-east-1a'],
     ingressNamespace: 'ingress-nginx',
+    openKruise: true,
+    batchController: 'kruise-rollout',
   },
   ingressDomain: 'dev.insure.example',
   promotion: {},
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
   images: { allowMutableTags: true, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/developers'] },
+  rollout: {
+    // Fast rolling: surge a full set, allow a quarter of the pods away, no waits between pods.
+    maxSurgePercent: 100,
+    maxUnavailablePercent: 25,
+    minReadySeconds: 0,
+    preStopSeconds: 5,
+    drainSeconds: 5,
+  },
 });

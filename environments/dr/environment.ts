@@ -10,6 +10,8 @@ export default defineEnvironment({
     region: 'cn-north-1',
     zones: ['cn-north-1a', 'cn-north-1b', 'cn-north-1c'],
     ingressNamespace: 'ingress-nginx',
+    openKruise: true,
+    batchController: 'kruise-rollout',
   },
   ingressDomain: 'dr.insure.example',
   promotion: {
@@ -25,4 +27,17 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
+  rollout: {
+    strategy: 'rolling',
+    criticalStrategy: 'batches',
+    fixedIpStrategy: 'in-place',
+    maxSurgePercent: 25,
+    maxUnavailablePercent: 0,
+    minReadySeconds: 10,
+    preStopSeconds: 15,
+    drainSeconds: 20,
+    batches: [{ percent: 10, manual: true }, { percent: 50, pauseSeconds: 600 }, { percent: 100 }],
+    requireManualGate: true,
+    minReplicasForUnavailable: 3,
+  },
 });

@@ -10,6 +10,8 @@ export default defineEnvironment({
     region: 'cn-east-1',
     zones: ['cn-east-1a', 'cn-east-1b', 'cn-east-1c'],
     ingressNamespace: 'ingress-nginx',
+    openKruise: true,
+    batchController: 'kruise-rollout',
   },
   ingressDomain: 'staging.insure.example',
   promotion: {
@@ -20,4 +22,13 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },
+  rollout: {
+    strategy: 'rolling',
+    maxSurgePercent: 25,
+    maxUnavailablePercent: 0,
+    minReadySeconds: 10,
+    preStopSeconds: 15,
+    drainSeconds: 20,
+    minReplicasForUnavailable: 3,
+  },
 });

@@ -146,6 +146,85 @@ export interface SecurityExceptions {
   readonly reason?: string;
 }
 
+/**
+ * How pods are replaced on a release.
+ * - `rolling`: a Deployment rolling update that never takes a ready pod away before its replacement is ready.
+ * - `in-place`: an OpenKruise CloneSet that swaps the image inside the running pod, which keeps its IP.
+ * - `batches`: staged batches (10% → confirm → 50% → wait → 100%) driven by the cluster's batch controller.
+ * @see docs/rollout.md
+ */
+export type RolloutStrategy = 'rolling' | 'in-place' | 'batches';
+
+/** One batch of a staged release. */
+export interface BatchStep {
+  /** Share of the pods on the new version once this batch is done, in percent (1-100); the last batch is 100. */
+  readonly percent: number;
+  /**
+   * After this batch, wait until a person confirms (`kubectl-kruise rollout approve`).
+   * @default false
+   */
+  readonly manual?: boolean;
+  /**
+   * After this batch, wait this many seconds, then go on by itself. Not with `manual`.
+   * @default - no wait
+   */
+  readonly pauseSeconds?: number;
+}
+
+/** How the app is released and how its pods stop without dropping requests. */
+export interface RolloutSpec {
+  /**
+   * How pods are replaced on a release.
+   * @default - the environment's choice: `rollout.fixedIpStrategy` for a `fixedIp` app, `rollout.criticalStrategy` for a `critical` one, else `rollout.strategy`
+   */
+  readonly strategy?: RolloutStrategy;
+  /**
+   * The pod IP must not change across upgrades (partners allowlist it). In-place updates then use
+   * `InPlaceOnly` and never add surge pods. Cannot be combined with `strategy: 'rolling'`.
+   * @default false
+   */
+  readonly fixedIp?: boolean;
+  /**
+   * A business-critical service (payments, policy issuance); environments may release it in gated batches.
+   * @default false
+   */
+  readonly critical?: boolean;
+  /**
+   * Seconds the app needs to finish in-flight requests after SIGTERM (0-600). Spring Boot apps get it as
+   * `spring.lifecycle.timeout-per-shutdown-phase`; the grace period covers it.
+   * @default - the environment's `rollout.drainSeconds`
+   */
+  readonly drainSeconds?: number;
+  /**
+   * The image has a shell with `sleep`, so the preStop delay can run as a command. On clusters before
+   * Kubernetes 1.30, which have no native `sleep` preStop action, a shell-less image must set `shutdownDelaySeconds`.
+   * @default true
+   */
+  readonly shell?: boolean;
+  /**
+   * Seconds the app itself keeps serving after SIGTERM before it closes its listener (1-300). When set,
+   * no preStop hook is rendered: needed where the image has no shell and the cluster has no native
+   * `sleep` action. Must cover the environment's `rollout.preStopSeconds`.
+   * @default - none: the platform's preStop delay holds the pod
+   */
+  readonly shutdownDelaySeconds?: number;
+  /**
+   * Batches of a `batches` release, in order.
+   * @default - the environment's `rollout.batches`
+   */
+  readonly batches?: readonly BatchStep[];
+}
+
+/** The rollout fields an environment override may change. */
+export interface RolloutOverrides {
+  /** @see RolloutSpec.strategy */
+  readonly strategy?: RolloutStrategy;
+  /** @see RolloutSpec.drainSeconds */
+  readonly drainSeconds?: number;
+  /** @see RolloutSpec.batches */
+  readonly batches?: readonly BatchStep[];
+}
+
 /** The fields an environment override may change. */
 export interface AppOverrides {
   /** @see AppSpec.replicas */
@@ -160,6 +239,8 @@ export interface AppOverrides {
   readonly autoscaling?: AutoscalingSpec | false;
   /** @see AppSpec.schedule */
   readonly schedule?: string;
+  /** Merged over `AppSpec.rollout`, field by field. */
+  readonly rollout?: RolloutOverrides;
 }
 
 /** Six environment names, in promotion order. */
@@ -234,6 +315,11 @@ export interface AppSpec {
   readonly network?: NetworkSpec;
   /** Deviations from the secure defaults, with a reason. */
   readonly security?: SecurityExceptions;
+  /**
+   * Release strategy and shutdown timing.
+   * @default - the environment's rollout policy; see docs/rollout.md
+   */
+  readonly rollout?: RolloutSpec;
   /**
    * Environments the app runs in. An app not yet promoted everywhere lists where it runs.
    * @default - all six

@@ -4,7 +4,7 @@
  * `lib/` never branches on an environment's name; everything that differs
  * between environments is a field here.
  */
-import type { EnvName } from './app.ts';
+import type { BatchStep, EnvName, RolloutStrategy } from './app.ts';
 
 /** Where the cluster is and what it runs. */
 export interface ClusterFacts {
@@ -20,6 +20,84 @@ export interface ClusterFacts {
   readonly zones: readonly string[];
   /** Namespace of the ingress controller; apps with `network.fromIngress` accept traffic from it. */
   readonly ingressNamespace: string;
+  /**
+   * The cluster runs OpenKruise (`apps.kruise.io` CloneSet), needed for in-place updates.
+   * @see https://openkruise.io/docs/user-manuals/cloneset
+   * @default false
+   */
+  readonly openKruise?: boolean;
+  /**
+   * The controller that runs staged batches: `kruise-rollout` (OpenKruise Rollout, `rollouts.kruise.io/v1beta1`)
+   * or `none` (apps here cannot use `batches`).
+   * @see https://openkruise.io/rollouts/introduction
+   * @default 'none'
+   */
+  readonly batchController?: BatchController;
+}
+
+/** Controllers that can run staged batches. Argo Rollouts is not supported yet (see docs/rollout.md). */
+export type BatchController = 'kruise-rollout' | 'none';
+
+/**
+ * How apps of this environment are released by default, and the limits the rollout
+ * safety rules enforce here. See docs/rollout.md.
+ */
+export interface RolloutPolicy {
+  /**
+   * Strategy of an app that chooses none and is neither critical nor fixed-IP.
+   * @default 'rolling'
+   */
+  readonly strategy?: RolloutStrategy;
+  /**
+   * Strategy of an app marked `rollout.critical` that chooses none.
+   * @default - `strategy`
+   */
+  readonly criticalStrategy?: RolloutStrategy;
+  /**
+   * Strategy of an app declaring `rollout.fixedIp` that chooses none.
+   * @default - `strategy`
+   */
+  readonly fixedIpStrategy?: RolloutStrategy;
+  /**
+   * Extra pods a rolling update may start above the replica count, in percent (1-100). Costs capacity, keeps throughput.
+   * @default 25
+   */
+  readonly maxSurgePercent?: number;
+  /**
+   * Pods a rolling update may take away before their replacements are ready, in percent (0-100). 0 is lossless.
+   * @default 0
+   */
+  readonly maxUnavailablePercent?: number;
+  /**
+   * Seconds a new pod must stay ready before the update counts it available and goes on.
+   * @default 10
+   */
+  readonly minReadySeconds?: number;
+  /**
+   * Seconds a stopping pod keeps serving while kube-proxy, ingress controllers and registries drop its endpoint.
+   * @default 10
+   */
+  readonly preStopSeconds?: number;
+  /**
+   * Seconds an app that declares no `rollout.drainSeconds` gets to finish in-flight requests.
+   * @default 15
+   */
+  readonly drainSeconds?: number;
+  /**
+   * Batches of a `batches` app that lists none.
+   * @default [{ percent: 10, manual: true }, { percent: 50, pauseSeconds: 600 }, { percent: 100 }]
+   */
+  readonly batches?: readonly BatchStep[];
+  /**
+   * Staged batches must include a step that waits for a person (rule `rollout-manual-gate`).
+   * @default false
+   */
+  readonly requireManualGate?: boolean;
+  /**
+   * Fewest replicas a workload needs before an update may take pods away (`maxUnavailable` > 0; rule `rollout-max-unavailable`).
+   * @default - no floor
+   */
+  readonly minReplicasForUnavailable?: number;
 }
 
 /**
@@ -131,6 +209,11 @@ export interface EnvironmentSpec {
   readonly images: ImagePolicy;
   /** Approval rules for release orders. */
   readonly approvals: ApprovalPolicy;
+  /**
+   * Default release strategies and rollout safety limits.
+   * @default - lossless rolling for every app, no manual gate required, no replica floor
+   */
+  readonly rollout?: RolloutPolicy;
 }
 
 /** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */

@@ -11,6 +11,7 @@ import type { EnvironmentSpec } from './environment.ts';
 import { ProblemSink, closest, showValue } from './problems.ts';
 import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
 import { checkApp, checkEnvironment } from './rules.ts';
+import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
 
@@ -57,6 +58,7 @@ export async function loadProject(root: string): Promise<Project> {
   const environments = await loadEnvironments(root, sink);
   const { apps, broken } = await loadApps(root, sink);
   checkCrossReferences(apps, broken, environments, sink);
+  checkRolloutInEnvironments(apps, environments, sink);
   sink.throwIfAny();
   return { root, environments: orderEnvironments(environments, sink), apps };
 }

@@ -4,6 +4,7 @@
  */
 import type { AppSpec, EnvValue, PortSpec, Runtime, WorkloadKind } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
+import { resolveRollout, type ResolvedRollout } from '../rollout/resolve.ts';
 
 /** An image pinned for one environment. */
 export interface PinnedVersion {
@@ -68,6 +69,8 @@ export interface ResolvedApp {
   };
   readonly writableRootFilesystem: boolean;
   readonly securityReason?: string;
+  /** Release strategy and shutdown timing. */
+  readonly rollout: ResolvedRollout;
   /** The environment rendered for. */
   readonly environment: EnvironmentSpec;
   /** Repository-relative path of the app's spec file. */
@@ -139,6 +142,7 @@ export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVe
     },
     writableRootFilesystem: app.security?.writableRootFilesystem ?? false,
     securityReason: app.security?.reason,
+    rollout: resolveRollout(app, env, kind),
     environment: env,
     sourceFile,
   };

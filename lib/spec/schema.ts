@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AppSpec } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import { closest, type ProblemSink } from './problems.ts';
+import { clusterRolloutFacts, rolloutOverridesSchema, rolloutPolicySchema, rolloutSchema } from '../rollout/schema.ts';
 
 const envNames = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
 
@@ -30,6 +31,7 @@ const overridesSchema = z.strictObject({
   config: z.record(z.string(), z.string()).optional(),
   autoscaling: z.union([autoscalingSchema, z.literal(false)]).optional(),
   schedule: z.string().optional(),
+  rollout: rolloutOverridesSchema.optional(),
 });
 
 /** Shape of an app spec. */
@@ -69,6 +71,7 @@ export const appSchema = z.strictObject({
     })
     .optional(),
   security: z.strictObject({ writableRootFilesystem: z.boolean().optional(), reason: z.string().optional() }).optional(),
+  rollout: rolloutSchema.optional(),
   environments: z.array(z.enum(envNames)).optional(),
   overrides: z.record(z.string(), overridesSchema).optional(),
 }) satisfies z.ZodType<AppSpec>;
@@ -84,6 +87,7 @@ export const environmentSchema = z.strictObject({
     region: z.string(),
     zones: z.array(z.string()),
     ingressNamespace: z.string(),
+    ...clusterRolloutFacts,
   }),
   ingressDomain: z.string(),
   promotion: z.strictObject({
@@ -108,6 +112,7 @@ export const environmentSchema = z.strictObject({
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
   approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),
+  rollout: rolloutPolicySchema.optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */

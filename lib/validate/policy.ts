@@ -6,6 +6,8 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import { MUTABLE_TAGS } from '../spec/project.ts';
 import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../render/yaml.ts';
+import type { RenderedFile } from '../render/render.ts';
+import { ROLLOUT_RULES } from '../rollout/policy.ts';
 
 /** What a rule found wrong with one object. */
 export interface Finding {
@@ -21,8 +23,18 @@ export interface Rule {
   readonly description: string;
   /** Whether an object may opt out with annotation `policy.platform.insure.example/<id>: <reason>`. */
   readonly exceptable: boolean;
-  /** Findings on `object` rendered for `env`. */
-  check(object: KubeObject, env: EnvironmentSpec): Finding[];
+  /** Findings on `object` rendered for `env`; `file` holds every object of the same manifest file. */
+  check(object: KubeObject, env: EnvironmentSpec, file?: readonly KubeObject[]): Finding[];
+  /** Findings that need every environment at once (two waves of one release); run once per validation. */
+  checkAcross?(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): AcrossFinding[];
+}
+
+/** What a cross-environment rule found, and where. */
+export interface AcrossFinding extends Finding {
+  /** File under `manifests/`. */
+  readonly file: string;
+  /** `apiVersion/kind/namespace/name` of the object at fault. */
+  readonly object: string;
 }
 
 interface Container {
@@ -170,18 +182,24 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
+  ...ROLLOUT_RULES,
 ];
 
 /** Rule ids, for lookups. */
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 
-/** Findings of every rule on one object; an exceptable rule is skipped when the object carries an exception with a reason. */
-export function checkPolicy(object: KubeObject, env: EnvironmentSpec): { rule: string; message: string; fix: string }[] {
+/** Findings of every rule on one object (of manifest file `file`); an exceptable rule is skipped when the object carries an exception with a reason. */
+export function checkPolicy(object: KubeObject, env: EnvironmentSpec, file: readonly KubeObject[] = [object]): { rule: string; message: string; fix: string }[] {
   const annotations = object.metadata?.annotations ?? {};
   const out: { rule: string; message: string; fix: string }[] = [];
   for (const rule of RULES) {
     if (rule.exceptable && annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim()) continue;
-    for (const f of rule.check(object, env)) out.push({ rule: rule.id, ...f });
+    for (const f of rule.check(object, env, file)) out.push({ rule: rule.id, ...f });
   }
   return out;
+}
+
+/** Findings of the rules that compare environments, over every rendered file. */
+export function checkPolicyAcross(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): { file: string; object: string; rule: string; message: string; fix: string }[] {
+  return RULES.flatMap((rule) => (rule.checkAcross?.(files, environments) ?? []).map((f) => ({ rule: rule.id, ...f })));
 }

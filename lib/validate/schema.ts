@@ -10,6 +10,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { KRUISE_MODELS } from '../rollout/kruise.ts';
 
 /** A model class that validates a plain object. */
 interface ModelClass {
@@ -30,6 +31,8 @@ const registry = new Map<string, ModelClass>(models.map((m) => [`${m.apiVersion}
 export function registerModels(more: readonly ModelClass[]): void {
   for (const m of more) registry.set(`${m.apiVersion}/${m.kind}`, m);
 }
+
+registerModels(KRUISE_MODELS);
 
 /** Schema errors of one object: `[]` when valid. Each error names the JSON path. */
 export function schemaErrors(object: { apiVersion?: unknown; kind?: unknown }): string[] {

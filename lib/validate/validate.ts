@@ -9,7 +9,7 @@ import { INDEX_FILE, type RenderedFile } from '../render/render.ts';
 import { objectId } from '../render/order.ts';
 import { fromYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
-import { checkPolicy } from './policy.ts';
+import { checkPolicy, checkPolicyAcross } from './policy.ts';
 import { schemaErrors } from './schema.ts';
 
 /** One broken rule on one object. */
@@ -51,9 +51,10 @@ export function validateFiles(files: readonly RenderedFile[], environments: Read
       for (const message of schemaErrors(object)) {
         out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
       }
-      for (const v of checkPolicy(object, env)) out.push({ file: file.path, object: id, ...v });
+      for (const v of checkPolicy(object, env, file.objects)) out.push({ file: file.path, object: id, ...v });
     }
   }
+  out.push(...checkPolicyAcross(files, environments));
   return out;
 }
 

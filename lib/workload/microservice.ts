@@ -7,6 +7,9 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/rules.ts';
 import { k8s, kplus } from './k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
+import { deploymentStrategy, springShutdownEnv } from '../rollout/lossless.ts';
+import { renderRollout } from '../rollout/render.ts';
+import { renderAutoscaler } from '../rollout/workload.ts';
 
 /** Properties of `Microservice`. */
 export interface MicroserviceProps {
@@ -69,15 +72,14 @@ export class Microservice extends Construct {
         metadata: this.metadata(app.name),
         ...this.podProps(app, serviceAccount, container),
         replicas: app.autoscaling ? undefined : app.replicas,
-        strategy: kplus.DeploymentStrategy.rollingUpdate({
-          maxSurge: kplus.PercentOrAbsolute.percent(25),
-          maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
-        }),
-        minReady: Duration.seconds(app.kind === 'service' ? 10 : 0),
+        strategy: deploymentStrategy(app.rollout),
+        minReady: Duration.seconds(app.rollout.minReadySeconds),
         progressDeadline: Duration.seconds(600),
       });
       deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(app) }));
       this.finishPod(deployment, '/spec/template');
+      // Rolling keeps the Deployment; in-place and batches hand the pods to OpenKruise objects.
+      const owner = renderRollout(this, deployment, app, this.metadata(app.name));
 
       if (app.kind === 'service' && app.ports.length > 0) {
         new kplus.Service(this, 'Service', {
@@ -99,7 +101,9 @@ export class Microservice extends Construct {
         });
       }
 
-      if (app.autoscaling) {
+      if (app.autoscaling && owner.object !== deployment) {
+        renderAutoscaler(this, app, owner.ref, this.metadata(app.name));
+      } else if (app.autoscaling) {
         new kplus.HorizontalPodAutoscaler(this, 'HorizontalPodAutoscaler', {
           metadata: this.metadata(app.name),
           target: deployment,
@@ -126,7 +130,7 @@ export class Microservice extends Construct {
       serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
-      terminationGracePeriod: Duration.seconds(30),
+      terminationGracePeriod: Duration.seconds(app.rollout.terminationGracePeriodSeconds),
       containers: [container],
     };
   }
@@ -263,7 +267,7 @@ export function runtimeEnv(app: ResolvedApp): Record<string, string> {
     case 'spring-boot':
       return {
         JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError',
-        SERVER_SHUTDOWN: 'graceful',
+        ...springShutdownEnv(app.rollout),
       };
     case 'node':
       return { NODE_OPTIONS: `--max-old-space-size=${Math.floor(mebibytes(app.resources.memoryLimit) * 0.75)}` };

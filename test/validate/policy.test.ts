@@ -25,6 +25,7 @@ function deployment(): KubeObject & { spec: any } {
     },
     spec: {
       selector: { matchLabels: { 'app.kubernetes.io/name': 'claims-api' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
         metadata: { labels: { 'app.kubernetes.io/name': 'claims-api' } },
         spec: {
@@ -111,7 +112,7 @@ describe('policy', () => {
     expect(checkPolicy(d, prod)[0]?.message).toBe('missing label(s) app.kubernetes.io/version');
   });
 
-  it('has a stable id and a test above for every rule', () => {
+  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts)', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'required-labels',
       'run-as-non-root',
@@ -122,6 +123,14 @@ describe('policy', () => {
       'no-mutable-tag',
       'image-digest',
       'no-secret-data',
+      'rollout-grace-period',
+      'rollout-max-unavailable',
+      'rollout-readiness-probe',
+      'rollout-pdb-required',
+      'rollout-pdb-allows-eviction',
+      'rollout-in-place-capable',
+      'rollout-manual-gate',
+      'rollout-same-strategy-in-wave',
     ]);
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * The rollout switch of the `Microservice` construct: given the Deployment it built,
+ * apply the app's strategy. Rolling keeps the Deployment; in-place swaps it for a
+ * CloneSet; batches add a Kruise Rollout over whichever of the two owns the pods.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { ResolvedApp } from '../spec/resolve.ts';
+import type { kplus } from '../workload/k8s.ts';
+import { renderBatches } from './batches.ts';
+import { cloneSetRef, renderCloneSet } from './cloneset.ts';
+import type { WorkloadRef } from './kruise.ts';
+import { preStopLifecycle, rolloutAnnotations } from './lossless.ts';
+import { renderPlainDeployment, takeOverDeployment } from './workload.ts';
+
+/** The object owning the app's pods after the rollout is applied. */
+export interface RolloutOwner {
+  /** The cdk8s-plus Deployment when it was kept, else the object that replaced it. */
+  readonly object: kplus.Deployment | ApiObject;
+  /** Reference for an autoscaler or a Rollout. */
+  readonly ref: WorkloadRef;
+}
+
+/** Applies `app`'s rollout to `deployment`; returns what now owns the pods. */
+export function renderRollout(
+  scope: Construct,
+  deployment: kplus.Deployment,
+  app: ResolvedApp,
+  metadata: { name: string; annotations: Record<string, string> },
+): RolloutOwner {
+  const rollout = app.rollout;
+  const source = ApiObject.of(deployment);
+  for (const [key, value] of Object.entries(rolloutAnnotations(rollout))) source.metadata.addAnnotation(key, value);
+  const lifecycle = preStopLifecycle(rollout);
+  let owner: RolloutOwner;
+  if (rollout.workload === 'CloneSet') {
+    owner = { object: renderCloneSet(scope, app, takeOverDeployment(scope, deployment, lifecycle)), ref: cloneSetRef(app) };
+  } else if (rollout.preStop.action === 'sleep') {
+    // cdk8s-plus-27's typed output drops fields Kubernetes 1.27 lacks, such as the native sleep action.
+    owner = { object: renderPlainDeployment(scope, app, takeOverDeployment(scope, deployment, lifecycle)), ref: deploymentRef(app) };
+  } else {
+    if (lifecycle) source.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/lifecycle', lifecycle));
+    owner = { object: deployment, ref: deploymentRef(app) };
+  }
+  if (rollout.strategy === 'batches') renderBatches(scope, app, owner.ref, metadata);
+  return owner;
+}
+
+function deploymentRef(app: ResolvedApp): WorkloadRef {
+  return { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name };
+}
