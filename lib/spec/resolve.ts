@@ -4,6 +4,8 @@
  */
 import type { AppSpec, EnvValue, PortSpec, Runtime, WorkloadKind } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
+import { resolveLogs, type ResolvedLogs } from '../logging/resolve.ts';
+import { resolveMetrics, type ResolvedMetrics } from '../observability/resolve.ts';
 
 /** An image pinned for one environment. */
 export interface PinnedVersion {
@@ -68,6 +70,10 @@ export interface ResolvedApp {
   };
   readonly writableRootFilesystem: boolean;
   readonly securityReason?: string;
+  /** The log directory, collected by a sidecar; `undefined` for stdout-only apps. */
+  readonly logs?: ResolvedLogs;
+  /** The metrics endpoint and alert thresholds; `undefined` for apps without metrics. */
+  readonly metrics?: ResolvedMetrics;
   /** The environment rendered for. */
   readonly environment: EnvironmentSpec;
   /** Repository-relative path of the app's spec file. */
@@ -139,6 +145,8 @@ export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVe
     },
     writableRootFilesystem: app.security?.writableRootFilesystem ?? false,
     securityReason: app.security?.reason,
+    logs: resolveLogs(app),
+    metrics: resolveMetrics(app, env, o),
     environment: env,
     sourceFile,
   };

@@ -5,6 +5,7 @@
 import type { AppSpec, EnvValue, ResourcesSpec } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import type { ProblemSink } from './problems.ts';
+import { checkObservability, checkObservabilityPolicy } from '../observability/rules.ts';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -96,6 +97,8 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
     sink.add(file, 'security.reason', app.security.reason, 'a security exception needs a reason', "add reason: 'why the default cannot hold' (it is rendered next to the object)");
   }
 
+  checkObservability(app, file, sink);
+
   for (const [envName, o] of Object.entries(app.overrides ?? {})) {
     if (!o) continue;
     const base = `overrides.${envName}`;
@@ -131,6 +134,7 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
     sink.add(file, 'approvals.approvers', env.approvals.approvers, 'approvals are required but nobody may give them', "list the approver teams, e.g. ['@insure/sre']");
   }
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
+  checkObservabilityPolicy(env, file, sink);
   const soak = env.promotion.minSoakHours;
   if (soak !== undefined && (soak < 0 || soak > 24 * 30)) sink.add(file, 'promotion.minSoakHours', soak, 'out of range', 'use 0 to 720 hours');
   (env.promotion.freezeWindows ?? []).forEach((w, i) => {

@@ -6,6 +6,7 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import { MUTABLE_TAGS } from '../spec/project.ts';
 import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../render/yaml.ts';
+import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
 
 /** What a rule found wrong with one object. */
 export interface Finding {
@@ -170,17 +171,29 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
+  fluentBitConfigRule,
 ];
+
+/**
+ * Rules a platform object (one rendered into `manifests/<env>/platform/`) may be
+ * excepted from, with the reason as the annotation value: node agents need host
+ * access that no app pod ever gets. App objects cannot use these exceptions.
+ */
+export const PLATFORM_EXCEPTABLE: ReadonlySet<string> = new Set(['no-host-access', 'run-as-non-root', 'no-privilege-escalation']);
 
 /** Rule ids, for lookups. */
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 
-/** Findings of every rule on one object; an exceptable rule is skipped when the object carries an exception with a reason. */
-export function checkPolicy(object: KubeObject, env: EnvironmentSpec): { rule: string; message: string; fix: string }[] {
+/**
+ * Findings of every rule on one object; an exceptable rule is skipped when the object carries an exception with a reason,
+ * and so is a rule of `PLATFORM_EXCEPTABLE` on a platform object (`where.platform`).
+ */
+export function checkPolicy(object: KubeObject, env: EnvironmentSpec, where: { platform?: boolean } = {}): { rule: string; message: string; fix: string }[] {
   const annotations = object.metadata?.annotations ?? {};
   const out: { rule: string; message: string; fix: string }[] = [];
   for (const rule of RULES) {
-    if (rule.exceptable && annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim()) continue;
+    const excepted = annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim();
+    if (excepted && (rule.exceptable || (where.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
     for (const f of rule.check(object, env)) out.push({ rule: rule.id, ...f });
   }
   return out;

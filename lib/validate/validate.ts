@@ -51,7 +51,7 @@ export function validateFiles(files: readonly RenderedFile[], environments: Read
       for (const message of schemaErrors(object)) {
         out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
       }
-      for (const v of checkPolicy(object, env)) out.push({ file: file.path, object: id, ...v });
+      for (const v of checkPolicy(object, env, { platform: file.path.startsWith(`${file.env}/platform/`) })) out.push({ file: file.path, object: id, ...v });
     }
   }
   return out;
