@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { renderCommands } from './render.ts';
+import { diagnosticsCommands } from './diagnostics.ts';
 
 /** Exit code for a failed check or invalid input. */
 export const EXIT_FAILURE = 1;
@@ -19,6 +20,7 @@ export function buildProgram(root: string): Command {
     .exitOverride()
     .showHelpAfterError();
   renderCommands(program, root);
+  diagnosticsCommands(program, root);
   return program;
 }
 

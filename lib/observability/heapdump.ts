@@ -78,5 +78,6 @@ export function heapDumpCommands(app: ResolvedApp): string {
     `${k} exec "$POD" -c "$DEBUG" -- rm "/proc/1/root$DUMP"`,
     '',
     '# The JDK container ends by itself after 30 minutes; it stays listed in the pod until the pod is replaced.',
+    '',
   ].join('\n');
 }
