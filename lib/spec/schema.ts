@@ -243,7 +243,7 @@ function reportIssue(issue: Issue, schema: z.ZodType, root: unknown, file: strin
 function expectedOf(issue: Issue | undefined): string | undefined {
   if (!issue) return undefined;
   if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(' or ');
-  if (issue.code === 'invalid_type') return `a ${issue.expected}`;
+  if (issue.code === 'invalid_type') return `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
   return undefined;
 }
 
