@@ -64,14 +64,13 @@ function sinkOutputs(env: EnvironmentSpec, sink: LogSink, index: number, limit: 
   const creds = credentialEnv(index);
   const common = { retry_limit: 'no_limits', 'storage.total_limit_size': limit };
   const tls = (on: boolean | undefined): Record<string, string> => (on ?? true ? { tls: 'on', 'tls.verify': 'on' } : { tls: 'off' });
-  const both = (make: (kind: 'logs' | 'events') => Record<string, string | number>): PluginSection[] =>
+  const both = (make: (kind: 'logs' | 'events') => PluginSection): PluginSection[] =>
     (['logs', 'events'] as const).map((kind) => ({
-      name: '',
+      ...make(kind),
       ...(kind === 'logs' ? { match_regex: LOG_TAGS } : { match: EVENT_TAGS }),
       alias: `${sink.type}-${index}-${kind}`,
       ...common,
-      ...make(kind),
-    })) as PluginSection[];
+    }));
   switch (sink.type) {
     case 'stdout':
       return [{ name: 'stdout', match: '*', alias: `stdout-${index}`, format: 'json_lines', json_date_format: 'iso8601', retry_limit: 'no_limits' }];

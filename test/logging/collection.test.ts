@@ -157,3 +157,15 @@ describe('log directory collection', () => {
     expect(collectors).toBe(4 * 6);
   });
 });
+
+describe('pod templates of any workload kind', () => {
+  it('finds the pod template of a Deployment, a CronJob and an OpenKruise CloneSet, and none in a ConfigMap', async () => {
+    const { podTemplateOf } = await import('../../lib/observability/pod.ts');
+    const template = { metadata: {}, spec: { containers: [{ name: 'claims-api' }] } };
+    const meta = { name: 'claims-api' };
+    expect(podTemplateOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec: { template } })).toBe(template);
+    expect(podTemplateOf({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta, spec: { jobTemplate: { spec: { template } } } })).toBe(template);
+    expect(podTemplateOf({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: meta, spec: { template } })).toBe(template);
+    expect(podTemplateOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: {} })).toBeUndefined();
+  });
+});
