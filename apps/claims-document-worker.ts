@@ -7,6 +7,8 @@ export default defineApp({
   image: 'registry.insure.example/claims/claims-document-worker',
   kind: 'worker',
   runtime: 'node',
+  ports: [{ name: 'metrics', port: 9464 }],
+  metrics: { port: 'metrics' },
   resources: { cpu: '250m', memory: '768Mi' },
   replicas: 2,
   env: {

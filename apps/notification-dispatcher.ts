@@ -14,5 +14,7 @@ export default defineApp({
     SMS_PROVIDER_TOKEN: secretRef('notification-providers', 'sms-token'),
     PUSH_API_KEY: secretRef('notification-providers', 'push-key'),
   },
+  logs: { dir: '/var/log/app', multiline: { startPattern: String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}` } },
+  metrics: { port: 'http' },
   network: { allowFrom: ['policy-admin', 'claims-api', 'policy-renewal-batch'], callsApps: ['customer-accounts'], egress: ['198.51.100.0/24:587', '198.51.100.0/24:443'] },
 });

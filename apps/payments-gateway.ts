@@ -20,6 +20,8 @@ export default defineApp({
     DB_PASSWORD: secretRef('payments-db', 'password'),
   },
   rollout: { critical: true, drainSeconds: 30 },
+  logs: { dir: '/opt/payments/logs', multiline: 'java', sizeLimit: '4Gi' },
+  metrics: { port: 'management', alerts: { errorRatio: 0.01 } },
   network: { allowFrom: ['policy-admin', 'claims-api'], egress: ['203.0.113.0/24:443', '10.40.0.0/16:5432'] },
   overrides: { dev: { replicas: 1 }, sit: { replicas: 1 }, prod: { replicas: 6 }, dr: { replicas: 3 } },
 });

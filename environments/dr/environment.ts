@@ -1,4 +1,4 @@
-import { defineEnvironment } from '../../lib/spec/index.ts';
+import { defineEnvironment, secretRef } from '../../lib/spec/index.ts';
 
 export default defineEnvironment({
   name: 'dr',
@@ -39,5 +39,28 @@ export default defineEnvironment({
     batches: [{ percent: 10, manual: true }, { percent: 50, pauseSeconds: 600 }, { percent: 100 }],
     requireManualGate: true,
     minReplicasForUnavailable: 3,
+  },
+  observability: {
+    logSinks: [
+      {
+        type: 'kafka',
+        brokers: ['kafka-0.logs.dr.insure.example:9093', 'kafka-1.logs.dr.insure.example:9093', 'kafka-2.logs.dr.insure.example:9093'],
+        topic: 'k8s-logs-dr',
+        sasl: { mechanism: 'SCRAM-SHA-512', user: secretRef('log-store-kafka', 'username'), password: secretRef('log-store-kafka', 'password') },
+      },
+      {
+        type: 'elasticsearch',
+        host: 'es.logs.dr.insure.example',
+        credentials: { user: secretRef('log-store-elasticsearch', 'username'), password: secretRef('log-store-elasticsearch', 'password') },
+      },
+    ],
+    images: {
+      fluentBit: 'registry.insure.example/platform/fluent-bit:3.2.10@sha256:e1fafb121c089e2b4dfb13084acfb0fe7fb7509a73be0f918ef4b890577be920',
+      nodeProblemDetector: 'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
+      jdkDebug: 'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
+    },
+    prometheus: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, resourceLabels: { release: 'monitoring' } },
+    aggregatorReplicas: 2,
+    alerts: { errorRatio: 0.02, latencyP99Seconds: 0.8 },
   },
 });

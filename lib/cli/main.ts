@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { promoteCommands } from './promote.ts';
 import { renderCommands } from './render.ts';
+import { diagnosticsCommands } from './diagnostics.ts';
 
 /** Exit code for a failed check or invalid input. */
 export const EXIT_FAILURE = 1;
@@ -21,6 +22,7 @@ export function buildProgram(root: string): Command {
     .showHelpAfterError();
   renderCommands(program, root);
   promoteCommands(program, root);
+  diagnosticsCommands(program, root);
   return program;
 }
 

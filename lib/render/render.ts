@@ -11,6 +11,8 @@ import { resolveProject, type Project } from '../spec/project.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
 import { Microservice } from '../workload/microservice.ts';
+import { observe } from '../observability/observe.ts';
+import { renderPlatformFiles } from '../observability/platform.ts';
 import { cmp } from '../util/compare.ts';
 import { compareObjects } from './order.ts';
 import { toYaml, type KubeObject } from './yaml.ts';
@@ -37,7 +39,7 @@ export function renderApp(app: ResolvedApp): KubeObject[] {
   const cdk8sApp = new App();
   const chart = new Chart(cdk8sApp, app.name, { namespace: app.namespace, labels: appLabels(app), disableResourceNameHashes: true });
   new Microservice(chart, app.name, { app });
-  return (chart.toJson() as KubeObject[]).sort(compareObjects);
+  return observe(chart, app).sort(compareObjects);
 }
 
 /** The manifest file of one app in one environment. */
@@ -90,6 +92,7 @@ export function renderProject(project: Project, platformVersion: string): Render
     const apps = resolved.filter((a) => a.environment.name === env.name);
     const files = apps.map(renderAppFile);
     if (apps.length > 0) files.push(renderNamespaces(env, apps, platformVersion));
+    files.push(...renderPlatformFiles(env, platformVersion));
     files.push(renderIndex(env, files));
     out.push(...files);
   }

@@ -68,6 +68,12 @@ function positive(v: number | string): boolean {
 }
 
 /** Whether `selector` (matchLabels) selects pods labelled `labels`. */
+/** Whether a Service of the same manifest file sends requests to the workload's pods: only then can an update drop requests. */
+function servesTraffic(w: KubeObject, file: readonly KubeObject[]): boolean {
+  const labels = templateOf(w).metadata?.labels ?? {};
+  return file.some((o) => o.kind === 'Service' && selects({ matchLabels: (specOf(o) as { selector?: Record<string, string> }).selector }, labels));
+}
+
 function selects(selector: unknown, labels: Record<string, string>): boolean {
   const match = ((selector ?? {}) as { matchLabels?: Record<string, string> }).matchLabels ?? {};
   const keys = Object.keys(match);
@@ -159,7 +165,7 @@ export const ROLLOUT_RULES: readonly Rule[] = [
   }),
   workloadRule('rollout-max-unavailable', 'updates take no pods away from workloads below the environment\'s replica floor', (w, env, file) => {
     const floor = env.rollout?.minReplicasForUnavailable;
-    if (floor === undefined) return [];
+    if (floor === undefined || !servesTraffic(w, file)) return [];
     const replicas = replicaFloor(w, file);
     const unavailable = maxUnavailableOf(w);
     if (replicas >= floor || !positive(unavailable)) return [];
@@ -170,11 +176,11 @@ export const ROLLOUT_RULES: readonly Rule[] = [
       },
     ];
   }),
-  workloadRule('rollout-readiness-probe', 'containers that serve ports have a readiness probe', (w) =>
-    (templateOf(w).spec?.containers ?? [])
+  workloadRule('rollout-readiness-probe', 'containers behind a Service have a readiness probe', (w, _env, file) =>
+    (servesTraffic(w, file) ? (templateOf(w).spec?.containers ?? []) : [])
       .filter((c) => (c.ports ?? []).length > 0 && !c.readinessProbe)
       .map((c) => ({
-        message: `container '${c.name}' serves ports but has no readiness probe: it gets requests before it can answer them and while it shuts down`,
+        message: `container '${c.name}' is behind a Service but has no readiness probe: it gets requests before it can answer them and while it shuts down`,
         fix: "add health: { readiness: '/ready' } to the app spec",
       })),
   ),

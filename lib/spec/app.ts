@@ -225,6 +225,93 @@ export interface RolloutOverrides {
   readonly batches?: readonly BatchStep[];
 }
 
+/**
+ * How multi-line records (stack traces) are recognised in a log file.
+ * - `'java'`: a record starts at a line beginning with an ISO date (`2024-05-02 10:15:32`, `[2024-05-02T10:15:32`),
+ *   as Logback, Log4j2 and Spring Boot write them; every other line (stack frames, `Caused by:`, `... 12 more`) continues it.
+ * - `{ startPattern }`: a record starts at a line matching the regular expression (anchored with `^`); every other line continues it.
+ */
+export type MultilineMode = 'java' | { readonly startPattern: string };
+
+/** Log files the app writes into one directory; the platform collects them with pod metadata attached. */
+export interface LogsSpec {
+  /**
+   * Absolute directory the app writes its log files to. An `emptyDir` volume is mounted there.
+   * @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir
+   */
+  readonly dir: string;
+  /**
+   * Glob patterns of the files to collect, relative to `dir` (`*.log`, `audit/*.log`).
+   * @default ['*.log']
+   */
+  readonly include?: readonly string[];
+  /**
+   * How multi-line records are joined into one.
+   * @default - none: every line is a record
+   */
+  readonly multiline?: MultilineMode;
+  /**
+   * Most disk the directory may use (`'512Mi'`, `'2Gi'`). Beyond it the kubelet evicts the pod, so the app must rotate and delete its own files.
+   * @default '1Gi'
+   */
+  readonly sizeLimit?: string;
+}
+
+/** Thresholds of the default alerts. Each overrides the environment's, which override the platform's. */
+export interface AlertThresholds {
+  /**
+   * Share of requests answered with a 5xx status over 5 minutes (0 to 1) above which `HighErrorRatio` fires.
+   * @default 0.05
+   */
+  readonly errorRatio?: number;
+  /**
+   * 99th percentile request latency over 5 minutes, in seconds, above which `HighLatency` fires.
+   * @default 1
+   */
+  readonly latencyP99Seconds?: number;
+  /**
+   * Container restarts within an hour above which `Restarting` fires.
+   * @default 3
+   */
+  readonly restartsPerHour?: number;
+  /**
+   * Minutes a pod may stay not ready before `PodsNotReady` fires.
+   * @default 10
+   */
+  readonly notReadyMinutes?: number;
+}
+
+/** A Prometheus metrics endpoint of the app; it gets a ServiceMonitor (or PodMonitor for a worker) and default alerts. */
+export interface MetricsSpec {
+  /** Name of the declared port that serves the metrics. */
+  readonly port: string;
+  /**
+   * HTTP path of the metrics.
+   * @default - '/actuator/prometheus' for spring-boot, '/metrics' otherwise
+   */
+  readonly path?: string;
+  /**
+   * Scrape interval, in seconds or minutes (`'30s'`, `'1m'`).
+   * @default '30s'
+   */
+  readonly interval?: string;
+  /**
+   * Name of the request-duration histogram the error-ratio and latency alerts read (without `_count` or `_bucket`).
+   * @default - 'http_server_requests_seconds' (Micrometer) for spring-boot, 'http_request_duration_seconds' otherwise
+   */
+  readonly requestMetric?: string;
+  /**
+   * Label of `requestMetric` that holds the HTTP status code.
+   * @default - 'status' for spring-boot, 'status_code' otherwise
+   */
+  readonly statusLabel?: string;
+  /**
+   * Alert thresholds of the app, over the environment's.
+   * @default - the environment's thresholds
+   */
+  readonly alerts?: AlertThresholds;
+}
+
 /** The fields an environment override may change. */
 export interface AppOverrides {
   /** @see AppSpec.replicas */
@@ -241,6 +328,8 @@ export interface AppOverrides {
   readonly schedule?: string;
   /** Merged over `AppSpec.rollout`, field by field. */
   readonly rollout?: RolloutOverrides;
+  /** Merged over `MetricsSpec.alerts`, threshold by threshold. */
+  readonly alerts?: AlertThresholds;
 }
 
 /** Six environment names, in promotion order. */
@@ -320,6 +409,16 @@ export interface AppSpec {
    * @default - the environment's rollout policy; see docs/rollout.md
    */
   readonly rollout?: RolloutSpec;
+  /**
+   * Log files written to a directory, collected with pod metadata. Apps that log only to stdout need nothing.
+   * @default - stdout and stderr only, collected by the node agent
+   */
+  readonly logs?: LogsSpec;
+  /**
+   * Prometheus metrics endpoint, scraped and alerted on.
+   * @default - no scraping and no alerts
+   */
+  readonly metrics?: MetricsSpec;
   /**
    * Environments the app runs in. An app not yet promoted everywhere lists where it runs.
    * @default - all six

@@ -4,7 +4,7 @@
  * `lib/` never branches on an environment's name; everything that differs
  * between environments is a field here.
  */
-import type { BatchStep, EnvName, RolloutStrategy } from './app.ts';
+import type { AlertThresholds, BatchStep, EnvName, RolloutStrategy, SecretRef } from './app.ts';
 
 /** Where the cluster is and what it runs. */
 export interface ClusterFacts {
@@ -191,6 +191,135 @@ export interface ApprovalPolicy {
   readonly approvers: readonly string[];
 }
 
+/** A store the cluster's log aggregator ships log records and events to. */
+export type LogSink = StdoutSink | LokiSink | ElasticsearchSink | KafkaSink;
+
+/** Prints records on the aggregator's standard output (`kubectl logs`); for clusters without a log store. */
+export interface StdoutSink {
+  readonly type: 'stdout';
+}
+
+/** Grafana Loki. */
+export interface LokiSink {
+  readonly type: 'loki';
+  /** Host name (placeholder hosts under `.example`). */
+  readonly host: string;
+  /**
+   * TCP port.
+   * @default 3100
+   */
+  readonly port?: number;
+  /**
+   * Connect with TLS (certificates verified).
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * Tenant id sent as `X-Scope-OrgID`.
+   * @default - none: single-tenant Loki
+   */
+  readonly tenant?: string;
+  /**
+   * Basic-auth user and password, as keys of a Secret in the `logging` namespace.
+   * @default - no authentication
+   */
+  readonly credentials?: { readonly user: SecretRef; readonly password: SecretRef };
+}
+
+/** Elasticsearch (or OpenSearch) over the bulk API; one index per day. */
+export interface ElasticsearchSink {
+  readonly type: 'elasticsearch';
+  /** Host name (placeholder hosts under `.example`). */
+  readonly host: string;
+  /**
+   * TCP port.
+   * @default 9200
+   */
+  readonly port?: number;
+  /**
+   * Connect with TLS (certificates verified).
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * First part of the index names: `<prefix>-logs-<env>-YYYY.MM.DD` and `<prefix>-events-<env>-YYYY.MM.DD`.
+   * @default 'k8s'
+   */
+  readonly indexPrefix?: string;
+  /**
+   * Basic-auth user and password, as keys of a Secret in the `logging` namespace.
+   * @default - no authentication
+   */
+  readonly credentials?: { readonly user: SecretRef; readonly password: SecretRef };
+}
+
+/** Apache Kafka; records are JSON messages. */
+export interface KafkaSink {
+  readonly type: 'kafka';
+  /** Bootstrap brokers as `host:port` (placeholder hosts under `.example`). */
+  readonly brokers: readonly string[];
+  /** Topic of log records. */
+  readonly topic: string;
+  /**
+   * Topic of Kubernetes events.
+   * @default - `<topic>-events`
+   */
+  readonly eventsTopic?: string;
+  /**
+   * Connect with TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * SASL authentication, with user and password as keys of a Secret in the `logging` namespace.
+   * @default - no authentication
+   */
+  readonly sasl?: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly user: SecretRef; readonly password: SecretRef };
+}
+
+/** Images of the platform's agents, pinned like app images (with a digest where the environment requires one). */
+export interface AgentImages {
+  /** Fluent Bit: log collector sidecars, node agent, aggregator and event exporter. */
+  readonly fluentBit: string;
+  /** node-problem-detector. */
+  readonly nodeProblemDetector: string;
+  /** A JDK image that runs as the apps' user (10001:10001); `heapdump` uses it as an ephemeral debug container. */
+  readonly jdkDebug: string;
+}
+
+/** Where the cluster's Prometheus runs and which labels its selectors require. */
+export interface PrometheusTarget {
+  /** Namespace Prometheus runs in; metrics ports admit traffic from it. */
+  readonly namespace: string;
+  /** Labels of the Prometheus pods, to admit exactly them. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * Labels the Prometheus selectors require on ServiceMonitors, PodMonitors and PrometheusRules.
+   * @default {}
+   */
+  readonly resourceLabels?: Readonly<Record<string, string>>;
+}
+
+/** Logs, events and metrics of the cluster. */
+export interface ObservabilityPolicy {
+  /** Stores every log record and Kubernetes event is shipped to (at least one). Their credentials stay in Secrets. */
+  readonly logSinks: readonly LogSink[];
+  /** Images of the platform's agents. */
+  readonly images: AgentImages;
+  /** The cluster's Prometheus. */
+  readonly prometheus: PrometheusTarget;
+  /**
+   * Pods of the log aggregator, which holds the sink credentials and buffers on disk.
+   * @default 2
+   */
+  readonly aggregatorReplicas?: number;
+  /**
+   * Alert thresholds of the environment, over the platform defaults.
+   * @default - the platform defaults
+   */
+  readonly alerts?: AlertThresholds;
+}
+
 /** One environment cluster. */
 export interface EnvironmentSpec {
   /** Environment name; also the folder name and the `manifests/` folder. */
@@ -214,6 +343,8 @@ export interface EnvironmentSpec {
    * @default - lossless rolling for every app, no manual gate required, no replica floor
    */
   readonly rollout?: RolloutPolicy;
+  /** Where logs and events go, agent images, Prometheus, alert thresholds. */
+  readonly observability: ObservabilityPolicy;
 }
 
 /** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */

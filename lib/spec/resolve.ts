@@ -5,6 +5,8 @@
 import type { AppSpec, EnvValue, PortSpec, Runtime, WorkloadKind } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import { resolveRollout, type ResolvedRollout } from '../rollout/resolve.ts';
+import { resolveLogs, type ResolvedLogs } from '../logging/resolve.ts';
+import { resolveMetrics, type ResolvedMetrics } from '../observability/resolve.ts';
 
 /** An image pinned for one environment. */
 export interface PinnedVersion {
@@ -71,6 +73,10 @@ export interface ResolvedApp {
   readonly securityReason?: string;
   /** Release strategy and shutdown timing. */
   readonly rollout: ResolvedRollout;
+  /** The log directory, collected by a sidecar; `undefined` for stdout-only apps. */
+  readonly logs?: ResolvedLogs;
+  /** The metrics endpoint and alert thresholds; `undefined` for apps without metrics. */
+  readonly metrics?: ResolvedMetrics;
   /** The environment rendered for. */
   readonly environment: EnvironmentSpec;
   /** Repository-relative path of the app's spec file. */
@@ -143,6 +149,8 @@ export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVe
     writableRootFilesystem: app.security?.writableRootFilesystem ?? false,
     securityReason: app.security?.reason,
     rollout: resolveRollout(app, env, kind),
+    logs: resolveLogs(app),
+    metrics: resolveMetrics(app, env, o),
     environment: env,
     sourceFile,
   };

@@ -6,6 +6,7 @@ import type { AppSpec, EnvValue, ResourcesSpec } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import type { ProblemSink } from './problems.ts';
 import { checkRolloutPolicy, checkRolloutSpec } from '../rollout/spec.ts';
+import { checkObservability, checkObservabilityPolicy } from '../observability/rules.ts';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -98,6 +99,8 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
   }
   checkRolloutSpec(app, file, sink);
 
+  checkObservability(app, file, sink);
+
   for (const [envName, o] of Object.entries(app.overrides ?? {})) {
     if (!o) continue;
     const base = `overrides.${envName}`;
@@ -134,6 +137,7 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
   }
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
   checkRolloutPolicy(env, file, sink);
+  checkObservabilityPolicy(env, file, sink);
   const soak = env.promotion.minSoakHours;
   if (soak !== undefined && (soak < 0 || soak > 24 * 30)) sink.add(file, 'promotion.minSoakHours', soak, 'out of range', 'use 0 to 720 hours');
   (env.promotion.freezeWindows ?? []).forEach((w, i) => {

@@ -24,6 +24,52 @@ const autoscalingSchema = z.strictObject({
   cpuUtilization: z.number().int().optional(),
 });
 
+const alertsSchema = z.strictObject({
+  errorRatio: z.number().optional(),
+  latencyP99Seconds: z.number().optional(),
+  restartsPerHour: z.number().optional(),
+  notReadyMinutes: z.number().optional(),
+});
+const logsSchema = z.strictObject({
+  dir: z.string(),
+  include: z.array(z.string()).optional(),
+  multiline: z.union([z.literal('java'), z.strictObject({ startPattern: z.string() })]).optional(),
+  sizeLimit: z.string().optional(),
+});
+const metricsSchema = z.strictObject({
+  port: z.string(),
+  path: z.string().optional(),
+  interval: z.string().optional(),
+  requestMetric: z.string().optional(),
+  statusLabel: z.string().optional(),
+  alerts: alertsSchema.optional(),
+});
+const credentialsSchema = z.strictObject({ user: secretRefSchema, password: secretRefSchema });
+const logSinkSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('stdout') }),
+  z.strictObject({ type: z.literal('loki'), host: z.string(), port: z.number().int().optional(), tls: z.boolean().optional(), tenant: z.string().optional(), credentials: credentialsSchema.optional() }),
+  z.strictObject({ type: z.literal('elasticsearch'), host: z.string(), port: z.number().int().optional(), tls: z.boolean().optional(), indexPrefix: z.string().optional(), credentials: credentialsSchema.optional() }),
+  z.strictObject({
+    type: z.literal('kafka'),
+    brokers: z.array(z.string()),
+    topic: z.string(),
+    eventsTopic: z.string().optional(),
+    tls: z.boolean().optional(),
+    sasl: z.strictObject({ mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']), user: secretRefSchema, password: secretRefSchema }).optional(),
+  }),
+]);
+const observabilitySchema = z.strictObject({
+  logSinks: z.array(logSinkSchema),
+  images: z.strictObject({ fluentBit: z.string(), nodeProblemDetector: z.string(), jdkDebug: z.string() }),
+  prometheus: z.strictObject({
+    namespace: z.string(),
+    podLabels: z.record(z.string(), z.string()),
+    resourceLabels: z.record(z.string(), z.string()).optional(),
+  }),
+  aggregatorReplicas: z.number().int().optional(),
+  alerts: alertsSchema.optional(),
+});
+
 const overridesSchema = z.strictObject({
   replicas: z.number().int().optional(),
   resources: resourcesSchema.optional(),
@@ -32,6 +78,7 @@ const overridesSchema = z.strictObject({
   autoscaling: z.union([autoscalingSchema, z.literal(false)]).optional(),
   schedule: z.string().optional(),
   rollout: rolloutOverridesSchema.optional(),
+  alerts: alertsSchema.optional(),
 });
 
 /** Shape of an app spec. */
@@ -74,6 +121,8 @@ export const appSchema = z.strictObject({
   rollout: rolloutSchema.optional(),
   environments: z.array(z.enum(envNames)).optional(),
   overrides: z.record(z.string(), overridesSchema).optional(),
+  logs: logsSchema.optional(),
+  metrics: metricsSchema.optional(),
 }) satisfies z.ZodType<AppSpec>;
 
 /** Shape of an environment spec. */
@@ -113,6 +162,7 @@ export const environmentSchema = z.strictObject({
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
   approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),
   rollout: rolloutPolicySchema.optional(),
+  observability: observabilitySchema,
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */
@@ -164,6 +214,22 @@ function reportIssue(issue: Issue, schema: z.ZodType, root: unknown, file: strin
       return;
     }
     case 'invalid_union': {
+      if ('discriminator' in issue && typeof issue.discriminator === 'string') {
+        const allowed = discriminatorValues(schema, path.slice(0, -1), issue.discriminator);
+        sink.add(file, field, value, `not a known ${issue.discriminator}`, allowed.length > 0 ? `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : 'correct the value');
+        return;
+      }
+      // A branch that accepts the value's type explains the problem best (a misspelt field, a missing key).
+      const branch = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys'));
+      if (branch) {
+        for (const inner of branch) reportIssue({ ...inner, path: [...path, ...inner.path] } as Issue, schema, root, file, sink);
+        return;
+      }
+      if (!/(^|\.)env\./.test(field)) {
+        const expected = issue.errors.map((errors) => expectedOf(errors[0])).filter((e): e is string => e !== undefined);
+        sink.add(file, field, value, `expected ${expected.join(' or ')}, got ${describe(value)}`, "write one of them (see the field's doc comment in lib/spec/)");
+        return;
+      }
       sink.add(
         file,
         field,
@@ -176,6 +242,28 @@ function reportIssue(issue: Issue, schema: z.ZodType, root: unknown, file: strin
     default:
       sink.add(file, field, value, issue.message, 'correct the value');
   }
+}
+
+/** What one branch of a union expects, from its first issue. */
+function expectedOf(issue: Issue | undefined): string | undefined {
+  if (!issue) return undefined;
+  if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(' or ');
+  if (issue.code === 'invalid_type') return `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
+  return undefined;
+}
+
+/** The values of `discriminator` the discriminated union at `path` accepts. */
+function discriminatorValues(root: z.ZodType, path: readonly PropertyKey[], discriminator: string): string[] {
+  let schema: z.ZodType | undefined = root;
+  for (const part of path) schema = childSchema(schema, part);
+  const union = unwrap(schema);
+  if (!(union instanceof z.ZodUnion)) return [];
+  const values: string[] = [];
+  for (const option of union.options as z.ZodType[]) {
+    const literal = objectShape(option)?.[discriminator];
+    if (literal instanceof z.ZodLiteral) values.push(...[...(literal.values as Set<unknown>)].map(String));
+  }
+  return values;
 }
 
 function describe(value: unknown): string {

@@ -8,6 +8,7 @@ import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../render/yaml.ts';
 import type { RenderedFile } from '../render/render.ts';
 import { ROLLOUT_RULES } from '../rollout/policy.ts';
+import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
 
 /** What a rule found wrong with one object. */
 export interface Finding {
@@ -183,17 +184,35 @@ export const RULES: readonly Rule[] = [
     },
   },
   ...ROLLOUT_RULES,
+  fluentBitConfigRule,
 ];
+
+/**
+ * Rules a platform object (one rendered into `manifests/<env>/platform/`) may be
+ * excepted from, with the reason as the annotation value: node agents need host
+ * access that no app pod ever gets. App objects cannot use these exceptions.
+ */
+export const PLATFORM_EXCEPTABLE: ReadonlySet<string> = new Set(['no-host-access', 'run-as-non-root', 'no-privilege-escalation']);
 
 /** Rule ids, for lookups. */
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 
-/** Findings of every rule on one object (of manifest file `file`); an exceptable rule is skipped when the object carries an exception with a reason. */
-export function checkPolicy(object: KubeObject, env: EnvironmentSpec, file: readonly KubeObject[] = [object]): { rule: string; message: string; fix: string }[] {
+/**
+ * Findings of every rule on one object; `context.file` holds the other objects of its manifest file. An exceptable
+ * rule is skipped when the object carries an exception with a reason, and so is a rule of `PLATFORM_EXCEPTABLE`
+ * on a platform object (`context.platform`).
+ */
+export function checkPolicy(
+  object: KubeObject,
+  env: EnvironmentSpec,
+  context: { file?: readonly KubeObject[]; platform?: boolean } = {},
+): { rule: string; message: string; fix: string }[] {
   const annotations = object.metadata?.annotations ?? {};
   const out: { rule: string; message: string; fix: string }[] = [];
+  const file = context.file ?? [object];
   for (const rule of RULES) {
-    if (rule.exceptable && annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim()) continue;
+    const excepted = annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim();
+    if (excepted && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
     for (const f of rule.check(object, env, file)) out.push({ rule: rule.id, ...f });
   }
   return out;

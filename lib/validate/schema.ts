@@ -11,6 +11,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { KRUISE_MODELS } from '../rollout/kruise.ts';
+import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 
 /** A model class that validates a plain object. */
 interface ModelClass {
@@ -23,6 +24,7 @@ const models: readonly ModelClass[] = [
   Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy,
   ClusterRole, ClusterRoleBinding, Role, RoleBinding,
+  ServiceMonitor, PodMonitor, PrometheusRule,
 ] as unknown as ModelClass[];
 
 const registry = new Map<string, ModelClass>(models.map((m) => [`${m.apiVersion}/${m.kind}`, m]));

@@ -51,7 +51,7 @@ export function validateFiles(files: readonly RenderedFile[], environments: Read
       for (const message of schemaErrors(object)) {
         out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
       }
-      for (const v of checkPolicy(object, env, file.objects)) out.push({ file: file.path, object: id, ...v });
+      for (const v of checkPolicy(object, env, { file: file.objects, platform: file.path.startsWith(`${file.env}/platform/`) })) out.push({ file: file.path, object: id, ...v });
     }
   }
   out.push(...checkPolicyAcross(files, environments));

@@ -10,7 +10,7 @@ import { find, rendered, repo } from './helpers.ts';
 
 /** Findings of the rollout rules on every object of one rendered file. */
 function rolloutFindings(objects: KubeObject[], env: EnvironmentSpec): { rule: string; message: string; fix: string }[] {
-  return objects.flatMap((o) => checkPolicy(o, env, objects)).filter((f) => f.rule.startsWith('rollout-'));
+  return objects.flatMap((o) => checkPolicy(o, env, { file: objects })).filter((f) => f.rule.startsWith('rollout-'));
 }
 
 async function prodFile(spec = service('claims-api', { runtime: 'spring-boot', replicas: 3 }), env = 'prod') {
@@ -61,11 +61,11 @@ describe('rollout safety rules', () => {
     );
   });
 
-  it('fails rollout-readiness-probe when a container serving ports has none', async () => {
+  it('fails rollout-readiness-probe when a container behind a Service has none', async () => {
     const { objects, env } = await prodFile();
     delete find(objects, 'Deployment').spec.template.spec.containers[0].readinessProbe;
     expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual([
-      "container 'claims-api' serves ports but has no readiness probe: it gets requests before it can answer them and while it shuts down",
+      "container 'claims-api' is behind a Service but has no readiness probe: it gets requests before it can answer them and while it shuts down",
     ]);
   });
 

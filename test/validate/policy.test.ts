@@ -112,6 +112,28 @@ describe('policy', () => {
     expect(checkPolicy(d, prod)[0]?.message).toBe('missing label(s) app.kubernetes.io/version');
   });
 
+  it('fails fluent-bit-config on a ConfigMap whose Fluent Bit configuration has an unknown property', () => {
+    const config = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { ...deployment().metadata, name: 'claims-api-log-collector' },
+      data: { 'fluent-bit.yaml': 'pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      tag: app\n  outputs:\n    - name: forward\n      match: app\n      hots: aggregator\n' },
+    };
+    expect(checkPolicy(config, prod)).toEqual([
+      { rule: 'fluent-bit-config', message: "fluent-bit.yaml: pipeline.outputs[0] (forward).hots: unknown property; did you mean 'host'?", fix: expect.stringContaining('npm run synth') },
+    ]);
+  });
+
+  it('fails no-host-access on an app object even with an exception annotation; only platform objects may carry one', () => {
+    const d = deployment();
+    d.spec.template.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }];
+    d.metadata.annotations = { 'policy.platform.insure.example/no-host-access': 'reads node logs' };
+    expect(rulesOf(d)).toEqual(['no-host-access']);
+    expect(checkPolicy(d, prod, { platform: true })).toEqual([]);
+    delete d.metadata.annotations;
+    expect(checkPolicy(d, prod, { platform: true }).map((v) => v.rule)).toEqual(['no-host-access']);
+  });
+
   it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts)', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'required-labels',
@@ -131,6 +153,7 @@ describe('policy', () => {
       'rollout-in-place-capable',
       'rollout-manual-gate',
       'rollout-same-strategy-in-wave',
+      'fluent-bit-config',
     ]);
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * The Fluent Bit configuration, YAML format: `service`, `multiline_parsers`
+ * and `pipeline` → `inputs` / `filters` / `outputs`. Configurations are built
+ * as data here and written as text once, so the same data is validated and shipped.
+ */
+import { stringify } from 'yaml';
+import type { MultilineParser } from '../multiline.ts';
+
+/** A value of a plugin property; a list stands for a property given several times. */
+export type PropertyValue = string | number | readonly string[];
+
+/** One input, filter or output: its plugin `name` and properties (lowercase keys). */
+export interface PluginSection {
+  readonly name: string;
+  readonly [property: string]: PropertyValue;
+}
+
+/** A whole Fluent Bit configuration. */
+export interface FluentBitConfig {
+  /** The `service` section (lowercase keys). */
+  readonly service: Readonly<Record<string, string | number>>;
+  /** Custom multiline parsers. */
+  readonly multilineParsers?: readonly MultilineParser[];
+  readonly inputs: readonly PluginSection[];
+  readonly filters?: readonly PluginSection[];
+  readonly outputs: readonly PluginSection[];
+}
+
+/** Key of the configuration file in its ConfigMap; the policy rule `fluent-bit-config` checks every ConfigMap holding it. */
+export const FLUENT_BIT_CONFIG_KEY = 'fluent-bit.yaml';
+/** Folder the configuration ConfigMap is mounted at in every Fluent Bit container. */
+export const FLUENT_BIT_CONFIG_DIR = '/fluent-bit/etc/platform';
+/** Port of Fluent Bit's built-in HTTP server (metrics and health). */
+export const FLUENT_BIT_HTTP_PORT = 2020;
+/** Port of the forward protocol, on which the aggregator listens. */
+export const FORWARD_PORT = 24224;
+
+/** Arguments that start Fluent Bit on the platform's configuration file. */
+export function fluentBitArgs(): string[] {
+  return ['--config', `${FLUENT_BIT_CONFIG_DIR}/${FLUENT_BIT_CONFIG_KEY}`];
+}
+
+/** `name` first, then the other properties in key order: stable text for stable diffs. */
+function section(s: PluginSection): Record<string, PropertyValue> {
+  const { name, ...rest } = s;
+  const out: Record<string, PropertyValue> = { name };
+  for (const key of Object.keys(rest).sort()) out[key] = rest[key]!;
+  return out;
+}
+
+/** The configuration as Fluent Bit YAML text. */
+export function toFluentBitYaml(config: FluentBitConfig, header?: string): string {
+  const doc: Record<string, unknown> = {
+    service: Object.fromEntries(Object.entries(config.service).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
+  if (config.multilineParsers && config.multilineParsers.length > 0) {
+    doc.multiline_parsers = config.multilineParsers.map((p) => ({
+      name: p.name,
+      type: 'regex',
+      flush_timeout: p.flushTimeoutMs,
+      rules: p.rules.map((r) => ({ state: r.state, regex: r.regex, next_state: r.nextState })),
+    }));
+  }
+  const pipeline: Record<string, unknown> = { inputs: config.inputs.map(section) };
+  if (config.filters && config.filters.length > 0) pipeline.filters = config.filters.map(section);
+  pipeline.outputs = config.outputs.map(section);
+  doc.pipeline = pipeline;
+  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
+  return head + stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,67 @@
+/**
+ * Metrics of an app: a ServiceMonitor (a service) or PodMonitor (a worker)
+ * that Prometheus scrapes, a PrometheusRule with the default alerts, and a
+ * NetworkPolicy that admits Prometheus to the metrics port.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ResolvedApp } from '../spec/resolve.ts';
+import { k8s } from '../workload/k8s.ts';
+import { ANNOTATIONS, LABELS, selectorLabels } from '../workload/labels.ts';
+import { alertRules } from './alerts.ts';
+import type { ResolvedMetrics } from './resolve.ts';
+
+/** API version of the prometheus-operator kinds. */
+export const MONITORING_API = 'monitoring.coreos.com/v1';
+
+/** Properties of `Monitoring`. */
+export interface MonitoringProps {
+  readonly app: ResolvedApp;
+  readonly metrics: ResolvedMetrics;
+}
+
+/** The scrape target, alerts and scrape admission of one app. */
+export class Monitoring extends Construct {
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { app, metrics } = props;
+    const prometheus = app.environment.observability.prometheus;
+    const metadata = {
+      name: app.name,
+      labels: { ...prometheus.resourceLabels },
+      annotations: { [ANNOTATIONS.source]: app.sourceFile },
+    };
+    const common = {
+      // The job label is the app name for both kinds, so alerts select `job="<app>"`.
+      jobLabel: LABELS.name,
+      selector: { matchLabels: selectorLabels(app) },
+      namespaceSelector: { matchNames: [app.namespace] },
+    };
+    const endpoint = { port: metrics.port, path: metrics.path, interval: metrics.interval, scheme: 'http' };
+    if (app.kind === 'service') {
+      new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
+    } else {
+      new ApiObject(this, 'PodMonitor', { apiVersion: MONITORING_API, kind: 'PodMonitor', metadata, spec: { ...common, podMetricsEndpoints: [endpoint] } });
+    }
+    new ApiObject(this, 'PrometheusRule', {
+      apiVersion: MONITORING_API,
+      kind: 'PrometheusRule',
+      metadata,
+      spec: { groups: [{ name: `${app.name}.alerts`, rules: alertRules(app, metrics) }] },
+    });
+    const port = app.ports.find((p) => p.name === metrics.port);
+    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: { name: `${app.name}-metrics-scrape`, annotations: metadata.annotations },
+      spec: {
+        podSelector: { matchLabels: selectorLabels(app) },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheus.namespace } }, podSelector: { matchLabels: { ...prometheus.podLabels } } }],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port?.port ?? 0) }],
+          },
+        ],
+      },
+    });
+  }
+}
