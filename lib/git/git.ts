@@ -76,3 +76,37 @@ export function dirtyPaths(cwd: string): string[] {
     .filter(Boolean)
     .map((l) => l.slice(3));
 }
+
+/**
+ * Contents of many blobs, read by one `git cat-file --batch` process.
+ * Returns blob SHA → text; fails naming the first SHA git does not know.
+ */
+export function readBlobs(cwd: string, shas: Iterable<string>): Map<string, string> {
+  const unique = [...new Set(shas)];
+  const out = new Map<string, string>();
+  if (unique.length === 0) return out;
+  let raw: Buffer;
+  try {
+    raw = execFileSync('git', ['cat-file', '--batch'], {
+      cwd,
+      input: `${unique.join('\n')}\n`,
+      maxBuffer: 4 * 1024 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const e = error as { stderr?: string | Buffer; message: string };
+    throw new GitError(['cat-file', '--batch'], e.stderr?.toString() || e.message);
+  }
+  let at = 0;
+  for (const sha of unique) {
+    const eol = raw.indexOf(0x0a, at);
+    const header = raw.subarray(at, eol).toString('utf8');
+    const [name, type, size] = header.split(' ');
+    if (type === 'missing' || size === undefined) throw new GitError(['cat-file', '--batch'], `object ${name ?? sha} is missing from the repository`);
+    const start = eol + 1;
+    const end = start + Number(size);
+    out.set(sha, raw.subarray(start, end).toString('utf8'));
+    at = end + 1;
+  }
+  return out;
+}

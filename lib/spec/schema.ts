@@ -8,6 +8,7 @@ import type { EnvironmentSpec } from './environment.ts';
 import { closest, type ProblemSink } from './problems.ts';
 
 const envNames = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
+const riskTriggers = ['image', 'config', 'scale', 'resources', 'rollout', 'added', 'removed', 'other', 'scale-to-zero', 'disruption-budget', 'pod-ip-change'] as const;
 
 const secretRefSchema = z.strictObject({ secret: z.string(), key: z.string() });
 const envValueSchema = z.union([z.string(), secretRefSchema]);
@@ -107,7 +108,14 @@ export const environmentSchema = z.strictObject({
   }),
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
-  approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),
+  approvals: z.strictObject({
+    required: z.number().int(),
+    approvers: z.array(z.string()),
+    risk: z.partialRecord(z.enum(riskTriggers), z.enum(['low', 'medium', 'high'])).optional(),
+  }),
+  deletionGuard: z
+    .strictObject({ maxRemovedShare: z.number().min(0).max(1).optional(), refuseAppRemoval: z.boolean().optional() })
+    .optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */
