@@ -111,12 +111,12 @@ function tryParse(file: string, text: string, into: PlacedObject[], broken: Brok
   const env = envOf(file);
   const app = appOf(file);
   for (const doc of docs) {
+    // The per-environment index is configuration of kustomize, not an object in the cluster.
+    if ((doc as { kind?: unknown } | null)?.kind === 'Kustomization') continue;
     if (!isKubeObject(doc)) {
       broken.push({ file, message: `${MANIFESTS}/${file}: a document is not a Kubernetes object (apiVersion, kind, metadata.name)` });
       continue;
     }
-    // The per-environment index is configuration of kustomize, not an object in the cluster.
-    if (doc.kind === 'Kustomization') continue;
     into.push({ env, app, file, object: doc });
   }
 }

@@ -167,7 +167,10 @@ function stepsOf(rollout: KubeObject): RolloutStep[] {
   const out: RolloutStep[] = [];
   steps.forEach((step, i) => {
     const parts: string[] = [];
-    if (step.replicas !== undefined) parts.push(`${String(step.replicas)}${/%$/.test(String(step.replicas)) ? ' of pods' : ' pods'}`);
+    if (step.replicas !== undefined) {
+      const n = String(step.replicas);
+      parts.push(`${n}${n.endsWith('%') ? ' of pods' : n === '1' ? ' pod' : ' pods'}`);
+    }
     const traffic = step.traffic ?? step.weight ?? step.setWeight;
     if (traffic !== undefined) parts.push(`${String(traffic).replace(/%$/, '')}% traffic`);
     if (step.setCanaryScale !== undefined) parts.push(`canary scale ${JSON.stringify(step.setCanaryScale)}`);
