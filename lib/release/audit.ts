@@ -2,7 +2,8 @@
  * Audit: who released what, where and when, from git history alone. Walks
  * the first-parent history of a branch (`main`): each commit there is one
  * release (a merge, a squash merge or a direct commit). Every app file it
- * changed under `manifests/<env>/apps/` becomes a record with the versions
+ * changed under `manifests/<env>/apps/` becomes a record (unless only its
+ * text changed, not its objects: re-formatting releases nothing) with the versions
  * before and after, the author, the date, the pull request named in the
  * commit subject, and what trailers recorded (`Approved-by:`,
  * `Promoted-From:`, `Version:`, `Digest:`, `Reason:`, `Release-Override:`).
@@ -10,8 +11,9 @@
 import { git, readBlobs, revParse } from '../git/git.ts';
 import { closest } from '../spec/problems.ts';
 import { cmp } from '../util/compare.ts';
+import { diffObjects } from './diff.ts';
 import { OVERRIDE_TRAILER } from './guard.ts';
-import { MANIFESTS } from './manifests.ts';
+import { MANIFESTS, parseManifest } from './manifests.ts';
 import { environmentsAt } from './revision.ts';
 
 /** One app changed in one environment by one release commit. */
@@ -42,6 +44,8 @@ export interface ReleaseRecord {
   readonly approvers: readonly string[];
   /** `Promoted-From:` trailer: the environment the version was promoted from. */
   readonly promotedFrom: string | null;
+  /** `Rollback: true` trailer: the release rolled back to an earlier version. */
+  readonly rollback: boolean;
   /** `Reason:` trailer. */
   readonly reason: string | null;
   /** `Release-Override:` trailer: the deletion guard was overridden. */
@@ -103,13 +107,15 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
       const [, env, app] = f.where as unknown as [string, string, string];
       const before = /^0+$/.test(f.before) ? undefined : blobs.get(f.before);
       const after = /^0+$/.test(f.after) ? undefined : blobs.get(f.after);
+      if (before !== undefined && after !== undefined && sameObjects(f.path, before, after)) continue;
+      const pinned = trailerPin(trailers, app);
       records.push({
         env,
         app,
         change: before === undefined ? 'added' : after === undefined ? 'removed' : 'changed',
-        version: after === undefined ? null : (versionIn(after) ?? first(t, 'version')),
+        version: after === undefined ? null : (versionIn(after) ?? pinned.version),
         previousVersion: before === undefined ? null : versionIn(before),
-        digest: after === undefined ? null : (digestIn(after) ?? first(t, 'digest')),
+        digest: after === undefined ? null : (digestIn(after) ?? pinned.digest),
         commit: c.sha,
         merge: c.parents.length > 1,
         pullRequest: pullRequestOf(c.subject),
@@ -119,6 +125,7 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
         date: c.date,
         approvers: [...new Set(t.get('approved-by') ?? [])],
         promotedFrom: first(t, 'promoted-from'),
+        rollback: first(t, 'rollback') === 'true',
         reason: first(t, 'reason'),
         override: first(t, OVERRIDE_TRAILER.toLowerCase()),
       });
@@ -207,6 +214,31 @@ function parseTrailers(text: string): Map<string, string[]> {
     out.set(key, [...(out.get(key) ?? []), m[2]!.trim()]);
   }
   return out;
+}
+
+/** `Version:` and `Digest:` trailers that follow `App: <app>` (as `promote` writes them, one group per app). */
+function trailerPin(text: string, app: string): { version: string | null; digest: string | null } {
+  let current: string | undefined;
+  const pin: { version: string | null; digest: string | null } = { version: null, digest: null };
+  for (const line of text.split('\n')) {
+    const m = /^(App|Version|Digest):\s*(\S+)/i.exec(line.trim());
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    if (key === 'app') current = m[2];
+    else if (current === app) pin[key as 'version' | 'digest'] = m[2]!;
+  }
+  return pin;
+}
+
+/** Whether two versions of a manifest file hold the same objects (a re-formatting, not a release). */
+function sameObjects(path: string, before: string, after: string): boolean {
+  const file = path.slice(MANIFESTS.length + 1);
+  try {
+    return diffObjects(parseManifest(file, before), parseManifest(file, after)).length === 0;
+  } catch {
+    // A file that does not parse cannot be shown to be unchanged; it stays in the record.
+    return false;
+  }
 }
 
 function first(t: Map<string, string[]>, key: string): string | null {

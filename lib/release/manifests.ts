@@ -100,6 +100,15 @@ function filesAt(root: string, rev: string): Map<string, string> {
   return out;
 }
 
+/** The objects of one manifest file (`prod/apps/claims-api.yaml`); throws naming the file when it does not parse. */
+export function parseManifest(file: string, text: string): PlacedObject[] {
+  const objects: PlacedObject[] = [];
+  const broken: BrokenFile[] = [];
+  tryParse(file, text, objects, broken);
+  if (broken.length > 0) throw new Error(broken.map((b) => b.message).join('; '));
+  return objects;
+}
+
 function tryParse(file: string, text: string, into: PlacedObject[], broken: BrokenFile[]): void {
   let docs: unknown[];
   try {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../../lib/render/yaml.ts';
 import { auditJson, auditMarkdown, auditReleases, pullRequestOf } from '../../lib/release/audit.ts';
 import { digestOf, service } from '../fixture.ts';
 import { ALICE, BOB, History, type Person } from './history.ts';
@@ -46,6 +48,17 @@ describe('audit from a scripted history', () => {
     h.removeApp('claims-legacy');
     await h.synth();
     c.remove = h.commit('Retire claims-legacy (#14)\n\nRelease-Override: remove claims-legacy from prod and dr', BOB);
+
+    // The same objects written differently: no release.
+    const file = 'manifests/dev/apps/claims-api.yaml';
+    h.write(file, toYaml(parseAllDocuments(h.read(file)).map((d) => d.toJS() as unknown).reverse()));
+    c.reformat = h.commit('Re-emit dev manifests');
+
+    // Hand-made manifests without version labels: versions come from the promote trailers, app by app.
+    const deployment = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'legacy' }, spec: { template: { spec: { containers: [{ name, image: `registry.insure.example/legacy/${name}` }] } } } });
+    h.write('manifests/dev/apps/legacy-a.yaml', toYaml([deployment('legacy-a')]));
+    h.write('manifests/dev/apps/legacy-b.yaml', toYaml([deployment('legacy-b')]));
+    c.train = h.commit(`Roll back 2 apps to dev\n\nPromoted-From: dev\nPromoted-To: dev\nApp: legacy-a\nVersion: 3.0.0\nDigest: ${digestOf('a')}\nApp: legacy-b\nVersion: 4.0.0\nRollback: true`);
   }, 120_000);
 
   afterAll(() => h.cleanup());
@@ -69,6 +82,7 @@ describe('audit from a scripted history', () => {
         date: '2026-03-02T09:30:00+00:00',
         approvers: ['Dan Lead <dan@insure.example>', 'Erin SRE <erin@insure.example>'],
         promotedFrom: null,
+        rollback: false,
         reason: null,
         override: null,
       },
@@ -91,7 +105,20 @@ describe('audit from a scripted history', () => {
 
   it('lists releases newest first, the first render last', async () => {
     const commits = [...new Set((await auditReleases(h.root)).map((r) => r.commit))];
-    expect(commits).toEqual([c.remove, c.promote, c.squash, c.merge, c.initial]);
+    expect(commits).toEqual([c.train, c.remove, c.promote, c.squash, c.merge, c.initial]);
+  });
+
+  it('GIVEN a commit that only re-writes a manifest WHEN audited THEN it is no release', async () => {
+    expect(h.git(['show', '--stat', '--format=', c.reformat!])).toContain('manifests/dev/apps/claims-api.yaml');
+    expect((await auditReleases(h.root)).some((r) => r.commit === c.reformat)).toBe(false);
+  });
+
+  it('GIVEN manifests without version labels WHEN audited THEN each app takes the Version and Digest trailers of its own App group', async () => {
+    const train = (await auditReleases(h.root)).filter((r) => r.commit === c.train);
+    expect(train.map((r) => [r.app, r.version, r.digest, r.rollback, r.promotedFrom])).toEqual([
+      ['legacy-a', '3.0.0', digestOf('a'), true, 'dev'],
+      ['legacy-b', '4.0.0', null, true, 'dev'],
+    ]);
   });
 
   it('GIVEN --env, --app and --since WHEN audited THEN only matching releases are listed', async () => {
@@ -105,7 +132,7 @@ describe('audit from a scripted history', () => {
     expect((await auditReleases(h.root, { app: 'claims-api', env: 'dev' })).map((r) => r.commit)).toEqual([c.merge, c.initial]);
     const squashDate = (await auditReleases(h.root)).find((r) => r.commit === c.squash)!.date;
     const since = await auditReleases(h.root, { since: squashDate });
-    expect([...new Set(since.map((r) => r.commit))]).toEqual([c.remove, c.promote, c.squash]);
+    expect([...new Set(since.map((r) => r.commit))]).toEqual([c.train, c.remove, c.promote, c.squash]);
   });
 
   it('fails naming the bad --env and --since values', async () => {
