@@ -90,7 +90,7 @@ export function readBlobs(cwd: string, shas: Iterable<string>): Map<string, stri
     raw = execFileSync('git', ['cat-file', '--batch'], {
       cwd,
       input: `${unique.join('\n')}\n`,
-      maxBuffer: 4 * 1024 * 1024 * 1024,
+      maxBuffer: 1024 * 1024 * 1024,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   } catch (error) {

@@ -13,7 +13,7 @@ import { cmp } from '../util/compare.ts';
 import { approvalsFor } from './approvals.ts';
 import { CHANGE_KINDS, diffObjects, type FieldChange, type ObjectChange } from './diff.ts';
 import { checkDeletions, findOverrides, type GuardViolation, type Override } from './guard.ts';
-import { countObjects, envOf, readManifestDelta, type PlacedObject } from './manifests.ts';
+import { countObjects, envOf, readManifestDelta, type ManifestDelta, type PlacedObject } from './manifests.ts';
 import { rolloutPlans, type RolloutPlan } from './plan.ts';
 import { redactChange } from './redact.ts';
 import { environmentsAt } from './revision.ts';
@@ -79,8 +79,8 @@ export interface ReleaseOrder {
   /** Every change, in environment (promotion) order, then app, object and kind. */
   readonly changes: readonly Change[];
   readonly guard: GuardVerdict;
-  /** `fresh` when `--verify` re-rendered the head and it matched; `unchecked` without `--verify`. */
-  readonly verified: 'fresh' | 'unchecked';
+  /** With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not render; else `unchecked`. */
+  readonly verified: 'fresh' | 'failed' | 'unchecked';
 }
 
 /** Options of `buildReleaseOrder`. */
@@ -102,10 +102,12 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
   const base = revParse(root, baseRef);
   const head = revParse(root, headRef);
   const violations: GuardViolation[] = [];
+  let verified: ReleaseOrder['verified'] = 'unchecked';
   if (options.verify) {
     const result = verifyHead(root, head);
     if (result.status === 'stale') throw new StaleManifestsError(head, result.report);
     if (result.status === 'failed') violations.push({ env: '*', rule: 'broken-render', message: `the head's specs do not render: ${result.report}`, objects: [] });
+    verified = result.status;
   }
   const delta = readManifestDelta(root, base, head);
   const policies = await policiesFor(root, base, head, delta.changedEnvs);
@@ -140,7 +142,7 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     environments,
     changes,
     guard: { blocked: violations.length > 0 && overrides.length === 0, violations, overrides },
-    verified: options.verify ? 'fresh' : 'unchecked',
+    verified,
   };
 }
 
@@ -206,7 +208,7 @@ function appsOnlyIn(before: readonly PlacedObject[], after: readonly PlacedObjec
 }
 
 /** True when `env` has files at base and, at head, no file or only changed files holding no object. */
-function emptyAtHead(delta: ReturnType<typeof readManifestDelta>, env: string): boolean {
+function emptyAtHead(delta: ManifestDelta, env: string): boolean {
   const baseFiles = [...delta.baseFiles.keys()].filter((f) => envOf(f) === env);
   if (baseFiles.length === 0) return false;
   const headFiles = [...delta.headFiles].filter(([f]) => envOf(f) === env);

@@ -1,6 +1,6 @@
 /**
  * Redaction: values that look secret never reach a release order, in any
- * format. Secret data, env vars named like passwords, tokens or keys,
+ * format. Secret data and annotations, env vars named like passwords, tokens or keys,
  * ConfigMap entries so named, `key=value` settings so named inside config
  * files, and passwords in URLs are replaced by `REDACTED`. References to
  * Secrets (`secretKeyRef`) are names, not values, and stay visible.
@@ -57,6 +57,8 @@ export function redactText(text: string): string {
 function isSecretPlace(kind: string, path: readonly PathSegment[]): boolean {
   const first = path[0] && 'key' in path[0] ? path[0].key : undefined;
   if (kind === 'Secret' && (first === 'data' || first === 'stringData') && path.length >= 2) return true;
+  // Annotations of a Secret can carry its data (kubectl's last-applied-configuration).
+  if (kind === 'Secret' && first === 'metadata' && path[1] && 'key' in path[1] && path[1].key === 'annotations' && path.length >= 3) return true;
   if (kind === 'ConfigMap' && (first === 'data' || first === 'binaryData')) {
     const entry = path[1];
     if (entry && 'key' in entry && looksSecret(entry.key)) return true;

@@ -113,4 +113,14 @@ describe('deletion guard', () => {
     const fresh = await buildReleaseOrder(h.root, main, 'remove-archive', { verify: true });
     expect(fresh.verified).toBe('fresh');
   }, 60_000);
+
+  it('GIVEN a head whose specs do not render WHEN ordered with --verify THEN the failed render is refused', async () => {
+    const head = await branch('bad-spec', () => h.setApp('quote-api', { ...service('quote-api'), replica: 3 }));
+    const order = await buildReleaseOrder(h.root, main, head, { verify: true });
+    expect(order.verified).toBe('failed');
+    expect(order.guard.blocked).toBe(true);
+    expect(order.guard.violations).toEqual([
+      expect.objectContaining({ env: '*', rule: 'broken-render', message: expect.stringContaining("apps/quote-api.ts: 'replica' (3): unknown field. Fix: did you mean 'replicas'?") }),
+    ]);
+  }, 60_000);
 });

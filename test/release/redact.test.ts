@@ -18,6 +18,11 @@ describe('redaction', () => {
   it('GIVEN Secret data WHEN redacted THEN every value is hidden and the keys stay', () => {
     expect(redactValue('Secret', [{ key: 'data' }], { password: 'aHVudGVyMg==', user: 'YWRtaW4=' })).toEqual({ password: REDACTED, user: REDACTED });
     expect(redactValue('Secret', [{ key: 'stringData' }, { key: 'user' }], 'admin')).toBe(REDACTED);
+    const applied = '{"data":{"password":"aHVudGVyMg=="}}';
+    expect(redactValue('Secret', [{ key: 'metadata' }], { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied } })).toEqual({
+      name: 'db',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': REDACTED },
+    });
   });
 
   it('GIVEN config text with secret settings and a URL password WHEN redacted THEN those values are hidden', () => {
