@@ -8,7 +8,6 @@ import type { EnvironmentSpec } from './environment.ts';
 import { closest, type ProblemSink } from './problems.ts';
 
 const envNames = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
-const riskTriggers = ['image', 'config', 'scale', 'resources', 'rollout', 'added', 'removed', 'other', 'scale-to-zero', 'disruption-budget', 'pod-ip-change'] as const;
 
 const secretRefSchema = z.strictObject({ secret: z.string(), key: z.string() });
 const envValueSchema = z.union([z.string(), secretRefSchema]);
@@ -74,6 +73,21 @@ export const appSchema = z.strictObject({
   overrides: z.record(z.string(), overridesSchema).optional(),
 }) satisfies z.ZodType<AppSpec>;
 
+const riskLevelSchema = z.enum(['low', 'medium', 'high']).optional();
+const riskSchema = z.strictObject({
+  image: riskLevelSchema,
+  config: riskLevelSchema,
+  scale: riskLevelSchema,
+  resources: riskLevelSchema,
+  rollout: riskLevelSchema,
+  added: riskLevelSchema,
+  removed: riskLevelSchema,
+  other: riskLevelSchema,
+  'scale-to-zero': riskLevelSchema,
+  'disruption-budget': riskLevelSchema,
+  'pod-ip-change': riskLevelSchema,
+});
+
 /** Shape of an environment spec. */
 export const environmentSchema = z.strictObject({
   name: z.enum(envNames),
@@ -111,10 +125,10 @@ export const environmentSchema = z.strictObject({
   approvals: z.strictObject({
     required: z.number().int(),
     approvers: z.array(z.string()),
-    risk: z.partialRecord(z.enum(riskTriggers), z.enum(['low', 'medium', 'high'])).optional(),
+    risk: riskSchema.optional(),
   }),
   deletionGuard: z
-    .strictObject({ maxRemovedShare: z.number().min(0).max(1).optional(), refuseAppRemoval: z.boolean().optional() })
+    .strictObject({ maxRemovedShare: z.number().optional(), refuseAppRemoval: z.boolean().optional() })
     .optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
