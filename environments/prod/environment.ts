@@ -26,7 +26,12 @@ export default defineEnvironment({
   },
   capacity: { defaultReplicas: 3, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
-  approvals: { required: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
+  approvals: {
+    required: 2,
+    approvers: ['@insure/sre', '@insure/release-managers'],
+    risk: { removed: 'high', 'scale-to-zero': 'high', 'disruption-budget': 'high', rollout: 'high', 'pod-ip-change': 'high' },
+  },
+  deletionGuard: { maxRemovedShare: 0.1, refuseAppRemoval: true },
   rollout: {
     strategy: 'rolling',
     criticalStrategy: 'batches',

@@ -17,7 +17,8 @@ export default defineEnvironment({
   promotion: { from: 'dev', minSoakHours: 1 },
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
   images: { allowMutableTags: false, requireDigest: false },
-  approvals: { required: 1, approvers: ['@insure/qa'] },
+  approvals: { required: 1, approvers: ['@insure/qa'], risk: { image: 'low', config: 'low' } },
+  deletionGuard: { maxRemovedShare: 0.5 },
   rollout: {
     // Fast rolling: surge a full set, allow a quarter of the pods away, no waits between pods.
     maxSurgePercent: 100,

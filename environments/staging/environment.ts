@@ -22,6 +22,7 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },
+  deletionGuard: { maxRemovedShare: 0.3 },
   rollout: {
     strategy: 'rolling',
     maxSurgePercent: 25,

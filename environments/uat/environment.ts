@@ -18,6 +18,7 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '200m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/qa', '@insure/product-owners'] },
+  deletionGuard: { maxRemovedShare: 0.3 },
   rollout: {
     strategy: 'rolling',
     maxSurgePercent: 25,

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { promoteCommands } from './promote.ts';
+import { releaseCommands } from './release.ts';
 import { renderCommands } from './render.ts';
 import { diagnosticsCommands } from './diagnostics.ts';
 
@@ -23,6 +24,7 @@ export function buildProgram(root: string): Command {
   renderCommands(program, root);
   promoteCommands(program, root);
   diagnosticsCommands(program, root);
+  releaseCommands(program, root);
   return program;
 }
 

@@ -2,6 +2,9 @@
  * `promote`.
  */
 import type { Command } from 'commander';
+import { snapshotCommit } from '../git/git.ts';
+import { releaseOrderMarkdown } from '../release/markdown.ts';
+import { buildReleaseOrder } from '../release/order.ts';
 import { applyPromotion, describePlan, planPromotion, type PromotionRequest } from '../promote/promote.ts';
 
 interface PromoteOptions {
@@ -21,7 +24,7 @@ interface PromoteOptions {
 export function promoteCommands(program: Command, root: string): void {
   program
     .command('promote')
-    .description('pin in ENV the artifact its upstream environment runs (tag and digest), re-render, and print the change')
+    .description('pin in ENV the artifact its upstream environment runs (tag and digest), re-render, and print the release order of the change')
     .argument('[apps...]', 'apps to promote (a release train when several)')
     .requiredOption('--to <env>', 'target environment (prod also releases dr, its second wave)')
     .option('--from <env>', 'source environment, only for a hotfix path declared in the target policy')
@@ -38,6 +41,11 @@ export function promoteCommands(program: Command, root: string): void {
       const plan = await planPromotion(root, request);
       const applied = await applyPromotion(root, plan, request, { commit: options.commit });
       process.stdout.write(`${describePlan(plan)}\n`);
+      if (plan.changes.length > 0) {
+        const head = applied.commit ?? snapshotCommit(root, 'promotion (uncommitted)');
+        const order = await buildReleaseOrder(root, `${head}^`, head);
+        process.stdout.write(`\n${releaseOrderMarkdown(order).join('\n')}\n`);
+      }
       if (applied.branch) {
         process.stdout.write(`\ncommitted ${applied.commit?.slice(0, 12)} on branch ${applied.branch}\nnext: git push -u origin ${applied.branch} and open a pull request; its release order is computed there\n`);
       } else if (plan.changes.length > 0) {

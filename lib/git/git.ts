@@ -3,6 +3,7 @@
  * platform goes through here, so errors name the command that failed.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /** Thrown when a git command fails; carries git's own message. */
 export class GitError extends Error {
@@ -75,4 +76,57 @@ export function dirtyPaths(cwd: string): string[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => l.slice(3));
+}
+
+/**
+ * Contents of many blobs, read by one `git cat-file --batch` process.
+ * Returns blob SHA → text; fails naming the first SHA git does not know.
+ */
+export function readBlobs(cwd: string, shas: Iterable<string>): Map<string, string> {
+  const unique = [...new Set(shas)];
+  const out = new Map<string, string>();
+  if (unique.length === 0) return out;
+  let raw: Buffer;
+  try {
+    raw = execFileSync('git', ['cat-file', '--batch'], {
+      cwd,
+      input: `${unique.join('\n')}\n`,
+      maxBuffer: 1024 * 1024 * 1024,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const e = error as { stderr?: string | Buffer; message: string };
+    throw new GitError(['cat-file', '--batch'], e.stderr?.toString() || e.message);
+  }
+  let at = 0;
+  for (const sha of unique) {
+    const eol = raw.indexOf(0x0a, at);
+    const header = raw.subarray(at, eol).toString('utf8');
+    const [name, type, size] = header.split(' ');
+    if (type === 'missing' || size === undefined) throw new GitError(['cat-file', '--batch'], `object ${name ?? sha} is missing from the repository`);
+    const start = eol + 1;
+    const end = start + Number(size);
+    out.set(sha, raw.subarray(start, end).toString('utf8'));
+    at = end + 1;
+  }
+  return out;
+}
+
+/**
+ * A commit of the work tree as it is (tracked and untracked files, `.gitignore`
+ * respected) on top of HEAD, made without touching the index, the work tree or
+ * any branch. Used to order a change that is not committed yet.
+ */
+export function snapshotCommit(cwd: string, message: string): string {
+  const gitDir = git(cwd, ['rev-parse', '--absolute-git-dir']).trim();
+  const index = `${gitDir}/snapshot-index-${process.pid}`;
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    git(cwd, ['read-tree', 'HEAD'], { env });
+    git(cwd, ['add', '-A'], { env });
+    const tree = git(cwd, ['write-tree'], { env }).trim();
+    return git(cwd, ['commit-tree', tree, '-p', 'HEAD', '-m', message]).trim();
+  } finally {
+    rmSync(index, { force: true });
+  }
 }

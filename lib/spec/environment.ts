@@ -189,6 +189,41 @@ export interface ApprovalPolicy {
   readonly required: number;
   /** Teams whose members may approve (GitHub team handles). */
   readonly approvers: readonly string[];
+  /**
+   * Risk of each kind of change in this environment, where it differs from the
+   * platform's default levels (`DEFAULT_RISK` in `lib/release/risk.ts`).
+   * `{ removed: 'high', rollout: 'high' }` makes any removal or rollout change high risk.
+   * @default - the platform's default levels
+   */
+  readonly risk?: Readonly<Partial<Record<RiskTrigger, RiskLevel>>>;
+}
+
+/** Kind of a change in a release order, as `release-order` classifies it. */
+export type ReleaseChangeKind = 'image' | 'config' | 'scale' | 'resources' | 'rollout' | 'added' | 'removed' | 'other';
+
+/**
+ * What a change can be for risk: its kind, or one of these facts about it:
+ * `scale-to-zero` (replicas become 0), `disruption-budget` (a PodDisruptionBudget
+ * is added, changed or removed), `pod-ip-change` (a CloneSet update recreates
+ * pods instead of updating them in place, so pod IPs change).
+ */
+export type RiskTrigger = ReleaseChangeKind | 'scale-to-zero' | 'disruption-budget' | 'pod-ip-change';
+
+/** Risk level of a change; each level above `low` adds one required approval. */
+export type RiskLevel = 'low' | 'medium' | 'high';
+
+/** When a release order must not go ahead without a `Release-Override:` commit trailer. */
+export interface DeletionGuardPolicy {
+  /**
+   * Largest share (0 to 1) of the environment's objects one release order may remove.
+   * @default 0.25
+   */
+  readonly maxRemovedShare?: number;
+  /**
+   * Refuse a release order that removes a whole app from this environment.
+   * @default false
+   */
+  readonly refuseAppRemoval?: boolean;
 }
 
 /** A store the cluster's log aggregator ships log records and events to. */
@@ -345,6 +380,12 @@ export interface EnvironmentSpec {
   readonly rollout?: RolloutPolicy;
   /** Where logs and events go, agent images, Prometheus, alert thresholds. */
   readonly observability: ObservabilityPolicy;
+  /**
+   * Deletion guard of release orders. Removing a Namespace or a PersistentVolumeClaim,
+   * or an empty render, is always refused; this sets what else is.
+   * @default - at most 25 % of the objects removed; app removal allowed
+   */
+  readonly deletionGuard?: DeletionGuardPolicy;
 }
 
 /** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */

@@ -138,6 +138,8 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
   checkRolloutPolicy(env, file, sink);
   checkObservabilityPolicy(env, file, sink);
+  const share = env.deletionGuard?.maxRemovedShare;
+  if (share !== undefined && !(share >= 0 && share <= 1)) sink.add(file, 'deletionGuard.maxRemovedShare', share, 'out of range', 'write a share from 0 to 1 (0.1 is 10 %)');
   const soak = env.promotion.minSoakHours;
   if (soak !== undefined && (soak < 0 || soak > 24 * 30)) sink.add(file, 'promotion.minSoakHours', soak, 'out of range', 'use 0 to 720 hours');
   (env.promotion.freezeWindows ?? []).forEach((w, i) => {

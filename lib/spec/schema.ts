@@ -125,6 +125,21 @@ export const appSchema = z.strictObject({
   metrics: metricsSchema.optional(),
 }) satisfies z.ZodType<AppSpec>;
 
+const riskLevelSchema = z.enum(['low', 'medium', 'high']).optional();
+const riskSchema = z.strictObject({
+  image: riskLevelSchema,
+  config: riskLevelSchema,
+  scale: riskLevelSchema,
+  resources: riskLevelSchema,
+  rollout: riskLevelSchema,
+  added: riskLevelSchema,
+  removed: riskLevelSchema,
+  other: riskLevelSchema,
+  'scale-to-zero': riskLevelSchema,
+  'disruption-budget': riskLevelSchema,
+  'pod-ip-change': riskLevelSchema,
+});
+
 /** Shape of an environment spec. */
 export const environmentSchema = z.strictObject({
   name: z.enum(envNames),
@@ -160,7 +175,14 @@ export const environmentSchema = z.strictObject({
   }),
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
-  approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),
+  approvals: z.strictObject({
+    required: z.number().int(),
+    approvers: z.array(z.string()),
+    risk: riskSchema.optional(),
+  }),
+  deletionGuard: z
+    .strictObject({ maxRemovedShare: z.number().optional(), refuseAppRemoval: z.boolean().optional() })
+    .optional(),
   rollout: rolloutPolicySchema.optional(),
   observability: observabilitySchema,
 }) satisfies z.ZodType<EnvironmentSpec>;

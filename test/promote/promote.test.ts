@@ -206,4 +206,21 @@ describe('promote', () => {
     expect(readPins(root, 'dev')['claims-api']?.tag).toBe('1.0.0');
     expect(git(root, ['branch', '--format=%(refname:short)']).trim()).toBe('main');
   });
+
+  it('prints the release order of an uncommitted promotion and leaves git untouched (real CLI run)', async () => {
+    const root = await gitRepo();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'promote', 'claims-api', '--to', 'dev', '--version', '1.1.0', '--digest', NEW.digest], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PLATFORM_ROOT: root },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('dev      claims-api');
+    expect(result.stdout).toContain('# Release order');
+    expect(result.stdout).toMatch(/\| dev \|.*\| low \|/);
+    expect(readPins(root, 'dev')['claims-api']).toEqual(NEW);
+    expect(git(root, ['status', '--porcelain']).split('\n').filter(Boolean).sort()).toEqual([' M environments/dev/versions.json', ' M manifests/dev/apps/claims-api.yaml']);
+    expect(git(root, ['rev-list', '--count', 'HEAD']).trim()).toBe('1');
+  });
 });

@@ -1,0 +1,59 @@
+/**
+ * `release-order` and `audit`.
+ */
+import { Option, type Command } from 'commander';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
+import { releaseOrderJson } from '../release/json.ts';
+import { releaseOrderMarkdown } from '../release/markdown.ts';
+import { buildReleaseOrder } from '../release/order.ts';
+
+/** Registers the release commands on `program`. */
+export function releaseCommands(program: Command, root: string): void {
+  program
+    .command('release-order')
+    .description('the release order between two git revisions: changes per environment and app, risk, approvals, rollout plan, deletion guard')
+    .requiredOption('--base <ref>', 'revision the change starts from (the pull request base)')
+    .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
+    .option('--out <dir>', 'also write each Markdown comment part to <dir>/release-order-<n>.md')
+    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string }) => {
+      const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify });
+      if (options.format === 'json') {
+        process.stdout.write(releaseOrderJson(order));
+      } else {
+        const parts = releaseOrderMarkdown(order);
+        process.stdout.write(parts.join('\n'));
+        if (options.out) writeParts(resolve(root, options.out), parts);
+      }
+      if (order.guard.blocked) {
+        const reasons = order.guard.violations.map((v) => `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}]: ${v.message}`).join('\n');
+        process.stderr.write(
+          `release order refused by the deletion guard:\n${reasons}\nTo go ahead on purpose, add a commit whose message ends with a trailer such as\n  Release-Override: remove claims-legacy from prod\n`,
+        );
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('audit')
+    .description('who released what, where and when: the first-parent history of main, from git alone')
+    .option('--env <env>', 'only this environment')
+    .option('--app <app>', 'only this app')
+    .option('--since <date>', 'only releases on or after this date (YYYY-MM-DD)')
+    .option('--ref <branch>', 'branch whose first-parent history is the release history', 'main')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .action(async (options: { env?: string; app?: string; since?: string; ref: string; format: 'md' | 'json' }) => {
+      const records = await auditReleases(root, options);
+      process.stdout.write(options.format === 'json' ? auditJson(records) : auditMarkdown(records, options));
+    });
+}
+
+/** Writes Markdown parts as numbered files, removing parts left from an earlier, longer order. */
+function writeParts(dir: string, parts: readonly string[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (/^release-order-\d+\.md$/.test(f)) rmSync(join(dir, f));
+  parts.forEach((p, i) => writeFileSync(join(dir, `release-order-${i + 1}.md`), p));
+}

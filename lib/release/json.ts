@@ -1,0 +1,58 @@
+/**
+ * The release order as JSON (the contract in DESIGN.md): `base`, `head`,
+ * `changes[]` (`env`, `app`, `kind`, `object`, `risk`, plus the fields that
+ * changed) and `environments[]` (`env`, `risk`, `approvalsRequired`,
+ * `approvers`, plus apps, versions and rollout plans), and the deletion guard.
+ */
+import type { ReleaseOrder } from './order.ts';
+
+/** The JSON document of a release order, with a trailing newline. */
+export function releaseOrderJson(order: ReleaseOrder): string {
+  const doc = {
+    base: order.base,
+    head: order.head,
+    verified: order.verified,
+    blocked: order.guard.blocked,
+    guard: {
+      violations: order.guard.violations.map((v) => ({ env: v.env, rule: v.rule, message: v.message, objects: v.objects })),
+      overrides: order.guard.overrides.map((o) => ({ text: o.text, commit: o.commit, author: o.author })),
+    },
+    environments: order.environments.map((e) => ({
+      env: e.env,
+      step: e.step,
+      wave: e.wave,
+      releasedWith: e.releasedWith ?? null,
+      risk: e.risk,
+      approvalsRequired: e.approvalsRequired,
+      approvers: e.approvers,
+      apps: e.apps.map((a) => ({
+        app: a.app,
+        status: a.status,
+        versionBefore: a.version.before ?? null,
+        versionAfter: a.version.after ?? null,
+        risk: a.risk,
+        changes: a.changes.length,
+        rollout: a.rollout.map((p) => ({
+          object: p.object,
+          workload: p.workload,
+          pods: p.pods,
+          strategy: p.strategy,
+          inPlace: p.inPlace ?? null,
+          recreatedBy: p.recreatedBy ?? [],
+          steppedBy: p.steppedBy ?? null,
+          steps: p.steps.map((s) => ({ text: s.text, manualGate: s.manualGate })),
+        })),
+      })),
+    })),
+    changes: order.changes.map((c) => ({
+      env: c.env,
+      app: c.app,
+      kind: c.kind,
+      object: c.object,
+      risk: c.risk,
+      triggers: c.triggers,
+      fields: c.fields.map((f) => ({ path: f.path, before: f.before ?? null, after: f.after ?? null })),
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

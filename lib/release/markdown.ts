@@ -1,0 +1,212 @@
+/**
+ * The release order as Markdown for a pull-request comment: the deletion
+ * guard's verdict and a summary table (environment × changes × risk ×
+ * approvals) on top, each app's changes and rollout plan folded below.
+ * Longer than one GitHub comment allows, it is split into numbered parts,
+ * each carrying the header, the guard verdict and the summary, so every part
+ * stands alone.
+ */
+import type { FieldChange } from './diff.ts';
+import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
+import { describePlan } from './plan.ts';
+
+/** Most characters GitHub accepts in one comment. */
+export const GITHUB_COMMENT_LIMIT = 65536;
+
+/** Longest value shown in a table cell before it is cut. */
+const CELL_MAX = 160;
+
+/** The release order as one or more Markdown comments, each at most `limit` characters. */
+export function releaseOrderMarkdown(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
+  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
+  if (blocks.length === 0) return [`${header(order, 1, 1)}\n\n${top}\n`];
+
+  const fixed = header(order, 99, 99).length + top.length + 8;
+  const budget = limit - fixed;
+  if (budget < 2000) throw new Error(`the release order's summary alone is longer than ${limit} characters; use --format json`);
+  const parts: { env: EnvironmentRelease; text: string }[][] = [[]];
+  let used = 0;
+  for (const block of blocks) {
+    const current = parts[parts.length - 1]!;
+    const heading = current[current.length - 1]?.env === block.env ? '' : envHeading(block.env, false);
+    let text = block.text;
+    if (heading.length + text.length > budget) text = truncateBlock(block.app, budget - envHeading(block.env, true).length);
+    if (current.length > 0 && used + heading.length + text.length > budget) {
+      parts.push([{ env: block.env, text }]);
+      used = envHeading(block.env, true).length + text.length;
+      continue;
+    }
+    current.push({ env: block.env, text });
+    used += heading.length + text.length;
+  }
+
+  const started = new Set<string>();
+  return parts.map((blocksOfPart, i) => {
+    const body: string[] = [];
+    let last: string | undefined;
+    for (const b of blocksOfPart) {
+      if (b.env.env !== last) {
+        body.push(envHeading(b.env, started.has(b.env.env)));
+        started.add(b.env.env);
+        last = b.env.env;
+      }
+      body.push(b.text);
+    }
+    return `${header(order, i + 1, parts.length)}\n\n${top}\n\n${body.join('')}`.trimEnd() + '\n';
+  });
+}
+
+function header(order: ReleaseOrder, part: number, parts: number): string {
+  const range = `\`${order.base.slice(0, 7)}\` → \`${order.head.slice(0, 7)}\``;
+  const marker = `<!-- release-order ${order.base.slice(0, 12)}..${order.head.slice(0, 12)} part ${part} of ${parts} -->`;
+  return `${marker}\n## Release order ${range}${parts > 1 ? ` · part ${part} of ${parts}` : ''}`;
+}
+
+function guardBanner(order: ReleaseOrder): string {
+  const { violations, overrides, blocked } = order.guard;
+  if (violations.length === 0 && overrides.length === 0) return '';
+  const list = violations.map((v) => `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`: ${escapeText(v.message)}`);
+  if (blocked) {
+    return [
+      '> [!CAUTION]',
+      '> **Blocked by the deletion guard.** Do not merge this release order as it is:',
+      ...list,
+      '>',
+      '> To go ahead on purpose, add a commit to this pull request with a trailer naming what is overridden and why, e.g. `Release-Override: remove claims-legacy from prod`.',
+    ].join('\n');
+  }
+  const named = overrides.map((o) => `> **Release-Override:** ${escapeText(o.text)} (commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)})`);
+  return [
+    '> [!WARNING]',
+    ...named,
+    ...(violations.length > 0 ? ['>', '> The deletion guard would refuse this order; the override above lets it through:', ...list] : []),
+  ].join('\n');
+}
+
+function verifiedLine(order: ReleaseOrder): string {
+  return order.verified === 'fresh' ? 'The head revision was re-rendered: its committed manifests match its specs.' : '';
+}
+
+function summaryTable(order: ReleaseOrder): string {
+  if (order.environments.length === 0) return 'No change to `manifests/` between these revisions.';
+  const rows = order.environments.map((e) => {
+    const when = e.wave === 2 && e.releasedWith ? `${e.step} · 2nd wave with ${e.releasedWith}` : String(e.step);
+    const names = e.apps.map((a) => a.app);
+    const apps = names.length > 6 ? `${names.slice(0, 5).join(', ')} +${names.length - 5} more` : names.join(', ');
+    return `| ${e.env} | ${when} | ${apps} | ${kindCounts(e.apps)} | ${riskText(e.risk)} | ${e.approvalsRequired} | ${e.approvers.join(', ') || '—'} |`;
+  });
+  return ['| Environment | Step | Apps | Changes | Risk | Approvals | Who may approve |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function kindCounts(apps: readonly AppRelease[]): string {
+  const counts = new Map<string, number>();
+  for (const c of apps.flatMap((a) => a.changes)) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+function envHeading(env: EnvironmentRelease, continued: boolean): string {
+  const approvals = `${env.approvalsRequired} approval${env.approvalsRequired === 1 ? '' : 's'} from ${env.approvers.join(', ') || 'nobody'}`;
+  const wave = env.wave === 2 && env.releasedWith ? ` · 2nd wave with ${env.releasedWith}` : '';
+  return `### ${env.env}${continued ? ' (continued)' : ''} · ${riskText(env.risk)} risk · ${approvals}${wave}\n\n`;
+}
+
+function appBlock(app: AppRelease, compact = false, maxRows = Infinity): string {
+  const lines: string[] = [];
+  const version =
+    app.version.before !== app.version.after
+      ? ` ${app.version.before ?? '(none)'} → ${app.version.after ?? '(none)'}`
+      : app.version.after
+        ? ` ${app.version.after}`
+        : '';
+  const kinds = [...new Set(app.changes.map((c) => c.kind))].join(', ');
+  lines.push(`<details><summary><b>${escapeHtml(app.app)}</b>${escapeHtml(version)} · ${app.status} · ${kinds} · ${riskText(app.risk)} risk</summary>`, '');
+  for (const plan of app.rollout) lines.push(`- Rollout: ${escapeText(describePlan(plan))}`);
+  if (app.rollout.length > 0) lines.push('');
+  lines.push('| Change | Object | Field | Before | After | Risk |', '|---|---|---|---|---|---|');
+  const rows = app.changes.flatMap((c) => {
+    const object = objectName(c.object);
+    if (c.fields.length === 0) return [`| ${c.kind} | ${object} | — | — | — | ${riskText(c.risk)} |`];
+    return c.fields.map((f) => `| ${c.kind} | ${object} | <code>${escapeHtml(f.path)}</code> | ${cell(f, 'before', compact)} | ${cell(f, 'after', compact)} | ${riskText(c.risk)} |`);
+  });
+  lines.push(...rows.slice(0, maxRows));
+  if (rows.length > maxRows) lines.push('', `_${rows.length - maxRows} more change(s) not shown: this app's changes exceed one comment; see \`release-order --format json\`._`);
+  if (!compact) {
+    for (const f of app.changes.flatMap((c) => c.fields).filter(isMultiline)) {
+      lines.push('', `<code>${escapeHtml(f.path)}</code>:`, '', lineDiff(String(f.before ?? ''), String(f.after ?? '')));
+    }
+  }
+  lines.push('', '</details>', '', '');
+  return lines.join('\n');
+}
+
+/** The block of one app cut down to fit `budget` characters: values shortened, text diffs dropped, then rows dropped. */
+function truncateBlock(app: AppRelease, budget: number): string {
+  let block = appBlock(app, true);
+  let rows = app.changes.reduce((n, c) => n + Math.max(1, c.fields.length), 0);
+  while (block.length > budget && rows > 0) {
+    rows = Math.floor(rows * Math.min(0.9, budget / block.length));
+    block = appBlock(app, true, rows);
+  }
+  return block;
+}
+
+function cell(f: FieldChange, side: 'before' | 'after', compact: boolean): string {
+  if (!(side in f)) return '—';
+  const value = f[side];
+  if (typeof value === 'string' && value.includes('\n')) return `<i>${value.split('\n').length} lines${compact ? '' : ', diff below'}</i>`;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const max = compact ? 40 : CELL_MAX;
+  return `<code>${escapeHtml(text.length > max ? `${text.slice(0, max - 1)}…` : text)}</code>`;
+}
+
+function isMultiline(f: FieldChange): boolean {
+  return (typeof f.before === 'string' && f.before.includes('\n')) || (typeof f.after === 'string' && f.after.includes('\n'));
+}
+
+/** Lines only in `before` (-) and only in `after` (+), in order, as a fenced diff. */
+function lineDiff(before: string, after: string): string {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const inB = countLines(b);
+  const inA = countLines(a);
+  const out: string[] = [];
+  for (const line of a) if (!take(inB, line)) out.push(`- ${line}`);
+  for (const line of b) if (!take(inA, line)) out.push(`+ ${line}`);
+  const body = out.join('\n');
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}diff\n${body}\n${fence}`;
+}
+
+function countLines(lines: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
+  return m;
+}
+
+function take(counts: Map<string, number>, line: string): boolean {
+  const n = counts.get(line) ?? 0;
+  if (n === 0) return false;
+  counts.set(line, n - 1);
+  return true;
+}
+
+/** `apps/v1/Deployment/claims/claims-api` → `Deployment claims/claims-api`. */
+function objectName(id: string): string {
+  const parts = id.split('/');
+  const [name, namespace, kind] = [parts.pop()!, parts.pop()!, parts.pop()!];
+  return escapeHtml(`${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+}
+
+function riskText(risk: string): string {
+  return risk === 'high' ? '**high**' : risk;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;');
+}
+
+function escapeText(text: string): string {
+  return escapeHtml(text).replace(/\n+/g, ' ');
+}

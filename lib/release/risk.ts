@@ -1,0 +1,46 @@
+/**
+ * Risk of changes. Each change has a kind and may have facts that matter for
+ * risk (scale to zero, a disruption budget, pods that get new IPs). The
+ * platform's default level of each is escalated or lowered by the
+ * environment's `approvals.risk`; nothing here knows an environment's name.
+ */
+import type { EnvironmentSpec, RiskLevel, RiskTrigger } from '../spec/environment.ts';
+import type { ObjectChange } from './diff.ts';
+
+/** Risk levels, lowest first. */
+export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high'];
+
+/** The platform's default risk of each kind of change and fact, before the environment's `approvals.risk`. */
+export const DEFAULT_RISK: Readonly<Record<RiskTrigger, RiskLevel>> = {
+  added: 'low',
+  removed: 'medium',
+  image: 'medium',
+  config: 'medium',
+  scale: 'low',
+  resources: 'low',
+  rollout: 'medium',
+  other: 'low',
+  'scale-to-zero': 'medium',
+  'disruption-budget': 'medium',
+  'pod-ip-change': 'medium',
+};
+
+/** What a change is for risk: its kind, plus the facts found in it. */
+export function triggersOf(change: ObjectChange, recreatesPods: boolean): RiskTrigger[] {
+  const out: RiskTrigger[] = [change.kind];
+  if (change.kind === 'scale' && change.fields.some((f) => f.keys.join('.') === 'spec.replicas' && f.after === 0)) out.push('scale-to-zero');
+  const kind = (change.after ?? change.before)?.kind;
+  if (kind === 'PodDisruptionBudget') out.push('disruption-budget');
+  if (recreatesPods) out.push('pod-ip-change');
+  return out;
+}
+
+/** Risk of a change with `triggers` in environment `env`: the highest level of any trigger. */
+export function riskOf(triggers: readonly RiskTrigger[], env: EnvironmentSpec): RiskLevel {
+  return maxRisk(triggers.map((t) => env.approvals.risk?.[t] ?? DEFAULT_RISK[t]));
+}
+
+/** The highest of `levels`; `low` when there are none. */
+export function maxRisk(levels: readonly RiskLevel[]): RiskLevel {
+  return RISK_LEVELS[Math.max(0, ...levels.map((l) => RISK_LEVELS.indexOf(l)))]!;
+}
