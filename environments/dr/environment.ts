@@ -25,4 +25,11 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
+  delivery: { autoSync: false },
+  tenancy: {
+    quota: { requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '96Gi', pods: 200 },
+    limits: { defaultRequestCpu: '250m', defaultRequestMemory: '256Mi', defaultLimitMemory: '1Gi', maxMemory: '8Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

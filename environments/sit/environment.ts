@@ -16,4 +16,11 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
   images: { allowMutableTags: false, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/qa'] },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsMemory: '24Gi', pods: 60 },
+    limits: { defaultRequestCpu: '100m', defaultRequestMemory: '128Mi', defaultLimitMemory: '512Mi', maxMemory: '4Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

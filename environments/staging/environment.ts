@@ -20,4 +20,11 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: true },
   approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '48Gi', pods: 100 },
+    limits: { defaultRequestCpu: '250m', defaultRequestMemory: '256Mi', defaultLimitMemory: '1Gi', maxMemory: '8Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

@@ -16,4 +16,11 @@ export default defineEnvironment({
   capacity: { defaultReplicas: 2, defaultCpu: '200m', defaultMemory: '512Mi' },
   images: { allowMutableTags: false, requireDigest: false },
   approvals: { required: 1, approvers: ['@insure/qa', '@insure/product-owners'] },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '12', requestsMemory: '24Gi', limitsMemory: '32Gi', pods: 80 },
+    limits: { defaultRequestCpu: '100m', defaultRequestMemory: '256Mi', defaultLimitMemory: '512Mi', maxMemory: '4Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

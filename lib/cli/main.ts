@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
+import { deliveryCommands } from './delivery.ts';
 import { renderCommands } from './render.ts';
 
 /** Exit code for a failed check or invalid input. */
@@ -19,6 +20,7 @@ export function buildProgram(root: string): Command {
     .exitOverride()
     .showHelpAfterError();
   renderCommands(program, root);
+  deliveryCommands(program, root);
   return program;
 }
 

@@ -108,6 +108,15 @@ export const environmentSchema = z.strictObject({
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
   images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
   approvals: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()) }),
+  delivery: z.strictObject({ autoSync: z.boolean().optional() }).optional(),
+  tenancy: z
+    .strictObject({
+      quota: z.strictObject({ requestsCpu: z.string(), requestsMemory: z.string(), limitsMemory: z.string(), pods: z.number().int() }),
+      limits: z.strictObject({ defaultRequestCpu: z.string(), defaultRequestMemory: z.string(), defaultLimitMemory: z.string(), maxMemory: z.string() }),
+      teamAccess: z.enum(['view', 'edit']),
+      groupPrefix: z.string(),
+    })
+    .optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */
