@@ -11,7 +11,8 @@ import { GitHub } from '../delivery/github.ts';
 import { nextPromotions } from '../delivery/promotions.ts';
 import { formatReleaseNote, recordRelease, releaseRecord } from '../delivery/release-note.ts';
 import { readReleaseOrder, type ReleaseOrder } from '../delivery/release-order.ts';
-import { loadPipeline, pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/generate.ts';
+import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/generate.ts';
+import { loadPipeline } from '../pipeline/load.ts';
 import { revParse } from '../git/git.ts';
 import { loadEnvironmentsOnly } from '../spec/project.ts';
 

@@ -11,7 +11,7 @@
  */
 import { AppProject, Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { join } from 'node:path';
-import { loadPipeline } from '../pipeline/generate.ts';
+import { loadPipeline } from '../pipeline/load.ts';
 import { MANIFESTS_DIR } from '../render/synth.ts';
 import { INDEX_FILE } from '../render/render.ts';
 import { objectId } from '../render/order.ts';

@@ -5,19 +5,15 @@
  * schema and expression syntax) and by the platform's workflow rules below.
  */
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
 import { ACTIONS } from './steps.ts';
-import type { Pipeline, PipelineDeclaration, Workflow } from './workflow.ts';
+import { PIPELINE_FILE } from './load.ts';
+import type { Pipeline, Workflow } from './workflow.ts';
 
 /** The command that generates the pipeline files. */
 export const PIPELINES_COMMAND = 'pipelines';
-/** The declaration, relative to the repository root. */
-export const PIPELINE_FILE = 'pipelines/pipeline.ts';
 /** Folder of the generated workflows. */
 export const WORKFLOWS_DIR = '.github/workflows';
 /** The generated code owners file. */
@@ -139,17 +135,6 @@ function checkOwners(pipeline: Pipeline, environments: readonly EnvironmentSpec[
     });
   }
   return out;
-}
-
-/** Loads `pipelines/pipeline.ts` under `root` and applies it to the environments (in promotion order). */
-export async function loadPipeline(root: string, environments: readonly EnvironmentSpec[]): Promise<Pipeline> {
-  const file = join(root, PIPELINE_FILE);
-  if (!existsSync(file)) throw new Error(`${PIPELINE_FILE} is missing; declare the pipeline there with definePipeline()`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: PipelineDeclaration };
-  if (typeof mod.default !== 'function') throw new Error(`${PIPELINE_FILE} has no default export; end it with export default definePipeline((context) => ({ ... }))`);
-  const buildEnvironment = environments.find((e) => e.promotion.from === undefined);
-  if (!buildEnvironment) throw new Error('no environment is fed by builds (every environment has promotion.from)');
-  return mod.default({ environments, buildEnvironment });
 }
 
 /** Every pipeline file, validated. Throws `PipelineError` listing every problem. */
