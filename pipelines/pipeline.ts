@@ -10,6 +10,9 @@ const NODE = '20';
 const RUNNER = 'ubuntu-24.04';
 const REPOSITORY = { slug: 'insure/platform-gitops', url: 'https://github.insure.example/insure/platform-gitops.git', branch: 'main' };
 
+/** A push that creates the branch has no "before": compare with the first parent instead. */
+const FIRST_PUSH = '[ "$BEFORE" != "0000000000000000000000000000000000000000" ] || BEFORE="$(git rev-parse "$AFTER^")"';
+
 /** The pull request's release order, computed against the merge base, into `$RUNNER_TEMP/release-order.<format>`. */
 function releaseOrderOfPullRequest(format: 'md' | 'json') {
   return run(
@@ -129,6 +132,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                 'Record the release order, pull request and approvals as a git note',
                 [
                   'git fetch origin "+refs/notes/releases:refs/notes/releases" || true',
+                  FIRST_PUSH,
                   'npm run -s release-order -- --base "$BEFORE" --head "$AFTER" --format json > "$RUNNER_TEMP/release-order.json"',
                   'npm run -s delivery -- record-release --commit "$AFTER" --release-order "$RUNNER_TEMP/release-order.json"',
                   'git push origin refs/notes/releases',
@@ -154,6 +158,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                   'if [ "$EVENT" = "workflow_dispatch" ]; then',
                   '  printf "%s %s\\n" "$INPUT_APP" "$INPUT_TO" > "$RUNNER_TEMP/promotions.txt"',
                   'else',
+                  `  ${FIRST_PUSH}`,
                   '  npm run -s release-order -- --base "$BEFORE" --head "$AFTER" --format json > "$RUNNER_TEMP/release-order.json"',
                   '  npm run -s delivery -- next-promotions --release-order "$RUNNER_TEMP/release-order.json" > "$RUNNER_TEMP/promotions.txt"',
                   'fi',
