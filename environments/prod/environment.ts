@@ -68,4 +68,11 @@ export default defineEnvironment({
     aggregatorReplicas: 3,
     alerts: { errorRatio: 0.02, latencyP99Seconds: 0.8 },
   },
+  delivery: { autoSync: false },
+  tenancy: {
+    quota: { requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '96Gi', pods: 200 },
+    limits: { defaultRequestCpu: '250m', defaultRequestMemory: '256Mi', defaultLimitMemory: '1Gi', maxMemory: '8Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

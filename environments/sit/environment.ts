@@ -45,4 +45,11 @@ export default defineEnvironment({
     aggregatorReplicas: 1,
     alerts: { restartsPerHour: 6, notReadyMinutes: 20 },
   },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '8', requestsMemory: '16Gi', limitsMemory: '24Gi', pods: 60 },
+    limits: { defaultRequestCpu: '100m', defaultRequestMemory: '128Mi', defaultLimitMemory: '512Mi', maxMemory: '4Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

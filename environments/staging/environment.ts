@@ -48,4 +48,11 @@ export default defineEnvironment({
     prometheus: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, resourceLabels: { release: 'monitoring' } },
     aggregatorReplicas: 2,
   },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '48Gi', pods: 100 },
+    limits: { defaultRequestCpu: '250m', defaultRequestMemory: '256Mi', defaultLimitMemory: '1Gi', maxMemory: '8Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

@@ -44,4 +44,11 @@ export default defineEnvironment({
     prometheus: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, resourceLabels: { release: 'monitoring' } },
     aggregatorReplicas: 1,
   },
+  delivery: { autoSync: true },
+  tenancy: {
+    quota: { requestsCpu: '12', requestsMemory: '24Gi', limitsMemory: '32Gi', pods: 80 },
+    limits: { defaultRequestCpu: '100m', defaultRequestMemory: '256Mi', defaultLimitMemory: '512Mi', maxMemory: '4Gi' },
+    teamAccess: 'view',
+    groupPrefix: 'oidc:team-',
+  },
 });

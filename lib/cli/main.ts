@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { join } from 'node:path';
 import { promoteCommands } from './promote.ts';
 import { releaseCommands } from './release.ts';
+import { deliveryCommands } from './delivery.ts';
 import { renderCommands } from './render.ts';
 import { diagnosticsCommands } from './diagnostics.ts';
 
@@ -25,6 +26,7 @@ export function buildProgram(root: string): Command {
   promoteCommands(program, root);
   diagnosticsCommands(program, root);
   releaseCommands(program, root);
+  deliveryCommands(program, root);
   return program;
 }
 

@@ -355,6 +355,57 @@ export interface ObservabilityPolicy {
   readonly alerts?: AlertThresholds;
 }
 
+/** How Argo CD delivers the environment's rendered manifests to its cluster. */
+export interface DeliveryPolicy {
+  /**
+   * Argo CD syncs every merged change on its own, prunes removed objects and
+   * reverts drift. When false, a person with access to the environment presses
+   * sync after the merge (the release order is then released by hand).
+   * @default false
+   */
+  readonly autoSync?: boolean;
+}
+
+/** The ResourceQuota of each team namespace. */
+export interface NamespaceQuota {
+  /** Sum of CPU requests of all pods in the namespace (`'8'`, `'8000m'`). */
+  readonly requestsCpu: string;
+  /** Sum of memory requests (`'16Gi'`). */
+  readonly requestsMemory: string;
+  /** Sum of memory limits (`'24Gi'`). */
+  readonly limitsMemory: string;
+  /** Number of pods. */
+  readonly pods: number;
+}
+
+/** The LimitRange of each team namespace: defaults for containers that set nothing, and a ceiling. */
+export interface NamespaceLimits {
+  /** CPU request of a container that sets none. */
+  readonly defaultRequestCpu: string;
+  /** Memory request of a container that sets none. */
+  readonly defaultRequestMemory: string;
+  /** Memory limit of a container that sets none. */
+  readonly defaultLimitMemory: string;
+  /** Largest memory limit one container may have. */
+  readonly maxMemory: string;
+}
+
+/** Team namespaces as the cluster bootstrap (Pulumi) prepares them: quotas, limits and access. */
+export interface TenancyPolicy {
+  /** ResourceQuota of each team namespace. */
+  readonly quota: NamespaceQuota;
+  /** LimitRange of each team namespace. */
+  readonly limits: NamespaceLimits;
+  /**
+   * Built-in ClusterRole bound to each team's group in the team's namespaces:
+   * `view` (read only; releases go through pull requests) or `edit`.
+   * @see https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles
+   */
+  readonly teamAccess: 'view' | 'edit';
+  /** Prefix of the identity provider's group names; the team name follows it (`'oidc:team-'` → `oidc:team-claims`). */
+  readonly groupPrefix: string;
+}
+
 /** One environment cluster. */
 export interface EnvironmentSpec {
   /** Environment name; also the folder name and the `manifests/` folder. */
@@ -386,6 +437,16 @@ export interface EnvironmentSpec {
    * @default - at most 25 % of the objects removed; app removal allowed
    */
   readonly deletionGuard?: DeletionGuardPolicy;
+  /**
+   * How Argo CD syncs the environment.
+   * @default - manual sync
+   */
+  readonly delivery?: DeliveryPolicy;
+  /**
+   * Quotas, limits and access of team namespaces, applied by the cluster bootstrap.
+   * @default - team namespaces get no quota, no limit range and no team access
+   */
+  readonly tenancy?: TenancyPolicy;
 }
 
 /** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */

@@ -165,6 +165,19 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
     }
     if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) sink.add(file, `${field}.timeZone`, w.timeZone, 'not an IANA time zone', "write it as 'UTC' or 'Asia/Shanghai'");
   });
+  if (env.tenancy) checkTenancy(env.tenancy, file, sink);
+}
+
+/** Checks the quantities of team namespace quotas and limits. */
+function checkTenancy(t: NonNullable<EnvironmentSpec['tenancy']>, file: string, sink: ProblemSink): void {
+  checkResources({ cpu: t.quota.requestsCpu, memory: t.quota.requestsMemory, memoryLimit: t.quota.limitsMemory }, file, 'tenancy.quota', sink, { cpu: 'requestsCpu', memory: 'requestsMemory', memoryLimit: 'limitsMemory' });
+  if (t.quota.pods < 1 || t.quota.pods > 10000) sink.add(file, 'tenancy.quota.pods', t.quota.pods, 'out of range', 'use 1 to 10000 pods');
+  checkResources({ cpu: t.limits.defaultRequestCpu, memory: t.limits.defaultRequestMemory, memoryLimit: t.limits.defaultLimitMemory }, file, 'tenancy.limits', sink, { cpu: 'defaultRequestCpu', memory: 'defaultRequestMemory', memoryLimit: 'defaultLimitMemory' });
+  if (!MEMORY.test(t.limits.maxMemory)) sink.add(file, 'tenancy.limits.maxMemory', t.limits.maxMemory, 'not a memory quantity', "write it as '4Gi'");
+  else if (MEMORY.test(t.limits.defaultLimitMemory) && memoryBytes(t.limits.maxMemory) < memoryBytes(t.limits.defaultLimitMemory)) {
+    sink.add(file, 'tenancy.limits.maxMemory', t.limits.maxMemory, `is below defaultLimitMemory (${t.limits.defaultLimitMemory})`, 'raise maxMemory to at least the default limit');
+  }
+  if (!/^[a-z0-9:_.-]*$/.test(t.groupPrefix)) sink.add(file, 'tenancy.groupPrefix', t.groupPrefix, 'not a group name prefix', "use lowercase letters, digits and ':', '_', '.', '-', e.g. 'oidc:team-'");
 }
 
 function isTimeZone(zone: string): boolean {

@@ -185,6 +185,15 @@ export const environmentSchema = z.strictObject({
     .optional(),
   rollout: rolloutPolicySchema.optional(),
   observability: observabilitySchema,
+  delivery: z.strictObject({ autoSync: z.boolean().optional() }).optional(),
+  tenancy: z
+    .strictObject({
+      quota: z.strictObject({ requestsCpu: z.string(), requestsMemory: z.string(), limitsMemory: z.string(), pods: z.number().int() }),
+      limits: z.strictObject({ defaultRequestCpu: z.string(), defaultRequestMemory: z.string(), defaultLimitMemory: z.string(), maxMemory: z.string() }),
+      teamAccess: z.enum(['view', 'edit']),
+      groupPrefix: z.string(),
+    })
+    .optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */

@@ -63,6 +63,6 @@ describe('event exporter', () => {
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     expect(deployment.spec.template.spec.containers[0].securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
-    expect(deployment.metadata.annotations).toEqual({ 'platform.insure.example/source': 'environments/prod/environment.ts' });
+    expect(deployment.metadata.annotations).toEqual({ 'platform.insure.example/source': 'environments/prod/environment.ts', 'argocd.argoproj.io/sync-wave': '-1' });
   });
 });

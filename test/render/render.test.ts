@@ -145,6 +145,17 @@ describe('synth', () => {
     expect(Object.keys(first)).toContain('dr/kustomization.yaml');
   });
 
+  it('puts namespaces and platform objects in earlier Argo CD sync waves, and protects namespaces from pruning', async () => {
+    const root = repo({ apps: { 'claims-api': service('claims-api') } });
+    await synth(root);
+    const namespaces = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'platform', 'namespaces.yaml'), 'utf8'), 'x') as KubeObject[];
+    expect(namespaces[0]!.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-2', 'argocd.argoproj.io/sync-options': 'Prune=confirm' });
+    const logging = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'platform', 'logging.yaml'), 'utf8'), 'x') as KubeObject[];
+    expect(logging.find((o) => o.kind === 'DaemonSet')?.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-1');
+    const app = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml'), 'utf8'), 'x') as KubeObject[];
+    for (const o of app) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
+  });
+
   it('prunes the files of a removed app', async () => {
     const root = repo({ apps: { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') } });
     await synth(root);

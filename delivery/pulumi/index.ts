@@ -1,0 +1,7 @@
+/**
+ * Entry point of the `platform-bootstrap` Pulumi project: the stack's outputs
+ * are the environment, its cluster, the team namespaces and the chart versions.
+ */
+import { runStack } from '../../lib/delivery/pulumi/program.ts';
+
+export default runStack;
