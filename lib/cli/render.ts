@@ -3,9 +3,6 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { MANIFESTS_DIR, synth } from '../render/synth.ts';
-import { loadEnvironmentsOnly } from '../spec/project.ts';
-import { formatViolations, readManifests, validateFiles, validateIndexes } from '../validate/validate.ts';
 
 /** Registers the render commands on `program`. */
 export function renderCommands(program: Command, root: string): void {
@@ -13,8 +10,12 @@ export function renderCommands(program: Command, root: string): void {
     .command('synth')
     .description('render all environments into manifests/ (validated, written atomically, stale files pruned)')
     .option('--check', 'write nothing; exit 1 and list the files if manifests/ is stale')
-    .action(async (options: { check?: boolean }) => {
-      const result = await synth(root, { check: options.check });
+    .option('--no-cache', 'render everything, ignoring and not updating .render-cache/')
+    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1 for large renders)', (v) => Number.parseInt(v, 10))
+    .action(async (options: { check?: boolean; cache: boolean; workers?: number }) => {
+      // Loaded on use, so other commands start without the construct libraries.
+      const { synth } = await import('../render/synth.ts');
+      const result = await synth(root, { check: options.check, cache: options.cache, workers: options.workers });
       const { changed, added, removed } = result.diff;
       const stale = [...added.map((f) => `added    ${f}`), ...changed.map((f) => `changed  ${f}`), ...removed.map((f) => `removed  ${f}`)];
       if (options.check) {
@@ -26,13 +27,18 @@ export function renderCommands(program: Command, root: string): void {
         process.stdout.write(`manifests/ is up to date (${result.files} files, ${result.objects} objects)\n`);
         return;
       }
-      process.stdout.write(`rendered ${result.objects} objects into ${result.files} files: ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`);
+      process.stdout.write(
+        `rendered ${result.objects} objects into ${result.files} files (${result.rendered} app renders, ${result.reused} from cache): ${added.length} added, ${changed.length} changed, ${removed.length} removed\n`,
+      );
     });
 
   program
     .command('validate')
     .description('check manifests/ against the Kubernetes schemas and the platform policy')
     .action(async () => {
+      const { loadEnvironmentsOnly } = await import('../spec/project.ts');
+      const { formatViolations, readManifests, validateFiles, validateIndexes } = await import('../validate/validate.ts');
+      const { MANIFESTS_DIR } = await import('../render/synth.ts');
       const environments = await loadEnvironmentsOnly(root);
       const files = readManifests(join(root, MANIFESTS_DIR));
       const specs = new Map(environments.map((e) => [e.spec.name as string, e.spec]));

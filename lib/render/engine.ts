@@ -11,15 +11,25 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
 import { renderAppFile } from './render.ts';
+import { objectId } from './order.ts';
+import type { KubeObject } from './yaml.ts';
 
-/** One app × environment, rendered and checked. */
+/** One app × environment, rendered and checked. Plain data: it crosses threads and is cached on disk. */
 export interface RenderedAppFile {
   readonly path: string;
   readonly env: string;
   readonly content: string;
   readonly objectCount: number;
+  /** `apiVersion/kind/namespace/name` of every object, for the duplicate check across files. */
+  readonly ids: readonly string[];
+  /** Violations of the per-object rules (schema and policy). */
   readonly violations: readonly Violation[];
+  /** The workload objects, for the rules that compare environments (e.g. the same strategy in prod and dr). */
+  readonly crossObjects: readonly KubeObject[];
 }
+
+/** Kinds the cross-environment rules read. */
+const CROSS_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CloneSet', 'Rollout']);
 
 /** A batch sent to a worker. */
 export interface BatchRequest {
@@ -37,7 +47,15 @@ export function renderBatch(apps: readonly ResolvedApp[]): RenderedAppFile[] {
   return apps.map((app) => {
     const file = renderAppFile(app);
     const environments = new Map<string, EnvironmentSpec>([[app.environment.name, app.environment]]);
-    return { path: file.path, env: file.env, content: file.content, objectCount: file.objects.length, violations: validateFiles([file], environments) };
+    return {
+      path: file.path,
+      env: file.env,
+      content: file.content,
+      objectCount: file.objects.length,
+      ids: file.objects.map(objectId),
+      violations: validateFiles([file], environments, { across: false }),
+      crossObjects: file.objects.filter((o) => CROSS_KINDS.has(o.kind)),
+    };
   });
 }
 

@@ -77,7 +77,7 @@ export function renderNamespaces(env: EnvironmentSpec, apps: readonly ResolvedAp
 }
 
 /** The index of one environment: a kustomization listing every file, so Argo CD and kustomize read one entry point. */
-export function renderIndex(env: EnvironmentSpec, files: readonly RenderedFile[]): RenderedFile {
+export function renderIndex(env: EnvironmentSpec, files: readonly { readonly path: string }[]): RenderedFile {
   const prefix = `${env.name}/`;
   const resources = files.map((f) => f.path.slice(prefix.length)).sort(cmp);
   const body = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };

@@ -13,6 +13,7 @@ import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
 import { checkApp, checkEnvironment } from './rules.ts';
 import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
+import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
 
 /** An app spec with the file it came from. */
@@ -53,10 +54,12 @@ export const ENVIRONMENT_FILE = 'environment.ts';
 export const VERSIONS_FILE = 'versions.json';
 
 /** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
-export async function loadProject(root: string): Promise<Project> {
+export async function loadProject(root: string, options: { cache?: boolean } = {}): Promise<Project> {
   const sink = new ProblemSink();
   const environments = await loadEnvironments(root, sink);
-  const { apps, broken } = await loadApps(root, sink);
+  const specCache = KeyedCache.open<unknown>(root, 'specs', codeHash(root), options.cache ?? true);
+  const { apps, broken } = await loadApps(root, sink, specCache);
+  specCache.save();
   checkCrossReferences(apps, broken, environments, sink);
   checkRolloutInEnvironments(apps, environments, sink);
   sink.throwIfAny();
@@ -103,6 +106,25 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
     sink.addFile(file, `cannot be loaded: ${detail}`, 'fix the syntax error (run `npx tsc --noEmit` for details)');
     return undefined;
   }
+}
+
+/** Imports must name nothing but the spec module for an app file's value to depend on its text alone. */
+const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'\.\.\/lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
+
+/**
+ * The default export of an app file. A file that imports only the spec module
+ * is a pure function of its text, so its value is cached by content hash and
+ * not imported again until the text (or the platform code) changes.
+ */
+async function loadAppFile(absolute: string, file: string, sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<unknown> {
+  const text = readFileSync(absolute, 'utf8');
+  const cacheable = ONLY_SPEC_IMPORTS.test(text);
+  const key = hashText(text);
+  const cached = cacheable ? specCache.get(key) : undefined;
+  if (cached !== undefined) return cached;
+  const raw = await importDefault(absolute, file, sink);
+  if (raw !== undefined && cacheable) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
+  return raw;
 }
 
 async function loadEnvironments(root: string, sink: ProblemSink): Promise<LoadedEnvironment[]> {
@@ -171,7 +193,7 @@ export function readVersions(
 }
 
 /** Loads every `apps/*.ts`; `broken` names the files (by base name) that could not be checked. */
-async function loadApps(root: string, sink: ProblemSink): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
+async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
   const dir = join(root, 'apps');
   const broken = new Set<string>();
   if (!existsSync(dir)) return { apps: [], broken };
@@ -181,7 +203,7 @@ async function loadApps(root: string, sink: ProblemSink): Promise<{ apps: Loaded
   const loaded = await Promise.all(
     files.map(async (name): Promise<LoadedApp | undefined> => {
       const file = `apps/${name}`;
-      const raw = await importDefault(join(dir, name), file, sink);
+      const raw = await loadAppFile(join(dir, name), file, sink, specCache);
       const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
       if (!spec) {
         broken.add(name.slice(0, -'.ts'.length));

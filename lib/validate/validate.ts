@@ -24,8 +24,12 @@ export interface Violation {
   readonly fix: string;
 }
 
-/** Checks every object of `files` against the schemas and the policy of its environment. */
-export function validateFiles(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): Violation[] {
+/** Checks every object of `files` against the schemas and the policy of its environment; with `across` (the default), also the rules that compare files. */
+export function validateFiles(
+  files: readonly RenderedFile[],
+  environments: ReadonlyMap<string, EnvironmentSpec>,
+  options: { across?: boolean } = {},
+): Violation[] {
   const out: Violation[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
@@ -54,7 +58,7 @@ export function validateFiles(files: readonly RenderedFile[], environments: Read
       for (const v of checkPolicy(object, env, { file: file.objects, platform: file.path.startsWith(`${file.env}/platform/`) })) out.push({ file: file.path, object: id, ...v });
     }
   }
-  out.push(...checkPolicyAcross(files, environments));
+  if (options.across ?? true) out.push(...checkPolicyAcross(files, environments));
   return out;
 }
 

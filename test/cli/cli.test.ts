@@ -31,7 +31,7 @@ describe('cli', () => {
     const root = repo();
     const first = cli(root, 'synth');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^rendered \d+ objects into 30 files: 30 added, 0 changed, 0 removed/);
+    expect(first.stdout).toMatch(/^rendered \d+ objects into 30 files \(6 app renders, 0 from cache\): 30 added, 0 changed, 0 removed/);
     expect(cli(root, 'synth', '--check').code).toBe(0);
 
     writeFileSync(join(root, 'apps', 'claims-api.ts'), appSource(service('claims-api', { replicas: 3 })));

@@ -30,7 +30,7 @@ async function gitRepo(): Promise<string> {
   const repo = makeRepo({ apps: { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') } });
   cleanups.push(repo.cleanup);
   const root = repo.root;
-  writeFileSync(join(root, '.gitignore'), '/lib\n/node_modules\n');
+  writeFileSync(join(root, '.gitignore'), '/lib\n/node_modules\n/.render-cache/\n');
   git(root, ['init', '-q', '-b', 'main']);
   const { synth } = await import('../../lib/render/synth.ts');
   await synth(root);

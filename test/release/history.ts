@@ -32,7 +32,7 @@ export class History {
   /** A repository on branch `main` with `apps` rendered and committed as the first commit. */
   static async create(apps: Record<string, unknown>): Promise<History> {
     const { root, cleanup } = makeRepo({ apps });
-    writeFileSync(join(root, '.gitignore'), 'lib\nnode_modules\n');
+    writeFileSync(join(root, '.gitignore'), 'lib\nnode_modules\n.render-cache/\n');
     git(root, ['init', '-q', '-b', 'main']);
     git(root, ['config', 'commit.gpgsign', 'false']);
     const h = new History(root, cleanup);

@@ -195,10 +195,10 @@ describe('synth', () => {
   it('leaves the old output in place when writing fails half-way', () => {
     const root = repo({});
     const dir = join(root, 'manifests');
-    writeOutput(dir, [{ path: 'dev/a.yaml', env: 'dev', objects: [], content: 'old\n' }]);
+    writeOutput(dir, [{ path: 'dev/a.yaml', content: 'old\n' }]);
     const broken = [
-      { path: 'dev/a.yaml', env: 'dev', objects: [], content: 'new\n' },
-      { path: 'dev/a.yaml/b.yaml', env: 'dev', objects: [], content: 'cannot exist\n' },
+      { path: 'dev/a.yaml', content: 'new\n' },
+      { path: 'dev/a.yaml/b.yaml', content: 'cannot exist\n' },
     ];
     expect(() => writeOutput(dir, broken)).toThrow();
     expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'old\n' });

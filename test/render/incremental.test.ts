@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { synth } from '../../lib/render/synth.ts';
+import { renderApps } from '../../lib/render/engine.ts';
+import { loadProject, resolveProject } from '../../lib/spec/project.ts';
+import { appSource, digestOf, makeRepo, service, snapshotTree } from '../fixture.ts';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+function repo() {
+  const apps: Record<string, unknown> = {};
+  for (const name of ['claims-api', 'quote-api', 'policy-admin', 'payments-gateway']) apps[name] = service(name, { replicas: 2 });
+  const r = makeRepo({ apps });
+  cleanups.push(r.cleanup);
+  return r.root;
+}
+
+describe('incremental render', () => {
+  it('re-renders only the changed app, and gives the same bytes as a full render', async () => {
+    const root = repo();
+    expect((await synth(root)).rendered).toBe(24);
+    writeFileSync(join(root, 'apps', 'quote-api.ts'), appSource(service('quote-api', { replicas: 5 })));
+    const incremental = await synth(root);
+    expect([incremental.rendered, incremental.reused]).toEqual([6, 18]);
+    expect(incremental.diff.changed.filter((f) => f.includes('/apps/')).sort()).toEqual(
+      ['dev', 'dr', 'prod', 'sit', 'staging', 'uat'].map((e) => `${e}/apps/quote-api.yaml`),
+    );
+    const afterIncremental = snapshotTree(join(root, 'manifests'));
+
+    rmSync(join(root, 'manifests'), { recursive: true });
+    rmSync(join(root, '.render-cache'), { recursive: true });
+    const full = await synth(root, { cache: false });
+    expect(full.rendered).toBe(24);
+    expect(snapshotTree(join(root, 'manifests'))).toEqual(afterIncremental);
+  });
+
+  it("re-renders only one environment's apps after a change to its versions file", async () => {
+    const root = repo();
+    await synth(root);
+    const file = join(root, 'environments', 'uat', 'versions.json');
+    const pins = JSON.parse(readFileSync(file, 'utf8'));
+    pins['claims-api'] = { tag: '1.1.0', digest: digestOf('claims-api:1.1.0') };
+    writeFileSync(file, JSON.stringify(pins));
+    const result = await synth(root);
+    expect([result.rendered, result.reused]).toEqual([1, 23]);
+    expect(result.diff.changed).toEqual(['uat/apps/claims-api.yaml']);
+  });
+
+  it('serves nothing from a cache made by other platform code', async () => {
+    const root = repo();
+    await synth(root);
+    const cacheFile = join(root, '.render-cache', 'renders.json');
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    writeFileSync(cacheFile, JSON.stringify({ ...cache, code: 'other' }));
+    expect((await synth(root)).rendered).toBe(24);
+  });
+});
+
+describe('parallel render', () => {
+  it('gives the same files with worker threads as in one thread', async () => {
+    const root = repo();
+    const resolved = resolveProject(await loadProject(root, { cache: false }));
+    const serial = await renderApps(resolved, { workers: 0 });
+    const parallel = await renderApps(resolved, { workers: 2 });
+    expect(parallel).toEqual(serial);
+    expect(parallel.map((f) => f.path)).toEqual(resolved.map((a) => `${a.environment.name}/apps/${a.name}.yaml`));
+  });
+});
