@@ -19,6 +19,7 @@ const REGISTRARS: readonly { commands: readonly string[]; load: () => Promise<Re
   { commands: ['promote'], load: async () => (await import('./promote.ts')).promoteCommands },
   { commands: ['heapdump'], load: async () => (await import('./diagnostics.ts')).diagnosticsCommands },
   { commands: ['release-order', 'audit'], load: async () => (await import('./release.ts')).releaseCommands },
+  { commands: ['bench'], load: async () => (await import('./bench.ts')).benchCommands },
   { commands: ['pipelines', 'argocd', 'delivery'], load: async () => (await import('./delivery.ts')).deliveryCommands },
 ];
 

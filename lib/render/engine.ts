@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
-import { renderAppFile } from './render.ts';
+import { renderAppFile, type PhaseTimings } from './render.ts';
 import { objectId } from './order.ts';
 import type { KubeObject } from './yaml.ts';
 
@@ -43,17 +43,20 @@ const BATCH = 40;
 export const PARALLEL_THRESHOLD = 600;
 
 /** Renders and validates a batch in the current thread. */
-export function renderBatch(apps: readonly ResolvedApp[]): RenderedAppFile[] {
+export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings): RenderedAppFile[] {
   return apps.map((app) => {
-    const file = renderAppFile(app);
+    const file = renderAppFile(app, timings);
     const environments = new Map<string, EnvironmentSpec>([[app.environment.name, app.environment]]);
+    const t0 = performance.now();
+    const violations = validateFiles([file], environments, { across: false });
+    if (timings) timings.validate += performance.now() - t0;
     return {
       path: file.path,
       env: file.env,
       content: file.content,
       objectCount: file.objects.length,
       ids: file.objects.map(objectId),
-      violations: validateFiles([file], environments, { across: false }),
+      violations,
       crossObjects: file.objects.filter((o) => CROSS_KINDS.has(o.kind)),
     };
   });
@@ -68,6 +71,8 @@ export interface EngineOptions {
   readonly workers?: number;
   /** Called after each batch with the number of renders done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Filled with the time spent per phase, summed over all threads. */
+  readonly timings?: PhaseTimings;
 }
 
 /** Renders and validates `apps`, in parallel where it pays; results in input order. */
@@ -93,8 +98,13 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
             if (batch) worker.postMessage(batch);
             else resolve();
           };
-          worker.on('message', (message: { ready?: boolean; id?: number; results?: RenderedAppFile[]; error?: string }) => {
+          worker.on('message', (message: { ready?: boolean; id?: number; results?: RenderedAppFile[]; timings?: PhaseTimings; error?: string }) => {
             if (message.error) return reject(new Error(`render worker failed: ${message.error}`));
+            if (message.timings && options.timings) {
+              options.timings.build += message.timings.build;
+              options.timings.serialize += message.timings.serialize;
+              options.timings.validate += message.timings.validate;
+            }
             if (message.results && message.id !== undefined) {
               results[message.id] = message.results;
               report(message.results.length);
@@ -109,7 +119,7 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
       for (;;) {
         const batch = batches[next++];
         if (!batch) return;
-        results[batch.id] = renderBatch(batch.apps);
+        results[batch.id] = renderBatch(batch.apps, options.timings);
         report(batch.apps.length);
         await new Promise((r) => setImmediate(r));
       }

@@ -13,11 +13,11 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
 import { formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
 import { cmp } from '../util/compare.ts';
-import { KeyedCache, codeHash, hashText } from './cache.ts';
+import { EntryCache, codeHash, hashText } from './cache.ts';
 import { renderApps, type RenderedAppFile } from './engine.ts';
 import { objectId } from './order.ts';
 import { diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
-import { renderIndex, renderNamespaces, type RenderedFile } from './render.ts';
+import { renderIndex, renderNamespaces, type PhaseTimings, type RenderedFile } from './render.ts';
 import { renderPlatformFiles } from '../observability/platform.ts';
 
 /** Folder of the rendered output, relative to the repository root. */
@@ -50,6 +50,8 @@ export interface RenderOptions {
   readonly workers?: number;
   /** Progress of the app renders. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Filled with the time spent per render phase, summed over threads. */
+  readonly timings?: PhaseTimings;
 }
 
 /** The rendered tree, validated. */
@@ -69,11 +71,13 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const project = await loadProject(root, { cache: useCache });
   const resolved = resolveProject(project);
   const code = codeHash(root);
-  const cache = KeyedCache.open<RenderedAppFile>(root, 'renders', code, useCache);
-  const keys = resolved.map((app) => hashText(JSON.stringify(app)));
+  const cache = EntryCache.open<RenderedAppFile>(root, 'renders', code, useCache);
+  // The environment is hashed once, not once per app: the key is the app's resolved spec plus its environment's hash.
+  const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
+  const keys = resolved.map(({ environment, ...app }) => hashText(`${envHashes.get(environment.name)}\0${JSON.stringify(app)}`));
   const appFiles: (RenderedAppFile | undefined)[] = keys.map((k) => cache.get(k));
   const missing = resolved.filter((_, i) => appFiles[i] === undefined);
-  const fresh = await renderApps(missing, { workers: options.workers, onProgress: options.onProgress });
+  const fresh = await renderApps(missing, { workers: options.workers, onProgress: options.onProgress, timings: options.timings });
   let next = 0;
   for (let i = 0; i < appFiles.length; i++) {
     if (appFiles[i] !== undefined) continue;

@@ -7,7 +7,8 @@ import { renderBatch, type BatchRequest } from './engine.ts';
 
 parentPort!.on('message', (request: BatchRequest) => {
   try {
-    parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps) });
+    const timings = { build: 0, serialize: 0, validate: 0 };
+    parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps, timings), timings });
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synth } from '../../lib/render/synth.ts';
 import { renderApps } from '../../lib/render/engine.ts';
@@ -54,10 +54,11 @@ describe('incremental render', () => {
   it('serves nothing from a cache made by other platform code', async () => {
     const root = repo();
     await synth(root);
-    const cacheFile = join(root, '.render-cache', 'renders.json');
-    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
-    writeFileSync(cacheFile, JSON.stringify({ ...cache, code: 'other' }));
+    const dir = join(root, '.render-cache', 'renders');
+    const [code] = readdirSync(dir);
+    renameSync(join(dir, code!), join(dir, 'made-by-other-code'));
     expect((await synth(root)).rendered).toBe(24);
+    expect(readdirSync(dir)).toEqual([code]);
   });
 });
 
