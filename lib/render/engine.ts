@@ -40,7 +40,7 @@ export interface BatchRequest {
 /** Apps per batch: large enough to amortise messaging, small enough to balance the cores. */
 const BATCH = 40;
 /** Below this many app × environment renders, starting a worker costs more than it saves. */
-export const PARALLEL_THRESHOLD = 600;
+export const PARALLEL_THRESHOLD = 3000;
 
 /** Renders and validates a batch in the current thread. */
 export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings): RenderedAppFile[] {
