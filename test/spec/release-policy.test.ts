@@ -30,11 +30,13 @@ describe('release policy of an environment', () => {
     expect(envs.every((e) => e.spec.deletionGuard?.maxRemovedShare !== undefined)).toBe(true);
   });
 
-  it('fails naming a misspelt risk trigger and an unknown level', async () => {
+  it('fails naming a misspelt risk trigger and an unknown level, in prod and in dr, which takes the policy of prod', async () => {
     const root = repoWithProd((s) => s.replace("rollout: 'high'", "rolout: 'high', image: 'severe'"));
     await expect(loadEnvironmentsOnly(root)).rejects.toThrow(
       [
-        '2 problems found; nothing was written:',
+        '4 problems found; nothing was written:',
+        '  - environments/dr/environment.ts: \'approvals.risk.image\' ("severe"): not an allowed value. Fix: use one of "low", "medium", "high"',
+        "  - environments/dr/environment.ts: 'approvals.risk.rolout' (\"high\"): unknown field. Fix: did you mean 'rollout'? Rename it",
         '  - environments/prod/environment.ts: \'approvals.risk.image\' ("severe"): not an allowed value. Fix: use one of "low", "medium", "high"',
         "  - environments/prod/environment.ts: 'approvals.risk.rolout' (\"high\"): unknown field. Fix: did you mean 'rollout'? Rename it",
       ].join('\n'),
