@@ -35,6 +35,8 @@ const CROSS_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CloneSet
 export interface BatchRequest {
   readonly id: number;
   readonly apps: readonly ResolvedApp[];
+  /** Environments compared with another by the cross-environment rules; `undefined` for all. */
+  readonly cross?: readonly string[];
 }
 
 /** Apps per batch: large enough to amortise messaging, small enough to balance the cores. */
@@ -43,7 +45,7 @@ const BATCH = 40;
 export const PARALLEL_THRESHOLD = 3000;
 
 /** Renders and validates a batch in the current thread. */
-export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings): RenderedAppFile[] {
+export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings, cross?: ReadonlySet<string>): RenderedAppFile[] {
   return apps.map((app) => {
     const file = renderAppFile(app, timings);
     const environments = new Map<string, EnvironmentSpec>([[app.environment.name, app.environment]]);
@@ -57,7 +59,7 @@ export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings
       objectCount: file.objects.length,
       ids: file.objects.map(objectId),
       violations,
-      crossObjects: file.objects.filter((o) => CROSS_KINDS.has(o.kind)),
+      crossObjects: cross === undefined || cross.has(app.environment.name) ? file.objects.filter((o) => CROSS_KINDS.has(o.kind)) : [],
     };
   });
 }
@@ -73,14 +75,20 @@ export interface EngineOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Filled with the time spent per phase, summed over all threads. */
   readonly timings?: PhaseTimings;
+  /**
+   * Environments the cross-environment rules compare; other files carry no `crossObjects`.
+   * @default - every environment
+   */
+  readonly crossEnvironments?: ReadonlySet<string>;
 }
 
 /** Renders and validates `apps`, in parallel where it pays; results in input order. */
 export async function renderApps(apps: readonly ResolvedApp[], options: EngineOptions = {}): Promise<RenderedAppFile[]> {
   const workers = options.workers ?? (apps.length >= PARALLEL_THRESHOLD ? Math.max(0, availableParallelism() - 1) : 0);
   const results: RenderedAppFile[][] = [];
-  const batches: { id: number; apps: readonly ResolvedApp[] }[] = [];
-  for (let i = 0; i < apps.length; i += BATCH) batches.push({ id: batches.length, apps: apps.slice(i, i + BATCH) });
+  const batches: BatchRequest[] = [];
+  const cross = options.crossEnvironments ? [...options.crossEnvironments] : undefined;
+  for (let i = 0; i < apps.length; i += BATCH) batches.push({ id: batches.length, apps: apps.slice(i, i + BATCH), cross });
   let next = 0;
   let done = 0;
   const report = (n: number) => {
@@ -119,7 +127,7 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
       for (;;) {
         const batch = batches[next++];
         if (!batch) return;
-        results[batch.id] = renderBatch(batch.apps, options.timings);
+        results[batch.id] = renderBatch(batch.apps, options.timings, options.crossEnvironments);
         report(batch.apps.length);
         await new Promise((r) => setImmediate(r));
       }

@@ -74,10 +74,17 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const cache = EntryCache.open<RenderedAppFile>(root, 'renders', code, useCache);
   // The environment is hashed once, not once per app: the key is the app's resolved spec plus its environment's hash.
   const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
-  const keys = resolved.map(({ environment, ...app }) => hashText(`${envHashes.get(environment.name)}\0${JSON.stringify(app)}`));
+  // Only environments released together are compared across files; the others keep no workload copies in the cache.
+  const cross = new Set<string>();
+  for (const { spec } of project.environments) {
+    if (spec.promotion.releasedWith) cross.add(spec.name).add(spec.promotion.releasedWith);
+  }
+  const keys = resolved.map(({ environment, ...app }) =>
+    hashText(`${envHashes.get(environment.name)}\0${cross.has(environment.name)}\0${JSON.stringify(app)}`),
+  );
   const appFiles: (RenderedAppFile | undefined)[] = keys.map((k) => cache.get(k));
   const missing = resolved.filter((_, i) => appFiles[i] === undefined);
-  const fresh = await renderApps(missing, { workers: options.workers, onProgress: options.onProgress, timings: options.timings });
+  const fresh = await renderApps(missing, { workers: options.workers, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross });
   let next = 0;
   for (let i = 0; i < appFiles.length; i++) {
     if (appFiles[i] !== undefined) continue;

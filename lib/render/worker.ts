@@ -8,7 +8,7 @@ import { renderBatch, type BatchRequest } from './engine.ts';
 parentPort!.on('message', (request: BatchRequest) => {
   try {
     const timings = { build: 0, serialize: 0, validate: 0 };
-    parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps, timings), timings });
+    parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps, timings, request.cross ? new Set(request.cross) : undefined), timings });
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
   }

@@ -121,7 +121,9 @@ describe('environment observability', () => {
 
   it('fails an agent image without a digest where the environment requires one, and a broker without a port', async () => {
     const problems = await problemsOf({}, (t) => t.replace(/(fluentBit: '[^@']+)@sha256:[0-9a-f]+'/, "$1'").replace("'kafka-0.logs.prod.insure.example:9093'", "'kafka-0.logs.prod.insure.example'"));
+    // dr takes its agent images from prod, so it is refused too.
     expect(problems).toEqual([
+      `observability.images.fluentBit ("registry.insure.example/platform/fluent-bit:3.2.10"): dr requires images pinned by digest. Fix: append '@sha256:…'`,
       `observability.images.fluentBit ("registry.insure.example/platform/fluent-bit:3.2.10"): prod requires images pinned by digest. Fix: append '@sha256:…'`,
       `observability.logSinks[0].brokers[0] ("kafka-0.logs.prod.insure.example"): not 'host:port'. Fix: write it as 'kafka-0.logs.prod.insure.example:9093'`,
     ]);
