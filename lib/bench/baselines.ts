@@ -6,10 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { App } from 'cdk8s';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { appLabels } from '../workload/labels.ts';
-import { Microservice } from '../workload/microservice.ts';
+import { appChart } from '../render/render.ts';
 import { parseImage } from '../validate/policy.ts';
 import { toYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
@@ -23,10 +22,7 @@ export function cdk8sSingleApp(apps: readonly ResolvedApp[]): BaselineResult {
   try {
     const start = performance.now();
     const app = new App({ outdir });
-    for (const a of apps) {
-      const chart = new Chart(app, `${a.environment.name}-${a.name}`, { namespace: a.namespace, labels: appLabels(a), disableResourceNameHashes: true });
-      new Microservice(chart, a.name, { app: a });
-    }
+    for (const a of apps) appChart(app, `${a.environment.name}-${a.name}`, a);
     app.synth();
     return { seconds: (performance.now() - start) / 1000 };
   } finally {

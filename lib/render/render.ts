@@ -37,10 +37,14 @@ export interface RenderedFile {
 
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {
-  const cdk8sApp = new App();
-  const chart = new Chart(cdk8sApp, app.name, { namespace: app.namespace, labels: appLabels(app), disableResourceNameHashes: true });
+  return observe(appChart(new App(), app.name, app), app).sort(compareObjects);
+}
+
+/** The chart of one app in one environment, added to `scope` under `id`. */
+export function appChart(scope: App, id: string, app: ResolvedApp): Chart {
+  const chart = new Chart(scope, id, { namespace: app.namespace, labels: appLabels(app), disableResourceNameHashes: true });
   new Microservice(chart, app.name, { app });
-  return observe(chart, app).sort(compareObjects);
+  return chart;
 }
 
 /** The manifest file of one app in one environment. */

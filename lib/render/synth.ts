@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadProject, resolveProject, type Project } from '../spec/project.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
-import { formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
+import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
 import { cmp } from '../util/compare.ts';
 import { EntryCache, codeHash, hashText } from './cache.ts';
 import { renderApps, type RenderedAppFile } from './engine.ts';
@@ -97,8 +97,8 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const environments = new Map<string, EnvironmentSpec>(project.environments.map((e) => [e.spec.name, e.spec]));
   const files: OutputFile[] = [];
   const violations: Violation[] = [];
-  const seen = new Map<string, string>();
   const crossFiles: RenderedFile[] = [];
+  const idFiles: { path: string; env: string; ids: readonly string[] }[] = [];
   let objects = 0;
   for (const { spec: env } of project.environments) {
     const apps = resolved.filter((a) => a.environment.name === env.name);
@@ -110,19 +110,12 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
       crossFiles.push({ path: f.path, env: f.env, objects: f.crossObjects, content: '' });
     }
     crossFiles.push(...platform);
-    for (const f of [...rendered.map((r) => ({ path: r.path, ids: r.ids })), ...platform.map((p) => ({ path: p.path, ids: p.objects.map(objectId) }))]) {
-      for (const id of f.ids) {
-        const key = `${env.name}:${id}`;
-        const first = seen.get(key);
-        if (first) violations.push({ file: f.path, object: id, rule: 'duplicate', message: `also defined in ${first}`, fix: 'give the objects distinct names' });
-        else seen.set(key, f.path);
-      }
-    }
+    idFiles.push(...rendered, ...platform.map((p) => ({ path: p.path, env: p.env, ids: p.objects.map(objectId) })));
     const envFiles: OutputFile[] = [...rendered, ...platform];
     objects += rendered.reduce((n, f) => n + f.objectCount, 0) + platform.reduce((n, f) => n + f.objects.length, 0);
     files.push(...envFiles, renderIndex(env, envFiles));
   }
-  violations.push(...checkPolicyAcross(crossFiles, environments));
+  violations.push(...duplicateObjects(idFiles), ...checkPolicyAcross(crossFiles, environments));
   if (violations.length > 0) throw new ValidationError(violations);
   cache.save();
   return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: resolved.length - missing.length };

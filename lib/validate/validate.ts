@@ -24,14 +24,16 @@ export interface Violation {
   readonly fix: string;
 }
 
-/** Checks every object of `files` against the schemas and the policy of its environment; with `across` (the default), also the rules that compare files. */
+/**
+ * Checks every object of `files` against the schemas and the policy of its environment; with `across` (the
+ * default), also the checks that compare files: duplicate objects and the cross-environment rules.
+ */
 export function validateFiles(
   files: readonly RenderedFile[],
   environments: ReadonlyMap<string, EnvironmentSpec>,
   options: { across?: boolean } = {},
 ): Violation[] {
   const out: Violation[] = [];
-  const seen = new Map<string, string>();
   for (const file of files) {
     const env = environments.get(file.env);
     if (!env) {
@@ -45,20 +47,31 @@ export function validateFiles(
         out.push({ file: file.path, object: id, rule: 'schema', message: 'document is not a Kubernetes object (apiVersion, kind, metadata.name)', fix: 're-render with `npm run synth`' });
         continue;
       }
-      const key = `${file.env}:${id}`;
-      const first = seen.get(key);
-      if (first) {
-        out.push({ file: file.path, object: id, rule: 'duplicate', message: `also defined in ${first}`, fix: 'give the objects distinct names' });
-      } else {
-        seen.set(key, file.path);
-      }
       for (const message of schemaErrors(object)) {
         out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
       }
       for (const v of checkPolicy(object, env, { file: file.objects, platform: file.path.startsWith(`${file.env}/platform/`) })) out.push({ file: file.path, object: id, ...v });
     }
   }
-  if (options.across ?? true) out.push(...checkPolicyAcross(files, environments));
+  if (options.across ?? true) {
+    out.push(...duplicateObjects(files.map((f) => ({ path: f.path, env: f.env, ids: f.objects.filter(isObject).map(objectId) }))));
+    out.push(...checkPolicyAcross(files, environments));
+  }
+  return out;
+}
+
+/** One violation per object defined again in the same environment, naming the file that defined it first. */
+export function duplicateObjects(files: readonly { readonly path: string; readonly env: string; readonly ids: readonly string[] }[]): Violation[] {
+  const out: Violation[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    for (const id of file.ids) {
+      const key = `${file.env}:${id}`;
+      const first = seen.get(key);
+      if (first) out.push({ file: file.path, object: id, rule: 'duplicate', message: `also defined in ${first}`, fix: 'give the objects distinct names' });
+      else seen.set(key, file.path);
+    }
+  }
   return out;
 }
 
