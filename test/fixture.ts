@@ -6,7 +6,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, syml
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import type { AppSpec } from '../lib/spec/index.ts';
+import { loadProject, resolveProject } from '../lib/spec/project.ts';
+import { renderApp } from '../lib/render/render.ts';
+import type { KubeObject } from '../lib/render/yaml.ts';
 
 /** Root of this repository. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -80,4 +84,18 @@ export function snapshotTree(dir: string): Record<string, string> {
     out[full.slice(dir.length + 1)] = readFileSync(full, 'utf8');
   }
   return out;
+}
+
+/** A repository made by `makeRepo` that is removed when the current test finishes. */
+export function tempRepo(options: RepoOptions = {}): string {
+  const repo = makeRepo(options);
+  onTestFinished(repo.cleanup);
+  return repo.root;
+}
+
+/** The objects of `app` in `env` of the repository at `root`, rendered exactly as `synth` renders them. */
+export async function renderedApp(root: string, env: string, app: string): Promise<KubeObject[]> {
+  const resolved = resolveProject(await loadProject(root, { cache: false })).find((a) => a.environment.name === env && a.name === app);
+  if (!resolved) throw new Error(`${app} does not run in ${env}`);
+  return renderApp(resolved);
 }

@@ -1,30 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadProject, resolveProject } from '../../lib/spec/project.ts';
-import { renderApp, renderProject } from '../../lib/render/render.ts';
+import { loadProject } from '../../lib/spec/project.ts';
+import { renderProject } from '../../lib/render/render.ts';
 import { checkPolicy } from '../../lib/validate/policy.ts';
 import { podSpecOf } from '../../lib/validate/policy.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import type { AppSpec } from '../../lib/spec/index.ts';
-import { REPO_ROOT, makeRepo, service } from '../fixture.ts';
+import { REPO_ROOT, renderedApp, service, tempRepo } from '../fixture.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function repo(apps: Record<string, unknown>): string {
-  const r = makeRepo({ apps });
-  cleanups.push(r.cleanup);
-  return r.root;
-}
-
-async function render(root: string, env: string, app: string): Promise<KubeObject[]> {
-  const resolved = resolveProject(await loadProject(root)).find((a) => a.environment.name === env && a.name === app);
-  if (!resolved) throw new Error(`${app} does not run in ${env}`);
-  return renderApp(resolved);
-}
+const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });
+const render = renderedApp;
 
 function get(objects: KubeObject[], kind: string, name?: string): any {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));

@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import { REPO_ROOT, makeRepo, service } from '../fixture.ts';
+import { REPO_ROOT, renderedApp, service, tempRepo } from '../fixture.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
-
-function repo(apps: Record<string, unknown>): string {
-  const r = makeRepo({ apps });
-  cleanups.push(r.cleanup);
-  return r.root;
-}
-
-async function render(root: string, env: string, app: string): Promise<KubeObject[]> {
-  return renderApp(resolveProject(await loadProject(root)).find((a) => a.environment.name === env && a.name === app)!);
-}
+const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });
+const render = renderedApp;
 
 function get(objects: KubeObject[], kind: string, name?: string): any {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));

@@ -4,24 +4,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
 import { renderApp } from '../../lib/render/render.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import { makeRepo } from '../fixture.ts';
-
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups) c();
-  cleanups = [];
-});
+import { tempRepo } from '../fixture.ts';
 
 /** A throwaway repository holding `apps`, removed after the test. */
 export function repo(apps: Record<string, unknown>): string {
-  const r = makeRepo({ apps });
-  cleanups.push(r.cleanup);
-  return r.root;
+  return tempRepo({ apps });
 }
 
 /** Replaces `from` by `to` in `environments/<env>/environment.ts` of `root`. */
