@@ -1,7 +1,10 @@
 /**
  * Synthetic apps for the render benchmark: a deterministic, realistic mix of
- * the platform's features (services, workers, cronjobs; Spring Boot and Node;
- * autoscaling, config files, secrets, network peers).
+ * the platform's features, in about the shares of the sample apps: services,
+ * workers and cronjobs; Spring Boot and Node; autoscaling, config files,
+ * secrets and network peers; log directories (Java and start-pattern
+ * multiline), metrics with alert overrides, and every rollout strategy
+ * (fixed-IP in-place, critical batches, rolling).
  */
 import type { AppSpec } from '../spec/app.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
@@ -43,19 +46,37 @@ function generateApp(i: number, n: number): AppSpec {
     config: i % 5 < 2 ? { 'application.yaml': `service:\n  id: ${i}\n  pool: ${10 + (i % 30)}\n` } : undefined,
     network: { allowFrom: kind === 'service' ? peers : [], callsApps: peers, egress: i % 4 === 0 ? ['10.40.0.0/16:5432'] : [] },
     overrides: { prod: { replicas: kind === 'cronjob' ? undefined : 3 + (i % 4) }, dev: { replicas: kind === 'cronjob' ? undefined : 1 } },
+    // About a third of the apps write log files to a directory.
+    logs: i % 3 === 2 ? logsOf(i, spring) : undefined,
   };
   if (kind === 'service') {
+    // Fixed-IP partner gateways update in place and critical services in batches, both a pod at a time in
+    // production, so they run at least three pods there, as the rollout policy requires.
+    const fixedIp = i % 7 === 3;
+    const critical = i % 7 === 5;
     return {
       ...base,
       ports: [{ name: 'http', port }, ...(i % 6 === 0 ? [{ name: 'grpc', port: 9090 }] : [])],
       health: spring ? { readiness: '/actuator/health/readiness', liveness: '/actuator/health/liveness' } : { readiness: '/ready' },
-      autoscaling: i % 3 === 1 ? { minReplicas: 2, maxReplicas: 6 + (i % 10) } : undefined,
+      autoscaling: i % 3 === 1 && !fixedIp && !critical ? { minReplicas: 2, maxReplicas: 6 + (i % 10) } : undefined,
       network: { ...base.network, fromIngress: i % 4 === 1 },
-      overrides: i % 3 === 1 ? { dev: { autoscaling: false, replicas: 1 } } : base.overrides,
+      overrides: fixedIp || critical
+        ? { dev: { replicas: 1 }, prod: { replicas: 4 }, dr: { replicas: 3 } }
+        : i % 3 === 1
+          ? { dev: { autoscaling: false, replicas: 1 } }
+          : base.overrides,
+      // Half the services are scraped; partner gateways keep their pod IP; payment-like services release in batches.
+      metrics: i % 2 === 0 ? { port: 'http', alerts: i % 10 === 0 ? { latencyP99Seconds: 2 } : undefined } : undefined,
+      rollout: fixedIp ? { fixedIp: true } : critical ? { critical: true, drainSeconds: 30 } : undefined,
     };
   }
-  if (kind === 'worker') return { ...base, replicas: 2 };
-  return { ...base, schedule: `${i % 60} ${i % 24} * * *`, network: { callsApps: peers }, overrides: undefined };
+  if (kind === 'worker') return { ...base, replicas: 2, ports: [{ name: 'metrics', port: 9100 }], metrics: i % 2 === 0 ? { port: 'metrics' } : undefined };
+  return { ...base, schedule: `${i % 60} ${i % 24} * * *`, network: { callsApps: peers }, overrides: undefined, logs: undefined };
+}
+
+function logsOf(i: number, spring: boolean): AppSpec['logs'] {
+  if (spring) return { dir: '/home/admin/logs', multiline: 'java', sizeLimit: i % 2 === 0 ? '2Gi' : undefined };
+  return { dir: '/var/log/app', include: ['*.log', 'audit/*.log'], multiline: { startPattern: String.raw`^\d{4}-\d{2}-\d{2}T` } };
 }
 
 /** The pin of a synthetic app in an environment: newer versions upstream, a digest everywhere. */
