@@ -9,14 +9,9 @@
  * or, when it spans lines, as a literal block scalar. Tests round-trip every
  * rendered manifest through the `yaml` parser.
  */
-import { cmp } from '../util/compare.ts';
-
 /** Serialises one document (without the `---` marker), keys sorted, ending in a newline. */
 export function emitYaml(value: unknown): string {
-  const out: string[] = [];
-  if (isCollection(value) && !isEmptyCollection(value)) emitBlock(value, 0, out);
-  else out.push(scalar(value, 0), '\n');
-  return out.join('');
+  return isCollection(value) && !isEmptyCollection(value) ? block(value, 0, false) : `${scalar(value, 0)}\n`;
 }
 
 type Collection = Record<string, unknown> | unknown[];
@@ -26,49 +21,51 @@ function isCollection(v: unknown): v is Collection {
 }
 
 function isEmptyCollection(v: Collection): boolean {
-  return Array.isArray(v) ? v.length === 0 : definedKeys(v).length === 0;
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (v[k] !== undefined) return false;
+  return true;
 }
 
+/** Keys with a value, in byte order (the default sort compares UTF-16 code units, like `cmp`). */
 function definedKeys(o: Record<string, unknown>): string[] {
-  return Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort(cmp);
+  const keys = Object.keys(o);
+  let defined = keys;
+  for (let i = 0; i < keys.length; i++) {
+    if (o[keys[i]!] === undefined) {
+      defined = keys.filter((k) => o[k] !== undefined);
+      break;
+    }
+  }
+  return defined.sort();
 }
 
-function emitBlock(value: Collection, indent: number, out: string[]): void {
-  const pad = ' '.repeat(indent);
+const PADS: string[] = Array.from({ length: 32 }, (_, i) => ' '.repeat(i));
+
+/**
+ * A collection in block style at `indent`. With `inline`, the first line
+ * continues a `- ` already written, so it gets no indentation of its own.
+ */
+function block(value: Collection, indent: number, inline: boolean): string {
+  const pad = PADS[indent] ?? ' '.repeat(indent);
+  let out = '';
+  let first = inline;
   if (Array.isArray(value)) {
-    for (const item of value) {
-      out.push(pad, '- ');
-      emitItem(item === undefined ? null : item, indent + 2, out);
+    for (const raw of value) {
+      const item = raw === undefined ? null : raw;
+      out += first ? '- ' : `${pad}- `;
+      first = false;
+      out += isCollection(item) && !isEmptyCollection(item) ? block(item, indent + 2, true) : `${scalar(item, indent + 2)}\n`;
     }
-    return;
+    return out;
   }
   for (const key of definedKeys(value)) {
-    out.push(pad, plainOrQuoted(key), ':');
+    out += first ? `${plainOrQuoted(key)}:` : `${pad}${plainOrQuoted(key)}:`;
+    first = false;
     const v = value[key];
-    if (isCollection(v) && !isEmptyCollection(v)) {
-      out.push('\n');
-      // Sequences under a key are indented one level, as kubectl and the yaml library write them.
-      emitBlock(v, indent + 2, out);
-    } else {
-      out.push(' ', scalar(v, indent + 2), '\n');
-    }
+    // Sequences under a key are indented one level, as kubectl and the yaml library write them.
+    out += isCollection(v) && !isEmptyCollection(v) ? `\n${block(v, indent + 2, false)}` : ` ${scalar(v, indent + 2)}\n`;
   }
-}
-
-/** An item after `- `: its first line continues the dash line. */
-function emitItem(item: unknown, indent: number, out: string[]): void {
-  if (!isCollection(item) || isEmptyCollection(item)) {
-    out.push(scalar(item, indent), '\n');
-    return;
-  }
-  const lines: string[] = [];
-  emitBlock(item, indent, lines);
-  // Drop the indentation of the first line: it sits after the dash.
-  const first = lines.findIndex((s) => s.length > 0);
-  if (first >= 0 && lines[first] === ' '.repeat(indent)) lines[first] = '';
-  out.push(...lines);
+  return out;
 }
 
 function scalar(v: unknown, indent: number): string {
@@ -96,7 +93,22 @@ const NUMBERISH = /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-
 /** Characters a plain scalar may not start with. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 
+/** Strings already written, with how they are written: manifests repeat their keys and most values. */
+const written = new Map<string, string>();
+/** Bound on `written`, so a long-lived process does not grow without limit. */
+const WRITTEN_MAX = 200_000;
+
 function plainOrQuoted(s: string): string {
+  let out = written.get(s);
+  if (out === undefined) {
+    if (written.size >= WRITTEN_MAX) written.clear();
+    out = quoteIfNeeded(s);
+    written.set(s, out);
+  }
+  return out;
+}
+
+function quoteIfNeeded(s: string): string {
   if (
     s.length === 0 ||
     INDICATOR_START.test(s) ||

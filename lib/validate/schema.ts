@@ -20,6 +20,10 @@ interface ModelClass {
   new (data: never): { validate(): void };
 }
 
+/** Throws, with ajv-style `errors`, when `object` breaks its kind's schema. */
+type Validator = (object: unknown) => void;
+
+/** The `kubernetes-models` classes: their `validate` reads only `this`, so it runs on the object itself. */
 const models: readonly ModelClass[] = [
   Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim,
   Deployment, StatefulSet, DaemonSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy,
@@ -27,11 +31,21 @@ const models: readonly ModelClass[] = [
   ServiceMonitor, PodMonitor, PrometheusRule,
 ] as unknown as ModelClass[];
 
-const registry = new Map<string, ModelClass>(models.map((m) => [`${m.apiVersion}/${m.kind}`, m]));
+/**
+ * Validating in place skips the copy the model's constructor makes (a third of
+ * the validation time); rendered objects hold no `undefined` values, the one
+ * thing the copy would drop.
+ */
+const inPlace = (model: ModelClass): Validator => {
+  const validate = model.prototype.validate as (this: unknown) => void;
+  return (object) => validate.call(object);
+};
 
-/** Registers more models (CRD-backed kinds) for schema validation. */
+const registry = new Map<string, Validator>(models.map((m) => [`${m.apiVersion}/${m.kind}`, inPlace(m)]));
+
+/** Registers more models (CRD-backed kinds) for schema validation; each validates a copy made by its constructor. */
 export function registerModels(more: readonly ModelClass[]): void {
-  for (const m of more) registry.set(`${m.apiVersion}/${m.kind}`, m);
+  for (const m of more) registry.set(`${m.apiVersion}/${m.kind}`, (object) => new m(object as never).validate());
 }
 
 registerModels(KRUISE_MODELS);
@@ -39,10 +53,10 @@ registerModels(KRUISE_MODELS);
 /** Schema errors of one object: `[]` when valid. Each error names the JSON path. */
 export function schemaErrors(object: { apiVersion?: unknown; kind?: unknown }): string[] {
   const key = `${String(object.apiVersion)}/${String(object.kind)}`;
-  const model = registry.get(key);
-  if (!model) return [`no schema is registered for ${key}; register its model in lib/validate/schema.ts`];
+  const validate = registry.get(key);
+  if (!validate) return [`no schema is registered for ${key}; register its model in lib/validate/schema.ts`];
   try {
-    new model(object as never).validate();
+    validate(object);
     return [];
   } catch (error) {
     const errors = (error as { errors?: { instancePath: string; message?: string; params?: unknown }[] }).errors;
