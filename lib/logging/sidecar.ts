@@ -11,7 +11,9 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { k8s } from '../workload/k8s.ts';
+import type { IConfigMap } from 'kubernetes-models/v1';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PlainObject } from '../workload/plain.ts';
 import { ANNOTATIONS, LABELS, PLATFORM_PREFIX, selectorLabels } from '../workload/labels.ts';
 import { RUN_AS_USER } from '../workload/microservice.ts';
 import type { ContainerJson, PodTemplateJson } from '../observability/pod.ts';
@@ -130,11 +132,15 @@ export class LogCollection extends Construct {
     const { app, logs } = props;
     this.configText = collectorConfigText(app, logs);
     const annotations = { [ANNOTATIONS.source]: app.sourceFile };
-    new k8s.KubeConfigMap(this, 'ConfigMap', {
+    new PlainObject(this, 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: collectorConfigMapName(app), annotations },
       data: { [FLUENT_BIT_CONFIG_KEY]: this.configText },
-    });
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    } satisfies IConfigMap);
+    new PlainObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: { name: `${app.name}-log-shipping`, annotations },
       spec: {
         podSelector: { matchLabels: selectorLabels(app) },
@@ -142,11 +148,11 @@ export class LogCollection extends Construct {
         egress: [
           {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': LOGGING_NAMESPACE } }, podSelector: { matchLabels: { [LABELS.name]: AGGREGATOR } } }],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(FORWARD_PORT) }],
+            ports: [{ protocol: 'TCP', port: FORWARD_PORT }],
           },
         ],
       },
-    });
+    } satisfies INetworkPolicy);
   }
 }
 

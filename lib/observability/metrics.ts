@@ -3,11 +3,11 @@
  * that Prometheus scrapes, a PrometheusRule with the default alerts, and a
  * NetworkPolicy that admits Prometheus to the metrics port.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { k8s } from '../workload/k8s.ts';
 import { ANNOTATIONS, LABELS, selectorLabels } from '../workload/labels.ts';
+import { PlainObject } from '../workload/plain.ts';
 import { alertRules } from './alerts.ts';
 import type { ResolvedMetrics } from './resolve.ts';
 
@@ -39,18 +39,20 @@ export class Monitoring extends Construct {
     };
     const endpoint = { port: metrics.port, path: metrics.path, interval: metrics.interval, scheme: 'http' };
     if (app.kind === 'service') {
-      new ApiObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
+      new PlainObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
     } else {
-      new ApiObject(this, 'PodMonitor', { apiVersion: MONITORING_API, kind: 'PodMonitor', metadata, spec: { ...common, podMetricsEndpoints: [endpoint] } });
+      new PlainObject(this, 'PodMonitor', { apiVersion: MONITORING_API, kind: 'PodMonitor', metadata, spec: { ...common, podMetricsEndpoints: [endpoint] } });
     }
-    new ApiObject(this, 'PrometheusRule', {
+    new PlainObject(this, 'PrometheusRule', {
       apiVersion: MONITORING_API,
       kind: 'PrometheusRule',
       metadata,
       spec: { groups: [{ name: `${app.name}.alerts`, rules: alertRules(app, metrics) }] },
     });
     const port = app.ports.find((p) => p.name === metrics.port);
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    new PlainObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: { name: `${app.name}-metrics-scrape`, annotations: metadata.annotations },
       spec: {
         podSelector: { matchLabels: selectorLabels(app) },
@@ -58,10 +60,10 @@ export class Monitoring extends Construct {
         ingress: [
           {
             from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheus.namespace } }, podSelector: { matchLabels: { ...prometheus.podLabels } } }],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port?.port ?? 0) }],
+            ports: [{ protocol: 'TCP', port: port?.port ?? 0 }],
           },
         ],
       },
-    });
+    } satisfies INetworkPolicy);
   }
 }

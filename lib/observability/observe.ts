@@ -1,26 +1,30 @@
 /**
  * The observability hook of the render: adds the objects of log collection and
- * metrics to an app's chart, synthesises it, and decorates the rendered pod
- * template (log collector sidecar, heap dump volume) whatever the workload kind.
+ * metrics to an app's chart, and decorates the rendered pod template (log
+ * collector sidecar, heap dump volume) whatever the workload kind.
  */
 import type { Chart } from 'cdk8s';
-import type { KubeObject } from '../render/yaml.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LogCollection, addLogCollector } from '../logging/sidecar.ts';
 import { addHeapDumps, heapDumpsEnabled } from './heapdump.ts';
 import { Monitoring } from './metrics.ts';
-import { podTemplateOf } from './pod.ts';
+import type { PodTemplateJson } from './pod.ts';
 
-/** Adds observability to `chart` (which holds `app`'s Microservice) and returns its objects. */
-export function observe(chart: Chart, app: ResolvedApp): KubeObject[] {
+/** What the rendered pod needs from the observability objects of its chart. */
+export interface Observed {
+  /** The log collector's configuration text, when the app has a log directory. */
+  readonly collectorConfig?: string;
+}
+
+/** Adds the log collection and metrics objects of `app` to `chart`. */
+export function observe(chart: Chart, app: ResolvedApp): Observed {
   const collection = app.logs ? new LogCollection(chart, 'LogCollection', { app, logs: app.logs }) : undefined;
   if (app.metrics) new Monitoring(chart, 'Monitoring', { app, metrics: app.metrics });
-  const objects = chart.toJson() as KubeObject[];
-  for (const object of objects) {
-    const template = podTemplateOf(object);
-    if (!template || template.spec.containers[0]?.name !== app.name) continue;
-    if (heapDumpsEnabled(app)) addHeapDumps(app, template.spec);
-    if (collection && app.logs) addLogCollector(app, app.logs, template, collection.configText);
-  }
-  return objects;
+  return { collectorConfig: collection?.configText };
+}
+
+/** Adds heap dumps and the log collector sidecar to the rendered pod template of `app`. */
+export function decoratePod(app: ResolvedApp, template: PodTemplateJson, observed: Observed): void {
+  if (heapDumpsEnabled(app)) addHeapDumps(app, template.spec);
+  if (app.logs && observed.collectorConfig !== undefined) addLogCollector(app, app.logs, template, observed.collectorConfig);
 }

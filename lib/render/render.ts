@@ -5,13 +5,14 @@
  * holding every chart re-validates all charts on each chart's synth
  * (quadratic in the number of charts), so charts never share an App.
  */
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { resolveProject, type Project } from '../spec/project.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
-import { Microservice } from '../workload/microservice.ts';
-import { observe } from '../observability/observe.ts';
+import { Microservice, finishPodTemplate } from '../workload/microservice.ts';
+import { decoratePod, observe, type Observed } from '../observability/observe.ts';
+import { podTemplateOf } from '../observability/pod.ts';
 import { renderPlatformFiles } from '../observability/platform.ts';
 import { cmp } from '../util/compare.ts';
 import { compareObjects } from './order.ts';
@@ -37,14 +38,35 @@ export interface RenderedFile {
 
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {
-  return observe(appChart(new App(), app.name, app), app).sort(compareObjects);
+  const { chart, observed } = appChart(new App(), app.name, app);
+  const objects = synthChart(chart);
+  for (const object of objects) {
+    const template = podTemplateOf(object);
+    // The app's own workload: the one object whose pods run the app's container.
+    if (!template || template.spec.containers[0]?.name !== app.name) continue;
+    finishPodTemplate(app, template);
+    decoratePod(app, template, observed);
+  }
+  return objects.sort(compareObjects);
 }
 
-/** The chart of one app in one environment, added to `scope` under `id`. */
-export function appChart(scope: App, id: string, app: ResolvedApp): Chart {
+/** The chart of one app in one environment, added to `scope` under `id`: its Microservice and observability objects. */
+export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Chart; observed: Observed } {
   const chart = new Chart(scope, id, { namespace: app.namespace, labels: appLabels(app), disableResourceNameHashes: true });
   new Microservice(chart, app.name, { app });
-  return chart;
+  return { chart, observed: observe(chart, app) };
+}
+
+/**
+ * The API objects of `chart` as JSON, after the constructs' own validations.
+ * `Chart.toJson` would also order them by their dependencies across the whole
+ * App; the render orders objects itself (`compareObjects`), so that work is skipped.
+ */
+export function synthChart(chart: Chart): KubeObject[] {
+  const constructs = chart.node.findAll();
+  const errors = constructs.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as KubeObject);
 }
 
 /** The manifest file of one app in one environment. */

@@ -5,8 +5,8 @@
  * false` each batch moves the workload's own partition, so on a CloneSet every batch
  * is an in-place update.
  */
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PlainObject } from '../workload/plain.ts';
 import type { BatchStep } from '../spec/app.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { KRUISE_ROLLOUT_API_VERSION, type KruiseRollout, type KruiseRolloutStep, type WorkloadRef } from './kruise.ts';
@@ -26,7 +26,7 @@ export function kruiseSteps(batches: readonly BatchStep[]): KruiseRolloutStep[] 
 }
 
 /** Renders the Rollout that releases `workload` of `app` in its batches. */
-export function renderBatches(scope: Construct, app: ResolvedApp, workload: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): ApiObject {
+export function renderBatches(scope: Construct, app: ResolvedApp, workload: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): PlainObject {
   const rollout: KruiseRollout = {
     apiVersion: KRUISE_ROLLOUT_API_VERSION,
     kind: 'Rollout',
@@ -36,5 +36,5 @@ export function renderBatches(scope: Construct, app: ResolvedApp, workload: Work
       strategy: { canary: { enableExtraWorkloadForCanary: false, steps: kruiseSteps(app.rollout.batches) } },
     },
   };
-  return new ApiObject(scope, 'Rollout', rollout);
+  return new PlainObject(scope, 'Rollout', rollout);
 }

@@ -6,8 +6,8 @@
  * preStop hold), with the `InPlaceUpdateReady` readiness gate added so the pod leaves
  * the endpoints before its image is swapped (see `workload.ts`).
  */
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { PlainObject } from '../workload/plain.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { selectorLabels } from '../workload/labels.ts';
 import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, type CloneSet, type CloneSetSpec, type CloneSetUpdateStrategy, type WorkloadRef } from './kruise.ts';
@@ -35,7 +35,7 @@ export function cloneSetUpdateStrategy(rollout: ResolvedRollout): CloneSetUpdate
 }
 
 /** Writes the CloneSet of `app` from the pod template of the taken-over Deployment, with the `InPlaceUpdateReady` gate. */
-export function renderCloneSet(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): ApiObject {
+export function renderCloneSet(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): PlainObject {
   const template = taken.spec.template;
   const gates = (template.spec.readinessGates as { conditionType: string }[] | undefined) ?? [];
   const spec: CloneSetSpec = {
@@ -53,7 +53,7 @@ export function renderCloneSet(scope: Construct, app: ResolvedApp, taken: TakenO
     metadata: { name: app.name, annotations: taken.metadata.annotations },
     spec,
   };
-  return new ApiObject(scope, 'CloneSet', cloneSet);
+  return new PlainObject(scope, 'CloneSet', cloneSet);
 }
 
 /** Reference to the CloneSet of `app`, for a Rollout or an autoscaler. */

@@ -2,15 +2,17 @@
  * The rollout switch of the `Microservice` construct: given the Deployment it built,
  * apply the app's strategy. Rolling keeps the Deployment; in-place swaps it for a
  * CloneSet; batches add a Kruise Rollout over whichever of the two owns the pods.
+ * The preStop hold is set on the rendered pod template, whatever owns it
+ * (`finishPodTemplate` in `lib/workload/microservice.ts`).
  */
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { kplus } from '../workload/k8s.ts';
 import { renderBatches } from './batches.ts';
 import { cloneSetRef, renderCloneSet } from './cloneset.ts';
 import type { WorkloadRef } from './kruise.ts';
-import { preStopLifecycle, rolloutAnnotations } from './lossless.ts';
+import { rolloutAnnotations } from './lossless.ts';
 import { renderPlainDeployment, takeOverDeployment } from './workload.ts';
 
 /** The object owning the app's pods after the rollout is applied. */
@@ -31,15 +33,13 @@ export function renderRollout(
   const rollout = app.rollout;
   const source = ApiObject.of(deployment);
   for (const [key, value] of Object.entries(rolloutAnnotations(rollout))) source.metadata.addAnnotation(key, value);
-  const lifecycle = preStopLifecycle(rollout);
   let owner: RolloutOwner;
   if (rollout.workload === 'CloneSet') {
-    owner = { object: renderCloneSet(scope, app, takeOverDeployment(scope, deployment, lifecycle)), ref: cloneSetRef(app) };
+    owner = { object: renderCloneSet(scope, app, takeOverDeployment(scope, deployment)), ref: cloneSetRef(app) };
   } else if (rollout.preStop.action === 'sleep') {
     // cdk8s-plus-27's typed output drops fields Kubernetes 1.27 lacks, such as the native sleep action.
-    owner = { object: renderPlainDeployment(scope, app, takeOverDeployment(scope, deployment, lifecycle)), ref: deploymentRef(app) };
+    owner = { object: renderPlainDeployment(scope, app, takeOverDeployment(scope, deployment)), ref: deploymentRef(app) };
   } else {
-    if (lifecycle) source.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/lifecycle', lifecycle));
     owner = { object: deployment, ref: deploymentRef(app) };
   }
   if (rollout.strategy === 'batches') renderBatches(scope, app, owner.ref, metadata);

@@ -8,7 +8,9 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { k8s, type kplus } from '../workload/k8s.ts';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { kplus } from '../workload/k8s.ts';
+import { PlainObject } from '../workload/plain.ts';
 import type { WorkloadRef } from './kruise.ts';
 
 /** The parts of a rendered Deployment a new owner of its pods reuses. */
@@ -20,23 +22,17 @@ export interface TakenOverDeployment {
   };
 }
 
-/**
- * Renders `deployment` to JSON, removes it from `scope`, and returns the JSON with
- * `lifecycle` set on the app's container.
- */
-export function takeOverDeployment(scope: Construct, deployment: kplus.Deployment, lifecycle: Record<string, unknown> | undefined): TakenOverDeployment {
+/** Renders `deployment` to JSON, removes it from `scope`, and returns the JSON. */
+export function takeOverDeployment(scope: Construct, deployment: kplus.Deployment): TakenOverDeployment {
   const rendered = ApiObject.of(deployment).toJson() as TakenOverDeployment;
   scope.node.tryRemoveChild(deployment.node.id);
-  if (!lifecycle) return rendered;
-  const [first, ...rest] = rendered.spec.template.spec.containers;
-  const containers = [{ ...first, lifecycle }, ...rest];
-  return { ...rendered, spec: { ...rendered.spec, template: { ...rendered.spec.template, spec: { ...rendered.spec.template.spec, containers } } } };
+  return rendered;
 }
 
 /** Writes the Deployment of `app` as a plain object from taken-over JSON. */
-export function renderPlainDeployment(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): ApiObject {
+export function renderPlainDeployment(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): PlainObject {
   const { replicas: _replicas, ...spec } = taken.spec;
-  return new ApiObject(scope, 'Deployment', {
+  return new PlainObject(scope, 'Deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: app.name, annotations: taken.metadata.annotations },
@@ -49,7 +45,9 @@ export function renderPlainDeployment(scope: Construct, app: ResolvedApp, taken:
 export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): void {
   const autoscaling = app.autoscaling;
   if (!autoscaling) return;
-  new k8s.KubeHorizontalPodAutoscalerV2(scope, 'HorizontalPodAutoscaler', {
+  new PlainObject(scope, 'HorizontalPodAutoscaler', {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
     metadata,
     spec: {
       scaleTargetRef: target,
@@ -57,5 +55,5 @@ export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: Wor
       maxReplicas: autoscaling.maxReplicas,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
     },
-  });
+  } satisfies IHorizontalPodAutoscaler);
 }

@@ -1,13 +1,17 @@
 /**
  * `Microservice`: one resolved app spec → every Kubernetes object the service needs.
  */
-import { ApiObject, Cron, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Cron, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/rules.ts';
-import { k8s, kplus } from './k8s.ts';
+import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { kplus } from './k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
-import { deploymentStrategy, springShutdownEnv } from '../rollout/lossless.ts';
+import { PlainObject } from './plain.ts';
+import type { PodTemplateJson } from '../observability/pod.ts';
+import { deploymentStrategy, preStopLifecycle, springShutdownEnv } from '../rollout/lossless.ts';
 import { renderRollout } from '../rollout/render.ts';
 import { renderAutoscaler } from '../rollout/workload.ts';
 
@@ -66,7 +70,7 @@ export class Microservice extends Construct {
         restartPolicy: kplus.RestartPolicy.NEVER,
         ...this.podProps(app, serviceAccount, container),
       });
-      this.finishPod(job, '/spec/jobTemplate/spec/template');
+      this.markExceptions(job);
     } else {
       const deployment = new kplus.Deployment(this, 'Deployment', {
         metadata: this.metadata(app.name),
@@ -77,7 +81,7 @@ export class Microservice extends Construct {
         progressDeadline: Duration.seconds(600),
       });
       deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(app) }));
-      this.finishPod(deployment, '/spec/template');
+      this.markExceptions(deployment);
       // Rolling keeps the Deployment; in-place and batches hand the pods to OpenKruise objects.
       const owner = renderRollout(this, deployment, app, this.metadata(app.name));
 
@@ -92,13 +96,12 @@ export class Microservice extends Construct {
 
       const floor = app.autoscaling ? app.autoscaling.minReplicas : app.replicas;
       if (floor >= 2) {
-        new k8s.KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        new PlainObject(this, 'PodDisruptionBudget', {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
           metadata: this.metadata(app.name),
-          spec: {
-            maxUnavailable: k8s.IntOrString.fromNumber(1),
-            selector: { matchLabels: selectorLabels(app) },
-          },
-        });
+          spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(app) } },
+        } satisfies IPodDisruptionBudget);
       }
 
       if (app.autoscaling && owner.object !== deployment) {
@@ -180,43 +183,16 @@ export class Microservice extends Construct {
     };
   }
 
-  /** Fields cdk8s-plus does not expose, set on the rendered pod template; and the address label it adds, removed. */
-  private finishPod(workload: kplus.Deployment | kplus.CronJob, templatePath: string): void {
-    const obj = ApiObject.of(workload);
-    obj.addJsonPatch(
-      // cdk8s-plus labels pods with a construct-path hash; selection uses the app's own labels instead.
-      JsonPatch.remove(`${templatePath}/metadata/labels/cdk8s.io~1metadata.addr`),
-      JsonPatch.add(`${templatePath}/spec/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
-      JsonPatch.add(`${templatePath}/spec/enableServiceLinks`, false),
-      // cdk8s-plus' Capability enum has no 'ALL', which Pod Security "restricted" requires dropping.
-      JsonPatch.add(`${templatePath}/spec/containers/0/securityContext/capabilities`, { drop: ['ALL'] }),
-    );
-    if (this.app.kind !== 'cronjob' && this.app.replicas > 1) {
-      // Soft spreading: a zone or node outage takes at most its share of pods, and a
-      // small cluster can still schedule every replica.
-      const labelSelector = { matchLabels: selectorLabels(this.app) };
-      const constraints = [TOPOLOGY_ZONE, TOPOLOGY_HOSTNAME].map((topologyKey) => ({
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable: 'ScheduleAnyway',
-        labelSelector,
-      }));
-      obj.addJsonPatch(JsonPatch.add(`${templatePath}/spec/topologySpreadConstraints`, constraints));
-    }
-    if (this.app.kind !== 'cronjob' && !this.app.health) {
-      // A worker has no endpoint to probe: no startup probe rather than a meaningless one.
-      obj.addJsonPatch(JsonPatch.remove(`${templatePath}/spec/containers/0/startupProbe`));
-    } else if (this.app.kind === 'cronjob') {
-      obj.addJsonPatch(JsonPatch.remove(`${templatePath}/spec/containers/0/startupProbe`));
-    }
+  /** Records the app's security exceptions, with their reason, on the workload. */
+  private markExceptions(workload: kplus.Deployment | kplus.CronJob): void {
     if (this.app.writableRootFilesystem && this.app.securityReason) {
-      obj.metadata.addAnnotation(`${ANNOTATIONS.exceptionPrefix}/read-only-root-fs`, this.app.securityReason);
+      ApiObject.of(workload).metadata.addAnnotation(`${ANNOTATIONS.exceptionPrefix}/read-only-root-fs`, this.app.securityReason);
     }
   }
 
   private networkPolicy(app: ResolvedApp): void {
-    const ingress: k8s.NetworkPolicyIngressRule[] = [];
-    const ports = app.ports.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p.port) }));
+    const ingress: INetworkPolicyIngressRule[] = [];
+    const ports: INetworkPolicyPort[] = app.ports.map((p) => ({ protocol: 'TCP', port: p.port }));
     if (ports.length > 0) {
       const sortedFrom = [...app.network.allowFrom].sort();
       if (sortedFrom.length > 0) {
@@ -232,12 +208,12 @@ export class Microservice extends Construct {
         });
       }
     }
-    const egress: k8s.NetworkPolicyEgressRule[] = [
+    const egress: INetworkPolicyEgressRule[] = [
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [
-          { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
-          { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
         ],
       },
     ];
@@ -247,9 +223,11 @@ export class Microservice extends Construct {
     }
     for (const target of [...app.network.egress].sort()) {
       const [cidr, port] = target.split(':');
-      egress.push({ to: [{ ipBlock: { cidr: cidr! } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(Number(port)) }] });
+      egress.push({ to: [{ ipBlock: { cidr: cidr! } }], ports: [{ protocol: 'TCP', port: Number(port) }] });
     }
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+    new PlainObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: this.metadata(app.name),
       spec: {
         podSelector: { matchLabels: selectorLabels(app) },
@@ -257,9 +235,44 @@ export class Microservice extends Construct {
         ingress,
         egress,
       },
-    });
+    } satisfies INetworkPolicy);
   }
 }
+
+/**
+ * What the rendered pod template of `app` needs beyond what cdk8s-plus writes:
+ * fields it does not expose (seccomp profile, service links, dropping every
+ * capability, spreading, the preStop hold), and its construct-address label
+ * removed. Runs on the synthesised workload, whatever object owns the pods.
+ */
+export function finishPodTemplate(app: ResolvedApp, template: PodTemplateJson): void {
+  const pod = template.spec;
+  const main = pod.containers[0]!;
+  // cdk8s-plus labels pods with a construct-path hash; selection uses the app's own labels instead.
+  if (template.metadata?.labels) delete template.metadata.labels[CDK8S_ADDRESS_LABEL];
+  pod.securityContext = { ...(pod.securityContext as Record<string, unknown> | undefined), seccompProfile: { type: 'RuntimeDefault' } };
+  pod.enableServiceLinks = false;
+  // cdk8s-plus' Capability enum has no 'ALL', which Pod Security "restricted" requires dropping.
+  main.securityContext = { ...(main.securityContext as Record<string, unknown> | undefined), capabilities: { drop: ['ALL'] } };
+  if (app.kind !== 'cronjob' && app.replicas > 1) {
+    // Soft spreading: a zone or node outage takes at most its share of pods, and a
+    // small cluster can still schedule every replica.
+    const labelSelector = { matchLabels: selectorLabels(app) };
+    pod.topologySpreadConstraints = [TOPOLOGY_ZONE, TOPOLOGY_HOSTNAME].map((topologyKey) => ({
+      maxSkew: 1,
+      topologyKey,
+      whenUnsatisfiable: 'ScheduleAnyway',
+      labelSelector,
+    }));
+  }
+  // A worker has no endpoint to probe, and a job needs none: no startup probe rather than a meaningless one.
+  if (app.kind === 'cronjob' || !app.health) delete main.startupProbe;
+  const lifecycle = app.kind === 'cronjob' ? undefined : preStopLifecycle(app.rollout);
+  if (lifecycle) main.lifecycle = lifecycle;
+}
+
+/** The label cdk8s-plus puts on pod templates to address the construct that made them. */
+const CDK8S_ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
 /** Runtime-specific environment defaults; the app's own `env` wins. */
 export function runtimeEnv(app: ResolvedApp): Record<string, string> {

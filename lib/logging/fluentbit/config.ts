@@ -48,8 +48,8 @@ function section(s: PluginSection): Record<string, PropertyValue> {
   return out;
 }
 
-/** The configuration as Fluent Bit YAML text. */
-export function toFluentBitYaml(config: FluentBitConfig, header?: string): string {
+/** The configuration as the YAML document Fluent Bit reads: sections in a fixed order, properties sorted. */
+export function fluentBitDocument(config: FluentBitConfig): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     service: Object.fromEntries(Object.entries(config.service).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
@@ -65,6 +65,41 @@ export function toFluentBitYaml(config: FluentBitConfig, header?: string): strin
   if (config.filters && config.filters.length > 0) pipeline.filters = config.filters.map(section);
   pipeline.outputs = config.outputs.map(section);
   doc.pipeline = pipeline;
+  return doc;
+}
+
+/**
+ * The texts written last, with the document each was written from. The
+ * validator reads a text it finds here from its document instead of parsing it
+ * again: a render writes a configuration, then checks it twice (as it builds
+ * the collector, and in the policy rule on the ConfigMap). Texts read from disk
+ * are always parsed.
+ */
+const written = new Map<string, Readonly<Record<string, unknown>>>();
+/** Enough for the configurations of one app render; the oldest go first. */
+const WRITTEN_KEPT = 64;
+
+/** The document `text` was written from by `toFluentBitYaml` in this process, if it is one of the last written. */
+export function writtenDocument(text: string): Readonly<Record<string, unknown>> | undefined {
+  return written.get(text);
+}
+
+/** The configuration as Fluent Bit YAML text. */
+export function toFluentBitYaml(config: FluentBitConfig, header?: string): string {
+  const doc = fluentBitDocument(config);
   const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
-  return head + stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  const text = head + stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  if (!written.has(text)) {
+    if (written.size >= WRITTEN_KEPT) written.delete(written.keys().next().value!);
+    written.set(text, deepFreeze(doc));
+  }
+  return text;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

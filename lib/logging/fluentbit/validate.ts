@@ -8,6 +8,7 @@
 import { parse } from 'yaml';
 import { closest } from '../../spec/problems.ts';
 import { multilineProblems, type MultilineParser } from '../multiline.ts';
+import { writtenDocument } from './config.ts';
 import {
   BUILTIN_MULTILINE_PARSERS,
   COMMON_FILTER,
@@ -47,7 +48,9 @@ const TABLES: Record<Kind, { common: PropertyTable; plugins: Readonly<Record<str
 
 /** Problems of a configuration given as YAML text; `[]` when it is valid. */
 export function validateFluentBitYaml(text: string, options: ValidateOptions = {}): ConfigProblem[] {
-  let doc: unknown;
+  // A text this process just wrote is read from the document it was written from: the same data, without a parse.
+  let doc: unknown = writtenDocument(text);
+  if (doc !== undefined) return validateFluentBitDocument(doc, options);
   try {
     doc = parse(text);
   } catch (error) {
