@@ -15,6 +15,7 @@ import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
 import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
+import { loadSpecFiles } from './bundle.ts';
 
 /** An app spec with the file it came from. */
 export interface LoadedApp {
@@ -112,19 +113,41 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
 const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'\.\.\/lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
 
 /**
- * The default export of an app file. A file that imports only the spec module
- * is a pure function of its text, so its value is cached by content hash and
- * not imported again until the text (or the platform code) changes.
+ * The default exports of the app files `files` (names in `apps/`), in order. A
+ * file that imports only the spec module is a pure function of its text, so its
+ * value is cached by content hash; the ones not cached are compiled together
+ * (`loadSpecFiles`), and any other file, or a batch that fails, is imported on
+ * its own, which reports a broken file by name.
  */
-async function loadAppFile(absolute: string, file: string, sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<unknown> {
-  const text = readFileSync(absolute, 'utf8');
-  const cacheable = ONLY_SPEC_IMPORTS.test(text);
-  const key = hashText(text);
-  const cached = cacheable ? specCache.get(key) : undefined;
-  if (cached !== undefined) return cached;
-  const raw = await importDefault(absolute, file, sink);
-  if (raw !== undefined && cacheable) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
-  return raw;
+async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<unknown[]> {
+  const values: unknown[] = new Array(files.length);
+  const pure: { index: number; key: string }[] = [];
+  const texts = files.map((name) => readFileSync(join(root, 'apps', name), 'utf8'));
+  texts.forEach((text, index) => {
+    if (!ONLY_SPEC_IMPORTS.test(text)) return;
+    const key = hashText(text);
+    const cached = specCache.get(key);
+    if (cached !== undefined) values[index] = cached;
+    else pure.push({ index, key });
+  });
+  const batch = await loadSpecFiles(root, pure.map((p) => `apps/${files[p.index]}`));
+  if (batch) {
+    pure.forEach((p, i) => {
+      values[p.index] = batch[i];
+      specCache.set(p.key, JSON.parse(JSON.stringify(batch[i])) as unknown);
+    });
+  }
+  const cacheable = new Map(pure.map((p) => [p.index, p.key]));
+  await Promise.all(
+    files.map(async (name, index) => {
+      if (values[index] !== undefined) return;
+      const raw = await importDefault(join(root, 'apps', name), `apps/${name}`, sink);
+      values[index] = raw;
+      const key = cacheable.get(index);
+      if (raw !== undefined && key !== undefined) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
+    }),
+  );
+  return values;
 }
 
 async function loadEnvironments(root: string, sink: ProblemSink): Promise<LoadedEnvironment[]> {
@@ -200,19 +223,18 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort();
-  const loaded = await Promise.all(
-    files.map(async (name): Promise<LoadedApp | undefined> => {
-      const file = `apps/${name}`;
-      const raw = await loadAppFile(join(dir, name), file, sink, specCache);
-      const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
-      if (!spec) {
-        broken.add(name.slice(0, -'.ts'.length));
-        return undefined;
-      }
-      checkApp(spec, file, sink);
-      return { spec, file };
-    }),
-  );
+  const raws = await loadAppFiles(root, files, sink, specCache);
+  const loaded = files.map((name, i): LoadedApp | undefined => {
+    const file = `apps/${name}`;
+    const raw = raws[i];
+    const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
+    if (!spec) {
+      broken.add(name.slice(0, -'.ts'.length));
+      return undefined;
+    }
+    checkApp(spec, file, sink);
+    return { spec, file };
+  });
   const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));
   return { apps, broken };
 }

@@ -1,0 +1,65 @@
+/**
+ * Loading many app files at once. Importing a TypeScript file costs a few
+ * milliseconds of loader work each, seconds at a thousand apps; so the files
+ * that import nothing but the spec module are compiled together in one esbuild
+ * pass and evaluated in this process, against the spec module already loaded
+ * here. Any failure (a syntax error, a throwing file, a missing default export)
+ * gives up on the batch: the caller then imports the files one by one, which
+ * names the file at fault.
+ */
+import { build, type Plugin } from 'esbuild';
+import { runInThisContext } from 'node:vm';
+import * as spec from './index.ts';
+
+/** Module id the spec module is imported under inside the batch. */
+const SPEC_MODULE = 'platform:spec';
+
+/** Sends every import of the spec module (`../lib/spec/index.ts` from `apps/`) to the one loaded here. */
+const specModule: Plugin = {
+  name: 'platform-spec',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)lib\/spec\/index\.ts$/ }, () => ({ path: SPEC_MODULE, external: true }));
+  },
+};
+
+/**
+ * The default exports of `files` (paths relative to `root`, each importing only
+ * the spec module), in order; `undefined` when the batch cannot be loaded whole.
+ */
+export async function loadSpecFiles(root: string, files: readonly string[]): Promise<unknown[] | undefined> {
+  if (files.length === 0) return [];
+  const entry = files.map((f, i) => `export { default as f${i} } from ${JSON.stringify(`./${f}`)};`).join('\n');
+  let code: string;
+  try {
+    const result = await build({
+      stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'apps.bundle.ts' },
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      plugins: [specModule],
+    });
+    code = result.outputFiles[0]!.text;
+  } catch {
+    return undefined;
+  }
+  try {
+    const module = { exports: {} as Record<string, unknown> };
+    const require = (id: string): unknown => {
+      if (id === SPEC_MODULE) return spec;
+      throw new Error(`app files import only the spec module here, not '${id}'`);
+    };
+    const run = runInThisContext(`(function (exports, require, module) {${code}\n})`, { filename: `${root}/apps.bundle.js` }) as (
+      exports: unknown,
+      require: (id: string) => unknown,
+      module: { exports: Record<string, unknown> },
+    ) => void;
+    run(module.exports, require, module);
+    const values = files.map((_, i) => module.exports[`f${i}`]);
+    return values.some((v) => v === undefined) ? undefined : values;
+  } catch {
+    return undefined;
+  }
+}
