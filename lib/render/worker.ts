@@ -3,7 +3,7 @@
  * object counts and per-object violations. Runs in a worker thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { renderBatch, type BatchRequest } from './engine.ts';
+import { renderBatch, type BatchRequest } from './batch.ts';
 
 parentPort!.on('message', (request: BatchRequest) => {
   try {

@@ -1,0 +1,96 @@
+/**
+ * Render worker threads, started ahead of the renders they take.
+ *
+ * A worker runs the render code compiled into one JavaScript file (esbuild,
+ * packages left to Node), so it starts without a TypeScript loader: loading
+ * the construct and schema libraries through the loader's hooks took twice as
+ * long. The file lives in the platform's `.render-cache/`, named by a hash of
+ * the platform code, and is built once per code change. Where it cannot be
+ * built, workers load the sources through the loader instead.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { CACHE_DIR, codeHash } from './cache.ts';
+
+/** The repository holding the platform code that is running (the folder above `lib/`). */
+const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+
+/** A set of render workers; each is usable once it has reported ready. */
+export class RenderPool {
+  /** Each worker, once it has loaded the render code. */
+  public readonly ready: readonly Promise<Worker>[];
+  private readonly started: Worker[] = [];
+
+  private constructor(size: number) {
+    const source = workerScript();
+    this.ready = Array.from({ length: size }, () =>
+      source.then(
+        ({ url, compiled }) =>
+          new Promise<Worker>((resolve, reject) => {
+            // No inherited loader flags for the compiled worker: it needs none, and they would slow every import.
+            const worker = new Worker(url, { execArgv: compiled ? [] : undefined });
+            this.started.push(worker);
+            const onMessage = (message: { ready?: boolean }) => {
+              if (!message.ready) return;
+              worker.off('message', onMessage);
+              worker.off('error', reject);
+              resolve(worker);
+            };
+            worker.on('message', onMessage);
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    // A worker that fails to start is reported by whoever waits for it; until then the failure is not unhandled.
+    for (const r of this.ready) r.catch(() => undefined);
+  }
+
+  /** Starts `size` workers. */
+  static start(size: number): RenderPool {
+    return new RenderPool(size);
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.ready);
+    await Promise.all(this.started.map((w) => w.terminate()));
+  }
+}
+
+let script: Promise<{ url: URL; compiled: boolean }> | undefined;
+
+/** The worker script: the compiled render code, built on first use; the TypeScript entry if that fails. */
+function workerScript(): Promise<{ url: URL; compiled: boolean }> {
+  script ??= compileWorker().then(
+    (url) => ({ url, compiled: true }),
+    () => ({ url: new URL('./worker-entry.mjs', import.meta.url), compiled: false }),
+  );
+  return script;
+}
+
+async function compileWorker(): Promise<URL> {
+  const dir = join(PLATFORM_ROOT, CACHE_DIR, 'worker');
+  const name = `worker-${codeHash(PLATFORM_ROOT).slice(0, 16)}.mjs`;
+  const file = join(dir, name);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.tmp-${process.pid}`;
+    await build({
+      entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
+      bundle: true,
+      packages: 'external',
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile: temp,
+      logLevel: 'silent',
+    });
+    renameSync(temp, file);
+    // Builds of older platform code are of no further use.
+    for (const other of readdirSync(dir)) if (other !== name && !other.includes('.tmp-')) rmSync(join(dir, other), { force: true });
+  }
+  return pathToFileURL(file);
+}
