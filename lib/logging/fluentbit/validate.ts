@@ -120,11 +120,23 @@ function checkSection(kind: Kind, section: Section, where: string, add: (where: 
   const { name: _name, ...rest } = section;
   if ('processors' in rest) add(`${where}.processors`, 'processors are not used by the platform');
   delete rest.processors;
-  checkProperties(rest, { ...common, ...plugin.properties }, plugin.prefixes ?? {}, where, add);
+  checkProperties(rest, propertiesOf(kind, name, common, plugin), plugin.prefixes ?? {}, where, add);
   for (const required of plugin.required ?? []) {
     if (section[required] === undefined) add(where, `'${required}' is required`);
   }
   if (kind !== 'inputs' && section.match === undefined && section.match_regex === undefined) add(where, "needs 'match' or 'match_regex', or it receives nothing");
+}
+
+/** The properties a plugin accepts: the common ones of its kind and its own; built once per plugin. */
+const mergedTables = new Map<string, PropertyTable>();
+function propertiesOf(kind: Kind, name: string, common: PropertyTable, plugin: PluginSpec): PropertyTable {
+  const key = `${kind}/${name}`;
+  let table = mergedTables.get(key);
+  if (!table) {
+    table = { ...common, ...plugin.properties };
+    mergedTables.set(key, table);
+  }
+  return table;
 }
 
 function checkProperties(
@@ -318,6 +330,7 @@ function checkSemantics(
 
 function checkEnvReferences(value: unknown, where: string, env: ReadonlySet<string> | undefined, add: (where: string, message: string) => void): void {
   if (typeof value === 'string') {
+    if (!value.includes('${')) return;
     const opened = value.split('${').length - 1;
     const refs = [...value.matchAll(/\$\{([^}]*)\}/g)];
     if (refs.length !== opened) add(where, `unclosed \${...} in ${JSON.stringify(value)}`);
