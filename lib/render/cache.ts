@@ -3,7 +3,8 @@
  * re-render only what changed. Every entry is keyed by a content hash of its
  * input, and the whole cache by a hash of the platform code, so a change to
  * `lib/` (or the lockfile) invalidates everything and a stale entry can never
- * be served.
+ * be served. Renders are kept by `RenderStore` (`store.ts`); loaded specs by a
+ * `KeyedCache` here.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,49 +82,4 @@ export class KeyedCache<T> {
     writeFileSync(temp, JSON.stringify({ code: this.code, entries }));
     renameSync(temp, this.file);
   }
-}
-
-/**
- * A cache of one file per entry, under a folder per code hash: a run reads the
- * entries it needs and writes only the new ones, so a one-app change costs a
- * few small writes however large the repository.
- */
-export class EntryCache<T> {
-  private readonly written = new Set<string>();
-
-  private constructor(private readonly dir: string | undefined) {}
-
-  /** Opens cache `name` for code hash `code`; folders of other code hashes are removed. */
-  static open<T>(root: string, name: string, code: string, enabled = true): EntryCache<T> {
-    if (!enabled) return new EntryCache<T>(undefined);
-    const base = join(root, CACHE_DIR, name);
-    if (existsSync(base)) {
-      for (const other of readdirSync(base)) if (other !== code) rmSync(join(base, other), { recursive: true, force: true });
-    }
-    return new EntryCache<T>(join(base, code));
-  }
-
-  /** The value for `key`, if cached. */
-  get(key: string): T | undefined {
-    if (!this.dir) return undefined;
-    try {
-      return JSON.parse(readFileSync(join(this.dir, `${key}.json`), 'utf8')) as T;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Stores `value` for `key` (written at once, atomically). */
-  set(key: string, value: T): void {
-    if (!this.dir || this.written.has(key)) return;
-    mkdirSync(this.dir, { recursive: true });
-    const file = join(this.dir, `${key}.json`);
-    const temp = `${file}.tmp-${process.pid}`;
-    writeFileSync(temp, JSON.stringify(value));
-    renameSync(temp, file);
-    this.written.add(key);
-  }
-
-  /** Nothing to flush: entries are written as they are set. */
-  save(): void {}
 }

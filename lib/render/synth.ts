@@ -6,22 +6,26 @@
  * the cache by a hash of the platform code. Renders that miss run on every core.
  * Cached, incremental, serial and parallel runs give the same bytes.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject, resolveProject, type Project } from '../spec/project.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
 import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
 import { cmp } from '../util/compare.ts';
-import { EntryCache, codeHash, hashText } from './cache.ts';
-import { renderApps, type RenderedAppFile } from './engine.ts';
+import { CACHE_DIR, codeHash, hashText } from './cache.ts';
+import { RenderStore, type RenderMeta } from './store.ts';
+import { defaultWorkers, renderApps } from './engine.ts';
+import { RenderPool } from './pool.ts';
 import { objectId } from './order.ts';
-import { diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
+import { OutputRecord, diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
 import { renderIndex, renderNamespaces, type PhaseTimings, type RenderedFile } from './render.ts';
 import { renderPlatformFiles } from '../observability/platform.ts';
 
 /** Folder of the rendered output, relative to the repository root. */
 export const MANIFESTS_DIR = 'manifests';
+/** File in the render cache recording the files `synth` last wrote (see `OutputRecord`). */
+const OUTPUT_RECORD = 'outputs.json';
 
 /** Thrown when rendered objects break a schema or policy rule; nothing is written. */
 export class ValidationError extends Error {
@@ -50,8 +54,8 @@ export interface RenderOptions {
   readonly workers?: number;
   /** Progress of the app renders. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Filled with the time spent per render phase, summed over threads. */
-  readonly timings?: PhaseTimings;
+  /** Filled with the time spent per render phase, summed over threads, and the time spent loading the specs. */
+  readonly timings?: PhaseTimings & { load?: number };
 }
 
 /** The rendered tree, validated. */
@@ -68,13 +72,30 @@ export interface RenderResult {
 /** Renders and validates everything in memory. Throws `SpecError` or `ValidationError`. */
 export async function renderAll(root: string, options: RenderOptions = {}): Promise<RenderResult> {
   const useCache = options.cache ?? true;
+  const store = RenderStore.open(root, codeHash(root), useCache);
+  // With nothing stored for this platform code, everything renders: a large render starts its
+  // workers now, so that they have loaded the render code by the time the specs are loaded.
+  const estimate = countFiles(join(root, 'apps'), '.ts') * countFiles(join(root, 'environments'));
+  const workers = options.workers ?? defaultWorkers(estimate);
+  const pool = store.isEmpty() && workers > 0 ? RenderPool.start(workers) : undefined;
+  try {
+    return await renderWith(root, options, store, pool);
+  } finally {
+    // Renders are stored even when the run fails on a violation: the same input gives the same violation.
+    store.save();
+    await pool?.close();
+  }
+}
+
+async function renderWith(root: string, options: RenderOptions, store: RenderStore, pool: RenderPool | undefined): Promise<RenderResult> {
+  const useCache = options.cache ?? true;
+  const loadStart = performance.now();
   const project = await loadProject(root, { cache: useCache });
   const resolved = resolveProject(project);
-  const code = codeHash(root);
-  const cache = EntryCache.open<RenderedAppFile>(root, 'renders', code, useCache);
+  if (options.timings) options.timings.load = (options.timings.load ?? 0) + performance.now() - loadStart;
   // The environment is hashed once, not once per app: the key is the app's resolved spec plus its environment's hash.
   const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
-  // Only environments released together are compared across files; the others keep no workload copies in the cache.
+  // Only environments released together are compared across files; the others keep nothing for it in the store.
   const cross = new Set<string>();
   for (const { spec } of project.environments) {
     if (spec.promotion.releasedWith) cross.add(spec.name).add(spec.promotion.releasedWith);
@@ -82,15 +103,22 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const keys = resolved.map(({ environment, ...app }) =>
     hashText(`${envHashes.get(environment.name)}\0${cross.has(environment.name)}\0${JSON.stringify(app)}`),
   );
-  const appFiles: (RenderedAppFile | undefined)[] = keys.map((k) => cache.get(k));
+  const appFiles: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
   const missing = resolved.filter((_, i) => appFiles[i] === undefined);
-  const fresh = await renderApps(missing, { workers: options.workers, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross });
+  const fresh = await renderApps(missing, { workers: options.workers, pool, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross });
+  // Files rendered now carry their bytes; the others read theirs from the store, and only if they are needed.
+  const outputs: OutputFile[] = [];
   let next = 0;
   for (let i = 0; i < appFiles.length; i++) {
-    if (appFiles[i] !== undefined) continue;
-    const file = fresh[next++]!;
-    appFiles[i] = file;
-    cache.set(keys[i]!, file);
+    const key = keys[i]!;
+    if (appFiles[i] === undefined) {
+      const file = fresh[next++]!;
+      store.put(key, file);
+      appFiles[i] = file;
+      outputs.push(file);
+    } else {
+      outputs.push(storedFile(store, key, appFiles[i]!));
+    }
   }
 
   const version = platformVersion(root);
@@ -100,25 +128,59 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const crossFiles: RenderedFile[] = [];
   const idFiles: { path: string; env: string; ids: readonly string[] }[] = [];
   let objects = 0;
+  const byEnv = groupBy(resolved.map((app, i) => ({ app, meta: appFiles[i]!, output: outputs[i]! })), (r) => r.app.environment.name);
   for (const { spec: env } of project.environments) {
-    const apps = resolved.filter((a) => a.environment.name === env.name);
-    const rendered = appFiles.filter((f): f is RenderedAppFile => f !== undefined && f.env === env.name);
-    const platform: RenderedFile[] = [...(apps.length > 0 ? [renderNamespaces(env, apps, version)] : []), ...renderPlatformFiles(env, version)];
+    const rows = byEnv.get(env.name) ?? [];
+    const platform: RenderedFile[] = [...(rows.length > 0 ? [renderNamespaces(env, rows.map((r) => r.app), version)] : []), ...renderPlatformFiles(env, version)];
     violations.push(...validateFiles(platform, environments, { across: false }));
-    for (const f of rendered) {
-      violations.push(...f.violations);
-      crossFiles.push({ path: f.path, env: f.env, objects: f.crossObjects, content: '' });
+    for (const { meta } of rows) {
+      violations.push(...meta.violations);
+      crossFiles.push({ path: meta.path, env: meta.env, objects: meta.crossObjects, content: '' });
+      idFiles.push(meta);
+      objects += meta.objectCount;
     }
     crossFiles.push(...platform);
-    idFiles.push(...rendered, ...platform.map((p) => ({ path: p.path, env: p.env, ids: p.objects.map(objectId) })));
-    const envFiles: OutputFile[] = [...rendered, ...platform];
-    objects += rendered.reduce((n, f) => n + f.objectCount, 0) + platform.reduce((n, f) => n + f.objects.length, 0);
-    files.push(...envFiles, renderIndex(env, envFiles));
+    idFiles.push(...platform.map((p) => ({ path: p.path, env: p.env, ids: p.objects.map(objectId) })));
+    objects += platform.reduce((n, f) => n + f.objects.length, 0);
+    const envFiles: OutputFile[] = [...rows.map((r) => r.output), ...platform.map(withHash)];
+    files.push(...envFiles, withHash(renderIndex(env, envFiles)));
   }
   violations.push(...duplicateObjects(idFiles), ...checkPolicyAcross(crossFiles, environments));
   if (violations.length > 0) throw new ValidationError(violations);
-  cache.save();
   return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: resolved.length - missing.length };
+}
+
+/** An output file whose bytes stay in the store until something reads them. */
+function storedFile(store: RenderStore, key: string, meta: RenderMeta): OutputFile {
+  let content: string | undefined;
+  return {
+    path: meta.path,
+    hash: meta.hash,
+    get content() {
+      content ??= store.content(key);
+      return content;
+    },
+  };
+}
+
+function withHash(file: { path: string; content: string }): OutputFile {
+  return { path: file.path, content: file.content, hash: hashText(file.content) };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** Entries of `dir` (ending in `suffix`), or 0 when it does not exist. */
+function countFiles(dir: string, suffix = ''): number {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(suffix)).length : 0;
 }
 
 /** Result of a synth run. */
@@ -134,6 +196,7 @@ export interface SynthResult {
 export async function synth(root: string, options: RenderOptions & { check?: boolean } = {}): Promise<SynthResult> {
   const result = await renderAll(root, options);
   const dir = join(root, MANIFESTS_DIR);
-  const diff = options.check ? diffOutput(dir, result.files) : writeOutput(dir, result.files);
+  const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
+  const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
   return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
 }

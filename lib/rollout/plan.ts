@@ -46,6 +46,22 @@ export interface RolloutPlan {
 
 const WORKLOADS = new Set(['apps/v1/Deployment', `${CLONESET_API_VERSION}/CloneSet`]);
 
+/**
+ * The parts of `objects` that `rolloutPlanOf` reads: workloads and Rollouts with
+ * their identity, and a Rollout's target and steps. Rules that compare
+ * environments keep only these, so what they hold per app stays small.
+ */
+export function planSkeleton(objects: readonly PlanObject[]): PlanObject[] {
+  return objects
+    .filter((o) => WORKLOADS.has(`${o.apiVersion}/${o.kind}`) || (o.apiVersion === KRUISE_ROLLOUT_API_VERSION && o.kind === 'Rollout'))
+    .map((o) => {
+      const metadata = { name: o.metadata.name, ...((o.metadata as { namespace?: string }).namespace !== undefined ? { namespace: (o.metadata as { namespace?: string }).namespace } : {}) };
+      if (o.kind !== 'Rollout') return { apiVersion: o.apiVersion, kind: o.kind, metadata };
+      const spec = o.spec as { workloadRef?: unknown; strategy?: { canary?: { steps?: unknown } } } | undefined;
+      return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: { workloadRef: spec?.workloadRef, strategy: { canary: { steps: spec?.strategy?.canary?.steps } } } };
+    });
+}
+
 /** The rollout plan of one app's objects; `undefined` when they hold no long-running workload (a CronJob). */
 export function rolloutPlanOf(objects: readonly PlanObject[]): RolloutPlan | undefined {
   const rollout = objects.find((o) => o.apiVersion === KRUISE_ROLLOUT_API_VERSION && o.kind === 'Rollout');

@@ -1,0 +1,96 @@
+/**
+ * The render store (`.render-cache/renders/<code hash>/`, never committed):
+ * every app × environment render, keyed by a hash of its input, for the
+ * platform code of one code hash. A change to `lib/` (or the lockfile) starts
+ * a new store, so a stale render is never served.
+ *
+ * What the rest of a run needs of a render (its path, object ids, violations,
+ * what the cross-environment rules read, the hash of its bytes) lives in one
+ * index file; the bytes live in a file per render and are read only when a
+ * manifest must be written or compared. A run with one changed app then reads
+ * one index and writes a few small files, however large the repository.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RenderedAppFile } from './batch.ts';
+import { CACHE_DIR } from './cache.ts';
+
+/** A render without its bytes. */
+export type RenderMeta = Omit<RenderedAppFile, 'content'>;
+
+/** Name of the index file in a store folder. */
+const INDEX = 'index.json';
+
+/** Renders of one platform code hash. */
+export class RenderStore {
+  private readonly index = new Map<string, RenderMeta>();
+  private readonly used = new Set<string>();
+  private changed = false;
+
+  private constructor(private readonly dir: string | undefined) {}
+
+  /** Opens the store of code hash `code` under `root`; stores of other code hashes are removed. `enabled: false` gives an empty store that keeps nothing. */
+  static open(root: string, code: string, enabled = true): RenderStore {
+    if (!enabled) return new RenderStore(undefined);
+    const base = join(root, CACHE_DIR, 'renders');
+    if (existsSync(base)) {
+      for (const other of readdirSync(base)) if (other !== code) rmSync(join(base, other), { recursive: true, force: true });
+    }
+    const store = new RenderStore(join(base, code));
+    try {
+      const data = JSON.parse(readFileSync(join(base, code, INDEX), 'utf8')) as Record<string, RenderMeta>;
+      for (const [key, meta] of Object.entries(data)) store.index.set(key, meta);
+    } catch {
+      // No index, or an unreadable one: an empty store.
+    }
+    return store;
+  }
+
+  /** Whether the store holds no render. */
+  isEmpty(): boolean {
+    return this.index.size === 0;
+  }
+
+  /** The render of input `key`, without its bytes, if stored. */
+  meta(key: string): RenderMeta | undefined {
+    const meta = this.index.get(key);
+    if (meta) this.used.add(key);
+    return meta;
+  }
+
+  /** The bytes of the render of `key`; throws when the store lost them. */
+  content(key: string): string {
+    if (!this.dir) throw new Error(`render ${key} is not stored`);
+    return readFileSync(join(this.dir, `${key}.yaml`), 'utf8');
+  }
+
+  /** Stores the render of `key`: its bytes at once (atomically), its index entry on `save`. */
+  put(key: string, file: RenderedAppFile): void {
+    this.used.add(key);
+    if (!this.dir || this.index.has(key)) return;
+    mkdirSync(this.dir, { recursive: true });
+    const target = join(this.dir, `${key}.yaml`);
+    writeFileSync(`${target}.tmp-${process.pid}`, file.content);
+    renameSync(`${target}.tmp-${process.pid}`, target);
+    const { content: _content, ...meta } = file;
+    this.index.set(key, meta);
+    this.changed = true;
+  }
+
+  /**
+   * Writes the index of the renders used in this run, when it changed, and
+   * removes the bytes of the renders it no longer lists.
+   */
+  save(): void {
+    if (!this.dir || (!this.changed && this.used.size === this.index.size)) return;
+    const kept: Record<string, RenderMeta> = {};
+    for (const key of [...this.used].sort()) kept[key] = this.index.get(key)!;
+    mkdirSync(this.dir, { recursive: true });
+    const file = join(this.dir, INDEX);
+    writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(kept));
+    renameSync(`${file}.tmp-${process.pid}`, file);
+    for (const name of readdirSync(this.dir)) {
+      if (name.endsWith('.yaml') && !this.used.has(name.slice(0, -'.yaml'.length))) rmSync(join(this.dir, name), { force: true });
+    }
+  }
+}
