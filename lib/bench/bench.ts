@@ -2,29 +2,35 @@
  * `bench`: the render measured on N generated apps × the repository's
  * environments, against the approaches a team would otherwise pick.
  *
- * Everything runs in a throwaway repository in a temporary folder: a full
- * render and validation, the same at a quarter of the apps (to show how it
- * scales), an incremental render after one app and one versions file change,
- * a release order for a one-app change, and the baselines.
+ * Everything runs in throwaway repositories in a temporary folder, and every
+ * timed figure in a fresh process (`measure.ts`), as a command-line run would
+ * be: full renders with validation and the write of `manifests/` at N apps
+ * and at a quarter of them (to show how it scales; sizes alternate, and the
+ * median of `--runs` is reported, since a shared machine's speed drifts), an
+ * incremental render after one app and after one versions file changed, a
+ * release order for a one-app change, and the baselines.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
-import { MANIFESTS_DIR, renderAll, synth } from '../render/synth.ts';
-import { writeOutput } from '../render/output.ts';
-import { renderApp, type PhaseTimings } from '../render/render.ts';
-import { buildReleaseOrder } from '../release/order.ts';
+import { renderApp } from '../render/render.ts';
 import { benchPin, generateApps } from './generate.ts';
-import { cdk8sSingleApp, kustomizeOverlays, type BaselineResult } from './baselines.ts';
+import { kustomizeOverlays, type BaselineResult } from './baselines.ts';
+import type { MeasureRequest, MeasureResult } from './measure.ts';
 import { formatPins } from '../promote/versions.ts';
 
 /** Options of a benchmark run. */
 export interface BenchOptions {
   readonly apps: number;
-  /** Worker threads (default: cores - 1). */
+  /** Worker threads (default: cores - 1 for large renders). */
   readonly workers?: number;
+  /**
+   * Full renders per size; the median is reported.
+   * @default 3
+   */
+  readonly runs?: number;
   readonly skipCdk8s?: boolean;
   readonly skipKustomize?: boolean;
   /** Progress lines (a terminal gets them on stderr). */
@@ -34,6 +40,15 @@ export interface BenchOptions {
 /** Budgets the render is held to on a 2-core machine at 1000 apps. */
 export const BUDGETS = { fullSeconds: 5, incrementalSeconds: 1, releaseOrderSeconds: 1, scalingRatio: 4.5 } as const;
 
+/** Seconds of a render phase, summed over threads. */
+export interface BenchPhases {
+  load: number;
+  build: number;
+  serialize: number;
+  validate: number;
+  write: number;
+}
+
 /** What `bench` reports. */
 export interface BenchReport {
   apps: number;
@@ -41,8 +56,10 @@ export interface BenchReport {
   renders: number;
   objects: number;
   workers: number | 'auto';
-  full: { wallSeconds: number; phases: { build: number; serialize: number; validate: number; write: number } };
-  quarter: { apps: number; wallSeconds: number; ratio: number };
+  runs: number;
+  /** Full render + validate + write: the median run, the fastest, each run, and the phases of the median run. */
+  full: { wallSeconds: number; minSeconds: number; runSeconds: number[]; phases: BenchPhases };
+  quarter: { apps: number; wallSeconds: number; runSeconds: number[]; ratio: number };
   incremental: { appChangeSeconds: number; versionsChangeSeconds: number; rendered: number; cliWallSeconds: number };
   releaseOrderSeconds: number;
   peakRssMiB: number;
@@ -78,99 +95,127 @@ function git(root: string, args: string[]): void {
   execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
 }
 
+/** Runs one measurement in a fresh process; progress of renders goes to `onProgress`. */
+function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void): Promise<MeasureResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./measure.ts', import.meta.url), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
+      if (message.progress) onProgress?.(...message.progress);
+      if (message.result) resolve(message.result);
+      if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench measurement '${request.task}' exited with ${code}: ${stderr.trim()}`));
+    });
+    child.send(request);
+  });
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function appSource(spec: unknown): string {
+  return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)});\n`;
+}
+
 /** Runs the benchmark. */
 export async function runBench(repoRoot: string, options: BenchOptions): Promise<BenchReport> {
   const say = options.progress ?? (() => undefined);
+  const runs = options.runs ?? 3;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${runs})`);
   const roots: string[] = [];
   try {
     say(`generating ${options.apps} apps`);
     const root = await makeBenchRepo(repoRoot, options.apps);
     roots.push(root);
-
-    say('full render + validate');
-    const timings: PhaseTimings = { build: 0, serialize: 0, validate: 0 };
-    const t0 = performance.now();
-    const onProgress = (done: number, total: number) => say(`full render ${done}/${total}`);
-    const full = await renderAll(root, { cache: false, workers: options.workers, timings, onProgress });
-    const writeStart = performance.now();
-    writeOutput(join(root, MANIFESTS_DIR), full.files);
-    const writeMs = performance.now() - writeStart;
-    const fullMs = performance.now() - t0;
-    // Fill the render cache the incremental runs start from.
-    await synth(root, { workers: options.workers });
-
-    say('quarter size');
     const quarterApps = Math.max(1, Math.round(options.apps / 4));
     const quarterRoot = await makeBenchRepo(repoRoot, quarterApps);
     roots.push(quarterRoot);
-    const q0 = performance.now();
-    await synth(quarterRoot, { cache: false, workers: options.workers });
-    const quarterMs = performance.now() - q0;
 
-    say('incremental render');
+    const fullRuns: MeasureResult[] = [];
+    const quarterRuns: MeasureResult[] = [];
+    for (let run = 1; run <= runs; run++) {
+      say(`full render of ${quarterApps} apps (run ${run}/${runs})`);
+      quarterRuns.push(await measure({ task: 'full', root: quarterRoot, workers: options.workers }));
+      fullRuns.push(
+        await measure({ task: 'full', root, workers: options.workers }, (done, total) => say(`full render of ${options.apps} apps (run ${run}/${runs}): ${done}/${total}`)),
+      );
+    }
+    const fullMs = median(fullRuns.map((r) => r.ms));
+    const quarterMs = median(quarterRuns.map((r) => r.ms));
+    const typical = [...fullRuns].sort((a, b) => a.ms - b.ms)[Math.floor((fullRuns.length - 1) / 2)]!;
+
+    say('filling the render cache');
+    await measure({ task: 'synth', root, workers: options.workers }, (done, total) => say(`filling the render cache: ${done}/${total}`));
     git(root, ['init', '-q', '-b', 'main']);
     git(root, ['add', '-A']);
     git(root, ['commit', '-q', '-m', 'generated apps']);
+
+    say('incremental render after one app changed');
     const project = await loadProject(root);
     const target = project.apps[Math.floor(project.apps.length / 2)]!;
-    writeFileSync(join(root, target.file), `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify({ ...target.spec, replicas: 7 }, null, 2)});\n`);
-    const i0 = performance.now();
-    const appChange = await synth(root, { workers: options.workers });
-    const appChangeMs = performance.now() - i0;
+    writeFileSync(join(root, target.file), appSource({ ...target.spec, replicas: 7 }));
+    const appChange = await measure({ task: 'synth', root, workers: options.workers });
     git(root, ['commit', '-q', '-am', `scale ${target.spec.name}`]);
 
     say('release order of a one-app change');
-    const r0 = performance.now();
-    await buildReleaseOrder(root, 'HEAD~1', 'HEAD');
-    const releaseMs = performance.now() - r0;
+    const release = await measure({ task: 'release-order', root, base: 'HEAD~1', head: 'HEAD' });
 
+    say('incremental render after one versions file changed');
     const versionsFile = join(root, 'environments', project.environments[0]!.spec.name, 'versions.json');
     const pins = Object.fromEntries(project.apps.map((a) => [a.spec.name, benchPin(a.spec.name, 0)]));
     pins[target.spec.name] = { tag: '9.9.9', digest: `sha256:${'b'.repeat(64)}` };
     writeFileSync(versionsFile, formatPins(pins));
-    const v0 = performance.now();
-    await synth(root, { workers: options.workers });
-    const versionsMs = performance.now() - v0;
+    const versionsChange = await measure({ task: 'synth', root, workers: options.workers });
 
     say('incremental render, as a command');
-    writeFileSync(join(root, target.file), `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify({ ...target.spec, replicas: 8 }, null, 2)});\n`);
+    writeFileSync(join(root, target.file), appSource({ ...target.spec, replicas: 8 }));
     const c0 = performance.now();
     const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'lib', 'cli', 'main.ts'), 'synth'], { cwd: root, env: { ...process.env, PLATFORM_ROOT: root }, encoding: 'utf8' });
     const cliMs = performance.now() - c0;
     if (cli.status !== 0) throw new Error(`synth in the bench repository failed: ${cli.stderr}`);
 
-    const resolved = resolveProject(await loadProject(root));
     let cdk8s: BaselineResult = { skipped: 'skipped with --skip-cdk8s' };
     if (!options.skipCdk8s) {
-      say(`baseline: one cdk8s App with ${resolved.length} charts (quadratic; --skip-cdk8s skips it)`);
-      cdk8s = cdk8sSingleApp(resolved);
+      say(`baseline: one cdk8s App with ${fullRuns[0]!.rendered} charts (quadratic; --skip-cdk8s skips it)`);
+      const result = await measure({ task: 'cdk8s', root });
+      cdk8s = result.skipped ? { skipped: result.skipped } : { seconds: result.ms / 1000 };
     }
     let kustomize: BaselineResult = { skipped: 'skipped with --skip-kustomize' };
     if (!options.skipKustomize) {
       say('baseline: kubectl kustomize over a base and one overlay per environment (--skip-kustomize skips it)');
-      kustomize = kustomizeOverlays(resolved, renderApp);
+      kustomize = kustomizeOverlays(resolveProject(await loadProject(root)), renderApp);
     }
     const ratio = (b: BaselineResult) => ('seconds' in b ? { ...b, ratio: Math.round((b.seconds / (fullMs / 1000)) * 10) / 10 } : b);
     const budgets = {
       fullSeconds: { limit: BUDGETS.fullSeconds, value: seconds(fullMs), ok: fullMs / 1000 <= BUDGETS.fullSeconds },
-      incrementalSeconds: { limit: BUDGETS.incrementalSeconds, value: seconds(appChangeMs), ok: appChangeMs / 1000 <= BUDGETS.incrementalSeconds },
-      releaseOrderSeconds: { limit: BUDGETS.releaseOrderSeconds, value: seconds(releaseMs), ok: releaseMs / 1000 <= BUDGETS.releaseOrderSeconds },
+      incrementalSeconds: { limit: BUDGETS.incrementalSeconds, value: seconds(appChange.ms), ok: appChange.ms / 1000 <= BUDGETS.incrementalSeconds },
+      releaseOrderSeconds: { limit: BUDGETS.releaseOrderSeconds, value: seconds(release.ms), ok: release.ms / 1000 <= BUDGETS.releaseOrderSeconds },
       scalingRatio: { limit: BUDGETS.scalingRatio, value: Math.round((fullMs / quarterMs) * 100) / 100, ok: fullMs / quarterMs <= BUDGETS.scalingRatio },
     };
+    const phases = typical.phases!;
     return {
       apps: options.apps,
       environments: project.environments.length,
-      renders: resolved.length,
-      objects: full.objects,
+      renders: typical.rendered ?? 0,
+      objects: typical.objects ?? 0,
       workers: options.workers ?? 'auto',
+      runs,
       full: {
         wallSeconds: seconds(fullMs),
-        phases: { build: seconds(timings.build), serialize: seconds(timings.serialize), validate: seconds(timings.validate), write: seconds(writeMs) },
+        minSeconds: seconds(Math.min(...fullRuns.map((r) => r.ms))),
+        runSeconds: fullRuns.map((r) => seconds(r.ms)),
+        phases: { load: seconds(phases.load), build: seconds(phases.build), serialize: seconds(phases.serialize), validate: seconds(phases.validate), write: seconds(phases.write) },
       },
-      quarter: { apps: quarterApps, wallSeconds: seconds(quarterMs), ratio: budgets.scalingRatio.value },
-      incremental: { appChangeSeconds: seconds(appChangeMs), versionsChangeSeconds: seconds(versionsMs), rendered: appChange.rendered, cliWallSeconds: seconds(cliMs) },
-      releaseOrderSeconds: seconds(releaseMs),
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      quarter: { apps: quarterApps, wallSeconds: seconds(quarterMs), runSeconds: quarterRuns.map((r) => seconds(r.ms)), ratio: budgets.scalingRatio.value },
+      incremental: { appChangeSeconds: seconds(appChange.ms), versionsChangeSeconds: seconds(versionsChange.ms), rendered: appChange.rendered ?? 0, cliWallSeconds: seconds(cliMs) },
+      releaseOrderSeconds: seconds(release.ms),
+      peakRssMiB: Math.max(...fullRuns.map((r) => r.peakRssMiB)),
       baselines: { cdk8sSingleApp: ratio(cdk8s), kustomize: ratio(kustomize) },
       budgets,
     };
@@ -185,9 +230,9 @@ export function formatBench(r: BenchReport): string {
     'seconds' in b ? `  ${name.padEnd(34)} ${b.seconds.toFixed(2)} s  (${b.ratio}x the platform's full render)` : `  ${name.padEnd(34)} not run: ${b.skipped}`;
   const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
   return [
-    `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects (workers: ${r.workers})`,
-    `  full render + validate + write       ${r.full.wallSeconds.toFixed(2)} s wall   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`,
-    `    phases, summed over threads:       build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s; write ${r.full.phases.write.toFixed(2)} s`,
+    `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects (workers: ${r.workers}; median of ${r.runs} run(s), each in a fresh process)`,
+    `  full render + validate + write       ${r.full.wallSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`,
+    `    phases, summed over threads:       load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s; write ${r.full.phases.write.toFixed(2)} s`,
     `  ${r.quarter.apps} apps (scaling)                   ${r.quarter.wallSeconds.toFixed(2)} s wall   ratio ${r.quarter.ratio}  [budget ${r.budgets.scalingRatio!.limit}: ${mark(r.budgets.scalingRatio!.ok)}]`,
     `  incremental, one app changed         ${r.incremental.appChangeSeconds.toFixed(2)} s (${r.incremental.rendered} renders)   [budget ${r.budgets.incrementalSeconds!.limit} s: ${mark(r.budgets.incrementalSeconds!.ok)}]`,
     `  incremental, one versions file       ${r.incremental.versionsChangeSeconds.toFixed(2)} s`,

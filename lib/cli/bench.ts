@@ -10,10 +10,11 @@ export function benchCommands(program: Command, root: string): void {
     .description('render benchmark: N generated apps x every environment, incremental renders, a release order, and the baselines')
     .requiredOption('--apps <n>', 'number of generated apps', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the report as JSON')
-    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1 for large renders)', (v) => Number.parseInt(v, 10))
+    .option('--runs <n>', 'full renders per size, each in a fresh process; the median is reported', (v) => Number.parseInt(v, 10), 3)
     .option('--skip-cdk8s', 'skip the single cdk8s App baseline (quadratic: minutes at 1000 apps)')
     .option('--skip-kustomize', 'skip the kubectl kustomize baseline')
-    .action(async (options: { apps: number; json?: boolean; workers?: number; skipCdk8s?: boolean; skipKustomize?: boolean }) => {
+    .action(async (options: { apps: number; json?: boolean; workers?: number; runs: number; skipCdk8s?: boolean; skipKustomize?: boolean }) => {
       if (!Number.isInteger(options.apps) || options.apps < 1) throw new Error(`--apps must be a whole number of at least 1 (got ${options.apps})`);
       const { formatBench, runBench } = await import('../bench/bench.ts');
       const tty = process.stderr.isTTY;
