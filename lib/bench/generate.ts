@@ -46,8 +46,8 @@ function generateApp(i: number, n: number): AppSpec {
     config: i % 5 < 2 ? { 'application.yaml': `service:\n  id: ${i}\n  pool: ${10 + (i % 30)}\n` } : undefined,
     network: { allowFrom: kind === 'service' ? peers : [], callsApps: peers, egress: i % 4 === 0 ? ['10.40.0.0/16:5432'] : [] },
     overrides: { prod: { replicas: kind === 'cronjob' ? undefined : 3 + (i % 4) }, dev: { replicas: kind === 'cronjob' ? undefined : 1 } },
-    // About a third of the apps write log files to a directory.
-    logs: i % 3 === 2 ? logsOf(i, spring) : undefined,
+    // About four in ten apps write log files to a directory: Spring Boot ones with Java stack traces, some Node ones too.
+    logs: i % 3 === 2 || i % 9 === 0 ? logsOf(i, spring) : undefined,
   };
   if (kind === 'service') {
     // Fixed-IP partner gateways update in place and critical services in batches, both a pod at a time in

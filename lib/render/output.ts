@@ -1,16 +1,21 @@
 /**
- * Writing `manifests/`: all or nothing. The new tree is built in a temporary
- * folder beside `manifests/` (unchanged files hard-linked, changed ones
- * written), which then replaces it; files no longer rendered disappear with
- * the old folder.
+ * Writing `manifests/`: all or nothing, in time proportional to what changed.
+ *
+ * Changed and new files are first written to a staging folder beside
+ * `manifests/`; nothing in `manifests/` is touched until every one of them is
+ * written. Then a journal listing the moves and removals is written (the
+ * commit point), the staged files are renamed into place, stale files are
+ * removed, and the journal is deleted. A run that stops before the journal
+ * leaves `manifests/` as it was; one that stops after it is completed by the
+ * next `synth` (or `synth --check`) before it reads anything.
  *
  * Whether a file changed is known without reading it when the output record
  * (`.render-cache/outputs.json`) holds its hash, size and modification time
  * from the run that wrote it, and the file on disk still has that size and
  * time (as git's index does). Any other file is read and compared.
  */
-import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { listFiles } from '../validate/validate.ts';
 
 /** A file to write under `manifests/`. */
@@ -35,6 +40,9 @@ export interface OutputDiff {
 
 /** Hash, size and modification time of each file a run left in an output folder. */
 export class OutputRecord {
+  /** Files found unchanged by reading them: their size or time moved, so their entry is renewed. */
+  private readonly verified = new Set<string>();
+
   private constructor(
     private readonly file: string | undefined,
     private readonly entries: Map<string, readonly [hash: string, size: number, mtimeMs: number]>,
@@ -57,8 +65,13 @@ export class OutputRecord {
   holds(dir: string, path: string, hash: string): boolean {
     const entry = this.entries.get(path);
     if (!entry || entry[0] !== hash) return false;
-    const stat = lstatSync(join(dir, path), { throwIfNoEntry: false });
+    const stat = statOf(join(dir, path));
     return stat !== undefined && stat.isFile() && stat.size === entry[1] && stat.mtimeMs === entry[2];
+  }
+
+  /** Notes that `path` was read and found to hold its rendered bytes. */
+  verifiedByReading(path: string): void {
+    this.verified.add(path);
   }
 
   /** Records `files` as they are now under `dir` (those with a hash), and forgets every other path. */
@@ -67,7 +80,7 @@ export class OutputRecord {
     for (const f of files) {
       if (!f.hash) continue;
       const known = this.entries.get(f.path);
-      if (known && known[0] === f.hash && !written.has(f.path)) {
+      if (known && known[0] === f.hash && !written.has(f.path) && !this.verified.has(f.path)) {
         next.set(f.path, known);
         continue;
       }
@@ -75,6 +88,7 @@ export class OutputRecord {
       next.set(f.path, [f.hash, stat.size, stat.mtimeMs]);
     }
     this.entries.clear();
+    this.verified.clear();
     for (const [k, v] of next) this.entries.set(k, v);
   }
 
@@ -87,51 +101,123 @@ export class OutputRecord {
   }
 }
 
-/** Compares rendered files with `dir` without touching it. */
+/** The journal of a write in progress: staged files to move into `dir`, and stale files to remove from it. */
+interface Journal {
+  readonly staging: string;
+  readonly moves: readonly string[];
+  readonly removals: readonly string[];
+}
+
+function journalFile(dir: string): string {
+  return join(dirname(dir), `.${basename(dir)}.journal.json`);
+}
+
+/** Completes a write that stopped after its journal was written; a no-op when there is none. */
+export function recoverOutput(dir: string): void {
+  const file = journalFile(dir);
+  if (!existsSync(file)) return;
+  const journal = JSON.parse(readFileSync(file, 'utf8')) as Journal;
+  applyJournal(dir, journal);
+  rmSync(journal.staging, { recursive: true, force: true });
+  rmSync(file, { force: true });
+}
+
+function applyJournal(dir: string, journal: Journal): void {
+  // Removals first: a stale file may stand where a new file's folder goes.
+  const emptied = new Set<string>();
+  for (const path of journal.removals) {
+    rmSync(join(dir, path), { force: true });
+    for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) emptied.add(folder);
+  }
+  const made = new Set<string>();
+  for (const path of journal.moves) {
+    const from = join(journal.staging, path);
+    // A move already done before a stop has no staged file left.
+    if (!existsSync(from)) continue;
+    const folder = dirname(join(dir, path));
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    renameSync(from, join(dir, path));
+  }
+  // Folders left empty by the removals go too, deepest first.
+  for (const folder of [...emptied].sort((a, b) => b.length - a.length)) {
+    const full = join(dir, folder);
+    if (existsSync(full) && readdirSync(full).length === 0) rmdirSync(full);
+  }
+}
+
+/** Compares rendered files with `dir` without touching it (after completing an interrupted write). */
 export function diffOutput(dir: string, files: readonly OutputFile[], record?: OutputRecord): OutputDiff {
+  recoverOutput(dir);
   const onDisk = new Set(listFiles(dir));
   const changed: string[] = [];
   const added: string[] = [];
   for (const f of files) {
     if (!onDisk.has(f.path)) added.push(f.path);
-    else if (!(f.hash && record?.holds(dir, f.path, f.hash)) && readFileSync(join(dir, f.path), 'utf8') !== f.content) changed.push(f.path);
+    else if (!(f.hash && record?.holds(dir, f.path, f.hash))) {
+      if (readFileSync(join(dir, f.path), 'utf8') !== f.content) changed.push(f.path);
+      else record?.verifiedByReading(f.path);
+    }
     onDisk.delete(f.path);
   }
   return { changed, added, removed: [...onDisk] };
 }
 
-/** Replaces `dir` with exactly `files`. A failure before the swap leaves `dir` untouched. */
+/** Makes `dir` hold exactly `files`. A failure before the journal is written leaves `dir` untouched. */
 export function writeOutput(dir: string, files: readonly OutputFile[], record?: OutputRecord): OutputDiff {
   const diff = diffOutput(dir, files, record);
-  const differs = new Set([...diff.changed, ...diff.added]);
-  const parent = dirname(dir);
-  const suffix = `${process.pid}-${Date.now()}`;
-  const staging = join(parent, `.manifests.new-${suffix}`);
-  const retired = join(parent, `.manifests.old-${suffix}`);
-  try {
-    mkdirSync(staging, { recursive: true });
-    const made = new Set<string>();
-    for (const f of files) {
-      const target = join(staging, f.path);
-      const folder = dirname(target);
-      if (!made.has(folder)) {
-        mkdirSync(folder, { recursive: true });
-        made.add(folder);
+  const moves = [...diff.changed, ...diff.added].sort();
+  if (moves.length > 0 || diff.removed.length > 0) {
+    const staging = join(dirname(dir), `.${basename(dir)}.new-${process.pid}-${Date.now()}`);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    try {
+      const made = new Set<string>();
+      for (const path of moves) {
+        const target = join(staging, path);
+        const folder = dirname(target);
+        if (!made.has(folder)) {
+          mkdirSync(folder, { recursive: true });
+          made.add(folder);
+        }
+        writeFileSync(target, byPath.get(path)!.content);
       }
-      // An unchanged file is linked, not copied: the swap then costs little however large the tree.
-      if (differs.has(f.path)) writeFileSync(target, f.content);
-      else linkSync(join(dir, f.path), target);
+      assertPlaceable(dir, moves, new Set(diff.removed));
+      const file = journalFile(dir);
+      writeFileSync(`${file}.tmp`, JSON.stringify({ staging, moves, removals: diff.removed } satisfies Journal));
+      renameSync(`${file}.tmp`, file);
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      throw error;
     }
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
+    mkdirSync(dir, { recursive: true });
+    recoverOutput(dir);
   }
-  if (existsSync(dir)) renameSync(dir, retired);
-  renameSync(staging, dir);
-  rmSync(retired, { recursive: true, force: true });
   if (record) {
-    record.update(dir, files, differs);
+    record.update(dir, files, new Set(moves));
     record.save();
   }
   return diff;
+}
+
+/** Throws when a staged file could not be moved into `dir`: a folder in its place, or a file where its folder must be. */
+function assertPlaceable(dir: string, moves: readonly string[], removals: ReadonlySet<string>): void {
+  for (const path of moves) {
+    if (statOf(join(dir, path))?.isDirectory()) throw new Error(`manifests: cannot write ${path}: a folder of that name is in the way`);
+    for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
+      if (!removals.has(folder) && statOf(join(dir, folder))?.isFile()) throw new Error(`manifests: cannot write ${path}: ${folder} is a file`);
+    }
+  }
+}
+
+/** The entry at `path` (not following a link), or `undefined` when there is none, also when a parent is a file. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
 }

@@ -23,7 +23,8 @@ const INDEX = 'index.json';
 
 /** Renders of one platform code hash. */
 export class RenderStore {
-  private readonly index = new Map<string, RenderMeta>();
+  /** A render, or the files of a group rendered together (an environment's platform files). */
+  private readonly index = new Map<string, RenderMeta | RenderMeta[]>();
   private readonly used = new Set<string>();
   private changed = false;
 
@@ -38,7 +39,7 @@ export class RenderStore {
     }
     const store = new RenderStore(join(base, code));
     try {
-      const data = JSON.parse(readFileSync(join(base, code, INDEX), 'utf8')) as Record<string, RenderMeta>;
+      const data = JSON.parse(readFileSync(join(base, code, INDEX), 'utf8')) as Record<string, RenderMeta | RenderMeta[]>;
       for (const [key, meta] of Object.entries(data)) store.index.set(key, meta);
     } catch {
       // No index, or an unreadable one: an empty store.
@@ -54,27 +55,52 @@ export class RenderStore {
   /** The render of input `key`, without its bytes, if stored. */
   meta(key: string): RenderMeta | undefined {
     const meta = this.index.get(key);
-    if (meta) this.used.add(key);
+    if (!meta || Array.isArray(meta)) return undefined;
+    this.used.add(key);
     return meta;
   }
 
-  /** The bytes of the render of `key`; throws when the store lost them. */
-  content(key: string): string {
+  /** The files of group `key`, without their bytes, if stored. */
+  group(key: string): RenderMeta[] | undefined {
+    const metas = this.index.get(key);
+    if (!Array.isArray(metas)) return undefined;
+    this.used.add(key);
+    return metas;
+  }
+
+  /** The bytes of the render of `key` (of its `index`-th file, for a group); throws when the store lost them. */
+  content(key: string, index?: number): string {
     if (!this.dir) throw new Error(`render ${key} is not stored`);
-    return readFileSync(join(this.dir, `${key}.yaml`), 'utf8');
+    return readFileSync(join(this.dir, bytesFile(key, index)), 'utf8');
   }
 
   /** Stores the render of `key`: its bytes at once (atomically), its index entry on `save`. */
   put(key: string, file: RenderedAppFile): void {
     this.used.add(key);
     if (!this.dir || this.index.has(key)) return;
-    mkdirSync(this.dir, { recursive: true });
-    const target = join(this.dir, `${key}.yaml`);
-    writeFileSync(`${target}.tmp-${process.pid}`, file.content);
-    renameSync(`${target}.tmp-${process.pid}`, target);
+    this.writeBytes(bytesFile(key), file.content);
     const { content: _content, ...meta } = file;
     this.index.set(key, meta);
     this.changed = true;
+  }
+
+  /** Stores the files of group `key`. */
+  putGroup(key: string, files: readonly RenderedAppFile[]): void {
+    this.used.add(key);
+    if (!this.dir || this.index.has(key)) return;
+    files.forEach((f, i) => this.writeBytes(bytesFile(key, i), f.content));
+    this.index.set(
+      key,
+      files.map(({ content: _content, ...meta }) => meta),
+    );
+    this.changed = true;
+  }
+
+  private writeBytes(name: string, content: string): void {
+    mkdirSync(this.dir!, { recursive: true });
+    const target = join(this.dir!, name);
+    writeFileSync(`${target}.tmp-${process.pid}`, content);
+    renameSync(`${target}.tmp-${process.pid}`, target);
   }
 
   /**
@@ -83,14 +109,21 @@ export class RenderStore {
    */
   save(): void {
     if (!this.dir || (!this.changed && this.used.size === this.index.size)) return;
-    const kept: Record<string, RenderMeta> = {};
+    const kept: Record<string, RenderMeta | RenderMeta[]> = {};
     for (const key of [...this.used].sort()) kept[key] = this.index.get(key)!;
     mkdirSync(this.dir, { recursive: true });
     const file = join(this.dir, INDEX);
     writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(kept));
     renameSync(`${file}.tmp-${process.pid}`, file);
-    for (const name of readdirSync(this.dir)) {
-      if (name.endsWith('.yaml') && !this.used.has(name.slice(0, -'.yaml'.length))) rmSync(join(this.dir, name), { force: true });
+    for (const [key, entry] of this.index) {
+      if (this.used.has(key)) continue;
+      if (Array.isArray(entry)) entry.forEach((_, i) => rmSync(join(this.dir!, bytesFile(key, i)), { force: true }));
+      else rmSync(join(this.dir, bytesFile(key)), { force: true });
     }
   }
+}
+
+/** Name of the bytes file of render `key`, or of the `index`-th file of group `key`. */
+function bytesFile(key: string, index?: number): string {
+  return index === undefined ? `${key}.yaml` : `${key}-${index}.yaml`;
 }

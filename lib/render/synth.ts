@@ -9,6 +9,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject, resolveProject, type Project } from '../spec/project.ts';
+import type { ResolvedApp } from '../spec/resolve.ts';
+import { planSkeleton } from '../rollout/plan.ts';
+import type { KubeObject } from './yaml.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
 import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
@@ -131,18 +134,14 @@ async function renderWith(root: string, options: RenderOptions, store: RenderSto
   const byEnv = groupBy(resolved.map((app, i) => ({ app, meta: appFiles[i]!, output: outputs[i]! })), (r) => r.app.environment.name);
   for (const { spec: env } of project.environments) {
     const rows = byEnv.get(env.name) ?? [];
-    const platform: RenderedFile[] = [...(rows.length > 0 ? [renderNamespaces(env, rows.map((r) => r.app), version)] : []), ...renderPlatformFiles(env, version)];
-    violations.push(...validateFiles(platform, environments, { across: false }));
-    for (const { meta } of rows) {
+    const platform = platformFiles(store, env, rows.map((r) => r.app), envHashes.get(env.name)!, version, environments);
+    for (const { meta } of [...rows, ...platform]) {
       violations.push(...meta.violations);
       crossFiles.push({ path: meta.path, env: meta.env, objects: meta.crossObjects, content: '' });
       idFiles.push(meta);
       objects += meta.objectCount;
     }
-    crossFiles.push(...platform);
-    idFiles.push(...platform.map((p) => ({ path: p.path, env: p.env, ids: p.objects.map(objectId) })));
-    objects += platform.reduce((n, f) => n + f.objects.length, 0);
-    const envFiles: OutputFile[] = [...rows.map((r) => r.output), ...platform.map(withHash)];
+    const envFiles: OutputFile[] = [...rows.map((r) => r.output), ...platform.map((p) => p.output)];
     files.push(...envFiles, withHash(renderIndex(env, envFiles)));
   }
   violations.push(...duplicateObjects(idFiles), ...checkPolicyAcross(crossFiles, environments));
@@ -150,14 +149,46 @@ async function renderWith(root: string, options: RenderOptions, store: RenderSto
   return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: resolved.length - missing.length };
 }
 
+/**
+ * The platform files of `env` (its namespaces, log pipeline, event audit), checked, from the store
+ * when they were rendered before from the same environment, platform version and namespaces.
+ */
+function platformFiles(
+  store: RenderStore,
+  env: EnvironmentSpec,
+  apps: readonly ResolvedApp[],
+  envHash: string,
+  version: string,
+  environments: ReadonlyMap<string, EnvironmentSpec>,
+): { meta: RenderMeta; output: OutputFile }[] {
+  const namespaces = [...new Set(apps.map((a) => a.namespace))].sort(cmp);
+  const key = hashText(`platform\0${envHash}\0${version}\0${namespaces.join(',')}`);
+  const stored = store.group(key);
+  if (stored) return stored.map((meta, i) => ({ meta, output: storedFile(store, key, meta, i) }));
+  const rendered: RenderedFile[] = [...(apps.length > 0 ? [renderNamespaces(env, apps, version)] : []), ...renderPlatformFiles(env, version)];
+  const violations = validateFiles(rendered, environments, { across: false });
+  const files = rendered.map((f) => ({
+    path: f.path,
+    env: f.env,
+    content: f.content,
+    hash: hashText(f.content),
+    objectCount: f.objects.length,
+    ids: f.objects.map(objectId),
+    violations: violations.filter((v) => v.file === f.path),
+    crossObjects: planSkeleton(f.objects) as KubeObject[],
+  }));
+  store.putGroup(key, files);
+  return files.map((f) => ({ meta: f, output: f }));
+}
+
 /** An output file whose bytes stay in the store until something reads them. */
-function storedFile(store: RenderStore, key: string, meta: RenderMeta): OutputFile {
+function storedFile(store: RenderStore, key: string, meta: RenderMeta, index?: number): OutputFile {
   let content: string | undefined;
   return {
     path: meta.path,
     hash: meta.hash,
     get content() {
-      content ??= store.content(key);
+      content ??= store.content(key, index);
       return content;
     },
   };

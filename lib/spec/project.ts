@@ -119,13 +119,15 @@ const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'\
  * (`loadSpecFiles`), and any other file, or a batch that fails, is imported on
  * its own, which reports a broken file by name.
  */
-async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<unknown[]> {
+async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ values: unknown[]; pureKeys: (string | undefined)[] }> {
   const values: unknown[] = new Array(files.length);
+  const pureKeys: (string | undefined)[] = new Array(files.length);
   const pure: { index: number; key: string }[] = [];
   const texts = files.map((name) => readFileSync(join(root, 'apps', name), 'utf8'));
   texts.forEach((text, index) => {
     if (!ONLY_SPEC_IMPORTS.test(text)) return;
     const key = hashText(text);
+    pureKeys[index] = key;
     const cached = specCache.get(key);
     if (cached !== undefined) values[index] = cached;
     else pure.push({ index, key });
@@ -147,7 +149,7 @@ async function loadAppFiles(root: string, files: readonly string[], sink: Proble
       if (raw !== undefined && key !== undefined) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
     }),
   );
-  return values;
+  return { values, pureKeys };
 }
 
 async function loadEnvironments(root: string, sink: ProblemSink): Promise<LoadedEnvironment[]> {
@@ -223,16 +225,22 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort();
-  const raws = await loadAppFiles(root, files, sink, specCache);
+  const { values, pureKeys } = await loadAppFiles(root, files, sink, specCache);
   const loaded = files.map((name, i): LoadedApp | undefined => {
     const file = `apps/${name}`;
-    const raw = raws[i];
+    // A file whose value depends on its text alone, and which passed the checks before, is not checked again.
+    const checkedKey = pureKeys[i] === undefined ? undefined : `checked:${file}:${pureKeys[i]}`;
+    const checked = checkedKey === undefined ? undefined : (specCache.get(checkedKey) as AppSpec | undefined);
+    if (checked) return { spec: checked, file };
+    const raw = values[i];
+    const problems = sink.problems.length;
     const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
     if (!spec) {
       broken.add(name.slice(0, -'.ts'.length));
       return undefined;
     }
     checkApp(spec, file, sink);
+    if (checkedKey !== undefined && sink.problems.length === problems) specCache.set(checkedKey, JSON.parse(JSON.stringify(spec)) as unknown);
     return { spec, file };
   });
   const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));

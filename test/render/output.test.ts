@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutputRecord, diffOutput, writeOutput, type OutputFile } from '../../lib/render/output.ts';
+import { hashText } from '../../lib/render/cache.ts';
+import { snapshotTree } from '../fixture.ts';
+
+let dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  dirs = [];
+});
+
+function workspace(): { root: string; dir: string } {
+  const root = mkdtempSync(join(tmpdir(), 'platform-output-'));
+  dirs.push(root);
+  return { root, dir: join(root, 'manifests') };
+}
+
+const file = (path: string, content: string): OutputFile => ({ path, content, hash: hashText(content) });
+
+describe('writeOutput', () => {
+  it('writes only what changed and removes stale files and the folders they leave empty', () => {
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/apps/a.yaml', 'a\n'), file('dev/apps/b.yaml', 'b\n'), file('uat/apps/a.yaml', 'a\n')]);
+    const untouched = statSync(join(dir, 'dev/apps/a.yaml')).ino;
+    const diff = writeOutput(dir, [file('dev/apps/a.yaml', 'a\n'), file('dev/apps/b.yaml', 'b2\n')]);
+    expect(diff).toEqual({ changed: ['dev/apps/b.yaml'], added: [], removed: ['uat/apps/a.yaml'] });
+    expect(snapshotTree(dir)).toEqual({ 'dev/apps/a.yaml': 'a\n', 'dev/apps/b.yaml': 'b2\n' });
+    expect(existsSync(join(dir, 'uat'))).toBe(false);
+    // The unchanged file is the same file, not a rewrite.
+    expect(statSync(join(dir, 'dev/apps/a.yaml')).ino).toBe(untouched);
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
+
+  it('replaces a stale file by a folder of the same name', () => {
+    const { dir } = workspace();
+    writeOutput(dir, [file('dev/a.yaml', 'a\n')]);
+    writeOutput(dir, [file('dev/a.yaml/b.yaml', 'b\n')]);
+    expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml/b.yaml': 'b\n' });
+  });
+
+  it('fails before touching anything when a file would land on a folder that stays', () => {
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/a/b.yaml', 'b\n')]);
+    expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow('manifests: cannot write dev/a: a folder of that name is in the way');
+    expect(snapshotTree(dir)).toEqual({ 'dev/a/b.yaml': 'b\n' });
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
+
+  it('completes a write that stopped after its journal, before anything reads the folder', () => {
+    // GIVEN a write that staged its files and wrote its journal, then stopped before moving anything
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/a.yaml', 'old\n'), file('dev/stale.yaml', 'stale\n')]);
+    const staging = join(root, '.manifests.new-1-1');
+    mkdirSync(join(staging, 'dev'), { recursive: true });
+    writeFileSync(join(staging, 'dev', 'a.yaml'), 'new\n');
+    writeFileSync(join(root, '.manifests.journal.json'), JSON.stringify({ staging, moves: ['dev/a.yaml'], removals: ['dev/stale.yaml'] }));
+    // WHEN the next run compares
+    const diff = diffOutput(dir, [file('dev/a.yaml', 'new\n')]);
+    // THEN the write was completed first, and nothing is left of it
+    expect(diff).toEqual({ changed: [], added: [], removed: [] });
+    expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'new\n' });
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
+});
+
+describe('OutputRecord', () => {
+  it('knows a file it recorded by its size and time, and reads any file whose size or time moved', () => {
+    const { root, dir } = workspace();
+    const recordFile = join(root, 'outputs.json');
+    const files = [file('dev/a.yaml', 'aaaa\n')];
+    writeOutput(dir, files, OutputRecord.open(recordFile));
+    const path = join(dir, 'dev/a.yaml');
+    // A time that survives a round trip through utimes; the next write finds the bytes unchanged and renews the entry.
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    expect(writeOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual([]);
+
+    // Other bytes with the recorded size and time: the record is trusted, as git trusts its index.
+    writeFileSync(path, 'bbbb\n');
+    utimesSync(path, 1_700_000_000, 1_700_000_000);
+    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual([]);
+    // Without the record the bytes are compared.
+    expect(diffOutput(dir, files).changed).toEqual(['dev/a.yaml']);
+
+    // An edit that moves the time is found.
+    utimesSync(path, 1_700_000_000, 1_700_000_005);
+    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual(['dev/a.yaml']);
+  });
+});
