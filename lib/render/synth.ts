@@ -107,15 +107,21 @@ async function renderWith(root: string, options: RenderOptions, store: RenderSto
     hashText(`${envHashes.get(environment.name)}\0${cross.has(environment.name)}\0${JSON.stringify(app)}`),
   );
   const appFiles: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
-  const missing = resolved.filter((_, i) => appFiles[i] === undefined);
-  const fresh = await renderApps(missing, { workers: options.workers, pool, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross });
+  // Renders run app by app, each app's environments in a row, so that what they share (the log
+  // collector's configuration) is written once per app and thread.
+  const missing = resolved.map((_, i) => i).filter((i) => appFiles[i] === undefined);
+  missing.sort((a, b) => cmp(resolved[a]!.name, resolved[b]!.name) || a - b);
+  const rendered = await renderApps(
+    missing.map((i) => resolved[i]!),
+    { workers: options.workers, pool, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross },
+  );
+  const fresh = new Map(missing.map((index, k) => [index, rendered[k]!]));
   // Files rendered now carry their bytes; the others read theirs from the store, and only if they are needed.
   const outputs: OutputFile[] = [];
-  let next = 0;
   for (let i = 0; i < appFiles.length; i++) {
     const key = keys[i]!;
     if (appFiles[i] === undefined) {
-      const file = fresh[next++]!;
+      const file = fresh.get(i)!;
       store.put(key, file);
       appFiles[i] = file;
       outputs.push(file);

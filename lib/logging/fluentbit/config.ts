@@ -84,15 +84,19 @@ export function writtenDocument(text: string): Readonly<Record<string, unknown>>
   return written.get(text);
 }
 
+/** Records that `text` is `doc` written as Fluent Bit YAML (see `writtenDocument`). */
+export function rememberWritten(text: string, doc: Record<string, unknown>): void {
+  if (written.has(text)) return;
+  if (written.size >= WRITTEN_KEPT) written.delete(written.keys().next().value!);
+  written.set(text, deepFreeze(doc));
+}
+
 /** The configuration as Fluent Bit YAML text. */
 export function toFluentBitYaml(config: FluentBitConfig, header?: string): string {
   const doc = fluentBitDocument(config);
   const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
   const text = head + stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
-  if (!written.has(text)) {
-    if (written.size >= WRITTEN_KEPT) written.delete(written.keys().next().value!);
-    written.set(text, deepFreeze(doc));
-  }
+  rememberWritten(text, doc);
   return text;
 }
 
