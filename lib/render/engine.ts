@@ -6,6 +6,7 @@
  * number of workers.
  */
 import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { PhaseTimings } from './render.ts';
 import { renderBatch, type BatchRequest, type RenderedAppFile } from './batch.ts';
@@ -62,18 +63,26 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
     // Each worker takes batches from the moment it is ready until none are left.
     const workerRuns = (pool?.ready ?? []).map(async (ready) => {
       if (next >= batches.length) return;
-      const worker = await ready;
+      let worker: Worker;
+      try {
+        worker = await ready;
+      } catch (error) {
+        // The main thread takes every batch anyway; a worker that could not start only costs time.
+        if (next < batches.length) process.emitWarning(`a render worker did not start (${(error as Error).message}); rendering on the main thread`);
+        return;
+      }
       await new Promise<void>((resolve, reject) => {
+        const fail = (error: Error) => {
+          failure ??= error;
+          reject(error);
+        };
         const send = () => {
           const batch = failure ? undefined : batches[next++];
           if (batch) worker.postMessage(batch);
           else resolve();
         };
         const onMessage = (message: { id?: number; results?: RenderedAppFile[]; timings?: PhaseTimings; error?: string }) => {
-          if (message.error) {
-            failure = new Error(`render worker failed: ${message.error}`);
-            return reject(failure);
-          }
+          if (message.error !== undefined) return fail(new Error(message.error));
           if (message.timings && options.timings) {
             options.timings.build += message.timings.build;
             options.timings.serialize += message.timings.serialize;
@@ -85,10 +94,16 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
           }
           send();
         };
+        const onExit = (code: number) => fail(new Error(`a render worker stopped (exit code ${code}) in the middle of a batch`));
         worker.on('message', onMessage);
-        worker.once('error', reject);
+        worker.on('error', fail);
+        worker.on('exit', onExit);
         send();
-      }).finally(() => worker.removeAllListeners('message'));
+      }).finally(() => {
+        worker.removeAllListeners('message');
+        worker.removeAllListeners('error');
+        worker.removeAllListeners('exit');
+      });
     });
     // The main thread renders too, yielding between batches so worker messages are served.
     const mainRun = (async () => {

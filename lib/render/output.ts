@@ -7,7 +7,8 @@
  * commit point), the staged files are renamed into place, stale files are
  * removed, and the journal is deleted. A run that stops before the journal
  * leaves `manifests/` as it was; one that stops after it is completed by the
- * next `synth` (or `synth --check`) before it reads anything.
+ * next write before it compares anything (`synth --check` writes nothing, so
+ * it reports the files still to move as stale).
  *
  * Whether a file changed is known without reading it when the output record
  * (`.render-cache/outputs.json`) holds its hash, size and modification time
@@ -148,9 +149,8 @@ function applyJournal(dir: string, journal: Journal): void {
   }
 }
 
-/** Compares rendered files with `dir` without touching it (after completing an interrupted write). */
+/** Compares rendered files with `dir` as it is, without touching it (an interrupted write shows as stale files). */
 export function diffOutput(dir: string, files: readonly OutputFile[], record?: OutputRecord): OutputDiff {
-  recoverOutput(dir);
   const onDisk = new Set(listFiles(dir));
   const changed: string[] = [];
   const added: string[] = [];
@@ -167,6 +167,7 @@ export function diffOutput(dir: string, files: readonly OutputFile[], record?: O
 
 /** Makes `dir` hold exactly `files`. A failure before the journal is written leaves `dir` untouched. */
 export function writeOutput(dir: string, files: readonly OutputFile[], record?: OutputRecord): OutputDiff {
+  recoverOutput(dir);
   const diff = diffOutput(dir, files, record);
   const moves = [...diff.changed, ...diff.added].sort();
   if (moves.length > 0 || diff.removed.length > 0) {

@@ -20,29 +20,43 @@ const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** A set of render workers; each is usable once it has reported ready. */
 export class RenderPool {
-  /** Each worker, once it has loaded the render code. */
+  /** Each worker, once it has loaded the render code; rejects if it stops or fails before. */
   public readonly ready: readonly Promise<Worker>[];
   private readonly started: Worker[] = [];
+  private closed = false;
 
   private constructor(size: number) {
     const source = workerScript();
     this.ready = Array.from({ length: size }, () =>
-      source.then(
-        ({ url, compiled }) =>
-          new Promise<Worker>((resolve, reject) => {
-            // No inherited loader flags for the compiled worker: it needs none, and they would slow every import.
-            const worker = new Worker(url, { execArgv: compiled ? [] : undefined });
-            this.started.push(worker);
-            const onMessage = (message: { ready?: boolean }) => {
-              if (!message.ready) return;
-              worker.off('message', onMessage);
-              worker.off('error', reject);
-              resolve(worker);
-            };
-            worker.on('message', onMessage);
-            worker.once('error', reject);
-          }),
-      ),
+      source.then(({ url, compiled }) => {
+        if (this.closed) throw new Error('the render pool was closed before the worker started');
+        return new Promise<Worker>((resolve, reject) => {
+          // No inherited loader flags for the compiled worker: it needs none, and they would slow every import.
+          const worker = new Worker(url, { execArgv: compiled ? [] : undefined });
+          this.started.push(worker);
+          const settle = () => {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            worker.off('exit', onExit);
+          };
+          const onMessage = (message: { ready?: boolean }) => {
+            if (!message.ready) return;
+            settle();
+            resolve(worker);
+          };
+          const onError = (error: Error) => {
+            settle();
+            reject(error);
+          };
+          const onExit = (code: number) => {
+            settle();
+            reject(new Error(`the render worker stopped (exit code ${code}) before it was ready`));
+          };
+          worker.on('message', onMessage);
+          worker.on('error', onError);
+          worker.on('exit', onExit);
+        });
+      }),
     );
     // A worker that fails to start is reported by whoever waits for it; until then the failure is not unhandled.
     for (const r of this.ready) r.catch(() => undefined);
@@ -53,9 +67,9 @@ export class RenderPool {
     return new RenderPool(size);
   }
 
-  /** Stops every worker. */
+  /** Stops every worker, started or still starting; none starts afterwards. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.ready);
+    this.closed = true;
     await Promise.all(this.started.map((w) => w.terminate()));
   }
 }

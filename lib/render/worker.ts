@@ -10,7 +10,8 @@ parentPort!.on('message', (request: BatchRequest) => {
     const timings = { build: 0, serialize: 0, validate: 0 };
     parentPort!.postMessage({ id: request.id, results: renderBatch(request.apps, timings, request.cross ? new Set(request.cross) : undefined), timings });
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) });
+    // The message only: a render error names the app, file and field at fault; the worker's stack adds nothing for the user.
+    parentPort!.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }
 });
 parentPort!.postMessage({ ready: true });

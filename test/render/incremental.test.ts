@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { synth } from '../../lib/render/synth.ts';
 import { renderApps } from '../../lib/render/engine.ts';
+import { RenderPool } from '../../lib/render/pool.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { appSource, digestOf, makeRepo, service, snapshotTree } from '../fixture.ts';
 
@@ -64,11 +65,35 @@ describe('incremental render', () => {
 
 describe('parallel render', () => {
   it('gives the same files with worker threads as in one thread', async () => {
+    // GIVEN renders enough for several batches, and workers that are ready before the main thread starts
     const root = repo();
     const resolved = resolveProject(await loadProject(root, { cache: false }));
-    const serial = await renderApps(resolved, { workers: 0 });
-    const parallel = await renderApps(resolved, { workers: 2 });
+    const apps = Array.from({ length: 5 }, () => resolved).flat();
+    const pool = RenderPool.start(2);
+    onTestFinished(() => pool.close());
+    await Promise.all(pool.ready);
+    // WHEN they run in one thread and shared with the workers
+    const serial = await renderApps(apps, { workers: 0 });
+    const parallel = await renderApps(apps, { pool });
+    // THEN the files are the same, in input order
     expect(parallel).toEqual(serial);
-    expect(parallel.map((f) => f.path)).toEqual(resolved.map((a) => `${a.environment.name}/apps/${a.name}.yaml`));
+    expect(parallel.map((f) => f.path)).toEqual(apps.map((a) => `${a.environment.name}/apps/${a.name}.yaml`));
+  });
+
+  it('reports a render that throws in a worker with the message the main thread gives', async () => {
+    const root = repo();
+    const resolved = resolveProject(await loadProject(root, { cache: false }));
+    // An app broken past the spec checks: no ports list at all.
+    const broken = { ...resolved[0]!, ports: undefined } as unknown as (typeof resolved)[number];
+    const serial = await renderApps([broken], { workers: 0 }).catch((e: Error) => e.message);
+    expect(serial).toMatch(/Cannot read properties of undefined/);
+    const pool = RenderPool.start(1);
+    onTestFinished(() => pool.close());
+    const [worker] = await Promise.all(pool.ready);
+    const reply = await new Promise((resolve) => {
+      worker!.once('message', resolve);
+      worker!.postMessage({ id: 7, apps: [broken] });
+    });
+    expect(reply).toEqual({ id: 7, error: serial });
   });
 });

@@ -49,7 +49,7 @@ describe('writeOutput', () => {
     expect(readdirSync(root)).toEqual(['manifests']);
   });
 
-  it('completes a write that stopped after its journal, before anything reads the folder', () => {
+  it('completes a write that stopped after its journal before the next write; a check only reports it', () => {
     // GIVEN a write that staged its files and wrote its journal, then stopped before moving anything
     const { root, dir } = workspace();
     writeOutput(dir, [file('dev/a.yaml', 'old\n'), file('dev/stale.yaml', 'stale\n')]);
@@ -57,8 +57,11 @@ describe('writeOutput', () => {
     mkdirSync(join(staging, 'dev'), { recursive: true });
     writeFileSync(join(staging, 'dev', 'a.yaml'), 'new\n');
     writeFileSync(join(root, '.manifests.journal.json'), JSON.stringify({ staging, moves: ['dev/a.yaml'], removals: ['dev/stale.yaml'] }));
-    // WHEN the next run compares
-    const diff = diffOutput(dir, [file('dev/a.yaml', 'new\n')]);
+    // WHEN a check compares, THEN it touches nothing and reports what the write still had to do
+    expect(diffOutput(dir, [file('dev/a.yaml', 'new\n')])).toEqual({ changed: ['dev/a.yaml'], added: [], removed: ['dev/stale.yaml'] });
+    expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'old\n', 'dev/stale.yaml': 'stale\n' });
+    // WHEN the next write runs
+    const diff = writeOutput(dir, [file('dev/a.yaml', 'new\n')]);
     // THEN the write was completed first, and nothing is left of it
     expect(diff).toEqual({ changed: [], added: [], removed: [] });
     expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'new\n' });
