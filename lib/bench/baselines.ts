@@ -16,7 +16,12 @@ import { cmp } from '../util/compare.ts';
 /** Result of one baseline: seconds, or why it did not run. */
 export type BaselineResult = { readonly seconds: number } | { readonly skipped: string };
 
-/** A single `cdk8s.App` with one chart per app × environment, synthesised once. */
+/**
+ * A single `cdk8s.App` with one chart per app × environment, synthesised once:
+ * the same constructs as the platform's render (the Microservice and its
+ * observability objects), through cdk8s' own `app.synth()`, without the
+ * platform's edits of the synthesised pod templates, its validation or its emitter.
+ */
 export function cdk8sSingleApp(apps: readonly ResolvedApp[]): BaselineResult {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-cdk8s-'));
   try {

@@ -6,7 +6,7 @@
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
-import { renderAppFile, type PhaseTimings } from './render.ts';
+import { renderAppFile, type PhaseTimings, type RenderedFile } from './render.ts';
 import { objectId } from './order.ts';
 import type { KubeObject } from './yaml.ts';
 import { hashText } from './cache.ts';
@@ -39,7 +39,13 @@ export interface BatchRequest {
 /** Renders and validates a batch in the current thread. */
 export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings, cross?: ReadonlySet<string>): RenderedAppFile[] {
   return apps.map((app) => {
-    const file = renderAppFile(app, timings);
+    let file: RenderedFile;
+    try {
+      file = renderAppFile(app, timings);
+    } catch (error) {
+      // A spec that passed its checks but breaks the render is a platform defect; say where it showed.
+      throw new Error(`rendering ${app.sourceFile} for ${app.environment.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
     const environments = new Map<string, EnvironmentSpec>([[app.environment.name, app.environment]]);
     const t0 = performance.now();
     const violations = validateFiles([file], environments, { across: false });

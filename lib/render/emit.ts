@@ -26,7 +26,7 @@ function isEmptyCollection(v: Collection): boolean {
   return true;
 }
 
-/** Keys with a value, in byte order (the default sort compares UTF-16 code units, like `cmp`). */
+/** Keys with a value, in UTF-16 code unit order (what the default sort compares, like `cmp`). */
 function definedKeys(o: Record<string, unknown>): string[] {
   const keys = Object.keys(o);
   let defined = keys;
@@ -98,7 +98,11 @@ const written = new Map<string, string>();
 /** Bound on `written`, so a long-lived process does not grow without limit. */
 const WRITTEN_MAX = 200_000;
 
+/** Longer strings are seldom repeated; remembering them would only take memory. */
+const WRITTEN_LENGTH = 128;
+
 function plainOrQuoted(s: string): string {
+  if (s.length > WRITTEN_LENGTH) return quoteIfNeeded(s);
   let out = written.get(s);
   if (out === undefined) {
     if (written.size >= WRITTEN_MAX) written.clear();

@@ -4,8 +4,8 @@
  * Changed and new files are first written to a staging folder beside
  * `manifests/`; nothing in `manifests/` is touched until every one of them is
  * written. Then a journal listing the moves and removals is written (the
- * commit point), the staged files are renamed into place, stale files are
- * removed, and the journal is deleted. A run that stops before the journal
+ * commit point), stale files are removed, the staged files are renamed into
+ * place, and the journal is deleted. A run that stops before the journal
  * leaves `manifests/` as it was; one that stops after it is completed by the
  * next write before it compares anything (`synth --check` writes nothing, so
  * it reports the files still to move as stale).
@@ -39,22 +39,35 @@ export interface OutputDiff {
   readonly removed: string[];
 }
 
+/** What the record keeps of a file: its hash, size and modification time, and when that was read. */
+type RecordEntry = readonly [hash: string, size: number, mtimeMs: number, statAtMs: number];
+
+/**
+ * The coarsest file time resolution to allow for (FAT keeps 2 s): a file whose
+ * time is this close to when the record read it may have changed again within
+ * the same tick, unseen, so it is read rather than trusted (git calls such an
+ * entry "racily clean").
+ */
+const TIME_RESOLUTION_MS = 2000;
+
 /** Hash, size and modification time of each file a run left in an output folder. */
 export class OutputRecord {
-  /** Files found unchanged by reading them: their size or time moved, so their entry is renewed. */
+  /** Files found unchanged by reading them: their entry is renewed. */
   private readonly verified = new Set<string>();
 
   private constructor(
     private readonly file: string | undefined,
-    private readonly entries: Map<string, readonly [hash: string, size: number, mtimeMs: number]>,
+    private readonly entries: Map<string, RecordEntry>,
   ) {}
 
   /** Reads the record kept in `file`; `undefined` gives a record that is never kept. */
   static open(file: string | undefined): OutputRecord {
-    const entries = new Map<string, readonly [string, number, number]>();
+    const entries = new Map<string, RecordEntry>();
     if (file && existsSync(file)) {
       try {
-        for (const [path, entry] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, [string, number, number]>)) entries.set(path, entry);
+        for (const [path, entry] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, RecordEntry>)) {
+          if (Array.isArray(entry) && entry.length === 4) entries.set(path, entry);
+        }
       } catch {
         // An unreadable record is an empty one: every file is read.
       }
@@ -65,7 +78,7 @@ export class OutputRecord {
   /** Whether `path` under `dir` is known to hold the bytes of hash `hash`. */
   holds(dir: string, path: string, hash: string): boolean {
     const entry = this.entries.get(path);
-    if (!entry || entry[0] !== hash) return false;
+    if (!entry || entry[0] !== hash || entry[2] >= entry[3] - TIME_RESOLUTION_MS) return false;
     const stat = statOf(join(dir, path));
     return stat !== undefined && stat.isFile() && stat.size === entry[1] && stat.mtimeMs === entry[2];
   }
@@ -77,7 +90,7 @@ export class OutputRecord {
 
   /** Records `files` as they are now under `dir` (those with a hash), and forgets every other path. */
   update(dir: string, files: readonly OutputFile[], written: ReadonlySet<string>): void {
-    const next = new Map<string, readonly [string, number, number]>();
+    const next = new Map<string, RecordEntry>();
     for (const f of files) {
       if (!f.hash) continue;
       const known = this.entries.get(f.path);
@@ -85,8 +98,9 @@ export class OutputRecord {
         next.set(f.path, known);
         continue;
       }
+      const statAt = Date.now();
       const stat = lstatSync(join(dir, f.path));
-      next.set(f.path, [f.hash, stat.size, stat.mtimeMs]);
+      next.set(f.path, [f.hash, stat.size, stat.mtimeMs, statAt]);
     }
     this.entries.clear();
     this.verified.clear();
@@ -113,22 +127,64 @@ function journalFile(dir: string): string {
   return join(dirname(dir), `.${basename(dir)}.journal.json`);
 }
 
-/** Completes a write that stopped after its journal was written; a no-op when there is none. */
-export function recoverOutput(dir: string): void {
-  const file = journalFile(dir);
-  if (!existsSync(file)) return;
-  const journal = JSON.parse(readFileSync(file, 'utf8')) as Journal;
-  applyJournal(dir, journal);
-  rmSync(journal.staging, { recursive: true, force: true });
-  rmSync(file, { force: true });
+/** Prefix of the staging folders beside `dir`; each ends in the writer's pid and a time. */
+function stagingPrefix(dir: string): string {
+  return `.${basename(dir)}.new-`;
 }
 
+/**
+ * Completes a write that stopped after its journal was written, and removes
+ * what writes that stopped earlier left behind (staging folders of processes
+ * that no longer run). A journal that cannot be read (cut short by a crash)
+ * is dropped: the caller compares and writes everything again anyway, which
+ * also rewrites any moved file whose bytes did not reach the disk.
+ */
+export function recoverOutput(dir: string): void {
+  const file = journalFile(dir);
+  if (existsSync(file)) {
+    let journal: Journal | undefined;
+    try {
+      journal = JSON.parse(readFileSync(file, 'utf8')) as Journal;
+    } catch {
+      journal = undefined;
+    }
+    if (journal) {
+      applyJournal(dir, journal);
+      rmSync(journal.staging, { recursive: true, force: true });
+    }
+    rmSync(file, { force: true });
+  }
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return;
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(stagingPrefix(dir))) continue;
+    const pid = Number(name.slice(stagingPrefix(dir).length).split('-')[0]);
+    if (pid !== process.pid && !isRunning(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Applies `journal` to `dir`; applying it again after a stop part-way finishes it. */
 function applyJournal(dir: string, journal: Journal): void {
-  // Removals first: a stale file may stand where a new file's folder goes.
+  // Removals first, and the folders they empty: a stale file may stand where a new file's folder goes, and a stale folder where a new file goes.
   const emptied = new Set<string>();
   for (const path of journal.removals) {
-    rmSync(join(dir, path), { force: true });
+    // After a stop part-way, a new file's folder may already stand where a stale file was.
+    if (statOf(join(dir, path))?.isFile()) rmSync(join(dir, path), { force: true });
     for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) emptied.add(folder);
+  }
+  for (const folder of [...emptied].sort((a, b) => b.length - a.length)) {
+    const full = join(dir, folder);
+    if (statOf(full)?.isDirectory() && readdirSync(full).length === 0) rmdirSync(full);
   }
   const made = new Set<string>();
   for (const path of journal.moves) {
@@ -141,11 +197,6 @@ function applyJournal(dir: string, journal: Journal): void {
       made.add(folder);
     }
     renameSync(from, join(dir, path));
-  }
-  // Folders left empty by the removals go too, deepest first.
-  for (const folder of [...emptied].sort((a, b) => b.length - a.length)) {
-    const full = join(dir, folder);
-    if (existsSync(full) && readdirSync(full).length === 0) rmdirSync(full);
   }
 }
 
@@ -171,7 +222,7 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
   const diff = diffOutput(dir, files, record);
   const moves = [...diff.changed, ...diff.added].sort();
   if (moves.length > 0 || diff.removed.length > 0) {
-    const staging = join(dirname(dir), `.${basename(dir)}.new-${process.pid}-${Date.now()}`);
+    const staging = join(dirname(dir), `${stagingPrefix(dir)}${process.pid}-${Date.now()}`);
     const byPath = new Map(files.map((f) => [f.path, f]));
     try {
       const made = new Set<string>();
@@ -186,8 +237,8 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
       }
       assertPlaceable(dir, moves, new Set(diff.removed));
       const file = journalFile(dir);
-      writeFileSync(`${file}.tmp`, JSON.stringify({ staging, moves, removals: diff.removed } satisfies Journal));
-      renameSync(`${file}.tmp`, file);
+      writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify({ staging, moves, removals: diff.removed } satisfies Journal));
+      renameSync(`${file}.tmp-${process.pid}`, file);
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw error;
@@ -202,12 +253,17 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
   return diff;
 }
 
-/** Throws when a staged file could not be moved into `dir`: a folder in its place, or a file where its folder must be. */
+/**
+ * Throws when a staged file could not be moved into `dir`: a folder in its place
+ * that keeps files, or a file where its folder must be that stays.
+ */
 function assertPlaceable(dir: string, moves: readonly string[], removals: ReadonlySet<string>): void {
   for (const path of moves) {
-    if (statOf(join(dir, path))?.isDirectory()) throw new Error(`manifests: cannot write ${path}: a folder of that name is in the way`);
+    if (statOf(join(dir, path))?.isDirectory() && listFiles(join(dir, path)).some((f) => !removals.has(`${path}/${f}`))) {
+      throw new Error(`manifests: cannot write ${path}: the folder manifests/${path}/ is in the way and holds files synth does not write; move them out of manifests/`);
+    }
     for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
-      if (!removals.has(folder) && statOf(join(dir, folder))?.isFile()) throw new Error(`manifests: cannot write ${path}: ${folder} is a file`);
+      if (!removals.has(folder) && statOf(join(dir, folder))?.isFile()) throw new Error(`manifests: cannot write ${path}: ${folder} is a file that stays`);
     }
   }
 }

@@ -194,7 +194,12 @@ function storedFile(store: RenderStore, key: string, meta: RenderMeta, index?: n
     path: meta.path,
     hash: meta.hash,
     get content() {
-      content ??= store.content(key, index);
+      try {
+        content ??= store.content(key, index);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        throw new Error(`the render cache lost the bytes of ${meta.path} (another synth running at the same time, or a part of .render-cache/ removed); run \`npm run synth -- --no-cache\``, { cause: error });
+      }
       return content;
     },
   };

@@ -1,11 +1,13 @@
 /**
  * Loading many app files at once. Importing a TypeScript file costs a few
- * milliseconds of loader work each, seconds at a thousand apps; so the files
- * that import nothing but the spec module are compiled together in one esbuild
- * pass and evaluated in this process, against the spec module already loaded
- * here. Any failure (a syntax error, a throwing file, a missing default export)
- * gives up on the batch: the caller then imports the files one by one, which
- * names the file at fault.
+ * milliseconds of loader work each, seconds at a thousand apps; so app files
+ * are compiled together in one esbuild pass, with what they import from the
+ * repository, and evaluated in this process against the spec module already
+ * loaded here. What they import is compiled afresh on every load, so a change
+ * to it is seen even by a long-lived process. Any failure (a syntax error, a
+ * throwing file, a missing default export, an import of a package) gives up on
+ * the batch: the caller then imports the files one by one, which names the
+ * file at fault.
  */
 import { build, type Plugin } from 'esbuild';
 import { runInThisContext } from 'node:vm';
@@ -22,10 +24,7 @@ const specModule: Plugin = {
   },
 };
 
-/**
- * The default exports of `files` (paths relative to `root`, each importing only
- * the spec module), in order; `undefined` when the batch cannot be loaded whole.
- */
+/** The default exports of `files` (paths relative to `root`), in order; `undefined` when the batch cannot be loaded whole. */
 export async function loadSpecFiles(root: string, files: readonly string[]): Promise<unknown[] | undefined> {
   if (files.length === 0) return [];
   const entry = files.map((f, i) => `export { default as f${i} } from ${JSON.stringify(`./${f}`)};`).join('\n');
@@ -34,6 +33,7 @@ export async function loadSpecFiles(root: string, files: readonly string[]): Pro
     const result = await build({
       stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'apps.bundle.ts' },
       bundle: true,
+      packages: 'external',
       write: false,
       format: 'cjs',
       platform: 'node',
@@ -49,9 +49,10 @@ export async function loadSpecFiles(root: string, files: readonly string[]): Pro
     const module = { exports: {} as Record<string, unknown> };
     const require = (id: string): unknown => {
       if (id === SPEC_MODULE) return spec;
-      throw new Error(`app files import only the spec module here, not '${id}'`);
+      throw new Error(`app files load together only when they import nothing but repository files, not '${id}'`);
     };
-    const run = runInThisContext(`(function (exports, require, module) {${code}\n})`, { filename: `${root}/apps.bundle.js` }) as (
+    // Strict, as the same files are when imported as ES modules.
+    const run = runInThisContext(`(function (exports, require, module) {'use strict';\n${code}\n})`, { filename: `${root}/apps.bundle.js` }) as (
       exports: unknown,
       require: (id: string) => unknown,
       module: { exports: Record<string, unknown> },

@@ -111,41 +111,38 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
 
 /** Imports must name nothing but the spec module for an app file's value to depend on its text alone. */
 const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'\.\.\/lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
+/** What makes a file's value depend on more than its text: re-exports, loading code, the process, the clock, chance. */
+const IMPURE = /\bexport\b[^;]*\bfrom\b|\brequire\s*\(|\b(?:process|globalThis|Date|performance)\b|\bMath\.random\b/;
+
+/** Whether the value of an app file with source `text` is a function of the text alone (so it may be cached by it). */
+export function isPureSpec(text: string): boolean {
+  return ONLY_SPEC_IMPORTS.test(text) && !IMPURE.test(text);
+}
 
 /**
  * The default exports of the app files `files` (names in `apps/`), in order. A
- * file that imports only the spec module is a pure function of its text, so its
- * value is cached by content hash; the ones not cached are compiled together
- * (`loadSpecFiles`), and any other file, or a batch that fails, is imported on
- * its own, which reports a broken file by name.
+ * file whose value depends on its text alone (`isPureSpec`) is cached by a hash
+ * of its text. The others are compiled together, with what they import from
+ * the repository compiled afresh (`loadSpecFiles`); a batch that fails is
+ * imported file by file, which reports a broken file by name.
  */
 async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ values: unknown[]; pureKeys: (string | undefined)[] }> {
   const values: unknown[] = new Array(files.length);
   const pureKeys: (string | undefined)[] = new Array(files.length);
-  const pure: { index: number; key: string }[] = [];
-  const texts = files.map((name) => readFileSync(join(root, 'apps', name), 'utf8'));
-  texts.forEach((text, index) => {
-    if (!ONLY_SPEC_IMPORTS.test(text)) return;
+  files.forEach((name, index) => {
+    const text = readFileSync(join(root, 'apps', name), 'utf8');
+    if (!isPureSpec(text)) return;
     const key = hashText(text);
     pureKeys[index] = key;
-    const cached = specCache.get(key);
-    if (cached !== undefined) values[index] = cached;
-    else pure.push({ index, key });
+    values[index] = specCache.get(key);
   });
-  const batch = await loadSpecFiles(root, pure.map((p) => `apps/${files[p.index]}`));
-  if (batch) {
-    pure.forEach((p, i) => {
-      values[p.index] = batch[i];
-      specCache.set(p.key, JSON.parse(JSON.stringify(batch[i])) as unknown);
-    });
-  }
-  const cacheable = new Map(pure.map((p) => [p.index, p.key]));
+  const pending = files.map((_, i) => i).filter((i) => values[i] === undefined);
+  const batch = await loadSpecFiles(root, pending.map((i) => `apps/${files[i]}`));
   await Promise.all(
-    files.map(async (name, index) => {
-      if (values[index] !== undefined) return;
-      const raw = await importDefault(join(root, 'apps', name), `apps/${name}`, sink);
+    pending.map(async (index, i) => {
+      const raw = batch ? batch[i] : await importDefault(join(root, 'apps', files[index]!), `apps/${files[index]}`, sink);
       values[index] = raw;
-      const key = cacheable.get(index);
+      const key = pureKeys[index];
       if (raw !== undefined && key !== undefined) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
     }),
   );

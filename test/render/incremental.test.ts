@@ -86,7 +86,7 @@ describe('parallel render', () => {
     // An app broken past the spec checks: no ports list at all.
     const broken = { ...resolved[0]!, ports: undefined } as unknown as (typeof resolved)[number];
     const serial = await renderApps([broken], { workers: 0 }).catch((e: Error) => e.message);
-    expect(serial).toMatch(/Cannot read properties of undefined/);
+    expect(serial).toMatch(/^rendering apps\/claims-api\.ts for dev failed: Cannot read properties of undefined/);
     const pool = RenderPool.start(1);
     onTestFinished(() => pool.close());
     const [worker] = await Promise.all(pool.ready);

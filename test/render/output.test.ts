@@ -41,10 +41,17 @@ describe('writeOutput', () => {
     expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml/b.yaml': 'b\n' });
   });
 
+  it('replaces a folder whose files are all stale by a file of the same name', () => {
+    const { dir } = workspace();
+    writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a/c/d.yaml', 'd\n')]);
+    writeOutput(dir, [file('dev/a', 'a\n')]);
+    expect(snapshotTree(dir)).toEqual({ 'dev/a': 'a\n' });
+  });
+
   it('fails before touching anything when a file would land on a folder that stays', () => {
     const { root, dir } = workspace();
     writeOutput(dir, [file('dev/a/b.yaml', 'b\n')]);
-    expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow('manifests: cannot write dev/a: a folder of that name is in the way');
+    expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow('manifests: cannot write dev/a: the folder manifests/dev/a/ is in the way and holds files synth does not write');
     expect(snapshotTree(dir)).toEqual({ 'dev/a/b.yaml': 'b\n' });
     expect(readdirSync(root)).toEqual(['manifests']);
   });
@@ -67,9 +74,51 @@ describe('writeOutput', () => {
     expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'new\n' });
     expect(readdirSync(root)).toEqual(['manifests']);
   });
+
+  it('finishes a journal again after a stop part-way, where a new folder already stands on a stale file', () => {
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/apps', 'was a file\n')]);
+    // The stop came after the stale file was removed and the new folder made, before the move.
+    const staging = join(root, '.manifests.new-1-1');
+    mkdirSync(join(staging, 'dev', 'apps'), { recursive: true });
+    writeFileSync(join(staging, 'dev', 'apps', 'a.yaml'), 'a\n');
+    rmSync(join(dir, 'dev', 'apps'));
+    mkdirSync(join(dir, 'dev', 'apps'));
+    writeFileSync(join(root, '.manifests.journal.json'), JSON.stringify({ staging, moves: ['dev/apps/a.yaml'], removals: ['dev/apps'] }));
+    writeOutput(dir, [file('dev/apps/a.yaml', 'a\n')]);
+    expect(snapshotTree(dir)).toEqual({ 'dev/apps/a.yaml': 'a\n' });
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
+
+  it('drops a journal cut short, and staging folders of writers that no longer run, then writes everything needed', () => {
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/a.yaml', 'old\n')]);
+    writeFileSync(join(root, '.manifests.journal.json'), '');
+    // pid 2147483647 runs nowhere.
+    mkdirSync(join(root, '.manifests.new-2147483647-1', 'dev'), { recursive: true });
+    expect(writeOutput(dir, [file('dev/a.yaml', 'new\n')]).changed).toEqual(['dev/a.yaml']);
+    expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'new\n' });
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
 });
 
 describe('OutputRecord', () => {
+  it('reads a file whose time is within a clock tick of when it was recorded: it may have changed again, unseen', () => {
+    const { root, dir } = workspace();
+    const recordFile = join(root, 'outputs.json');
+    const files = [file('dev/a.yaml', 'aaaa\n')];
+    writeOutput(dir, files, OutputRecord.open(recordFile));
+    // A whole-second time of just now (as a coarse clock keeps it), recorded by the next write.
+    const path = join(dir, 'dev/a.yaml');
+    const now = Math.floor(Date.now() / 1000);
+    utimesSync(path, now, now);
+    writeOutput(dir, files, OutputRecord.open(recordFile));
+    // Other bytes of the same size within the same tick: only reading them tells.
+    writeFileSync(path, 'bbbb\n');
+    utimesSync(path, now, now);
+    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual(['dev/a.yaml']);
+  });
+
   it('knows a file it recorded by its size and time, and reads any file whose size or time moved', () => {
     const { root, dir } = workspace();
     const recordFile = join(root, 'outputs.json');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSpecFiles } from '../../lib/spec/bundle.ts';
-import { loadProject } from '../../lib/spec/project.ts';
+import { isPureSpec, loadProject } from '../../lib/spec/project.ts';
 import { SpecError } from '../../lib/spec/problems.ts';
 import { appSource, service, tempRepo } from '../fixture.ts';
 
@@ -38,10 +38,32 @@ describe('loading app files together', () => {
     expect(error.problems.map((p) => `${p.file}: ${p.message}`)).toContain('apps/quote-api.ts: has no default export');
   });
 
-  it('imports a file that imports more than the spec module on its own', async () => {
+  it('loads a file that imports more of the repository than the spec module', async () => {
     const root = tempRepo({ apps: { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') } });
     writeFileSync(join(root, 'apps', 'quote-api.ts'), appSource(service('quote-api')).replace("from '../lib/spec/index.ts'", "from '../lib/spec/app.ts'"));
     const project = await loadProject(root, { cache: false });
     expect(project.apps.map((a) => a.spec.name)).toEqual(['claims-api', 'quote-api']);
+  });
+
+  it('caches by its text only a file whose value depends on nothing else', () => {
+    const head = "import { defineApp } from '../lib/spec/index.ts';\n";
+    expect(isPureSpec(`${head}export default defineApp({ name: 'a' } as never);\n`)).toBe(true);
+    expect(isPureSpec("import { x } from '../lib/spec/app.ts';\nexport default x;\n")).toBe(false);
+    expect(isPureSpec(`${head}export { default } from '../shared/a.ts';\n`)).toBe(false);
+    expect(isPureSpec(`${head}export default defineApp({ replicas: process.env.N ? 3 : 2 } as never);\n`)).toBe(false);
+    expect(isPureSpec(`${head}export default defineApp({ description: \`built \${new Date().toISOString()}\` } as never);\n`)).toBe(false);
+  });
+
+  it('loads a file that re-exports another afresh when the other changes', async () => {
+    // GIVEN an app file that re-exports a spec kept outside apps/, loaded once with the cache on
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') } });
+    mkdirSync(join(root, 'shared'));
+    const shared = (replicas: number) => appSource(service('quote-api', { replicas })).replace("'../lib/spec/index.ts'", "'../lib/spec/index.ts'");
+    writeFileSync(join(root, 'shared', 'quote-api.ts'), shared(2));
+    writeFileSync(join(root, 'apps', 'quote-api.ts'), "export { default } from '../shared/quote-api.ts';\n");
+    expect((await loadProject(root)).apps.find((a) => a.spec.name === 'quote-api')!.spec.replicas).toBe(2);
+    // WHEN only the other file changes THEN the next load sees the change
+    writeFileSync(join(root, 'shared', 'quote-api.ts'), shared(5));
+    expect((await loadProject(root)).apps.find((a) => a.spec.name === 'quote-api')!.spec.replicas).toBe(5);
   });
 });

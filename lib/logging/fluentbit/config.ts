@@ -72,8 +72,8 @@ export function fluentBitDocument(config: FluentBitConfig): Record<string, unkno
  * The texts written last, with the document each was written from. The
  * validator reads a text it finds here from its document instead of parsing it
  * again: a render writes a configuration, then checks it twice (as it builds
- * the collector, and in the policy rule on the ConfigMap). Texts read from disk
- * are always parsed.
+ * the collector, and in the policy rule on the ConfigMap). A text this process
+ * did not just write (one read from disk by `validate`) is parsed.
  */
 const written = new Map<string, Readonly<Record<string, unknown>>>();
 /** Enough for the configurations of one app render; the oldest go first. */
