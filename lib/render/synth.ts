@@ -1,10 +1,11 @@
 /**
- * `synth`: specs → validated manifests, written atomically or checked for staleness.
+ * `synth`: specs → validated manifests, written all or nothing, or checked for staleness.
  *
  * Only what changed is rendered: each app × environment is keyed by a hash of
- * its resolved spec (which holds the environment and the pinned version), and
- * the cache by a hash of the platform code. Renders that miss run on every core.
- * Cached, incremental, serial and parallel runs give the same bytes.
+ * its resolved spec (which holds the pinned version) and of its environment,
+ * and the store by a hash of the platform code (`store.ts`). Renders that miss
+ * run on every core. Cached, incremental, serial and parallel runs give the
+ * same bytes.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
