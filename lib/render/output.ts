@@ -235,6 +235,13 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
         }
         writeFileSync(target, byPath.get(path)!.content);
       }
+      if (!existsSync(dir)) {
+        // Nothing to keep: the staged tree becomes the folder in one rename.
+        renameSync(staging, dir);
+        record?.update(dir, files, new Set(moves));
+        record?.save();
+        return diff;
+      }
       assertPlaceable(dir, moves, new Set(diff.removed));
       const file = journalFile(dir);
       writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify({ staging, moves, removals: diff.removed } satisfies Journal));
@@ -258,11 +265,13 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
  * that keeps files, or a file where its folder must be that stays.
  */
 function assertPlaceable(dir: string, moves: readonly string[], removals: ReadonlySet<string>): void {
+  const folders = new Set<string>();
   for (const path of moves) {
     if (statOf(join(dir, path))?.isDirectory() && listFiles(join(dir, path)).some((f) => !removals.has(`${path}/${f}`))) {
       throw new Error(`manifests: cannot write ${path}: the folder manifests/${path}/ is in the way and holds files synth does not write; move them out of manifests/`);
     }
-    for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
+    for (let folder = dirname(path); folder !== '.' && !folders.has(folder); folder = dirname(folder)) {
+      folders.add(folder);
       if (!removals.has(folder) && statOf(join(dir, folder))?.isFile()) throw new Error(`manifests: cannot write ${path}: ${folder} is a file that stays`);
     }
   }
