@@ -11,7 +11,7 @@
  * - `release-order`: the release order between two revisions;
  * - `cdk8s`: the single-App cdk8s baseline on the repository's resolved apps.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFESTS_DIR, renderAll, synth } from '../render/synth.ts';
 import { writeOutput } from '../render/output.ts';
@@ -43,8 +43,10 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
   const rss = () => Math.round(process.resourceUsage().maxRSS / 1024);
   switch (request.task) {
     case 'full': {
-      // Every run writes every file, as a first render does.
-      rmSync(join(request.root, MANIFESTS_DIR), { recursive: true, force: true });
+      // Every run writes every file, as a first render does. The last run's files are moved aside, not
+      // deleted, so that deleting them (the bench removes the repository at the end) does not slow this run.
+      const dir = join(request.root, MANIFESTS_DIR);
+      if (existsSync(dir)) renameSync(dir, join(request.root, `.bench-old-manifests-${process.pid}`));
       const timings: PhaseTimings & { load: number; write: number } = { load: 0, build: 0, serialize: 0, validate: 0, write: 0 };
       const t0 = performance.now();
       const result = await renderAll(request.root, { cache: false, workers: request.workers, timings, onProgress: progress });
