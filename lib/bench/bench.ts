@@ -75,7 +75,7 @@ export async function makeBenchRepo(repoRoot: string, n: number): Promise<string
   symlinkSync(join(repoRoot, 'lib'), join(root, 'lib'), 'dir');
   symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
   for (const f of ['package.json', 'package-lock.json']) cpSync(join(repoRoot, f), join(root, f));
-  writeFileSync(join(root, '.gitignore'), '/lib\n/node_modules\n/.render-cache/\n');
+  writeFileSync(join(root, '.gitignore'), '/lib\n/node_modules\n/.render-cache/\n/.bench-old-manifests-*\n');
   const envs = await loadEnvironmentsOnly(repoRoot);
   const apps = generateApps(n);
   mkdirSync(join(root, 'apps'));
