@@ -110,7 +110,13 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
       for (;;) {
         const batch = failure ? undefined : batches[next++];
         if (!batch) return;
-        results[batch.id] = renderBatch(batch.apps, options.timings, options.crossEnvironments);
+        try {
+          results[batch.id] = renderBatch(batch.apps, options.timings, options.crossEnvironments);
+        } catch (error) {
+          // The workers take no more batches once one render has failed.
+          failure ??= error as Error;
+          throw error;
+        }
         report(batch.apps.length);
         await new Promise((r) => setImmediate(r));
       }
