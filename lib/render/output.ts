@@ -148,11 +148,8 @@ export function recoverOutput(dir: string): void {
     } catch {
       journal = undefined;
     }
-    if (journal) {
-      applyJournal(dir, journal);
-      rmSync(journal.staging, { recursive: true, force: true });
-    }
-    rmSync(file, { force: true });
+    if (journal) finishJournal(dir, journal);
+    else rmSync(file, { force: true });
   }
   const parent = dirname(dir);
   if (!existsSync(parent)) return;
@@ -171,6 +168,13 @@ function isRunning(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Applies `journal` to `dir`, then removes its staging folder and the journal itself. */
+function finishJournal(dir: string, journal: Journal): void {
+  applyJournal(dir, journal);
+  rmSync(journal.staging, { recursive: true, force: true });
+  rmSync(journalFile(dir), { force: true });
 }
 
 /** Applies `journal` to `dir`; applying it again after a stop part-way finishes it. */
@@ -224,6 +228,7 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
   if (moves.length > 0 || diff.removed.length > 0) {
     const staging = join(dirname(dir), `${stagingPrefix(dir)}${process.pid}-${Date.now()}`);
     const byPath = new Map(files.map((f) => [f.path, f]));
+    let journal: Journal | undefined;
     try {
       const made = new Set<string>();
       for (const path of moves) {
@@ -235,23 +240,21 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
         }
         writeFileSync(target, byPath.get(path)!.content);
       }
-      if (!existsSync(dir)) {
+      if (existsSync(dir)) {
+        assertPlaceable(dir, moves, new Set(diff.removed));
+        journal = { staging, moves, removals: diff.removed };
+        const file = journalFile(dir);
+        writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(journal));
+        renameSync(`${file}.tmp-${process.pid}`, file);
+      } else {
         // Nothing to keep: the staged tree becomes the folder in one rename.
         renameSync(staging, dir);
-        record?.update(dir, files, new Set(moves));
-        record?.save();
-        return diff;
       }
-      assertPlaceable(dir, moves, new Set(diff.removed));
-      const file = journalFile(dir);
-      writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify({ staging, moves, removals: diff.removed } satisfies Journal));
-      renameSync(`${file}.tmp-${process.pid}`, file);
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw error;
     }
-    mkdirSync(dir, { recursive: true });
-    recoverOutput(dir);
+    if (journal) finishJournal(dir, journal);
   }
   if (record) {
     record.update(dir, files, new Set(moves));
