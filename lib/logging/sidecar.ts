@@ -22,6 +22,7 @@ import { formatConfigProblems, validateFluentBitYaml } from './fluentbit/validat
 import { javaMultiline, startPatternMultiline, type MultilineParser } from './multiline.ts';
 import { AGGREGATOR, AGGREGATOR_HOST, COLLECTOR_CONTAINER, LOGGING_NAMESPACE, TAGS } from './names.ts';
 import type { ResolvedLogs } from './resolve.ts';
+import { setBounded } from '../util/bounded.ts';
 
 /** Volume of the app's log directory. */
 export const LOGS_VOLUME = 'app-logs';
@@ -126,13 +127,12 @@ export function collectorConfigText(app: ResolvedApp, logs: ResolvedLogs): strin
   const config = collectorConfig(app, logs);
   const generic = collectorConfig(app, logs, ENV_NAME);
   const key = JSON.stringify(generic);
-  // A configuration that holds the stand-in itself (a log folder named like it) is written for its environment alone.
-  if (JSON.stringify(config).includes(ENV_NAME)) return writeCollectorConfig(app, config, env);
+  // A configuration that holds the stand-in elsewhere too (a log folder named like it) is written for its environment alone.
+  if (key.indexOf(ENV_NAME) !== key.lastIndexOf(ENV_NAME)) return writeCollectorConfig(app, config, env);
   let template = written.get(key);
   if (template === undefined) {
     template = writeCollectorConfig(app, generic, ENV_NAME);
-    if (written.size >= WRITTEN_KEPT) written.delete(written.keys().next().value!);
-    written.set(key, template);
+    setBounded(written, key, template, WRITTEN_KEPT);
   }
   const text = template.replaceAll(ENV_NAME, env);
   rememberWritten(text, fluentBitDocument(config));

@@ -4,6 +4,7 @@
  * as data here and written as text once, so the same data is validated and shipped.
  */
 import { stringify } from 'yaml';
+import { setBounded } from '../../util/bounded.ts';
 import type { MultilineParser } from '../multiline.ts';
 
 /** A value of a plugin property; a list stands for a property given several times. */
@@ -86,9 +87,7 @@ export function writtenDocument(text: string): Readonly<Record<string, unknown>>
 
 /** Records that `text` is `doc` written as Fluent Bit YAML (see `writtenDocument`). */
 export function rememberWritten(text: string, doc: Record<string, unknown>): void {
-  if (written.has(text)) return;
-  if (written.size >= WRITTEN_KEPT) written.delete(written.keys().next().value!);
-  written.set(text, deepFreeze(doc));
+  if (!written.has(text)) setBounded(written, text, deepFreeze(doc), WRITTEN_KEPT);
 }
 
 /** The configuration as Fluent Bit YAML text. */
