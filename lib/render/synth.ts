@@ -76,14 +76,15 @@ export interface RenderResult {
 /** Renders and validates everything in memory. Throws `SpecError` or `ValidationError`. */
 export async function renderAll(root: string, options: RenderOptions = {}): Promise<RenderResult> {
   const useCache = options.cache ?? true;
-  const store = RenderStore.open(root, codeHash(root), useCache);
+  const code = codeHash(root);
+  const store = RenderStore.open(root, code, useCache);
   // With nothing stored for this platform code, everything renders: a large render starts its
   // workers now, so that they have loaded the render code by the time the specs are loaded.
   const estimate = countFiles(join(root, 'apps'), '.ts') * countFiles(join(root, 'environments'));
   const workers = options.workers ?? defaultWorkers(estimate);
   const pool = store.isEmpty() && workers > 0 ? RenderPool.start(workers) : undefined;
   try {
-    return await renderWith(root, options, store, pool);
+    return await renderWith(root, options, code, store, pool);
   } finally {
     // Renders are stored even when the run fails on a violation: the same input gives the same violation.
     store.save();
@@ -91,10 +92,10 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   }
 }
 
-async function renderWith(root: string, options: RenderOptions, store: RenderStore, pool: RenderPool | undefined): Promise<RenderResult> {
+async function renderWith(root: string, options: RenderOptions, code: string, store: RenderStore, pool: RenderPool | undefined): Promise<RenderResult> {
   const useCache = options.cache ?? true;
   const loadStart = performance.now();
-  const project = await loadProject(root, { cache: useCache });
+  const project = await loadProject(root, { cache: useCache, code });
   const resolved = resolveProject(project);
   if (options.timings) options.timings.load = (options.timings.load ?? 0) + performance.now() - loadStart;
   // The environment is hashed once, not once per app: the key is the app's resolved spec plus its environment's hash.

@@ -54,11 +54,25 @@ export const ENVIRONMENT_FILE = 'environment.ts';
 /** Name of the machine-edited file pinning an environment's app versions. */
 export const VERSIONS_FILE = 'versions.json';
 
+/** Options of `loadProject`. */
+export interface LoadOptions {
+  /**
+   * Reuse and update the cache of loaded specs in `.render-cache/`.
+   * @default true
+   */
+  readonly cache?: boolean;
+  /**
+   * Hash of the platform code the cache is valid for, when the caller has it already.
+   * @default - `codeHash(root)`
+   */
+  readonly code?: string;
+}
+
 /** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
-export async function loadProject(root: string, options: { cache?: boolean } = {}): Promise<Project> {
+export async function loadProject(root: string, options: LoadOptions = {}): Promise<Project> {
   const sink = new ProblemSink();
   const environments = await loadEnvironments(root, sink);
-  const specCache = KeyedCache.open<unknown>(root, 'specs', codeHash(root), options.cache ?? true);
+  const specCache = KeyedCache.open<unknown>(root, 'specs', options.code ?? codeHash(root), options.cache ?? true);
   const { apps, broken } = await loadApps(root, sink, specCache);
   specCache.save();
   checkCrossReferences(apps, broken, environments, sink);
