@@ -103,41 +103,42 @@ describe('writeOutput', () => {
 });
 
 describe('OutputRecord', () => {
-  it('reads a file whose time is within a clock tick of when it was recorded: it may have changed again, unseen', () => {
+  /** A folder holding one file, written with an output record kept beside it; `record()` reads the record afresh. */
+  function recordedFile() {
     const { root, dir } = workspace();
-    const recordFile = join(root, 'outputs.json');
+    const record = () => OutputRecord.open(join(root, 'outputs.json'));
     const files = [file('dev/a.yaml', 'aaaa\n')];
-    writeOutput(dir, files, OutputRecord.open(recordFile));
+    writeOutput(dir, files, record());
+    return { dir, files, path: join(dir, 'dev/a.yaml'), record };
+  }
+
+  it('reads a file whose time is within a clock tick of when it was recorded: it may have changed again, unseen', () => {
+    const { dir, files, path, record } = recordedFile();
     // A whole-second time of just now (as a coarse clock keeps it), recorded by the next write.
-    const path = join(dir, 'dev/a.yaml');
     const now = Math.floor(Date.now() / 1000);
     utimesSync(path, now, now);
-    writeOutput(dir, files, OutputRecord.open(recordFile));
+    writeOutput(dir, files, record());
     // Other bytes of the same size within the same tick: only reading them tells.
     writeFileSync(path, 'bbbb\n');
     utimesSync(path, now, now);
-    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual(['dev/a.yaml']);
+    expect(diffOutput(dir, files, record()).changed).toEqual(['dev/a.yaml']);
   });
 
   it('knows a file it recorded by its size and time, and reads any file whose size or time moved', () => {
-    const { root, dir } = workspace();
-    const recordFile = join(root, 'outputs.json');
-    const files = [file('dev/a.yaml', 'aaaa\n')];
-    writeOutput(dir, files, OutputRecord.open(recordFile));
-    const path = join(dir, 'dev/a.yaml');
+    const { dir, files, path, record } = recordedFile();
     // A time that survives a round trip through utimes; the next write finds the bytes unchanged and renews the entry.
     utimesSync(path, 1_700_000_000, 1_700_000_000);
-    expect(writeOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual([]);
+    expect(writeOutput(dir, files, record()).changed).toEqual([]);
 
     // Other bytes with the recorded size and time: the record is trusted, as git trusts its index.
     writeFileSync(path, 'bbbb\n');
     utimesSync(path, 1_700_000_000, 1_700_000_000);
-    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual([]);
+    expect(diffOutput(dir, files, record()).changed).toEqual([]);
     // Without the record the bytes are compared.
     expect(diffOutput(dir, files).changed).toEqual(['dev/a.yaml']);
 
     // An edit that moves the time is found.
     utimesSync(path, 1_700_000_000, 1_700_000_005);
-    expect(diffOutput(dir, files, OutputRecord.open(recordFile)).changed).toEqual(['dev/a.yaml']);
+    expect(diffOutput(dir, files, record()).changed).toEqual(['dev/a.yaml']);
   });
 });
