@@ -16,6 +16,8 @@ export type { RenderedAppFile } from './batch.ts';
 
 /** Apps per batch: large enough to amortise messaging, small enough to balance the cores. */
 const BATCH = 40;
+/** Batches sent to a worker ahead of its results. */
+const IN_FLIGHT = 2;
 /** Below this many app × environment renders, starting a worker costs more than it saves. */
 export const PARALLEL_THRESHOLD = 3000;
 
@@ -76,10 +78,13 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
           failure ??= error;
           reject(error);
         };
+        let inFlight = 0;
         const send = () => {
           const batch = failure ? undefined : batches[next++];
-          if (batch) worker.postMessage(batch);
-          else resolve();
+          if (batch) {
+            worker.postMessage(batch);
+            inFlight++;
+          } else if (inFlight === 0) resolve();
         };
         const onMessage = (message: { id?: number; results?: RenderedAppFile[]; timings?: PhaseTimings; error?: string }) => {
           if (message.error !== undefined) return fail(new Error(message.error));
@@ -89,6 +94,7 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
             options.timings.validate += message.timings.validate;
           }
           if (message.results && message.id !== undefined) {
+            inFlight--;
             results[message.id] = message.results;
             report(message.results.length);
           }
@@ -98,7 +104,9 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
         worker.on('message', onMessage);
         worker.on('error', fail);
         worker.on('exit', onExit);
-        send();
+        // Two batches in flight: the worker starts the second while the main thread, busy with a
+        // batch of its own, has not yet read the first one's results.
+        for (let i = 0; i < IN_FLIGHT; i++) send();
       }).finally(() => {
         worker.removeAllListeners('message');
         worker.removeAllListeners('error');
