@@ -81,18 +81,27 @@ export function parseImage(image: string): { repository: string; tag?: string; d
   return { repository: nameAndTag, digest };
 }
 
+/** The object `checkPolicy` is checking, with its pod spec and containers: the pod rules all read them, so they are looked up once. */
+let checking: { object: KubeObject; pod: PodSpec | undefined; containers: Container[] } | undefined;
+
+function podOf(object: KubeObject): { pod: PodSpec | undefined; containers: Container[] } {
+  if (checking?.object === object) return checking;
+  const pod = podSpecOf(object);
+  return { pod, containers: pod ? containersOf(pod) : [] };
+}
+
 const podRule = (
   id: string,
   description: string,
   exceptable: boolean,
-  check: (pod: PodSpec, env: EnvironmentSpec) => Finding[],
+  check: (pod: PodSpec, env: EnvironmentSpec, containers: readonly Container[]) => Finding[],
 ): Rule => ({
   id,
   description,
   exceptable,
   check: (object, env) => {
-    const pod = podSpecOf(object);
-    return pod ? check(pod, env) : [];
+    const { pod, containers } = podOf(object);
+    return pod ? check(pod, env, containers) : [];
   },
 });
 
@@ -114,9 +123,9 @@ export const RULES: readonly Rule[] = [
       return findings;
     },
   },
-  podRule('run-as-non-root', 'containers run as a non-root user', false, (pod) => {
+  podRule('run-as-non-root', 'containers run as a non-root user', false, (pod, _env, containers) => {
     const podNonRoot = pod.securityContext?.runAsNonRoot === true && pod.securityContext.runAsUser !== 0;
-    return containersOf(pod)
+    return containers
       .filter((c) => {
         const sc = c.securityContext ?? {};
         if (sc.runAsUser === 0 || sc.runAsNonRoot === false) return true;
@@ -124,16 +133,16 @@ export const RULES: readonly Rule[] = [
       })
       .map((c) => ({ message: `container '${c.name}' may run as root`, fix: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser' }));
   }),
-  podRule('read-only-root-fs', 'containers have a read-only root filesystem', true, (pod) =>
-    containersOf(pod)
+  podRule('read-only-root-fs', 'containers have a read-only root filesystem', true, (_pod, _env, containers) =>
+    containers
       .filter((c) => c.securityContext?.readOnlyRootFilesystem !== true)
       .map((c) => ({
         message: `container '${c.name}' can write to its root filesystem`,
         fix: "write to a mounted volume (/tmp is provided); if impossible, set security: { writableRootFilesystem: true, reason: '…' } in the app spec",
       })),
   ),
-  podRule('no-privilege-escalation', 'containers cannot gain privileges', false, (pod) =>
-    containersOf(pod)
+  podRule('no-privilege-escalation', 'containers cannot gain privileges', false, (_pod, _env, containers) =>
+    containers
       .filter((c) => c.securityContext?.allowPrivilegeEscalation !== false || c.securityContext?.privileged === true)
       .map((c) => ({ message: `container '${c.name}' may escalate privileges`, fix: 'set allowPrivilegeEscalation: false and privileged: false' })),
   ),
@@ -147,14 +156,14 @@ export const RULES: readonly Rule[] = [
     }
     return findings;
   }),
-  podRule('resource-requests', 'containers request CPU and memory', false, (pod) =>
-    containersOf(pod)
+  podRule('resource-requests', 'containers request CPU and memory', false, (_pod, _env, containers) =>
+    containers
       .filter((c) => !c.resources?.requests?.cpu || !c.resources.requests.memory)
       .map((c) => ({ message: `container '${c.name}' has no CPU or memory request`, fix: "set resources: { cpu: '250m', memory: '512Mi' } in the app spec" })),
   ),
-  podRule('no-mutable-tag', "images use immutable tags (no 'latest', no untagged)", false, (pod, env) => {
+  podRule('no-mutable-tag', "images use immutable tags (no 'latest', no untagged)", false, (_pod, env, containers) => {
     if (env.images.allowMutableTags) return [];
-    return containersOf(pod).flatMap((c) => {
+    return containers.flatMap((c) => {
       const image = parseImage(c.image ?? '');
       if (image.tag === undefined && image.digest === undefined) {
         return [{ message: `container '${c.name}' image '${c.image}' has no tag`, fix: 'pin a release tag in the versions file' }];
@@ -165,9 +174,9 @@ export const RULES: readonly Rule[] = [
       return [];
     });
   }),
-  podRule('image-digest', 'images are pinned by sha256 digest where the environment requires it', false, (pod, env) => {
+  podRule('image-digest', 'images are pinned by sha256 digest where the environment requires it', false, (_pod, env, containers) => {
     if (!env.images.requireDigest) return [];
-    return containersOf(pod)
+    return containers
       .filter((c) => !/@sha256:[a-f0-9]{64}$/.test(c.image ?? ''))
       .map((c) => ({ message: `container '${c.name}' image '${c.image}' is not pinned by digest in ${env.name}`, fix: 'promote the version with its digest: npm run promote -- <app> --to <env>' }));
   }),
@@ -207,13 +216,29 @@ export function checkPolicy(
   env: EnvironmentSpec,
   context: { file?: readonly KubeObject[]; platform?: boolean } = {},
 ): { rule: string; message: string; fix: string }[] {
-  const annotations = object.metadata?.annotations ?? {};
+  const excepted = exceptionsOf(object);
   const out: { rule: string; message: string; fix: string }[] = [];
   const file = context.file ?? [object];
-  for (const rule of RULES) {
-    const excepted = annotations[`${ANNOTATIONS.exceptionPrefix}/${rule.id}`]?.trim();
-    if (excepted && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
-    for (const f of rule.check(object, env, file)) out.push({ rule: rule.id, ...f });
+  checking = { object, ...podOf(object) };
+  try {
+    for (const rule of RULES) {
+      if (excepted?.has(rule.id) && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
+      for (const f of rule.check(object, env, file)) out.push({ rule: rule.id, message: f.message, fix: f.fix });
+    }
+  } finally {
+    checking = undefined;
+  }
+  return out;
+}
+
+const EXCEPTION_PREFIX = `${ANNOTATIONS.exceptionPrefix}/`;
+
+/** Ids of the rules `object` is excepted from: annotations `policy.platform.insure.example/<id>` with a reason. */
+function exceptionsOf(object: KubeObject): Set<string> | undefined {
+  const annotations = object.metadata?.annotations;
+  let out: Set<string> | undefined;
+  for (const key in annotations) {
+    if (key.length > EXCEPTION_PREFIX.length && key.startsWith(EXCEPTION_PREFIX) && annotations[key]?.trim()) (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { closest } from '../../spec/problems.ts';
 import { multilineProblems, type MultilineParser } from '../multiline.ts';
 import { writtenDocument } from './config.ts';
+import { setBounded } from '../../util/bounded.ts';
 import {
   BUILTIN_MULTILINE_PARSERS,
   COMMON_FILTER,
@@ -252,9 +253,17 @@ function inputTags(input: Section, index: number): { tag: string; dynamic: boole
 
 /** Fluent Bit's tag match: `*` matches any run of characters. */
 export function tagMatches(pattern: string, tag: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  let re = tagPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    setBounded(tagPatterns, pattern, re, TAG_PATTERNS_KEPT);
+  }
   return re.test(tag);
 }
+
+/** Compiled `match` patterns: every collector uses the same few. */
+const tagPatterns = new Map<string, RegExp>();
+const TAG_PATTERNS_KEPT = 1000;
 
 function checkSemantics(
   sections: Record<Kind, Section[]>,
@@ -341,8 +350,16 @@ function checkEnvReferences(value: unknown, where: string, env: ReadonlySet<stri
     }
     return;
   }
-  if (Array.isArray(value)) value.forEach((v, i) => checkEnvReferences(v, `${where}[${i}]`, env, add));
-  else if (isMap(value)) for (const [k, v] of Object.entries(value)) checkEnvReferences(v, where ? `${where}.${k}` : k, env, add);
+  // A child's path is only spelled out when the child can hold a reference.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (mayReference(value[i])) checkEnvReferences(value[i], `${where}[${i}]`, env, add);
+  } else if (isMap(value)) {
+    for (const k in value) if (mayReference(value[k])) checkEnvReferences(value[k], where ? `${where}.${k}` : k, env, add);
+  }
+}
+
+function mayReference(value: unknown): boolean {
+  return typeof value === 'string' ? value.includes('${') : value !== null && typeof value === 'object';
 }
 
 function asList(value: unknown): string[] {
