@@ -13,7 +13,9 @@
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { platformBuild } from '../util/build.mjs';
 import { loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
 import { renderApp } from '../render/render.ts';
 import { benchPin, generateApps } from './generate.ts';
@@ -97,8 +99,8 @@ function git(root: string, args: string[]): void {
 
 /** Runs one measurement in a fresh process; progress of renders goes to `onProgress`. */
 function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void): Promise<MeasureResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./measure.ts', import.meta.url), { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  return measureScript().then((script) => new Promise((resolve, reject) => {
+    const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
@@ -110,8 +112,22 @@ function measure(request: MeasureRequest, onProgress?: (done: number, total: num
       if (code !== 0) reject(new Error(`bench measurement '${request.task}' exited with ${code}: ${stderr.trim()}`));
     });
     child.send(request);
-  });
+  }));
 }
+
+let measuring: Promise<{ url: URL; execArgv: string[] }> | undefined;
+
+/** The measuring process' script: the platform build's, as `npm run synth` runs; the TypeScript source under the loader if there is no build. */
+function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
+  measuring ??= platformBuild(PLATFORM_ROOT).then(
+    (dir) => ({ url: pathToFileURL(join(dir, 'measure.mjs')), execArgv: [] }),
+    () => ({ url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] }),
+  );
+  return measuring;
+}
+
+/** The repository holding the platform code that is running (the folder above `lib/`). */
+const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -176,7 +192,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     say('incremental render, as a command');
     writeFileSync(join(root, target.file), appSource({ ...target.spec, replicas: 8 }));
     const c0 = performance.now();
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'lib', 'cli', 'main.ts'), 'synth'], { cwd: root, env: { ...process.env, PLATFORM_ROOT: root }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [join(repoRoot, 'lib', 'cli', 'launch.mjs'), 'synth'], { cwd: root, env: { ...process.env, PLATFORM_ROOT: root }, encoding: 'utf8' });
     const cliMs = performance.now() - c0;
     if (cli.status !== 0) throw new Error(`synth in the bench repository failed: ${cli.stderr}`);
 

@@ -7,7 +7,7 @@
  * `KeyedCache` here.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cmp } from '../util/compare.ts';
 
@@ -20,18 +20,7 @@ export function hashText(text: string): string {
 }
 
 /** Hash of the platform code: every file under `lib/`, plus the lockfile and package.json. */
-export function codeHash(root: string): string {
-  const hash = createHash('sha1');
-  const files = readdirSync(join(root, 'lib'), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort(cmp);
-  for (const f of [...files, join(root, 'package-lock.json'), join(root, 'package.json')]) {
-    if (!existsSync(f)) continue;
-    hash.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
-  }
-  return hash.digest('hex');
-}
+export { codeHash } from '../util/build.mjs';
 
 /** A persisted map from input hash to a value, valid for one code hash. */
 export class KeyedCache<T> {

@@ -1,19 +1,16 @@
 /**
  * Render worker threads, started ahead of the renders they take.
  *
- * A worker runs the render code compiled into one JavaScript file (esbuild,
- * packages left to Node), so it starts without a TypeScript loader: loading
- * the construct and schema libraries through the loader's hooks took twice as
- * long. The file lives in the platform's `.render-cache/`, named by a hash of
- * the platform code, and is built once per code change. Where it cannot be
- * built, workers load the sources through the loader instead.
+ * A worker runs the render code from the platform build (`lib/util/build.mjs`:
+ * the code and its libraries compiled into a few JavaScript files), so it
+ * starts without a TypeScript loader and without loading the libraries file by
+ * file. Where the build cannot be made, workers load the sources through the
+ * loader instead.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
-import { CACHE_DIR, codeHash } from './cache.ts';
+import { platformBuild } from '../util/build.mjs';
 
 /** The repository holding the platform code that is running (the folder above `lib/`). */
 const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -76,35 +73,11 @@ export class RenderPool {
 
 let script: Promise<{ url: URL; compiled: boolean }> | undefined;
 
-/** The worker script: the compiled render code, built on first use; the TypeScript entry if that fails. */
+/** The worker script: the platform build's, made on first use; the TypeScript entry if that fails. */
 function workerScript(): Promise<{ url: URL; compiled: boolean }> {
-  script ??= compileWorker().then(
-    (url) => ({ url, compiled: true }),
+  script ??= platformBuild(PLATFORM_ROOT).then(
+    (dir) => ({ url: pathToFileURL(join(dir, 'worker.mjs')), compiled: true }),
     () => ({ url: new URL('./worker-entry.mjs', import.meta.url), compiled: false }),
   );
   return script;
-}
-
-async function compileWorker(): Promise<URL> {
-  const dir = join(PLATFORM_ROOT, CACHE_DIR, 'worker');
-  const name = `worker-${codeHash(PLATFORM_ROOT).slice(0, 16)}.mjs`;
-  const file = join(dir, name);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.tmp-${process.pid}`;
-    await build({
-      entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
-      bundle: true,
-      packages: 'external',
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outfile: temp,
-      logLevel: 'silent',
-    });
-    renameSync(temp, file);
-    // Builds of older platform code are of no further use.
-    for (const other of readdirSync(dir)) if (other !== name && !other.includes('.tmp-')) rmSync(join(dir, other), { force: true });
-  }
-  return pathToFileURL(file);
 }

@@ -1,13 +1,14 @@
 /**
- * Loading many app files at once. Importing a TypeScript file costs a few
- * milliseconds of loader work each, seconds at a thousand apps; so app files
- * are compiled together in one esbuild pass, with what they import from the
- * repository, and evaluated in this process against the spec module already
- * loaded here. What they import is compiled afresh on every load, so a change
- * to it is seen even by a long-lived process. Any failure (a syntax error, a
- * throwing file, a missing default export, an import of a package) gives up on
- * the batch: the caller then imports the files one by one, which names the
- * file at fault.
+ * Loading many spec files (the app files, the environment files) at once.
+ * Importing a TypeScript file costs a few milliseconds of loader work each,
+ * seconds at a thousand apps, and needs a TypeScript loader in the process; so
+ * the files are compiled together in one esbuild pass, with what they import
+ * from the repository, and evaluated in this process against the spec module
+ * already loaded here. What they import is compiled afresh on every load, so a
+ * change to it is seen even by a long-lived process. Any failure (a syntax
+ * error, a throwing file, a missing default export, an import of a package)
+ * gives up on the batch: the caller then imports the files one by one, which
+ * names the file at fault.
  */
 import { build, type Plugin } from 'esbuild';
 import { runInThisContext } from 'node:vm';

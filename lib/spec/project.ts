@@ -14,6 +14,7 @@ import { checkApp, checkEnvironment } from './rules.ts';
 import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
 import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
+import { importTypeScript } from '../util/import-ts.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
 import { loadSpecFiles } from './bundle.ts';
 
@@ -111,7 +112,7 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
   // The content hash in the URL makes a changed file load afresh in a long-lived process.
   const hash = createHash('sha1').update(readFileSync(absolute)).digest('hex').slice(0, 12);
   try {
-    const mod = (await import(`${pathToFileURL(absolute).href}?v=${hash}`)) as { default?: unknown };
+    const mod = (await importTypeScript(`${pathToFileURL(absolute).href}?v=${hash}`)) as { default?: unknown };
     if (mod.default === undefined) {
       sink.addFile(file, 'has no default export', 'end the file with `export default defineApp({ ... })` (or defineEnvironment)');
     }
@@ -173,6 +174,9 @@ async function loadEnvironments(root: string, sink: ProblemSink): Promise<Loaded
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
+  // The environment files load together, as the app files do; one by one when that fails, which names the file at fault.
+  const present = folders.map((folder) => `environments/${folder}/${ENVIRONMENT_FILE}`).filter((file) => existsSync(join(root, file)));
+  const batch = await loadSpecFiles(root, present);
   const loaded = await Promise.all(
     folders.map(async (folder): Promise<LoadedEnvironment | undefined> => {
       const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
@@ -181,7 +185,7 @@ async function loadEnvironments(root: string, sink: ProblemSink): Promise<Loaded
         sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
         return undefined;
       }
-      const raw = await importDefault(join(root, file), file, sink);
+      const raw = batch ? batch[present.indexOf(file)] : await importDefault(join(root, file), file, sink);
       const spec = raw === undefined ? undefined : checkShape(environmentSchema, raw, file, sink);
       if (spec) checkEnvironment(spec, file, folder, sink);
       const versions = readVersions(root, versionsFile, spec, sink);

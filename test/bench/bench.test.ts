@@ -21,7 +21,7 @@ describe('bench', () => {
   });
 
   it('reports every figure for a small run and says which baselines it skipped (real CLI run)', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'bench', '--apps', '8', '--json', '--skip-cdk8s', '--skip-kustomize', '--runs', '1'], {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'bench', '--apps', '8', '--json', '--skip-cdk8s', '--skip-kustomize', '--runs', '1'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       env: { ...process.env, PLATFORM_ROOT: REPO_ROOT },

@@ -7,7 +7,7 @@ import { History } from '../release/history.ts';
 
 /** Runs the real CLI in a child process against `root`. */
 function run(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), ...args], {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PLATFORM_ROOT: root },

@@ -14,7 +14,7 @@ export interface CliRun {
 
 /** Runs `platform <args…>` with `root` as the repository; `env` adds environment variables. */
 export function runCli(root: string, args: readonly string[], env: Record<string, string | undefined> = {}): CliRun {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), ...args], {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PLATFORM_ROOT: root, ...env },

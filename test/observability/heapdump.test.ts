@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 function cli(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: root } });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: root } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

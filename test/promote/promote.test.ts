@@ -196,7 +196,7 @@ describe('promote', () => {
   it('fails on a dirty work tree with --commit and changes nothing (real CLI run)', async () => {
     const root = await gitRepo();
     writeFileSync(join(root, 'notes.txt'), 'work in progress\n');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'promote', 'claims-api', '--to', 'dev', '--version', '1.1.0', '--digest', NEW.digest, '--commit'], {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'promote', 'claims-api', '--to', 'dev', '--version', '1.1.0', '--digest', NEW.digest, '--commit'], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PLATFORM_ROOT: root },
@@ -209,7 +209,7 @@ describe('promote', () => {
 
   it('prints the release order of an uncommitted promotion and leaves git untouched (real CLI run)', async () => {
     const root = await gitRepo();
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'promote', 'claims-api', '--to', 'dev', '--version', '1.1.0', '--digest', NEW.digest], {
+    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'promote', 'claims-api', '--to', 'dev', '--version', '1.1.0', '--digest', NEW.digest], {
       cwd: root,
       encoding: 'utf8',
       env: { ...process.env, PLATFORM_ROOT: root },

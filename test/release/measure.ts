@@ -38,7 +38,7 @@ try {
   console.log(`buildReleaseOrder, in process: first ${runs[0]!.toFixed(0)} ms, then ${runs.slice(1).map((r) => r.toFixed(0)).join(' / ')} ms`);
 
   t = performance.now();
-  const cli = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'lib', 'cli', 'main.ts'), 'release-order', '--base', base, '--head', head, '--format', 'json'], {
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'release-order', '--base', base, '--head', head, '--format', 'json'], {
     cwd: h.root,
     env: { ...process.env, PLATFORM_ROOT: h.root },
     encoding: 'utf8',
