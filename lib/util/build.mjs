@@ -12,7 +12,7 @@
  * Plain JavaScript, because it runs before anything can load TypeScript.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,8 +34,15 @@ export const ENTRIES = {
  */
 export const EXTERNAL = ['esbuild', 're2-wasm', 'tsx', '@pulumi/*', 'typescript'];
 
-/** Marks a finished build; a folder without it is one that stopped half-way. */
+/** Marks a finished build; a folder without it is one that stopped half-way. Its time is the build's last use. */
 const COMPLETE = 'complete';
+
+/**
+ * A build of other code is removed once unused this long: a process still
+ * running from it (a long benchmark, a command started before an edit) keeps
+ * loading its files meanwhile.
+ */
+const KEEP_UNUSED_MS = 60 * 60 * 1000;
 
 /** Hash of the platform code under `root`: every file under `lib/`, plus the lockfile and package.json. */
 export function codeHash(root) {
@@ -54,13 +61,16 @@ export function codeHash(root) {
 /**
  * The folder of the current build of the platform at `root`, compiled first if
  * there is none. Each entry of `ENTRIES` is `<folder>/<name>.mjs`. Builds of
- * older code are removed. Concurrent callers may both compile; each writes to
- * a folder of its own and the first rename wins.
+ * other code are removed once unused for an hour. Concurrent callers may both
+ * compile; each writes to a folder of its own and the first rename wins.
  */
 export async function platformBuild(root, code = codeHash(root)) {
   const builds = join(root, BUILD_DIR);
   const dir = join(builds, code.slice(0, 16));
-  if (existsSync(join(dir, COMPLETE))) return dir;
+  if (existsSync(join(dir, COMPLETE))) {
+    touch(join(dir, COMPLETE));
+    return dir;
+  }
   const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
     await compile(root, temp);
@@ -79,9 +89,26 @@ export async function platformBuild(root, code = codeHash(root)) {
     rmSync(temp, { recursive: true, force: true });
   }
   for (const other of readdirSync(builds)) {
-    if (other !== code.slice(0, 16) && !compiling(other)) rmSync(join(builds, other), { recursive: true, force: true });
+    if (other !== code.slice(0, 16) && !compiling(other) && !recentlyUsed(join(builds, other))) rmSync(join(builds, other), { recursive: true, force: true });
   }
   return dir;
+}
+
+function touch(file) {
+  const now = new Date();
+  try {
+    utimesSync(file, now, now);
+  } catch {
+    // A read-only checkout: the build is still usable, only its age is not kept.
+  }
+}
+
+function recentlyUsed(build) {
+  try {
+    return Date.now() - statSync(join(build, COMPLETE)).mtimeMs < KEEP_UNUSED_MS;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `folder` is a build another live process is still writing. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -42,7 +42,7 @@ describe('platform build', () => {
     expect(result.stdout.trim()).toBe('worker');
   });
 
-  it('reuses a build until the code changes, then replaces it', async () => {
+  it('reuses a build until the code changes; a build of other code goes once unused for an hour', async () => {
     const root = platform();
     const first = await platformBuild(root);
     const built = statSync(join(first, 'main.mjs')).mtimeMs;
@@ -52,9 +52,16 @@ describe('platform build', () => {
     writeFileSync(join(root, 'lib', 'util', 'where.ts'), "export const where = 'changed';\nexport const text = (v: unknown): string => String(v);\n");
     const second = await platformBuild(root);
     expect(second).not.toBe(first);
-    expect(existsSync(first)).toBe(false);
     const main = (await import(pathToFileURL(join(second, 'main.mjs')).href)) as { where: string };
     expect(main.where).toBe('changed');
+    // Just used: a process may still be running from it.
+    expect(existsSync(join(first, 'main.mjs'))).toBe(true);
+
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+    utimesSync(join(first, 'complete'), hourAgo, hourAgo);
+    writeFileSync(join(root, 'lib', 'util', 'where.ts'), "export const where = 'again';\nexport const text = (v: unknown): string => String(v);\n");
+    const third = await platformBuild(root);
+    expect(readdirSync(join(root, BUILD_DIR)).sort()).toEqual([second, third].map((d) => d.slice(d.lastIndexOf('/') + 1)).sort());
   });
 
   it('ignores a build that stopped half-way and removes what dead processes left', async () => {
