@@ -98,15 +98,18 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const project = await loadProject(root, { cache: useCache, code });
   const resolved = resolveProject(project);
   if (options.timings) options.timings.load = (options.timings.load ?? 0) + performance.now() - loadStart;
-  // The environment is hashed once, not once per app: the key is the app's resolved spec plus its environment's hash.
+  // A render's key is its inputs: the app's spec and file, the version pinned for it, and its environment
+  // (resolution is a function of these and of the platform code, which keys the whole store). Each spec and
+  // environment is written out once, not once per render.
   const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
+  const specTexts = new Map(project.apps.map((a) => [a.file, JSON.stringify(a.spec)]));
   // Only environments released together are compared across files; the others keep nothing for it in the store.
   const cross = new Set<string>();
   for (const { spec } of project.environments) {
     if (spec.promotion.releasedWith) cross.add(spec.name).add(spec.promotion.releasedWith);
   }
-  const keys = resolved.map(({ environment, ...app }) =>
-    hashText(`${envHashes.get(environment.name)}\0${cross.has(environment.name)}\0${JSON.stringify(app)}`),
+  const keys = resolved.map((app) =>
+    hashText(`${envHashes.get(app.environment.name)}\0${cross.has(app.environment.name)}\0${app.sourceFile}\0${specTexts.get(app.sourceFile)}\0${JSON.stringify(app.version)}`),
   );
   const appFiles: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
   // Renders run app by app, each app's environments in a row, so that what they share (the log

@@ -72,8 +72,8 @@ export interface LoadOptions {
 /** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
 export async function loadProject(root: string, options: LoadOptions = {}): Promise<Project> {
   const sink = new ProblemSink();
-  const environments = await loadEnvironments(root, sink);
   const specCache = KeyedCache.open<unknown>(root, 'specs', options.code ?? codeHash(root), options.cache ?? true);
+  const environments = await loadEnvironments(root, sink, specCache);
   const { apps, broken } = await loadApps(root, sink, specCache);
   specCache.save();
   checkCrossReferences(apps, broken, environments, sink);
@@ -125,11 +125,11 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
 }
 
 /** Imports must name nothing but the spec module for an app file's value to depend on its text alone. */
-const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'\.\.\/lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
+const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'(?:\.\.\/)+lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
 /** What makes a file's value depend on more than its text: re-exports, loading code, the process, the clock, chance. */
-const IMPURE = /\bexport\b[^;]*\bfrom\b|\brequire\s*\(|\b(?:process|globalThis|Date|performance)\b|\bMath\.random\b/;
+const IMPURE = /\bexport\s*(?:\*(?:\s*as\s+\w+)?|\{[^}]*\})\s*from\s*['"]|\brequire\s*\(|\b(?:process|globalThis|Date|performance)\b|\bMath\.random\b/;
 
-/** Whether the value of an app file with source `text` is a function of the text alone (so it may be cached by it). */
+/** Whether the value of a spec file (app or environment) with source `text` is a function of the text alone (so it may be cached by it). */
 export function isPureSpec(text: string): boolean {
   return ONLY_SPEC_IMPORTS.test(text) && !IMPURE.test(text);
 }
@@ -164,7 +164,7 @@ async function loadAppFiles(root: string, files: readonly string[], sink: Proble
   return { values, pureKeys };
 }
 
-async function loadEnvironments(root: string, sink: ProblemSink): Promise<LoadedEnvironment[]> {
+async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>): Promise<LoadedEnvironment[]> {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) {
     sink.addFile('environments', 'folder is missing', 'create environments/<env>/environment.ts for each cluster');
@@ -174,9 +174,21 @@ async function loadEnvironments(root: string, sink: ProblemSink): Promise<Loaded
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
-  // The environment files load together, as the app files do; one by one when that fails, which names the file at fault.
-  const present = folders.map((folder) => `environments/${folder}/${ENVIRONMENT_FILE}`).filter((file) => existsSync(join(root, file)));
-  const batch = await loadSpecFiles(root, present);
+  // A file whose value depends on its text alone, and which passed the checks before, is neither loaded nor checked again.
+  const checkedKeys = new Map<string, string>();
+  const checked = new Map<string, EnvironmentSpec>();
+  for (const folder of folders) {
+    const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
+    const text = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined;
+    if (text === undefined || !specCache || !isPureSpec(text)) continue;
+    const key = `checked:${file}:${hashText(text)}`;
+    checkedKeys.set(file, key);
+    const spec = specCache.get(key) as EnvironmentSpec | undefined;
+    if (spec) checked.set(file, spec);
+  }
+  // The others load together, as the app files do; one by one when that fails, which names the file at fault.
+  const pending = folders.map((folder) => `environments/${folder}/${ENVIRONMENT_FILE}`).filter((file) => !checked.has(file) && existsSync(join(root, file)));
+  const batch = await loadSpecFiles(root, pending);
   const loaded = await Promise.all(
     folders.map(async (folder): Promise<LoadedEnvironment | undefined> => {
       const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
@@ -185,10 +197,16 @@ async function loadEnvironments(root: string, sink: ProblemSink): Promise<Loaded
         sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
         return undefined;
       }
-      const raw = batch ? batch[present.indexOf(file)] : await importDefault(join(root, file), file, sink);
-      const spec = raw === undefined ? undefined : checkShape(environmentSchema, raw, file, sink);
-      if (spec) checkEnvironment(spec, file, folder, sink);
-      const versions = readVersions(root, versionsFile, spec, sink);
+      let spec = checked.get(file);
+      if (!spec) {
+        const raw = batch ? batch[pending.indexOf(file)] : await importDefault(join(root, file), file, sink);
+        const problems = sink.problems.length;
+        spec = raw === undefined ? undefined : checkShape(environmentSchema, raw, file, sink);
+        if (spec) checkEnvironment(spec, file, folder, sink);
+        const key = checkedKeys.get(file);
+        if (spec && key !== undefined && sink.problems.length === problems) specCache!.set(key, JSON.parse(JSON.stringify(spec)) as unknown);
+      }
+      const versions = readVersions(root, versionsFile, spec, sink, specCache);
       return spec && versions ? { spec, file, versionsFile, versions } : undefined;
     }),
   );
@@ -201,15 +219,28 @@ export function readVersions(
   file: string,
   env: EnvironmentSpec | undefined,
   sink: ProblemSink,
+  cache?: KeyedCache<unknown>,
 ): Record<string, PinnedVersion> | undefined {
   const absolute = join(root, file);
   if (!existsSync(absolute)) {
     sink.addFile(file, 'is missing', 'create it with {} and pin each app\'s image: { "app": { "tag": "1.0.0" } }');
     return undefined;
   }
+  const text = readFileSync(absolute, 'utf8');
+  // A versions file that passed the checks before, under the same image rules, is not checked again.
+  const key = env && cache ? `versions:${file}:${hashText(`${JSON.stringify(env.images)}\0${text}`)}` : undefined;
+  const checked = key === undefined ? undefined : (cache!.get(key) as Record<string, PinnedVersion> | undefined);
+  if (checked) return checked;
+  const problems = sink.problems.length;
+  const versions = checkVersions(text, file, env, sink);
+  if (key !== undefined && versions && sink.problems.length === problems) cache!.set(key, JSON.parse(JSON.stringify(versions)) as unknown);
+  return versions;
+}
+
+function checkVersions(text: string, file: string, env: EnvironmentSpec | undefined, sink: ProblemSink): Record<string, PinnedVersion> | undefined {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(absolute, 'utf8'));
+    data = JSON.parse(text);
   } catch (error) {
     sink.addFile(file, `is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax (it is machine-edited: prefer `npm run promote`)');
     return undefined;

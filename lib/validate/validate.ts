@@ -63,13 +63,15 @@ export function validateFiles(
 /** One violation per object defined again in the same environment, naming the file that defined it first. */
 export function duplicateObjects(files: readonly { readonly path: string; readonly env: string; readonly ids: readonly string[] }[]): Violation[] {
   const out: Violation[] = [];
-  const seen = new Map<string, string>();
+  // Object id → the file that defined it first, per environment.
+  const seenIn = new Map<string, Map<string, string>>();
   for (const file of files) {
+    let seen = seenIn.get(file.env);
+    if (!seen) seenIn.set(file.env, (seen = new Map()));
     for (const id of file.ids) {
-      const key = `${file.env}:${id}`;
-      const first = seen.get(key);
+      const first = seen.get(id);
       if (first) out.push({ file: file.path, object: id, rule: 'duplicate', message: `also defined in ${first}`, fix: 'give the objects distinct names' });
-      else seen.set(key, file.path);
+      else seen.set(id, file.path);
     }
   }
   return out;

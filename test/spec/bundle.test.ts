@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSpecFiles } from '../../lib/spec/bundle.ts';
 import { isPureSpec, loadProject } from '../../lib/spec/project.ts';
@@ -52,6 +52,26 @@ describe('loading app files together', () => {
     expect(isPureSpec(`${head}export { default } from '../shared/a.ts';\n`)).toBe(false);
     expect(isPureSpec(`${head}export default defineApp({ replicas: process.env.N ? 3 : 2 } as never);\n`)).toBe(false);
     expect(isPureSpec(`${head}export default defineApp({ description: \`built \${new Date().toISOString()}\` } as never);\n`)).toBe(false);
+    expect(isPureSpec(`${head}export * from '../shared/a.ts';\n`)).toBe(false);
+    // A field named `from` is no re-export; an environment file imports the spec module from two folders up.
+    expect(isPureSpec(`${head}export default defineApp({ promotion: { from: 'dev' } } as never);\n`)).toBe(true);
+    expect(isPureSpec("import { defineEnvironment } from '../../lib/spec/index.ts';\nexport default defineEnvironment({ name: 'sit' } as never);\n")).toBe(true);
+  });
+
+  it('serves a checked environment and versions file from the cache only while their text is the same', async () => {
+    // GIVEN a project loaded once with the cache on
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api') } });
+    expect((await loadProject(root)).environments.find((e) => e.spec.name === 'sit')!.spec.capacity.defaultReplicas).toBe(1);
+    // WHEN sit's environment file changes THEN the next load reads the new value
+    const envFile = join(root, 'environments', 'sit', 'environment.ts');
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('defaultReplicas: 1,', 'defaultReplicas: 3,'));
+    expect((await loadProject(root)).environments.find((e) => e.spec.name === 'sit')!.spec.capacity.defaultReplicas).toBe(3);
+    // WHEN its versions file pins a tag that is not allowed THEN the load reports it, though the file passed before
+    const versionsFile = join(root, 'environments', 'sit', 'versions.json');
+    writeFileSync(versionsFile, readFileSync(versionsFile, 'utf8').replace(/"tag": "[^"]+"/, '"tag": "latest"'));
+    const error = (await loadProject(root).catch((e: unknown) => e)) as SpecError;
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.problems.map((p) => `${p.file} ${p.field} ${String(p.value)}`)).toEqual(['environments/sit/versions.json claims-api.tag latest']);
   });
 
   it('loads a file that re-exports another afresh when the other changes', async () => {
