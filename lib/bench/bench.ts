@@ -3,12 +3,13 @@
  * environments, against the approaches a team would otherwise pick.
  *
  * Everything runs in throwaway repositories in a temporary folder, and every
- * timed figure in a fresh process (`measure.ts`), as a command-line run would
- * be: full renders with validation and the write of `manifests/` at N apps
- * and at a quarter of them (to show how it scales; sizes alternate, and the
- * median of `--runs` is reported, since a shared machine's speed drifts), an
- * incremental render after one app and after one versions file changed, a
- * release order for a one-app change, and the baselines.
+ * timed figure in a fresh process (`measure.ts`, run from the platform
+ * build), as a command-line run would be: full renders with validation and
+ * the write of `manifests/` at N apps and at a quarter of them (to show how
+ * it scales; sizes alternate, and the median of `--runs` is reported, since a
+ * shared machine's speed drifts), an incremental render after one app and
+ * after one versions file changed, a release order for a one-app change, and
+ * the baselines.
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,9 @@ import { benchPin, generateApps } from './generate.ts';
 import { kustomizeOverlays, type BaselineResult } from './baselines.ts';
 import type { MeasureRequest, MeasureResult } from './measure.ts';
 import { formatPins } from '../promote/versions.ts';
+
+/** The repository holding the platform code that is running (the folder above `lib/`). */
+const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** Options of a benchmark run. */
 export interface BenchOptions {
@@ -125,9 +129,6 @@ function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
   );
   return measuring;
 }
-
-/** The repository holding the platform code that is running (the folder above `lib/`). */
-const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

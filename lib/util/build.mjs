@@ -145,9 +145,9 @@ async function compile(root, outdir) {
 }
 
 /**
- * Keeps `import.meta.url` of every platform TypeScript module pointing at its source file,
- * so that paths the code finds from its own location (the repository root, the
- * `lib/` folder) are the same compiled or not.
+ * Keeps `import.meta.url` of every platform TypeScript module pointing at its
+ * source file, so that paths the code finds from its own location (the
+ * repository root, the `lib/` folder) are the same compiled or not.
  */
 function sourceLocations(lib) {
   return {
