@@ -24,5 +24,11 @@ async function loadMain() {
   return import(pathToFileURL(join(built, 'main.mjs')).href);
 }
 
+// Output piped into a reader that stops early (`| head`) ends the command quietly, as it would a Unix tool.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const { main } = await loadMain();
 process.exitCode = await main(process.argv.slice(2));
