@@ -6,7 +6,7 @@
  * be served. Renders are kept by `RenderStore` (`store.ts`); loaded specs by a
  * `KeyedCache` here.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cmp } from '../util/compare.ts';
@@ -16,7 +16,7 @@ export const CACHE_DIR = '.render-cache';
 
 /** SHA-1 of a string, hex. */
 export function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return hash('sha1', text);
 }
 
 /** Hash of the platform code: every file under `lib/`, plus the lockfile and package.json. */

@@ -88,8 +88,8 @@ export interface PhaseTimings {
 }
 
 /** Namespaces the apps of one environment run in, labelled for Pod Security "restricted". */
-export function renderNamespaces(env: EnvironmentSpec, apps: readonly ResolvedApp[], platformVersion: string): RenderedFile {
-  const namespaces = [...new Set(apps.map((a) => a.namespace))].sort(cmp);
+export function renderNamespaces(env: EnvironmentSpec, appNamespaces: readonly string[], platformVersion: string): RenderedFile {
+  const namespaces = [...new Set(appNamespaces)].sort(cmp);
   const psaVersion = `v${env.cluster.kubernetesVersion}`;
   const objects: KubeObject[] = namespaces.map((name) => ({
     apiVersion: 'v1',
@@ -129,7 +129,7 @@ export function renderProject(project: Project, platformVersion: string): Render
   for (const { spec: env } of project.environments) {
     const apps = resolved.filter((a) => a.environment.name === env.name);
     const files = apps.map((a) => renderAppFile(a));
-    if (apps.length > 0) files.push(renderNamespaces(env, apps, platformVersion));
+    if (apps.length > 0) files.push(renderNamespaces(env, apps.map((a) => a.namespace), platformVersion));
     files.push(...renderPlatformFiles(env, platformVersion));
     files.push(renderIndex(env, files));
     out.push(...files);

@@ -9,8 +9,8 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProject, resolveProject, type Project } from '../spec/project.ts';
-import type { ResolvedApp } from '../spec/resolve.ts';
+import { loadProject, renderInputs, resolveInput, type Project } from '../spec/project.ts';
+import { namespaceOf } from '../spec/resolve.ts';
 import { planSkeleton } from '../rollout/plan.ts';
 import type { KubeObject } from './yaml.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
@@ -96,28 +96,29 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const useCache = options.cache ?? true;
   const loadStart = performance.now();
   const project = await loadProject(root, { cache: useCache, code });
-  const resolved = resolveProject(project);
+  // Only the apps that render are resolved: a key needs the inputs alone.
+  const inputs = renderInputs(project);
   if (options.timings) options.timings.load = (options.timings.load ?? 0) + performance.now() - loadStart;
   // A render's key is its inputs: the app's spec and file, the version pinned for it, and its environment
   // (resolution is a function of these and of the platform code, which keys the whole store). Each spec and
-  // environment is written out once, not once per render.
+  // environment is written out and hashed once, not once per render.
   const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
-  const specTexts = new Map(project.apps.map((a) => [a.file, JSON.stringify(a.spec)]));
+  const specHashes = new Map(project.apps.map((a) => [a.file, hashText(JSON.stringify(a.spec))]));
   // Only environments released together are compared across files; the others keep nothing for it in the store.
   const cross = new Set<string>();
   for (const { spec } of project.environments) {
     if (spec.promotion.releasedWith) cross.add(spec.name).add(spec.promotion.releasedWith);
   }
-  const keys = resolved.map((app) =>
-    hashText(`${envHashes.get(app.environment.name)}\0${cross.has(app.environment.name)}\0${app.sourceFile}\0${specTexts.get(app.sourceFile)}\0${JSON.stringify(app.version)}`),
+  const keys = inputs.map(({ app, env, version }) =>
+    hashText(`${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHashes.get(app.file)}\0${JSON.stringify(version)}`),
   );
   const appFiles: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
   // Renders run app by app, each app's environments in a row, so that what they share (the log
   // collector's configuration) is written once per app and thread.
-  const missing = resolved.map((_, i) => i).filter((i) => appFiles[i] === undefined);
-  missing.sort((a, b) => cmp(resolved[a]!.name, resolved[b]!.name) || a - b);
+  const missing = inputs.map((_, i) => i).filter((i) => appFiles[i] === undefined);
+  missing.sort((a, b) => cmp(inputs[a]!.app.spec.name, inputs[b]!.app.spec.name) || a - b);
   const rendered = await renderApps(
-    missing.map((i) => resolved[i]!),
+    missing.map((i) => resolveInput(inputs[i]!)),
     { workers: options.workers, pool, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross },
   );
   const fresh = new Map(missing.map((index, k) => [index, rendered[k]!]));
@@ -142,10 +143,10 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const crossFiles: RenderedFile[] = [];
   const idFiles: { path: string; env: string; ids: readonly string[] }[] = [];
   let objects = 0;
-  const byEnv = groupBy(resolved.map((app, i) => ({ app, meta: appFiles[i]!, output: outputs[i]! })), (r) => r.app.environment.name);
+  const byEnv = groupBy(inputs.map((input, i) => ({ input, meta: appFiles[i]!, output: outputs[i]! })), (r) => r.input.env.name);
   for (const { spec: env } of project.environments) {
     const rows = byEnv.get(env.name) ?? [];
-    const platform = platformFiles(store, env, rows.map((r) => r.app), envHashes.get(env.name)!, version, environments);
+    const platform = platformFiles(store, env, rows.map((r) => namespaceOf(r.input.app.spec)), envHashes.get(env.name)!, version, environments);
     for (const { meta } of [...rows, ...platform]) {
       violations.push(...meta.violations);
       crossFiles.push({ path: meta.path, env: meta.env, objects: meta.crossObjects, content: '' });
@@ -157,7 +158,7 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   }
   violations.push(...duplicateObjects(idFiles), ...checkPolicyAcross(crossFiles, environments));
   if (violations.length > 0) throw new ValidationError(violations);
-  return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: resolved.length - missing.length };
+  return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: inputs.length - missing.length };
 }
 
 /**
@@ -167,16 +168,16 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
 function platformFiles(
   store: RenderStore,
   env: EnvironmentSpec,
-  apps: readonly ResolvedApp[],
+  appNamespaces: readonly string[],
   envHash: string,
   version: string,
   environments: ReadonlyMap<string, EnvironmentSpec>,
 ): { meta: RenderMeta; output: OutputFile }[] {
-  const namespaces = [...new Set(apps.map((a) => a.namespace))].sort(cmp);
+  const namespaces = [...new Set(appNamespaces)].sort(cmp);
   const key = hashText(`platform\0${envHash}\0${version}\0${namespaces.join(',')}`);
   const stored = store.group(key);
   if (stored) return stored.map((meta, i) => ({ meta, output: storedFile(store, key, meta, i) }));
-  const rendered: RenderedFile[] = [...(apps.length > 0 ? [renderNamespaces(env, apps, version)] : []), ...renderPlatformFiles(env, version)];
+  const rendered: RenderedFile[] = [...(namespaces.length > 0 ? [renderNamespaces(env, namespaces, version)] : []), ...renderPlatformFiles(env, version)];
   const violations = validateFiles(rendered, environments, { across: false });
   const files = rendered.map((f) => ({
     path: f.path,

@@ -90,17 +90,34 @@ export async function loadEnvironmentsOnly(root: string): Promise<LoadedEnvironm
   return orderEnvironments(environments, sink);
 }
 
-/** Resolves every app for every environment it runs in, in promotion order then app name. */
-export function resolveProject(project: Project): ResolvedApp[] {
-  const out: ResolvedApp[] = [];
+/** One app in one environment it runs in, with the version pinned there: what its resolution and render read. */
+export interface RenderInput {
+  readonly app: LoadedApp;
+  readonly env: EnvironmentSpec;
+  readonly version: PinnedVersion;
+}
+
+/** Every app × environment it runs in (with a pinned version), in promotion order then app name. */
+export function renderInputs(project: Project): RenderInput[] {
+  const out: RenderInput[] = [];
   for (const env of project.environments) {
     for (const app of project.apps) {
       if (!runsIn(app.spec, env.spec.name)) continue;
       const version = env.versions[app.spec.name];
-      if (version) out.push(resolveApp(app.spec, env.spec, version, app.file));
+      if (version) out.push({ app, env: env.spec, version });
     }
   }
   return out;
+}
+
+/** Resolves one app × environment. */
+export function resolveInput({ app, env, version }: RenderInput): ResolvedApp {
+  return resolveApp(app.spec, env, version, app.file);
+}
+
+/** Resolves every app for every environment it runs in, in promotion order then app name. */
+export function resolveProject(project: Project): ResolvedApp[] {
+  return renderInputs(project).map(resolveInput);
 }
 
 /** Whether `app` runs in environment `env`. */

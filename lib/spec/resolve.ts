@@ -88,6 +88,11 @@ export const DEFAULT_CPU_UTILIZATION = 70;
 /** Default startup budget, in seconds. */
 export const DEFAULT_STARTUP_SECONDS = 120;
 
+/** The namespace `app` runs in: its own, or its team's. */
+export function namespaceOf(app: AppSpec): string {
+  return app.namespace ?? app.team;
+}
+
 /** Resolves `app` for `env` with the version pinned there. */
 export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVersion, sourceFile: string): ResolvedApp {
   const o = app.overrides?.[env.name] ?? {};
@@ -112,7 +117,7 @@ export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVe
   return {
     name: app.name,
     team: app.team,
-    namespace: app.namespace ?? app.team,
+    namespace: namespaceOf(app),
     description: app.description,
     kind,
     runtime: app.runtime ?? 'generic',
