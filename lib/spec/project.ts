@@ -161,14 +161,17 @@ export function isPureSpec(text: string): boolean {
 async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ values: unknown[]; pureKeys: (string | undefined)[] }> {
   const values: unknown[] = new Array(files.length);
   const pureKeys: (string | undefined)[] = new Array(files.length);
+  const checked = new Set<number>();
   files.forEach((name, index) => {
     const text = readFileSync(join(root, 'apps', name), 'utf8');
     if (!isPureSpec(text)) return;
     const key = hashText(text);
     pureKeys[index] = key;
-    values[index] = specCache.get(key);
+    // A file that passed its checks before needs no value: its checked spec is taken instead.
+    if (specCache.has(checkedKey(`apps/${name}`, key))) checked.add(index);
+    else values[index] = specCache.get(key);
   });
-  const pending = files.map((_, i) => i).filter((i) => values[i] === undefined);
+  const pending = files.map((_, i) => i).filter((i) => values[i] === undefined && !checked.has(i));
   const batch = await loadSpecFiles(root, pending.map((i) => `apps/${files[i]}`));
   await Promise.all(
     pending.map(async (index, i) => {
@@ -198,7 +201,7 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
     const text = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined;
     if (text === undefined || !specCache || !isPureSpec(text)) continue;
-    const key = `checked:${file}:${hashText(text)}`;
+    const key = checkedKey(file, hashText(text));
     checkedKeys.set(file, key);
     const spec = specCache.get(key) as EnvironmentSpec | undefined;
     if (spec) checked.set(file, spec);
@@ -280,6 +283,11 @@ function checkVersions(text: string, file: string, env: EnvironmentSpec | undefi
   return versions;
 }
 
+/** Key of the spec in `file` whose text hashes to `textHash`, once it has passed its checks. */
+function checkedKey(file: string, textHash: string): string {
+  return `checked:${file}:${textHash}`;
+}
+
 /** Loads every `apps/*.ts`; `broken` names the files (by base name) that could not be checked. */
 async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
   const dir = join(root, 'apps');
@@ -292,8 +300,8 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const loaded = files.map((name, i): LoadedApp | undefined => {
     const file = `apps/${name}`;
     // A file whose value depends on its text alone, and which passed the checks before, is not checked again.
-    const checkedKey = pureKeys[i] === undefined ? undefined : `checked:${file}:${pureKeys[i]}`;
-    const checked = checkedKey === undefined ? undefined : (specCache.get(checkedKey) as AppSpec | undefined);
+    const checkedAs = pureKeys[i] === undefined ? undefined : checkedKey(file, pureKeys[i]);
+    const checked = checkedAs === undefined ? undefined : (specCache.get(checkedAs) as AppSpec | undefined);
     if (checked) return { spec: checked, file };
     const raw = values[i];
     const problems = sink.problems.length;
@@ -303,7 +311,7 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
       return undefined;
     }
     checkApp(spec, file, sink);
-    if (checkedKey !== undefined && sink.problems.length === problems) specCache.set(checkedKey, JSON.parse(JSON.stringify(spec)) as unknown);
+    if (checkedAs !== undefined && sink.problems.length === problems) specCache.set(checkedAs, JSON.parse(JSON.stringify(spec)) as unknown);
     return { spec, file };
   });
   const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));
