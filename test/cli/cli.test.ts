@@ -82,6 +82,19 @@ describe('cli', () => {
     expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
   });
 
+  it('synth names a broken environment file, as loaded one by one without a TypeScript loader, and writes nothing', () => {
+    const root = repo();
+    expect(cli(root, 'synth').code).toBe(0);
+    const before = snapshotTree(join(root, 'manifests'));
+    const file = join(root, 'environments', 'uat', 'environment.ts');
+    writeFileSync(file, readFileSync(file, 'utf8').replace("name: 'uat',", "name: 'uat'"));
+    const result = cli(root, 'synth');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('environments/uat/environment.ts: cannot be loaded');
+    expect(result.stderr).not.toContain('environments/sit/');
+    expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
+  });
+
   it('rejects an unknown command with a usage error', () => {
     const result = cli(repo(), 'deploy');
     expect(result.code).toBe(2);
