@@ -152,36 +152,44 @@ export function isPureSpec(text: string): boolean {
 }
 
 /**
- * The default exports of the app files `files` (names in `apps/`), in order. A
- * file whose value depends on its text alone (`isPureSpec`) is cached by a hash
- * of its text. The others are compiled together, with what they import from
- * the repository compiled afresh (`loadSpecFiles`); a batch that fails is
- * imported file by file, which reports a broken file by name.
+ * The checked specs of `files` (paths relative to `root`), in order;
+ * `undefined` where a file cannot be loaded or `check` (which reports to
+ * `sink`) finds it unusable. A file whose value depends on its text alone
+ * (`isPureSpec`) and which passed its checks before is taken from `cache`,
+ * neither loaded nor checked again. The others are compiled together, with
+ * what they import from the repository compiled afresh (`loadSpecFiles`); a
+ * batch that fails is imported file by file, which names the file at fault.
  */
-async function loadAppFiles(root: string, files: readonly string[], sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ values: unknown[]; pureKeys: (string | undefined)[] }> {
-  const values: unknown[] = new Array(files.length);
-  const pureKeys: (string | undefined)[] = new Array(files.length);
-  const checked = new Set<number>();
-  files.forEach((name, index) => {
-    const text = readFileSync(join(root, 'apps', name), 'utf8');
-    if (!isPureSpec(text)) return;
-    const key = hashText(text);
-    pureKeys[index] = key;
-    // A file that passed its checks before needs no value: its checked spec is taken instead.
-    if (specCache.has(checkedKey(`apps/${name}`, key))) checked.add(index);
-    else values[index] = specCache.get(key);
+async function loadCheckedSpecs<T>(
+  root: string,
+  files: readonly string[],
+  sink: ProblemSink,
+  cache: KeyedCache<unknown> | undefined,
+  check: (raw: unknown, file: string) => T | undefined,
+): Promise<(T | undefined)[]> {
+  const keys = files.map((file) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    return cache && isPureSpec(text) ? checkedKey(file, hashText(text)) : undefined;
   });
-  const pending = files.map((_, i) => i).filter((i) => values[i] === undefined && !checked.has(i));
-  const batch = await loadSpecFiles(root, pending.map((i) => `apps/${files[i]}`));
+  const specs = keys.map((key) => (key === undefined ? undefined : (cache!.get(key) as T | undefined)));
+  const pending = files.map((_, i) => i).filter((i) => specs[i] === undefined);
+  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!));
   await Promise.all(
     pending.map(async (index, i) => {
-      const raw = batch ? batch[i] : await importDefault(join(root, 'apps', files[index]!), `apps/${files[index]}`, sink);
-      values[index] = raw;
-      const key = pureKeys[index];
-      if (raw !== undefined && key !== undefined) specCache.set(key, JSON.parse(JSON.stringify(raw)) as unknown);
+      const file = files[index]!;
+      const raw = batch ? batch[i] : await importDefault(join(root, file), file, sink);
+      const problems = sink.problems.length;
+      const spec = raw === undefined ? undefined : check(raw, file);
+      const key = keys[index];
+      if (spec !== undefined && key !== undefined && sink.problems.length === problems) cache!.set(key, JSON.parse(JSON.stringify(spec)) as unknown);
+      specs[index] = spec;
     }),
   );
-  return { values, pureKeys };
+  return specs;
+}
+
+function environmentFile(folder: string): string {
+  return `environments/${folder}/${ENVIRONMENT_FILE}`;
 }
 
 async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>): Promise<LoadedEnvironment[]> {
@@ -194,42 +202,23 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
-  // A file whose value depends on its text alone, and which passed the checks before, is neither loaded nor checked again.
-  const checkedKeys = new Map<string, string>();
-  const checked = new Map<string, EnvironmentSpec>();
-  for (const folder of folders) {
-    const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
-    const text = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined;
-    if (text === undefined || !specCache || !isPureSpec(text)) continue;
-    const key = checkedKey(file, hashText(text));
-    checkedKeys.set(file, key);
-    const spec = specCache.get(key) as EnvironmentSpec | undefined;
-    if (spec) checked.set(file, spec);
-  }
-  // The others load together, as the app files do; one by one when that fails, which names the file at fault.
-  const pending = folders.map((folder) => `environments/${folder}/${ENVIRONMENT_FILE}`).filter((file) => !checked.has(file) && existsSync(join(root, file)));
-  const batch = await loadSpecFiles(root, pending);
-  const loaded = await Promise.all(
-    folders.map(async (folder): Promise<LoadedEnvironment | undefined> => {
-      const file = `environments/${folder}/${ENVIRONMENT_FILE}`;
-      const versionsFile = `environments/${folder}/${VERSIONS_FILE}`;
-      if (!existsSync(join(root, file))) {
-        sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
-        return undefined;
-      }
-      let spec = checked.get(file);
-      if (!spec) {
-        const raw = batch ? batch[pending.indexOf(file)] : await importDefault(join(root, file), file, sink);
-        const problems = sink.problems.length;
-        spec = raw === undefined ? undefined : checkShape(environmentSchema, raw, file, sink);
-        if (spec) checkEnvironment(spec, file, folder, sink);
-        const key = checkedKeys.get(file);
-        if (spec && key !== undefined && sink.problems.length === problems) specCache!.set(key, JSON.parse(JSON.stringify(spec)) as unknown);
-      }
-      const versions = readVersions(root, versionsFile, spec, sink, specCache);
-      return spec && versions ? { spec, file, versionsFile, versions } : undefined;
-    }),
-  );
+  const present = folders.filter((folder) => existsSync(join(root, environmentFile(folder))));
+  const specs = await loadCheckedSpecs(root, present.map(environmentFile), sink, specCache, (raw, file) => {
+    const spec = checkShape(environmentSchema, raw, file, sink);
+    if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink);
+    return spec;
+  });
+  const loaded = folders.map((folder): LoadedEnvironment | undefined => {
+    const file = environmentFile(folder);
+    const versionsFile = `environments/${folder}/${VERSIONS_FILE}`;
+    if (!present.includes(folder)) {
+      sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
+      return undefined;
+    }
+    const spec = specs[present.indexOf(folder)];
+    const versions = readVersions(root, versionsFile, spec, sink, specCache);
+    return spec && versions ? { spec, file, versionsFile, versions } : undefined;
+  });
   return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
 }
 
@@ -296,23 +285,15 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort();
-  const { values, pureKeys } = await loadAppFiles(root, files, sink, specCache);
+  const specs = await loadCheckedSpecs(root, files.map((name) => `apps/${name}`), sink, specCache, (raw, file) => {
+    const spec = checkShape(appSchema, raw, file, sink);
+    if (spec) checkApp(spec, file, sink);
+    return spec;
+  });
   const loaded = files.map((name, i): LoadedApp | undefined => {
-    const file = `apps/${name}`;
-    // A file whose value depends on its text alone, and which passed the checks before, is not checked again.
-    const checkedAs = pureKeys[i] === undefined ? undefined : checkedKey(file, pureKeys[i]);
-    const checked = checkedAs === undefined ? undefined : (specCache.get(checkedAs) as AppSpec | undefined);
-    if (checked) return { spec: checked, file };
-    const raw = values[i];
-    const problems = sink.problems.length;
-    const spec = raw === undefined ? undefined : checkShape(appSchema, raw, file, sink);
-    if (!spec) {
-      broken.add(name.slice(0, -'.ts'.length));
-      return undefined;
-    }
-    checkApp(spec, file, sink);
-    if (checkedAs !== undefined && sink.problems.length === problems) specCache.set(checkedAs, JSON.parse(JSON.stringify(spec)) as unknown);
-    return { spec, file };
+    const spec = specs[i];
+    if (!spec) broken.add(name.slice(0, -'.ts'.length));
+    return spec ? { spec, file: `apps/${name}` } : undefined;
   });
   const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));
   return { apps, broken };
