@@ -5,7 +5,7 @@
  */
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
-import { appFile, renderApp, type PhaseTimings } from './render.ts';
+import { appFile, renderApp, type PhaseTimings, type RenderedFile } from './render.ts';
 import { objectId } from './order.ts';
 import type { KubeObject } from './yaml.ts';
 import { hashText } from './cache.ts';
@@ -53,16 +53,21 @@ export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings
     timings.serialize += t2 - t1;
     timings.validate += performance.now() - t2;
   }
-  return files.map((file, i) => ({
+  return files.map((file, i) => checkedFile(file, violations[i]!, cross === undefined || cross.has(file.env)));
+}
+
+/** `file` as it is kept once checked: its `violations`, and what the cross-environment rules read when `compared`. */
+export function checkedFile(file: RenderedFile, violations: readonly Violation[], compared: boolean): RenderedAppFile {
+  return {
     path: file.path,
     env: file.env,
     content: file.content,
     hash: hashText(file.content),
     objectCount: file.objects.length,
     ids: file.objects.map(objectId),
-    violations: violations[i]!,
-    crossObjects: cross === undefined || cross.has(file.env) ? (planSkeleton(file.objects) as KubeObject[]) : [],
-  }));
+    violations,
+    crossObjects: compared ? (planSkeleton(file.objects) as KubeObject[]) : [],
+  };
 }
 
 /** Runs one step of `app`'s render; a spec that passed its checks but breaks the render is a platform defect, so the error says where it showed. */

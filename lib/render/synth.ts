@@ -2,7 +2,7 @@
  * `synth`: specs → validated manifests, written all or nothing, or checked for staleness.
  *
  * Only what changed is rendered: each app × environment is keyed by a hash of
- * its resolved spec (which holds the pinned version) and of its environment,
+ * its inputs (the app's spec and file, its pinned version, its environment),
  * and the store by a hash of the platform code (`store.ts`). Renders that miss
  * run on every core. Cached, incremental, serial and parallel runs give the
  * same bytes.
@@ -11,8 +11,6 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject, renderInputs, resolveInput, type Project } from '../spec/project.ts';
 import { namespaceOf } from '../spec/resolve.ts';
-import { planSkeleton } from '../rollout/plan.ts';
-import type { KubeObject } from './yaml.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
 import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
@@ -20,8 +18,8 @@ import { cmp } from '../util/compare.ts';
 import { CACHE_DIR, codeHash, hashText } from './cache.ts';
 import { RenderStore, type RenderMeta } from './store.ts';
 import { defaultWorkers, renderApps } from './engine.ts';
+import { checkedFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
-import { objectId } from './order.ts';
 import { OutputRecord, diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
 import { renderIndex, renderNamespaces, type PhaseTimings, type RenderedFile } from './render.ts';
 import { renderPlatformFiles } from '../observability/platform.ts';
@@ -179,16 +177,7 @@ function platformFiles(
   if (stored) return stored.map((meta, i) => ({ meta, output: storedFile(store, key, meta, i) }));
   const rendered: RenderedFile[] = [...(namespaces.length > 0 ? [renderNamespaces(env, namespaces, version)] : []), ...renderPlatformFiles(env, version)];
   const violations = validateFiles(rendered, environments, { across: false });
-  const files = rendered.map((f) => ({
-    path: f.path,
-    env: f.env,
-    content: f.content,
-    hash: hashText(f.content),
-    objectCount: f.objects.length,
-    ids: f.objects.map(objectId),
-    violations: violations.filter((v) => v.file === f.path),
-    crossObjects: planSkeleton(f.objects) as KubeObject[],
-  }));
+  const files = rendered.map((f) => checkedFile(f, violations.filter((v) => v.file === f.path), true));
   store.putGroup(key, files);
   return files.map((f) => ({ meta: f, output: f }));
 }
