@@ -11,7 +11,15 @@
  */
 /** Serialises one document (without the `---` marker), keys sorted, ending in a newline. */
 export function emitYaml(value: unknown): string {
-  return isCollection(value) && !isEmptyCollection(value) ? block(value, 0, false) : `${scalar(value, 0)}\n`;
+  const out: string[] = [];
+  emitDocument(value, out);
+  return out.join('');
+}
+
+/** Appends one document (without the `---` marker) to `out`. */
+export function emitDocument(value: unknown, out: string[]): void {
+  if (isCollection(value) && !isEmptyCollection(value)) block(value, 0, false, out);
+  else out.push(scalar(value, 0), '\n');
 }
 
 type Collection = Record<string, unknown> | unknown[];
@@ -36,36 +44,43 @@ function definedKeys(o: Record<string, unknown>): string[] {
       break;
     }
   }
-  return defined.sort();
+  // Most objects arrive sorted already (cdk8s sorts the keys it writes): check before sorting.
+  for (let i = 1; i < defined.length; i++) {
+    if (defined[i - 1]! > defined[i]!) return defined.sort();
+  }
+  return defined;
 }
 
 const PADS: string[] = Array.from({ length: 32 }, (_, i) => ' '.repeat(i));
 
 /**
- * A collection in block style at `indent`. With `inline`, the first line
- * continues a `- ` already written, so it gets no indentation of its own.
+ * Appends a collection in block style at `indent` to `out`. With `inline`,
+ * the first line continues a `- ` already written, so it gets no indentation
+ * of its own.
  */
-function block(value: Collection, indent: number, inline: boolean): string {
+function block(value: Collection, indent: number, inline: boolean, out: string[]): void {
   const pad = PADS[indent] ?? ' '.repeat(indent);
-  let out = '';
   let first = inline;
   if (Array.isArray(value)) {
     for (const raw of value) {
       const item = raw === undefined ? null : raw;
-      out += first ? '- ' : `${pad}- `;
+      out.push(first ? '- ' : `${pad}- `);
       first = false;
-      out += isCollection(item) && !isEmptyCollection(item) ? block(item, indent + 2, true) : `${scalar(item, indent + 2)}\n`;
+      if (isCollection(item) && !isEmptyCollection(item)) block(item, indent + 2, true, out);
+      else out.push(scalar(item, indent + 2), '\n');
     }
-    return out;
+    return;
   }
   for (const key of definedKeys(value)) {
-    out += first ? `${plainOrQuoted(key)}:` : `${pad}${plainOrQuoted(key)}:`;
+    if (!first) out.push(pad);
     first = false;
     const v = value[key];
     // Sequences under a key are indented one level, as kubectl and the yaml library write them.
-    out += isCollection(v) && !isEmptyCollection(v) ? `\n${block(v, indent + 2, false)}` : ` ${scalar(v, indent + 2)}\n`;
+    if (isCollection(v) && !isEmptyCollection(v)) {
+      out.push(plainOrQuoted(key), ':\n');
+      block(v, indent + 2, false, out);
+    } else out.push(plainOrQuoted(key), ': ', scalar(v, indent + 2), '\n');
   }
-  return out;
 }
 
 function scalar(v: unknown, indent: number): string {

@@ -3,7 +3,7 @@
  * The only place that turns objects into manifest text.
  */
 import { parseAllDocuments } from 'yaml';
-import { emitYaml } from './emit.ts';
+import { emitDocument } from './emit.ts';
 
 /** A Kubernetes object as plain data. */
 export type KubeObject = {
@@ -15,9 +15,13 @@ export type KubeObject = {
 
 /** Serialises objects as a multi-document YAML stream, keys sorted, preceded by a header comment. */
 export function toYaml(objects: readonly unknown[], header?: string): string {
-  const docs = objects.map(emitYaml);
-  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
-  return head + docs.map((d) => `---\n${d}`).join('');
+  const out: string[] = [];
+  if (header) out.push(header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n'), '\n');
+  for (const object of objects) {
+    out.push('---\n');
+    emitDocument(object, out);
+  }
+  return out.join('');
 }
 
 /** Parses a multi-document YAML stream; throws with the file name on syntax errors. */
