@@ -1,17 +1,20 @@
 /**
  * The approaches a team would otherwise pick, timed on the same generated
- * objects: one cdk8s App holding every chart, and kustomize overlays.
+ * objects: one cdk8s App holding every chart, and kustomize overlays; and the
+ * floor, what the stack itself costs per render.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Size } from 'cdk8s';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { appChart } from '../render/render.ts';
 import { parseImage } from '../validate/policy.ts';
 import { toYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
+import { kplus } from '../workload/k8s.ts';
+import { cpuMillis, memoryBytes } from '../spec/rules.ts';
 
 /** Result of one baseline: seconds, or why it did not run. */
 export type BaselineResult = { readonly seconds: number } | { readonly skipped: string };
@@ -80,4 +83,48 @@ export function kustomizeOverlays(apps: readonly ResolvedApp[], objectsOf: (a: R
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The floor of a render: for each app × environment, only the cdk8s-plus
+ * constructs the app needs at the least (ServiceAccount, ConfigMap, Deployment
+ * or CronJob with its one container, Service, HorizontalPodAutoscaler) in a
+ * chart of their own, and cdk8s' `toJson` of each object. None of the
+ * platform's defaults, sidecars, checks, YAML or writes: a render that keeps
+ * cdk8s-plus cannot take less. Returns the number of objects built.
+ */
+export function stackFloor(apps: readonly ResolvedApp[]): number {
+  let objects = 0;
+  for (const a of apps) {
+    const chart = new Chart(new App(), a.name, { namespace: a.namespace, labels: { 'app.kubernetes.io/name': a.name }, disableResourceNameHashes: true });
+    const serviceAccount = new kplus.ServiceAccount(chart, 'ServiceAccount', { metadata: { name: a.name }, automountToken: false });
+    const config = Object.keys(a.config).length > 0 ? new kplus.ConfigMap(chart, 'ConfigMap', { metadata: { name: `${a.name}-config` }, data: { ...a.config } }) : undefined;
+    const envVariables: Record<string, kplus.EnvValue> = {};
+    for (const [name, value] of Object.entries(a.env)) if (typeof value === 'string') envVariables[name] = kplus.EnvValue.fromValue(value);
+    const container: kplus.ContainerProps = {
+      name: a.name,
+      image: a.image,
+      ports: a.ports.map((p) => ({ name: p.name, number: p.port })),
+      envVariables,
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpuMillis(a.resources.cpu)) },
+        memory: { request: Size.mebibytes(Math.ceil(memoryBytes(a.resources.memory) / 2 ** 20)), limit: Size.mebibytes(Math.ceil(memoryBytes(a.resources.memoryLimit) / 2 ** 20)) },
+      },
+      volumeMounts: config ? [{ path: a.configDir, volume: kplus.Volume.fromConfigMap(chart, 'Config', config) }] : [],
+    };
+    if (a.kind === 'cronjob') {
+      new kplus.CronJob(chart, 'CronJob', { metadata: { name: a.name }, serviceAccount, containers: [container], schedule: Cron.daily() });
+    } else {
+      const deployment = new kplus.Deployment(chart, 'Deployment', { metadata: { name: a.name }, serviceAccount, containers: [container], replicas: a.autoscaling ? undefined : a.replicas });
+      if (a.ports.length > 0) deployment.exposeViaService({ name: a.name, ports: a.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })) });
+      if (a.autoscaling) new kplus.HorizontalPodAutoscaler(chart, 'Autoscaler', { target: deployment, minReplicas: a.autoscaling.minReplicas, maxReplicas: a.autoscaling.maxReplicas });
+    }
+    for (const c of chart.node.findAll()) {
+      if (c instanceof ApiObject) {
+        c.toJson();
+        objects++;
+      }
+    }
+  }
+  return objects;
 }

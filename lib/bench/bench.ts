@@ -8,12 +8,13 @@
  * the write of `manifests/` at N apps and at a quarter of them (to show how
  * it scales; sizes alternate, and the median of `--runs` is reported, since a
  * shared machine's speed drifts), an incremental render after one app and
- * after one versions file changed, a release order for a one-app change, and
- * the baselines.
+ * after one versions file changed, a release order for a one-app change, the
+ * baselines, and the floor: what cdk8s-plus itself costs for the same renders
+ * on every core (`stackFloor`).
  */
-import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { platformBuild } from '../util/build.mjs';
@@ -70,6 +71,11 @@ export interface BenchReport {
   releaseOrderSeconds: number;
   peakRssMiB: number;
   baselines: { cdk8sSingleApp: BaselineResult & { ratio?: number }; kustomize: BaselineResult & { ratio?: number } };
+  /**
+   * The stack's floor: the least cdk8s-plus constructs of every render and their `toJson`, one
+   * process per core, nothing else (`stackFloor`); the median of `runs`. `ratio` is the full render's time over it.
+   */
+  floor: { seconds: number; processes: number; objects: number; ratio: number };
   budgets: Record<string, { limit: number; value: number; ok: boolean }>;
 }
 
@@ -101,14 +107,18 @@ function git(root: string, args: string[]): void {
   execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
 }
 
-/** Runs one measurement in a fresh process; progress of renders goes to `onProgress`. */
-function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void): Promise<MeasureResult> {
+/**
+ * Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and
+ * `onReady` hears of a process that waits for `go` (the `floor` task).
+ */
+function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void, onReady?: (child: ChildProcess) => void): Promise<MeasureResult> {
   return measureScript().then((script) => new Promise((resolve, reject) => {
     const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
+    child.on('message', (message: { progress?: [number, number]; ready?: boolean; result?: MeasureResult; error?: string }) => {
       if (message.progress) onProgress?.(...message.progress);
+      if (message.ready) onReady?.(child);
       if (message.result) resolve(message.result);
       if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
     });
@@ -128,6 +138,24 @@ function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
     () => ({ url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] }),
   );
   return measuring;
+}
+
+/**
+ * The floor (`stackFloor`) of every render in `root`, split over one process per core: each
+ * loads its share, and all start together once every one is ready. The wall time is the slowest share's.
+ */
+async function measureFloor(root: string): Promise<{ ms: number; processes: number; objects: number }> {
+  const shares = availableParallelism();
+  const waiting: ChildProcess[] = [];
+  const results = await Promise.all(
+    Array.from({ length: shares }, (_, share) =>
+      measure({ task: 'floor', root, share, shares }, undefined, (child) => {
+        waiting.push(child);
+        if (waiting.length === shares) for (const c of waiting) c.send('go');
+      }),
+    ),
+  );
+  return { ms: Math.max(...results.map((r) => r.ms)), processes: shares, objects: results.reduce((n, r) => n + (r.objects ?? 0), 0) };
 }
 
 function median(values: readonly number[]): number {
@@ -197,6 +225,13 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     const cliMs = performance.now() - c0;
     if (cli.status !== 0) throw new Error(`synth in the bench repository failed: ${cli.stderr}`);
 
+    const floorRuns: { ms: number; processes: number; objects: number }[] = [];
+    for (let run = 1; run <= runs; run++) {
+      say(`floor: the least cdk8s-plus constructs of ${fullRuns[0]!.rendered} renders, on every core (run ${run}/${runs})`);
+      floorRuns.push(await measureFloor(root));
+    }
+    const floor = { ...floorRuns[0]!, ms: median(floorRuns.map((r) => r.ms)) };
+
     let cdk8s: BaselineResult = { skipped: 'skipped with --skip-cdk8s' };
     if (!options.skipCdk8s) {
       say(`baseline: one cdk8s App with ${fullRuns[0]!.rendered} charts (quadratic; --skip-cdk8s skips it)`);
@@ -234,6 +269,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       releaseOrderSeconds: seconds(release.ms),
       peakRssMiB: Math.max(...fullRuns.map((r) => r.peakRssMiB)),
       baselines: { cdk8sSingleApp: ratio(cdk8s), kustomize: ratio(kustomize) },
+      floor: { seconds: seconds(floor.ms), processes: floor.processes, objects: floor.objects, ratio: Math.round((fullMs / floor.ms) * 10) / 10 },
       budgets,
     };
   } finally {
@@ -256,6 +292,7 @@ export function formatBench(r: BenchReport): string {
     `  incremental, as a command            ${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`,
     `  release order, one-app change        ${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`,
     `  peak RSS                             ${r.peakRssMiB} MiB`,
+    `  floor: cdk8s-plus alone              ${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`,
     'baselines on the same objects:',
     base('one cdk8s App, app.synth()', r.baselines.cdk8sSingleApp),
     base('kubectl kustomize, 6 overlays', r.baselines.kustomize),

@@ -9,7 +9,10 @@
  * - `full`: render and validate every app × environment with no cache, then write `manifests/`;
  * - `synth`: an ordinary `synth` (cache on), as after a change;
  * - `release-order`: the release order between two revisions;
- * - `cdk8s`: the single-App cdk8s baseline on the repository's resolved apps.
+ * - `cdk8s`: the single-App cdk8s baseline on the repository's resolved apps;
+ * - `floor`: the stack's floor (`stackFloor`) on one share of the resolved
+ *   apps; the process says it is ready once they are loaded and starts on
+ *   `go`, so that one process per core starts at the same moment.
  */
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,14 +21,15 @@ import { writeOutput } from '../render/output.ts';
 import type { PhaseTimings } from '../render/render.ts';
 import { buildReleaseOrder } from '../release/order.ts';
 import { loadProject, resolveProject } from '../spec/project.ts';
-import { cdk8sSingleApp } from './baselines.ts';
+import { cdk8sSingleApp, stackFloor } from './baselines.ts';
 
 /** What the parent asks for. */
 export type MeasureRequest =
   | { readonly task: 'full'; readonly root: string; readonly workers?: number }
   | { readonly task: 'synth'; readonly root: string; readonly workers?: number }
   | { readonly task: 'release-order'; readonly root: string; readonly base: string; readonly head: string }
-  | { readonly task: 'cdk8s'; readonly root: string };
+  | { readonly task: 'cdk8s'; readonly root: string }
+  | { readonly task: 'floor'; readonly root: string; readonly share: number; readonly shares: number };
 
 /** What the child answers. */
 export interface MeasureResult {
@@ -70,6 +74,16 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
       const resolved = resolveProject(await loadProject(request.root, { cache: false }));
       const result = cdk8sSingleApp(resolved);
       return 'seconds' in result ? { ms: result.seconds * 1000, peakRssMiB: rss() } : { ms: 0, skipped: result.skipped, peakRssMiB: rss() };
+    }
+    case 'floor': {
+      const apps = resolveProject(await loadProject(request.root, { cache: false })).filter((_, i) => i % request.shares === request.share);
+      await new Promise<void>((go) => {
+        process.once('message', () => go());
+        process.send!({ ready: true });
+      });
+      const t0 = performance.now();
+      const objects = stackFloor(apps);
+      return { ms: performance.now() - t0, objects, rendered: apps.length, peakRssMiB: rss() };
     }
   }
 }

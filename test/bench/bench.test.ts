@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateApps } from '../../lib/bench/generate.ts';
+import { makeBenchRepo } from '../../lib/bench/bench.ts';
+import { stackFloor } from '../../lib/bench/baselines.ts';
+import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
 
 describe('bench', () => {
@@ -40,5 +45,24 @@ describe('bench', () => {
     expect(report.full.phases.load).toBeGreaterThan(0);
     expect([report.runs, report.full.runSeconds.length, report.quarter.runSeconds.length]).toEqual([1, 1, 1]);
     expect(report.full.minSeconds).toBe(report.full.wallSeconds);
+    // The floor builds fewer objects than the platform (no PDB, NetworkPolicy, collector config, ...), on every core.
+    expect(report.floor.processes).toBe(availableParallelism());
+    expect(report.floor.objects).toBeGreaterThan(report.renders);
+    expect(report.floor.objects).toBeLessThan(report.objects);
+    expect(report.floor.seconds).toBeGreaterThan(0);
+  });
+
+  it('builds, as the floor, the least cdk8s-plus objects each render needs', async () => {
+    const root = await makeBenchRepo(REPO_ROOT, 12);
+    try {
+      const apps = resolveProject(await loadProject(root, { cache: false }));
+      const expected = apps.reduce((n, a) => {
+        const served = a.kind !== 'cronjob';
+        return n + 2 + (Object.keys(a.config).length > 0 ? 1 : 0) + (served && a.ports.length > 0 ? 1 : 0) + (served && a.autoscaling ? 1 : 0);
+      }, 0);
+      expect(stackFloor(apps)).toBe(expected);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
