@@ -107,18 +107,15 @@ function git(root: string, args: string[]): void {
   execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
 }
 
-/**
- * Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and
- * `onReady` hears of a process that waits for `go` (the `floor` task).
- */
-function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void, onReady?: (child: ChildProcess) => void): Promise<MeasureResult> {
+/** Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and `onStart` gets the process. */
+function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void, onStart?: (child: ChildProcess) => void): Promise<MeasureResult> {
   return measureScript().then((script) => new Promise((resolve, reject) => {
     const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
+    onStart?.(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('message', (message: { progress?: [number, number]; ready?: boolean; result?: MeasureResult; error?: string }) => {
+    child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
       if (message.progress) onProgress?.(...message.progress);
-      if (message.ready) onReady?.(child);
       if (message.result) resolve(message.result);
       if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
     });
@@ -142,20 +139,26 @@ function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
 
 /**
  * The floor (`stackFloor`) of every render in `root`, split over one process per core: each
- * loads its share, and all start together once every one is ready. The wall time is the slowest share's.
+ * loads its share, and all start together once every one is ready. The wall time is the slowest
+ * share's. When one fails, the others are stopped rather than left waiting.
  */
 async function measureFloor(root: string): Promise<{ ms: number; processes: number; objects: number }> {
   const shares = availableParallelism();
-  const waiting: ChildProcess[] = [];
-  const results = await Promise.all(
-    Array.from({ length: shares }, (_, share) =>
-      measure({ task: 'floor', root, share, shares }, undefined, (child) => {
-        waiting.push(child);
-        if (waiting.length === shares) for (const c of waiting) c.send('go');
-      }),
-    ),
-  );
-  return { ms: Math.max(...results.map((r) => r.ms)), processes: shares, objects: results.reduce((n, r) => n + (r.objects ?? 0), 0) };
+  const children: ChildProcess[] = [];
+  let ready = 0;
+  const onStart = (child: ChildProcess) => {
+    children.push(child);
+    child.on('message', (message: { ready?: boolean }) => {
+      if (message.ready && ++ready === shares) for (const c of children) c.send('go');
+    });
+  };
+  try {
+    const results = await Promise.all(Array.from({ length: shares }, (_, share) => measure({ task: 'floor', root, share, shares }, undefined, onStart)));
+    return { ms: Math.max(...results.map((r) => r.ms)), processes: shares, objects: results.reduce((n, r) => n + (r.objects ?? 0), 0) };
+  } catch (error) {
+    for (const c of children) c.kill();
+    throw error;
+  }
 }
 
 function median(values: readonly number[]): number {
