@@ -81,9 +81,13 @@ export interface BenchReport {
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
-/** Writes a repository of `n` generated apps, pinned in every environment, under a new temp folder. */
-export async function makeBenchRepo(repoRoot: string, n: number): Promise<string> {
+/**
+ * Writes a repository of `n` generated apps, pinned in every environment, under a new temp
+ * folder; `onCreated` hears of the folder as soon as it exists, so that it can be removed whatever happens.
+ */
+export async function makeBenchRepo(repoRoot: string, n: number, onCreated?: (root: string) => void): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'platform-bench-'));
+  onCreated?.(root);
   symlinkSync(join(repoRoot, 'lib'), join(root, 'lib'), 'dir');
   symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
   for (const f of ['package.json', 'package-lock.json']) cpSync(join(repoRoot, f), join(root, f));
@@ -107,10 +111,14 @@ function git(root: string, args: string[]): void {
   execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
 }
 
+/** The measuring processes still running: a bench stopped by a signal stops them too. */
+const running = new Set<ChildProcess>();
+
 /** Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and `onStart` gets the process. */
 function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void, onStart?: (child: ChildProcess) => void): Promise<MeasureResult> {
   return measureScript().then((script) => new Promise((resolve, reject) => {
     const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
+    running.add(child);
     onStart?.(child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -120,6 +128,7 @@ function measure(request: MeasureRequest, onProgress?: (done: number, total: num
       if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
     });
     child.on('exit', (code) => {
+      running.delete(child);
       if (code !== 0) reject(new Error(`bench measurement '${request.task}' exited with ${code}: ${stderr.trim()}`));
     });
     child.send(request);
@@ -177,13 +186,19 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
   const runs = options.runs ?? 3;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of at least 1 (got ${runs})`);
   const roots: string[] = [];
+  // Stopped by Ctrl-C or a kill, the bench removes its repositories (hundreds of MB at 1000 apps) before it exits.
+  const stop = (signal: NodeJS.Signals) => {
+    for (const child of running) child.kill();
+    for (const r of roots) rmSync(r, { recursive: true, force: true, maxRetries: 5 });
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     say(`generating ${options.apps} apps`);
-    const root = await makeBenchRepo(repoRoot, options.apps);
-    roots.push(root);
+    const root = await makeBenchRepo(repoRoot, options.apps, (r) => roots.push(r));
     const quarterApps = Math.max(1, Math.round(options.apps / 4));
-    const quarterRoot = await makeBenchRepo(repoRoot, quarterApps);
-    roots.push(quarterRoot);
+    const quarterRoot = await makeBenchRepo(repoRoot, quarterApps, (r) => roots.push(r));
 
     const fullRuns: MeasureResult[] = [];
     const quarterRuns: MeasureResult[] = [];
@@ -276,6 +291,8 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       budgets,
     };
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     for (const r of roots) rmSync(r, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateApps } from '../../lib/bench/generate.ts';
@@ -63,6 +64,27 @@ describe('bench', () => {
       expect(stackFloor(apps)).toBe(expected);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('removes its repositories when stopped with Ctrl-C (real CLI run)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'bench-stop-'));
+    try {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'bench', '--apps', '8', '--skip-cdk8s', '--skip-kustomize', '--runs', '1'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PLATFORM_ROOT: REPO_ROOT, TMPDIR: tmp },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Stopped once both repositories exist, while the renders are measured.
+      const benchRepos = () => readdirSync(tmp).filter((f) => f.startsWith('platform-bench-'));
+      for (let i = 0; i < 300 && benchRepos().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(benchRepos()).toHaveLength(2);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(benchRepos()).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
