@@ -14,7 +14,8 @@ import { parseImage } from '../validate/policy.ts';
 import { toYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
 import { kplus } from '../workload/k8s.ts';
-import { cpuMillis, memoryBytes } from '../spec/rules.ts';
+import { cpuMillis } from '../spec/rules.ts';
+import { mebibytes } from '../workload/microservice.ts';
 
 /** Result of one baseline: seconds, or why it did not run. */
 export type BaselineResult = { readonly seconds: number } | { readonly skipped: string };
@@ -108,7 +109,7 @@ export function stackFloor(apps: readonly ResolvedApp[]): number {
       envVariables,
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(a.resources.cpu)) },
-        memory: { request: Size.mebibytes(Math.ceil(memoryBytes(a.resources.memory) / 2 ** 20)), limit: Size.mebibytes(Math.ceil(memoryBytes(a.resources.memoryLimit) / 2 ** 20)) },
+        memory: { request: Size.mebibytes(mebibytes(a.resources.memory)), limit: Size.mebibytes(mebibytes(a.resources.memoryLimit)) },
       },
       volumeMounts: config ? [{ path: a.configDir, volume: kplus.Volume.fromConfigMap(chart, 'Config', config) }] : [],
     };

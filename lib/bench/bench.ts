@@ -96,7 +96,7 @@ export async function makeBenchRepo(repoRoot: string, n: number, onCreated?: (ro
   const apps = generateApps(n);
   mkdirSync(join(root, 'apps'));
   for (const app of apps) {
-    writeFileSync(join(root, 'apps', `${app.name}.ts`), `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(app, null, 2)});\n`);
+    writeFileSync(join(root, 'apps', `${app.name}.ts`), appSource(app));
   }
   envs.forEach((env, i) => {
     const dir = join(root, 'environments', env.spec.name);
@@ -176,6 +176,7 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The source of an app file holding `spec`. */
 function appSource(spec: unknown): string {
   return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)});\n`;
 }

@@ -289,7 +289,8 @@ export function runtimeEnv(app: ResolvedApp): Record<string, string> {
   }
 }
 
-function mebibytes(q: string): number {
+/** A Kubernetes memory quantity (`512Mi`, `1G`) in mebibytes, rounded. */
+export function mebibytes(q: string): number {
   return Math.round(memoryBytes(q) / 1024 ** 2);
 }
 
