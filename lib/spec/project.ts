@@ -180,8 +180,7 @@ async function loadCheckedSpecs<T>(
       const raw = batch ? batch[i] : await importDefault(join(root, file), file, sink);
       const problems = sink.problems.length;
       const spec = raw === undefined ? undefined : check(raw, file);
-      const key = keys[index];
-      if (spec !== undefined && key !== undefined && sink.problems.length === problems) cache!.set(key, JSON.parse(JSON.stringify(spec)) as unknown);
+      keepChecked(cache, keys[index], spec, sink, problems);
       specs[index] = spec;
     }),
   );
@@ -242,7 +241,7 @@ export function readVersions(
   if (checked) return checked;
   const problems = sink.problems.length;
   const versions = checkVersions(text, file, env, sink);
-  if (key !== undefined && versions && sink.problems.length === problems) cache!.set(key, JSON.parse(JSON.stringify(versions)) as unknown);
+  keepChecked(cache, key, versions, sink, problems);
   return versions;
 }
 
@@ -270,6 +269,14 @@ function checkVersions(text: string, file: string, env: EnvironmentSpec | undefi
     }
   }
   return versions;
+}
+
+/**
+ * Keeps a copy of `value` in `cache` under `key` when its checks reported nothing: `sink`
+ * still holds the `problemsBefore` problems it held before they ran.
+ */
+function keepChecked(cache: KeyedCache<unknown> | undefined, key: string | undefined, value: unknown, sink: ProblemSink, problemsBefore: number): void {
+  if (cache && key !== undefined && value !== undefined && sink.problems.length === problemsBefore) cache.set(key, JSON.parse(JSON.stringify(value)) as unknown);
 }
 
 /** Key of the spec in `file` whose text hashes to `textHash`, once it has passed its checks. */
