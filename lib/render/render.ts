@@ -11,6 +11,7 @@ import { resolveProject, type Project } from '../spec/project.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
 import { Microservice, finishPodTemplate } from '../workload/microservice.ts';
+import { objectJson } from '../workload/json.ts';
 import { decoratePod, observe, type Observed } from '../observability/observe.ts';
 import { podTemplateOf } from '../observability/pod.ts';
 import { renderPlatformFiles } from '../observability/platform.ts';
@@ -60,13 +61,14 @@ export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Cha
 /**
  * The API objects of `chart` as JSON, after the constructs' own validations.
  * `Chart.toJson` would also order them by their dependencies across the whole
- * App; the render orders objects itself (`compareObjects`), so that work is skipped.
+ * App; the render orders objects itself (`compareObjects`), so that work is
+ * skipped. Each object is written by `objectJson`: what its `toJson` returns, in one walk.
  */
 export function synthChart(chart: Chart): KubeObject[] {
   const constructs = chart.node.findAll();
   const errors = constructs.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-  return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson() as KubeObject);
+  return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map(objectJson);
 }
 
 /** The manifest file of one app in one environment. */

@@ -15,13 +15,9 @@ export type KubeObject = {
 
 /** Serialises objects as a multi-document YAML stream, keys sorted, preceded by a header comment. */
 export function toYaml(objects: readonly unknown[], header?: string): string {
-  const out: string[] = [];
-  if (header) out.push(header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n'), '\n');
-  for (const object of objects) {
-    out.push('---\n');
-    emitDocument(object, out);
-  }
-  return out.join('');
+  let text = header ? `${header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n` : '';
+  for (const object of objects) text = emitDocument(object, `${text}---\n`);
+  return text;
 }
 
 /** Parses a multi-document YAML stream; throws with the file name on syntax errors. */

@@ -11,6 +11,7 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import type { kplus } from '../workload/k8s.ts';
 import { PlainObject } from '../workload/plain.ts';
+import { objectJson } from '../workload/json.ts';
 import type { WorkloadRef } from './kruise.ts';
 
 /** The parts of a rendered Deployment a new owner of its pods reuses. */
@@ -24,7 +25,7 @@ export interface TakenOverDeployment {
 
 /** Renders `deployment` to JSON, removes it from `scope`, and returns the JSON. */
 export function takeOverDeployment(scope: Construct, deployment: kplus.Deployment): TakenOverDeployment {
-  const rendered = ApiObject.of(deployment).toJson() as TakenOverDeployment;
+  const rendered = objectJson(ApiObject.of(deployment)) as unknown as TakenOverDeployment;
   scope.node.tryRemoveChild(deployment.node.id);
   return rendered;
 }

@@ -4,6 +4,7 @@
 import { ApiObject, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { KubeObject } from '../render/yaml.ts';
+import { metadataJson } from './json.ts';
 
 /** The object as Kubernetes reads it, typed by `kubernetes-models` or the platform's CRD types. */
 export interface PlainObjectProps {
@@ -39,7 +40,7 @@ export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends 
 
   /** The object as Kubernetes JSON: metadata as cdk8s writes it, then a copy of the body. */
   public override toJson(): KubeObject {
-    const out: KubeObject = { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson() as KubeObject['metadata'] };
+    const out: KubeObject = { apiVersion: this.apiVersion, kind: this.kind, metadata: metadataJson(this.metadata) as KubeObject['metadata'] };
     for (const [key, value] of Object.entries(this.body)) {
       const copy = copyJson(value, key, this);
       if (copy !== undefined) out[key] = copy;

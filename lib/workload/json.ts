@@ -1,0 +1,158 @@
+/**
+ * API objects as JSON, in one walk per object.
+ *
+ * cdk8s writes an object in three walks over its data: token resolution (with
+ * a context object, a key path and a search for the App per value), a copy
+ * that sorts keys and drops empty values, then the construct library's
+ * generated mapping of typed props to Kubernetes field names. The first two
+ * cost more than building the constructs. `objectJson` does them in one walk
+ * with the same rules (cdk8s' default resolvers: `Lazy`, implicit tokens, and
+ * number-or-string unions) and then applies the library's own mapping, so the
+ * result is what `toJson()` returns. Anything the walk does not stand for (a
+ * JSON patch, custom resolvers, a class without a generated mapping) goes
+ * through `toJson()` itself. A test compares both on every object rendered.
+ */
+import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
+import { k8s } from './k8s.ts';
+import type { KubeObject } from '../render/yaml.ts';
+
+/** How a walk treats collections. */
+interface WalkRules {
+  /** Sort object keys (cdk8s does unless `CDK8S_DISABLE_SORT` is set). */
+  readonly sortKeys: boolean;
+  /** Drop empty arrays and empty objects, as cdk8s does for metadata. */
+  readonly dropEmpty: boolean;
+}
+
+const METADATA_RULES: WalkRules = { sortKeys: true, dropEmpty: true };
+const SORTED: WalkRules = { sortKeys: true, dropEmpty: false };
+const UNSORTED: WalkRules = { sortKeys: false, dropEmpty: false };
+
+/** What `ApiObject` keeps privately and the walk reads. */
+interface ApiObjectInternals {
+  readonly props?: Readonly<Record<string, unknown>>;
+  readonly patches?: readonly unknown[];
+}
+
+/** What `ApiObjectMetadataDefinition` keeps privately and the walk reads. */
+interface MetadataInternals {
+  readonly _additionalAttributes?: Readonly<Record<string, unknown>>;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly finalizers?: readonly string[];
+  readonly ownerReferences?: readonly unknown[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A generated construct class (`KubeDeployment`…) and its mapping of typed props to Kubernetes JSON. */
+type Mapping = (props: unknown) => Record<string, unknown>;
+
+/** Each generated class of the construct library, by class, with its `toJson_<Class>Props` mapping. */
+const MAPPINGS: ReadonlyMap<unknown, { readonly gvk: Readonly<Record<string, string>>; readonly map: Mapping }> = (() => {
+  const exports = k8s as unknown as Record<string, unknown>;
+  const out = new Map<unknown, { gvk: Record<string, string>; map: Mapping }>();
+  for (const [name, value] of Object.entries(exports)) {
+    const map = exports[`toJson_${name}Props`];
+    const gvk = (value as { GVK?: Record<string, string> } | undefined)?.GVK;
+    if (typeof value === 'function' && typeof map === 'function' && gvk) out.set(value, { gvk, map: map as Mapping });
+  }
+  return out;
+})();
+
+/** Apps whose resolvers are cdk8s' three defaults, in their order: the walk resolves as they do. */
+const defaultResolvers = new WeakMap<App, boolean>();
+
+function resolvesByDefault(app: App): boolean {
+  let known = defaultResolvers.get(app);
+  if (known === undefined) {
+    const r = app.resolvers;
+    known = r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
+    defaultResolvers.set(app, known);
+  }
+  return known;
+}
+
+/** The object as Kubernetes JSON: what `object.toJson()` returns, written in one walk where it can be. */
+export function objectJson(object: ApiObject): KubeObject {
+  const mapping = MAPPINGS.get(object.constructor);
+  const internals = object as unknown as ApiObjectInternals;
+  const props = internals.props;
+  if (!mapping || !props || !Array.isArray(internals.patches) || internals.patches.length > 0 || !resolvesByDefault(App.of(object) as App)) {
+    return object.toJson() as KubeObject;
+  }
+  const resolved: Record<string, unknown> = {};
+  try {
+    const rules = process.env.CDK8S_DISABLE_SORT ? UNSORTED : SORTED;
+    for (const key of Object.keys(props)) {
+      if (key === 'metadata') continue;
+      const value = walk(props[key], rules, true);
+      if (value !== undefined) resolved[key] = value;
+    }
+    // The metadata is written already resolved and sorted: walking it again would change nothing.
+    const metadata = metadataJson(object.metadata);
+    if (metadata !== undefined) resolved.metadata = metadata;
+  } catch (error) {
+    throw new Error(`Failed serializing construct at path '${object.node.path}' with name '${object.name}': ${error}`);
+  }
+  return { ...mapping.gvk, ...mapping.map(resolved) } as KubeObject;
+}
+
+/** The metadata as Kubernetes JSON: what `metadata.toJson()` returns (`undefined` when it has nothing), in one walk. */
+export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<string, unknown> | undefined {
+  const m = metadata as unknown as MetadataInternals;
+  if (!m._additionalAttributes || !m.labels || !m.annotations) return metadata.toJson() as Record<string, unknown> | undefined;
+  const data = {
+    ...m._additionalAttributes,
+    name: m.name,
+    namespace: m.namespace,
+    annotations: m.annotations,
+    finalizers: m.finalizers,
+    ownerReferences: m.ownerReferences,
+    labels: m.labels,
+  };
+  return walk(data, METADATA_RULES, true) as Record<string, unknown> | undefined;
+}
+
+/**
+ * One value resolved and copied: tokens replaced as cdk8s' default resolvers
+ * replace them (when `resolve`), `null` and `undefined` members dropped, keys
+ * sorted, and a class instance that is not a token refused, as cdk8s refuses it.
+ */
+function walk(input: unknown, rules: WalkRules, resolve: boolean): unknown {
+  let value = input;
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object' && typeof value !== 'function') return value;
+  if (resolve) {
+    for (;;) {
+      if (value instanceof Lazy) value = value.produce();
+      else if (typeof (value as { resolve?: unknown }).resolve === 'function') value = (value as { resolve(): unknown }).resolve();
+      else break;
+      if (value === null || value === undefined) return undefined;
+      if (typeof value !== 'object' && typeof value !== 'function') return value;
+    }
+    const inner = (value as { value?: unknown }).value;
+    if ((value as object).constructor !== Object && (typeof inner === 'number' || typeof inner === 'string')) return { value: inner };
+  }
+  if (typeof value === 'function') return value;
+  if (Array.isArray(value)) {
+    if (rules.dropEmpty && value.length === 0) return undefined;
+    return value.map((item) => walk(item, rules, resolve));
+  }
+  const ctor = (value as object).constructor;
+  // cdk8s resolves inside plain objects only; another realm's plain object is copied as it is.
+  const inside = resolve && ctor === Object;
+  if (ctor !== Object && ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
+  const record = value as Record<string, unknown>;
+  const keys = rules.sortKeys ? Object.keys(record).sort() : Object.keys(record);
+  const out: Record<string, unknown> = {};
+  let empty = true;
+  for (const key of keys) {
+    const member = walk(record[key], rules, inside);
+    if (member !== undefined && member !== null) {
+      out[key] = member;
+      empty = false;
+    }
+  }
+  return rules.dropEmpty && empty ? undefined : out;
+}
