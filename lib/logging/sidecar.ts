@@ -56,17 +56,20 @@ export function collectorConfigMapName(app: ResolvedApp): string {
   return `${app.name}-log-collector`;
 }
 
-/** The multiline parser of a `logs.multiline` mode, named after the app. */
-export function multilineParserOf(app: ResolvedApp, logs: ResolvedLogs): MultilineParser | undefined {
+/** The multiline parser of a `logs.multiline` mode, named after the app (`appName`). */
+export function multilineParserOf(app: ResolvedApp, logs: ResolvedLogs, appName: string = app.name): MultilineParser | undefined {
   if (logs.multiline === undefined) return undefined;
-  const name = `${app.name}-multiline`;
+  const name = `${appName}-multiline`;
   return logs.multiline === 'java' ? javaMultiline(name) : startPatternMultiline(logs.multiline.startPattern, name);
 }
 
-/** The Fluent Bit configuration of the app's collector sidecar; `envName` is what its records carry as `env`. */
-export function collectorConfig(app: ResolvedApp, logs: ResolvedLogs, envName: string = app.environment.name): FluentBitConfig {
-  const parser = multilineParserOf(app, logs);
-  const tag = `${TAGS.file}.${app.name}`;
+/**
+ * The Fluent Bit configuration of the app's collector sidecar; `envName` is what its records
+ * carry as `env`, and `appName` what they carry as `app` and `container`.
+ */
+export function collectorConfig(app: ResolvedApp, logs: ResolvedLogs, envName: string = app.environment.name, appName: string = app.name): FluentBitConfig {
+  const parser = multilineParserOf(app, logs, appName);
+  const tag = `${TAGS.file}.${appName}`;
   const tail: PluginSection = {
     name: 'tail',
     tag,
@@ -94,11 +97,11 @@ export function collectorConfig(app: ResolvedApp, logs: ResolvedLogs, envName: s
         record: [
           `env ${envName}`,
           'namespace ${POD_NAMESPACE}',
-          `app ${app.name}`,
+          `app ${appName}`,
           'version ${APP_VERSION}',
           'pod ${POD_NAME}',
           'node ${NODE_NAME}',
-          `container ${app.name}`,
+          `container ${appName}`,
         ],
       },
     ],
@@ -107,44 +110,48 @@ export function collectorConfig(app: ResolvedApp, logs: ResolvedLogs, envName: s
 }
 
 /**
- * Stands for the environment's name in a configuration written once for all
- * environments of an app. Environment names are DNS labels, so the name reads
- * as plain YAML wherever this word does.
+ * Stand for the app's and the environment's names in a configuration written
+ * once for every app and environment whose logs have the same shape (folder,
+ * files, multiline mode). Both are DNS labels starting with a letter, as the
+ * names they stand for are, so a name reads as plain YAML wherever its
+ * stand-in does, and fills it in without changing any other character.
  */
+const APP_NAME = 'platform-app-name';
 const ENV_NAME = 'platform-environment-name';
-/** Configurations written for all environments of an app, by the configuration with `ENV_NAME` in place of the environment. */
+/** Configurations written with the stand-ins, by the configuration they were written from. */
 const written = new Map<string, string>();
-/** Enough for the apps a render thread is working on; the oldest go first. */
+/** Enough for the log shapes a render thread meets; the oldest go first. */
 const WRITTEN_KEPT = 256;
 
 /**
  * The collector configuration as text, validated; a problem is a platform defect and throws.
- * An app's configurations differ between environments only in the environment's name, so each
- * is written and validated once per app and the name filled in.
+ * Configurations differ between apps and environments of the same log shape only in the names,
+ * so each shape is written and validated once and the names filled in.
  */
 export function collectorConfigText(app: ResolvedApp, logs: ResolvedLogs): string {
   const env = app.environment.name;
   const config = collectorConfig(app, logs);
-  const generic = collectorConfig(app, logs, ENV_NAME);
+  const generic = collectorConfig(app, logs, ENV_NAME, APP_NAME);
   const key = JSON.stringify(generic);
-  // A configuration that holds the stand-in elsewhere too (a log folder named like it) is written for its environment alone.
-  if (key.indexOf(ENV_NAME) !== key.lastIndexOf(ENV_NAME)) return writeCollectorConfig(app, config, env);
+  const fill = (text: string) => text.replaceAll(APP_NAME, app.name).replaceAll(ENV_NAME, env);
+  // The stand-ins must stand exactly where the names go: a log folder named like one would be filled in too.
+  if (!/^[a-z]/.test(app.name) || fill(key) !== JSON.stringify(config)) return writeCollectorConfig(app.name, config, env);
   let template = written.get(key);
   if (template === undefined) {
-    template = writeCollectorConfig(app, generic, ENV_NAME);
+    template = writeCollectorConfig(APP_NAME, generic, ENV_NAME);
     setBounded(written, key, template, WRITTEN_KEPT);
   }
-  const text = template.replaceAll(ENV_NAME, env);
+  const text = fill(template);
   rememberWritten(text, fluentBitDocument(config));
-  // The template passed; the name, a DNS label where the stand-in was, changes no plugin, property or reference.
+  // The template passed; the names, DNS labels where the stand-ins were, change no plugin, property or reference.
   rememberPassed(text);
   return text;
 }
 
-function writeCollectorConfig(app: ResolvedApp, config: FluentBitConfig, env: string): string {
-  const text = toFluentBitYaml(config, `Log collector of ${app.name} in ${env}. Generated by \`npm run synth\`.`);
+function writeCollectorConfig(appName: string, config: FluentBitConfig, env: string): string {
+  const text = toFluentBitYaml(config, `Log collector of ${appName} in ${env}. Generated by \`npm run synth\`.`);
   const problems = validateFluentBitYaml(text, { env: new Set(Object.keys(DOWNWARD_ENV)) });
-  if (problems.length > 0) throw new Error(`the log collector configuration of ${app.name} is invalid:\n${formatConfigProblems(problems)}`);
+  if (problems.length > 0) throw new Error(`the log collector configuration of ${appName} is invalid:\n${formatConfigProblems(problems)}`);
   rememberPassed(text);
   return text;
 }

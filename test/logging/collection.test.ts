@@ -157,13 +157,19 @@ describe('pod templates of any workload kind', () => {
   });
 });
 
-describe('collector configuration written once per app', () => {
-  it('gives, in every environment, the bytes of a configuration written for that environment alone', async () => {
+describe('collector configuration written once per log shape', () => {
+  it('gives, for every app in every environment, the bytes of a configuration written for that app and environment alone', async () => {
     const root = repo({
       'claims-api': withLogs(),
+      // Same log shape as claims-api: filled in from the same written configuration.
+      'claims-archive': service('claims-archive', { logs: withLogs().logs }),
       'quote-api': service('quote-api', { runtime: 'node', logs: { dir: '/var/log/app', include: ['*.log', 'audit/*.log'], multiline: { startPattern: String.raw`^\d{4}-` } } }),
       // A log folder named like the stand-in for the environment's name is written per environment.
       'odd-api': service('odd-api', { logs: { dir: '/var/log/platform-environment-name' } }),
+      // Names that are stand-ins themselves, or start with a digit, are written per app.
+      'platform-app-name': service('platform-app-name', { logs: { dir: '/var/log/app' } }),
+      'platform-environment-name': service('platform-environment-name', { logs: { dir: '/var/log/app', multiline: 'java' } }),
+      '2024-01-01': service('2024-01-01', { logs: { dir: '/var/log/app', multiline: 'java' } }),
     });
     const project = await loadProject(root, { cache: false });
     for (const app of resolveProject(project).filter((a) => a.logs)) {

@@ -98,7 +98,7 @@ describe('objectJson', () => {
     const [fast, cdk8s] = both(object);
     // THEN both agree, and the values are the resolved ones
     expect(fast).toBe(cdk8s);
-    const json = objectJson(object) as { metadata: { labels: Record<string, string> }; spec: Record<string, any> };
+    const json = objectJson(object) as unknown as { metadata: { labels: Record<string, string> }; spec: Record<string, any> };
     expect(json.spec.replicas).toBe(3);
     expect(json.spec.strategy.rollingUpdate).toEqual({ maxSurge: '25%', maxUnavailable: 0 });
     expect(json.spec.template.spec.setHostnameAsFQDN).toBe(false);
