@@ -144,7 +144,9 @@ function walk(input: unknown, rules: WalkRules, resolve: boolean): unknown {
   const inside = resolve && ctor === Object;
   if (ctor !== Object && ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
   const record = value as Record<string, unknown>;
-  const keys = rules.sortKeys ? Object.keys(record).sort() : Object.keys(record);
+  const keys = Object.keys(record);
+  // Most objects are built in key order already; checking is cheaper than sorting.
+  if (rules.sortKeys && !isSorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
   let empty = true;
   for (const key of keys) {
@@ -155,4 +157,10 @@ function walk(input: unknown, rules: WalkRules, resolve: boolean): unknown {
     }
   }
   return rules.dropEmpty && empty ? undefined : out;
+}
+
+/** Whether `keys` are in the order `Array.prototype.sort` puts strings in. */
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
