@@ -118,11 +118,49 @@ export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<stri
  * One value resolved and copied: tokens replaced as cdk8s' default resolvers
  * replace them (when `resolve`), `null` and `undefined` members dropped, keys
  * sorted, and a class instance that is not a token refused, as cdk8s refuses it.
+ * Plain objects and arrays, nearly every value, take the short way; the rest
+ * goes through `token`.
  */
-function walk(input: unknown, rules: WalkRules, resolve: boolean): unknown {
-  let value = input;
+function walk(value: unknown, rules: WalkRules, resolve: boolean): unknown {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'object' && typeof value !== 'function') return value;
+  if (typeof value !== 'object') return typeof value === 'function' ? token(value, rules, resolve) : value;
+  if (Array.isArray(value)) {
+    if (resolve && typeof (value as { resolve?: unknown }).resolve === 'function') return token(value, rules, resolve);
+    if (rules.dropEmpty && value.length === 0) return undefined;
+    return value.map((item) => walk(item, rules, resolve));
+  }
+  if ((value as object).constructor !== Object) return token(value, rules, resolve);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  // An implicit token is a plain object too: one with a `resolve` function, its own or inherited.
+  if (resolve && (keys.includes('resolve') || Object.getPrototypeOf(record) !== Object.prototype) && typeof record.resolve === 'function') {
+    return token(value, rules, resolve);
+  }
+  return members(record, keys, rules, resolve);
+}
+
+/** The members of a plain object, walked, in key order, without the empty ones. */
+function members(record: Record<string, unknown>, keys: string[], rules: WalkRules, resolve: boolean): Record<string, unknown> | undefined {
+  // Most objects are built in key order already; checking is cheaper than sorting.
+  if (rules.sortKeys && !isSorted(keys)) keys.sort();
+  const out: Record<string, unknown> = {};
+  let empty = true;
+  for (const key of keys) {
+    const member = walk(record[key], rules, resolve);
+    if (member !== undefined && member !== null) {
+      out[key] = member;
+      empty = false;
+    }
+  }
+  return rules.dropEmpty && empty ? undefined : out;
+}
+
+/**
+ * A value that is not a plain object or array, or one that is a token: resolved by cdk8s'
+ * default resolvers in their order (`Lazy`, implicit token, number-or-string union), then walked.
+ */
+function token(input: unknown, rules: WalkRules, resolve: boolean): unknown {
+  let value = input;
   if (resolve) {
     for (;;) {
       if (value instanceof Lazy) value = value.produce();
@@ -140,23 +178,9 @@ function walk(input: unknown, rules: WalkRules, resolve: boolean): unknown {
     return value.map((item) => walk(item, rules, resolve));
   }
   const ctor = (value as object).constructor;
-  // cdk8s resolves inside plain objects only; another realm's plain object is copied as it is.
-  const inside = resolve && ctor === Object;
   if (ctor !== Object && ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  // Most objects are built in key order already; checking is cheaper than sorting.
-  if (rules.sortKeys && !isSorted(keys)) keys.sort();
-  const out: Record<string, unknown> = {};
-  let empty = true;
-  for (const key of keys) {
-    const member = walk(record[key], rules, inside);
-    if (member !== undefined && member !== null) {
-      out[key] = member;
-      empty = false;
-    }
-  }
-  return rules.dropEmpty && empty ? undefined : out;
+  // cdk8s resolves inside plain objects only; another realm's plain object is copied as it is.
+  return members(value as Record<string, unknown>, Object.keys(value as object), rules, resolve && ctor === Object);
 }
 
 /** Whether `keys` are in the order `Array.prototype.sort` puts strings in. */

@@ -41,33 +41,70 @@ export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends 
   /** The object as Kubernetes JSON: metadata as cdk8s writes it, then a copy of the body. */
   public override toJson(): KubeObject {
     const out: KubeObject = { apiVersion: this.apiVersion, kind: this.kind, metadata: metadataJson(this.metadata) as KubeObject['metadata'] };
-    for (const [key, value] of Object.entries(this.body)) {
-      const copy = copyJson(value, key, this);
+    for (const key of Object.keys(this.body)) {
+      let copy: unknown;
+      try {
+        copy = copyJson(this.body[key]);
+      } catch (error) {
+        if (!(error instanceof NotPlain)) throw error;
+        // The copy keeps no path, so that it builds no string per value; the failure looks for it.
+        const found = notPlainAt(this.body[key], key) ?? { path: key, what: error.what };
+        throw new Error(`${this.kind} ${this.name}: field '${found.path}' holds a ${found.what}, not plain data; write the value itself (e.g. a number of seconds for a Duration)`);
+      }
       if (copy !== undefined) out[key] = copy;
     }
     return out;
   }
 }
 
-/** A deep copy of plain data without `undefined` and `null` members (as cdk8s drops them); throws on anything else. */
-function copyJson(value: unknown, path: string, owner: PlainObject): unknown {
+/** Thrown by `copyJson` on a value that is not plain data. */
+class NotPlain extends Error {
+  constructor(public readonly what: string) {
+    super(`a ${what} is not plain data`);
+  }
+}
+
+/** A deep copy of plain data without `undefined` and `null` members (as cdk8s drops them); throws `NotPlain` on anything else. */
+function copyJson(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw notPlain(owner, path, typeof value);
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new NotPlain(typeof value);
     return value;
   }
-  if (Array.isArray(value)) return value.map((item, i) => copyJson(item, `${path}[${i}]`, owner));
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-    throw notPlain(owner, path, (value as object).constructor?.name ?? 'object');
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    return out;
   }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new NotPlain((value as object).constructor?.name ?? 'object');
+  const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) {
-    const copy = copyJson(member, `${path}.${key}`, owner);
+  for (const key of Object.keys(record)) {
+    const copy = copyJson(record[key]);
     if (copy !== undefined) out[key] = copy;
   }
   return out;
 }
 
-function notPlain(owner: PlainObject, path: string, what: string): Error {
-  return new Error(`${owner.kind} ${owner.name}: field '${path}' holds a ${what}, not plain data; write the value itself (e.g. a number of seconds for a Duration)`);
+/** The path (`spec.steps[0].pause`) and type of the first value under `value` that is not plain data. */
+function notPlainAt(value: unknown, path: string): { path: string; what: string } | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') {
+    return typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' ? { path, what: typeof value } : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = notPlainAt(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return { path, what: (value as object).constructor?.name ?? 'object' };
+  for (const key of Object.keys(value as object)) {
+    const found = notPlainAt((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
 }
