@@ -14,6 +14,7 @@
  */
 import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from './k8s.ts';
+import { applyMapping } from './mapping.ts';
 import type { KubeObject } from '../render/yaml.ts';
 
 /** How a walk treats collections. */
@@ -95,7 +96,7 @@ export function objectJson(object: ApiObject): KubeObject {
   } catch (error) {
     throw new Error(`Failed serializing construct at path '${object.node.path}' with name '${object.name}': ${error}`);
   }
-  return { ...mapping.gvk, ...mapping.map(resolved) } as KubeObject;
+  return { ...mapping.gvk, ...(applyMapping(mapping.map, resolved) as Record<string, unknown>) } as KubeObject;
 }
 
 /** The metadata as Kubernetes JSON: what `metadata.toJson()` returns (`undefined` when it has nothing), in one walk. */
