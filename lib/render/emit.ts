@@ -16,24 +16,12 @@ export function emitYaml(value: unknown): string {
 
 /**
  * `text` followed by one document (without the `---` marker). The text grows
- * by concatenation, which the engine keeps as a tree of parts until the text is
- * read: a fifth faster than collecting the parts in a list and joining it.
+ * by concatenation, which the engine keeps as a tree of parts until the text
+ * is first read (hashed, written): a fifth faster to build than a list of
+ * parts joined at the end, and no slower once read.
  */
 export function emitDocument(value: unknown, text: string): string {
-  if (isCollection(value) && !isEmptyCollection(value)) return block(value, 0, false, text);
-  return text + scalar(value, 0) + '\n';
-}
-
-type Collection = Record<string, unknown> | unknown[];
-
-function isCollection(v: unknown): v is Collection {
-  return v !== null && typeof v === 'object';
-}
-
-function isEmptyCollection(v: Collection): boolean {
-  if (Array.isArray(v)) return v.length === 0;
-  for (const k in v) if (v[k] !== undefined) return false;
-  return true;
+  return entry(value, 0, false, text, '', '');
 }
 
 /** Keys with a value, in UTF-16 code unit order (what the default sort compares, like `cmp`). */
@@ -59,32 +47,42 @@ const PADS: string[] = Array.from({ length: 32 }, (_, i) => ' '.repeat(i));
 const DASHES: string[] = PADS.map((pad) => `${pad}- `);
 
 /**
- * `text` followed by a collection in block style at `indent`. With `inline`,
- * the first line continues a `- ` already written, so it gets no indentation
- * of its own.
+ * `text` followed by `value`, an entry of a collection at `indent`: a nested
+ * collection on the lines that follow, after `nested` (with `inline`, its first
+ * line continues the `- ` of a sequence entry), or anything else (empty
+ * collections too) on this line, after `flat`.
  */
-function block(value: Collection, indent: number, inline: boolean, text: string): string {
+function entry(value: unknown, indent: number, inline: boolean, text: string, nested: string, flat: string): string {
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) {
+      if (value.length > 0) return sequence(value, indent, inline, text + nested);
+    } else {
+      const keys = definedKeys(value as Record<string, unknown>);
+      if (keys.length > 0) return mapping(value as Record<string, unknown>, keys, indent, inline, text + nested);
+    }
+  }
+  return text + flat + scalar(value, indent) + '\n';
+}
+
+/** `text` followed by a sequence in block style at `indent`; with `inline`, its first entry continues a `- ` already written. */
+function sequence(value: readonly unknown[], indent: number, inline: boolean, text: string): string {
+  const dash = DASHES[indent] ?? `${PADS[indent] ?? ' '.repeat(indent)}- `;
+  let out = text;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i] === undefined ? null : value[i];
+    out = entry(item, indent + 2, true, out + (i === 0 && inline ? '- ' : dash), '', '');
+  }
+  return out;
+}
+
+/** `text` followed by the members `keys` of `value` in block style at `indent`; with `inline`, the first continues a `- `. */
+function mapping(value: Record<string, unknown>, keys: readonly string[], indent: number, inline: boolean, text: string): string {
   const pad = PADS[indent] ?? ' '.repeat(indent);
   let out = text;
-  let first = inline;
-  if (Array.isArray(value)) {
-    const dash = DASHES[indent] ?? `${pad}- `;
-    for (const raw of value) {
-      const item = raw === undefined ? null : raw;
-      out += first ? '- ' : dash;
-      first = false;
-      if (isCollection(item) && !isEmptyCollection(item)) out = block(item, indent + 2, true, out);
-      else out += scalar(item, indent + 2) + '\n';
-    }
-    return out;
-  }
-  for (const key of definedKeys(value)) {
-    if (!first) out += pad;
-    first = false;
-    const v = value[key];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     // Sequences under a key are indented one level, as kubectl and the yaml library write them.
-    if (isCollection(v) && !isEmptyCollection(v)) out = block(v, indent + 2, false, out + plainOrQuoted(key) + ':\n');
-    else out += plainOrQuoted(key) + ': ' + scalar(v, indent + 2) + '\n';
+    out = entry(value[key], indent + 2, false, i === 0 && inline ? out + plainOrQuoted(key) : out + pad + plainOrQuoted(key), ':\n', ': ');
   }
   return out;
 }
