@@ -102,18 +102,34 @@ export function objectJson(object: ApiObject): KubeObject {
 /** The metadata as Kubernetes JSON: what `metadata.toJson()` returns (`undefined` when it has nothing), in one walk. */
 export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<string, unknown> | undefined {
   const m = metadata as unknown as MetadataInternals;
-  if (!m._additionalAttributes || !m.labels || !m.annotations) return metadata.toJson() as Record<string, unknown> | undefined;
-  const data = {
-    ...m._additionalAttributes,
-    name: m.name,
-    namespace: m.namespace,
-    annotations: m.annotations,
-    finalizers: m.finalizers,
-    ownerReferences: m.ownerReferences,
-    labels: m.labels,
+  const extra = m._additionalAttributes;
+  if (!extra || !m.labels || !m.annotations || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) {
+    return metadata.toJson() as Record<string, unknown> | undefined;
+  }
+  if (m.finalizers.length > 0 || m.ownerReferences.length > 0 || !Object.keys(extra).every((key) => KEPT_METADATA.has(key))) {
+    const data = { ...extra, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels };
+    return walk(data, METADATA_RULES, true) as Record<string, unknown> | undefined;
+  }
+  // The usual metadata, nothing but what the definition keeps itself, written in key order;
+  // the empty finalizers and owner references (between annotations and labels, and last) are dropped.
+  const out: Record<string, unknown> = {};
+  let empty = true;
+  const add = (key: string, value: unknown) => {
+    const written = walk(value, METADATA_RULES, true);
+    if (written !== undefined && written !== null) {
+      out[key] = written;
+      empty = false;
+    }
   };
-  return walk(data, METADATA_RULES, true) as Record<string, unknown> | undefined;
+  add('annotations', m.annotations);
+  add('labels', m.labels);
+  add('name', m.name);
+  add('namespace', m.namespace);
+  return empty ? undefined : out;
 }
+
+/** The metadata fields `ApiObjectMetadataDefinition` keeps itself, overriding the same keys of its additional attributes. */
+const KEPT_METADATA = new Set(['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels']);
 
 /**
  * One value resolved and copied: tokens replaced as cdk8s' default resolvers

@@ -109,6 +109,28 @@ describe('objectJson', () => {
     expect(json.metadata).not.toHaveProperty('finalizers');
   });
 
+  it('writes metadata with finalizers, owner references and fields cdk8s keeps as given, as toJson() does', () => {
+    // GIVEN metadata beyond name, namespace, labels and annotations; and metadata with nothing in its maps
+    const rich = new k8s.KubeConfigMap(chart(), 'Rich', {
+      metadata: {
+        name: 'claims-api-config',
+        finalizers: ['platform.insure.example/keep'],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: '1' }],
+        generateName: 'claims-',
+        annotations: { zeta: 'z', alpha: Lazy.any({ produce: () => 'lazy' }) as unknown as string },
+      },
+      data: { a: '1' },
+    });
+    const bare = new k8s.KubeConfigMap(new Chart(new App(), 'bare', { disableResourceNameHashes: true }), 'Bare', { metadata: { name: 'bare' } });
+    // THEN both writings agree, on the object and on its metadata alone
+    for (const object of [rich, bare]) {
+      const [fast, cdk8s] = both(object);
+      expect(fast).toBe(cdk8s);
+      expect(JSON.stringify(metadataJson(object.metadata))).toBe(JSON.stringify(object.metadata.toJson()));
+    }
+    expect(objectJson(rich).metadata).toMatchObject({ generateName: 'claims-', finalizers: ['platform.insure.example/keep'], annotations: { alpha: 'lazy' } });
+  });
+
   it('keeps the order of the props when CDK8S_DISABLE_SORT is set, as toJson() does', () => {
     process.env.CDK8S_DISABLE_SORT = '1';
     const object = tokenDeployment(chart());
