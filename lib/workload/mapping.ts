@@ -11,9 +11,10 @@
  * every input of that shape. A marker notices being looked at (compared,
  * converted, read from): a mapping that looks at a value keeps running itself
  * for that shape, as does one whose plan does not give, for the input it was
- * learnt from, what the mapping gives.
+ * learnt from, what the mapping gives. An input's shape is found by following
+ * its tokens (brackets, keys, kinds of value) into one reused list, with a
+ * hash to find the shapes seen that it may be: no text is built for it.
  */
-import { setBounded } from '../util/bounded.ts';
 
 /** A generated mapping: `toJson_KubeDeploymentProps` and the like. */
 export type Mapping = (props: unknown) => unknown;
@@ -62,23 +63,54 @@ function marker(index: number): object {
   return proxy;
 }
 
-/** Learnt plans per mapping, by input shape; `null` for a shape the mapping is kept for. */
-const plans = new Map<Mapping, Map<string, Plan | null>>();
-/** Shapes kept per mapping: enough for the variants of a kind (features, map keys) one render meets. */
-const PLANS_KEPT = 512;
+/** A shape seen: its tokens (brackets, keys, kinds of value, in reading order) and the plan learnt for it. */
+interface Shape {
+  readonly tokens: readonly unknown[];
+  readonly plan: Plan | null;
+}
+
+const OPEN_OBJECT = Symbol('{');
+const CLOSE_OBJECT = Symbol('}');
+const OPEN_ARRAY = Symbol('[');
+const CLOSE_ARRAY = Symbol(']');
+const ABSENT = Symbol('undefined');
+const NULL = Symbol('null');
+const STRING = Symbol('string');
+const NUMBER = Symbol('number');
+const BOOLEAN = Symbol('boolean');
+const OTHER = Symbol('other');
+/** A small number per structural token, for the hash of a shape. */
+const TOKEN_CODES = new Map<unknown, number>([OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, ABSENT, NULL, STRING, NUMBER, BOOLEAN, OTHER].map((t, i) => [t, i + 1]));
+
+/** The shapes seen per mapping, by a hash of their tokens; a mapping's table that grows past `SHAPES_KEPT` (map keys are data) starts again. */
+const shapes = new Map<Mapping, { byHash: Map<number, Shape[]>; size: number }>();
+const SHAPES_KEPT = 4096;
+
+/** The tokens of the input being mapped: one list, reused. */
+const tokens: unknown[] = [];
 
 /** `mapping(input)`, from the plan learnt for the input's shape (learnt now if it is new). */
 export function applyMapping(mapping: Mapping, input: unknown): unknown {
+  let table = shapes.get(mapping);
+  if (!table || table.size > SHAPES_KEPT) shapes.set(mapping, (table = { byHash: new Map(), size: 0 }));
   const values: unknown[] = [];
-  const shape = shapeOf(input, values);
-  let known = plans.get(mapping);
-  if (!known) plans.set(mapping, (known = new Map()));
-  let plan = known.get(shape);
-  if (plan === undefined) {
-    plan = learn(mapping, input, values);
-    setBounded(known, shape, plan, PLANS_KEPT);
+  tokens.length = 0;
+  const hash = shapeOf(input, values, 0);
+  let candidates = table.byHash.get(hash);
+  let shape = candidates?.find((c) => sameTokens(c.tokens));
+  if (!shape) {
+    shape = { tokens: tokens.slice(), plan: learn(mapping, input, values) };
+    if (candidates) candidates.push(shape);
+    else table.byHash.set(hash, (candidates = [shape]));
+    table.size++;
   }
-  return plan === null ? mapping(input) : build(plan, values);
+  return shape.plan === null ? mapping(input) : build(shape.plan, values);
+}
+
+function sameTokens(seen: readonly unknown[]): boolean {
+  if (seen.length !== tokens.length) return false;
+  for (let i = 0; i < seen.length; i++) if (seen[i] !== tokens[i]) return false;
+  return true;
 }
 
 /** The plan of `mapping` for the shape of `input`, or `null` when the plan does not give what the mapping gives. */
@@ -97,28 +129,36 @@ function learn(mapping: Mapping, input: unknown, values: readonly unknown[]): Pl
 }
 
 /**
- * The shape of `value` as text (keys, array lengths, where values and absent
- * members are), its values appended to `values` in the order the text names them.
+ * Reads the shape of `value` (keys, array lengths, where values and absent
+ * members are) into `tokens`, and its values into `values` in the same order;
+ * returns `hash` carried on over the tokens read.
  */
-function shapeOf(value: unknown, values: unknown[]): string {
-  if (value === undefined) return 'u';
-  if (value === null) return 'z';
+function shapeOf(value: unknown, values: unknown[], hash: number): number {
+  if (value === undefined) return token(ABSENT, hash);
+  if (value === null) return token(NULL, hash);
   if (typeof value !== 'object') {
     values.push(value);
-    return typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : typeof value === 'boolean' ? 'b' : 'o';
+    return token(typeof value === 'string' ? STRING : typeof value === 'number' ? NUMBER : typeof value === 'boolean' ? BOOLEAN : OTHER, hash);
   }
   if (Array.isArray(value)) {
-    let text = '[';
-    for (let i = 0; i < value.length; i++) text += shapeOf(value[i], values);
-    return `${text}]`;
+    let h = token(OPEN_ARRAY, hash);
+    for (let i = 0; i < value.length; i++) h = shapeOf(value[i], values, h);
+    return token(CLOSE_ARRAY, h);
   }
   if (!isPlain(value)) {
     values.push(value);
-    return 'c';
+    return token(OTHER, hash);
   }
-  let text = '{';
-  for (const key of Object.keys(value)) text += `${key.length}:${key}${shapeOf((value as Record<string, unknown>)[key], values)}`;
-  return `${text}}`;
+  let h = token(OPEN_OBJECT, hash);
+  for (const key of Object.keys(value)) h = shapeOf((value as Record<string, unknown>)[key], values, token(key, h));
+  return token(CLOSE_OBJECT, h);
+}
+
+/** Appends `t` to `tokens`; `hash` carried on over it (a key counts by its length and first and last characters). */
+function token(t: unknown, hash: number): number {
+  tokens.push(t);
+  const code = typeof t === 'string' ? 16 + t.length * 131 + (t.length > 0 ? t.charCodeAt(0) * 7 + t.charCodeAt(t.length - 1) : 0) : TOKEN_CODES.get(t)!;
+  return (Math.imul(hash, 31) + code) | 0;
 }
 
 /** A copy of `value` whose values are markers, numbered in the order `shapeOf` lists them. */
