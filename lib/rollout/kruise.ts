@@ -9,6 +9,9 @@
  */
 import { PodTemplate } from 'kubernetes-models/v1';
 
+/** The PodTemplate model's validation; it reads only `this`. */
+const validatePodTemplate = PodTemplate.prototype.validate as (this: unknown) => void;
+
 /** API version of CloneSet. */
 export const CLONESET_API_VERSION = 'apps.kruise.io/v1alpha1';
 /** API version of OpenKruise Rollout. */
@@ -255,7 +258,8 @@ export function cloneSetIssues(object: unknown): SchemaIssue[] {
   const spec = isRecord(object) && isRecord(object.spec) ? object.spec : undefined;
   if (spec?.template !== undefined) {
     try {
-      new PodTemplate({ metadata: { name: 'template' }, template: spec.template as never }).validate();
+      // Validated in place, as lib/validate/schema.ts validates objects: the model's constructor would copy the template first.
+      validatePodTemplate.call({ apiVersion: PodTemplate.apiVersion, kind: PodTemplate.kind, metadata: { name: 'template' }, template: spec.template });
     } catch (error) {
       const errors = (error as { errors?: SchemaIssue[] }).errors ?? [{ instancePath: '/template', message: (error as Error).message }];
       for (const e of errors) out.push({ instancePath: `/spec${e.instancePath}`, message: e.message ?? 'is invalid', params: e.params });
