@@ -19,6 +19,19 @@ describe('loading app files together', () => {
     expect(values[1]!.env).toEqual({ DB: { secret: 'quote-db', key: 'password' } });
   });
 
+  it('gives the files the spec module loaded here, not a copy compiled with them', async () => {
+    const root = tempRepo({
+      rawApps: {
+        'a.ts': "import * as spec from '../lib/spec/index.ts';\nexport default { spec };\n",
+        'b.ts': "import { defineApp } from '../lib/spec/index.ts';\nexport default { defineApp };\n",
+      },
+    });
+    const values = (await loadSpecFiles(root, ['apps/a.ts', 'apps/b.ts'])) as [{ spec: { defineEnvironment: unknown } }, { defineApp: unknown }];
+    const here = await import('../../lib/spec/index.ts');
+    expect(values[0].spec.defineEnvironment).toBe(here.defineEnvironment);
+    expect(values[1].defineApp).toBe(here.defineApp);
+  });
+
   it('gives up on the batch when one file is broken; the project load then names that file and loads the others', async () => {
     const root = tempRepo({ apps: { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') } });
     writeFileSync(join(root, 'apps', 'quote-api.ts'), `import { defineApp } from '../lib/spec/index.ts';\nexport default defineApp({ name: 'quote-api', team: \n`);
