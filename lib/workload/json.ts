@@ -7,14 +7,15 @@
  * generated mapping of typed props to Kubernetes field names. The first two
  * cost more than building the constructs. `objectJson` does them in one walk
  * with the same rules (cdk8s' default resolvers: `Lazy`, implicit tokens, and
- * number-or-string unions) and then applies the library's own mapping, so the
- * result is what `toJson()` returns. Anything the walk does not stand for (a
- * JSON patch, custom resolvers, a class without a generated mapping) goes
- * through `toJson()` itself. A test compares both on every object rendered.
+ * number-or-string unions), then the library's own mapping, replayed from the
+ * plan learnt for the shape of its input (`mapping.ts`), so the result is what
+ * `toJson()` returns. Anything the walk does not stand for (a JSON patch,
+ * custom resolvers, a class without a generated mapping) goes through
+ * `toJson()` itself. A test compares both on every object rendered.
  */
 import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from './k8s.ts';
-import { applyMapping } from './mapping.ts';
+import { applyMapping, type Mapping } from './mapping.ts';
 import type { KubeObject } from '../render/yaml.ts';
 
 /** How a walk treats collections. */
@@ -46,10 +47,7 @@ interface MetadataInternals {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A generated construct class (`KubeDeployment`…) and its mapping of typed props to Kubernetes JSON. */
-type Mapping = (props: unknown) => Record<string, unknown>;
-
-/** Each generated class of the construct library, by class, with its `toJson_<Class>Props` mapping. */
+/** Each generated class of the construct library (`KubeDeployment`…), by class, with its `toJson_<Class>Props` mapping of typed props to Kubernetes JSON. */
 const MAPPINGS: ReadonlyMap<unknown, { readonly gvk: Readonly<Record<string, string>>; readonly map: Mapping }> = (() => {
   const exports = k8s as unknown as Record<string, unknown>;
   const out = new Map<unknown, { gvk: Record<string, string>; map: Mapping }>();

@@ -11,9 +11,9 @@
  * every input of that shape. A marker notices being looked at (compared,
  * converted, read from): a mapping that looks at a value keeps running itself
  * for that shape, as does one whose plan does not give, for the input it was
- * learnt from, what the mapping gives. An input's shape is found by following
- * its tokens (brackets, keys, kinds of value) into one reused list, with a
- * hash to find the shapes seen that it may be: no text is built for it.
+ * learnt from, what the mapping gives. An input's shape is read as tokens
+ * (brackets, keys, kinds of value) into one reused list, with a hash that
+ * finds the shapes seen it may be: no text is built for it.
  */
 
 /** A generated mapping: `toJson_KubeDeploymentProps` and the like. */
