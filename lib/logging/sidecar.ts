@@ -112,9 +112,10 @@ export function collectorConfig(app: ResolvedApp, logs: ResolvedLogs, envName: s
 /**
  * Stand for the app's and the environment's names in a configuration written
  * once for every app and environment whose logs have the same shape (folder,
- * files, multiline mode). Both are DNS labels starting with a letter, as the
- * names they stand for are, so a name reads as plain YAML wherever its
- * stand-in does, and fills it in without changing any other character.
+ * files, multiline mode). Both are DNS labels starting with a letter; a name
+ * of that form (every environment's, and an app's that starts with a letter)
+ * reads as plain YAML wherever its stand-in does, and fills it in without
+ * changing any other character.
  */
 const APP_NAME = 'platform-app-name';
 const ENV_NAME = 'platform-environment-name';
@@ -134,7 +135,8 @@ export function collectorConfigText(app: ResolvedApp, logs: ResolvedLogs): strin
   const generic = collectorConfig(app, logs, ENV_NAME, APP_NAME);
   const key = JSON.stringify(generic);
   const fill = (text: string) => text.replaceAll(APP_NAME, app.name).replaceAll(ENV_NAME, env);
-  // The stand-ins must stand exactly where the names go: a log folder named like one would be filled in too.
+  // The stand-ins must stand exactly where the names go (a log folder named like one would be filled in too),
+  // and an app's name must read as its stand-in does; otherwise the configuration is written for the app alone.
   if (!/^[a-z]/.test(app.name) || fill(key) !== JSON.stringify(config)) return writeCollectorConfig(app.name, config, env);
   let template = written.get(key);
   if (template === undefined) {
