@@ -316,18 +316,19 @@ export function formatBench(r: BenchReport): string {
   const base = (name: string, b: BaselineResult & { ratio?: number }) =>
     'seconds' in b ? `  ${name.padEnd(34)} ${b.seconds.toFixed(2)} s  (${b.ratio}x the platform's full render and write)` : `  ${name.padEnd(34)} not run: ${b.skipped}`;
   const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
+  const line = (label: string, figures: string) => `  ${label.padEnd(35)}${figures}`;
   return [
     `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects (workers: ${r.workers}; median of ${r.runs} run(s), each in a fresh process)`,
-    `  full render + validate               ${r.full.renderSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`,
-    `    phases, summed over threads:       load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s`,
-    `  ... and the write of manifests/      ${r.full.wallSeconds.toFixed(2)} s wall (the write: ${r.full.phases.write.toFixed(2)} s)`,
-    `  ${r.quarter.apps} apps (scaling)                   ${r.quarter.renderSeconds.toFixed(2)} s wall   ratio ${r.quarter.ratio}  [budget ${r.budgets.scalingRatio!.limit}: ${mark(r.budgets.scalingRatio!.ok)}]`,
-    `  incremental, one app changed         ${r.incremental.appChangeSeconds.toFixed(2)} s (${r.incremental.rendered} renders)   [budget ${r.budgets.incrementalSeconds!.limit} s: ${mark(r.budgets.incrementalSeconds!.ok)}]`,
-    `  incremental, one versions file       ${r.incremental.versionsChangeSeconds.toFixed(2)} s`,
-    `  incremental, as a command            ${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`,
-    `  release order, one-app change        ${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`,
-    `  peak RSS                             ${r.peakRssMiB} MiB`,
-    `  floor: cdk8s-plus alone              ${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`,
+    line('full render + validate', `${r.full.renderSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`),
+    line('  phases, summed over threads:', `load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s`),
+    line('... and the write of manifests/', `${r.full.wallSeconds.toFixed(2)} s wall (the write: ${r.full.phases.write.toFixed(2)} s)`),
+    line(`${r.quarter.apps} apps (scaling)`, `${r.quarter.renderSeconds.toFixed(2)} s wall   ratio ${r.quarter.ratio}  [budget ${r.budgets.scalingRatio!.limit}: ${mark(r.budgets.scalingRatio!.ok)}]`),
+    line('incremental, one app changed', `${r.incremental.appChangeSeconds.toFixed(2)} s (${r.incremental.rendered} renders)   [budget ${r.budgets.incrementalSeconds!.limit} s: ${mark(r.budgets.incrementalSeconds!.ok)}]`),
+    line('incremental, one versions file', `${r.incremental.versionsChangeSeconds.toFixed(2)} s`),
+    line('incremental, as a command', `${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`),
+    line('release order, one-app change', `${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`),
+    line('peak RSS', `${r.peakRssMiB} MiB`),
+    line('floor: cdk8s-plus alone', `${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`),
     'baselines on the same objects:',
     base('one cdk8s App, app.synth()', r.baselines.cdk8sSingleApp),
     base('kubectl kustomize, 6 overlays', r.baselines.kustomize),
