@@ -9,6 +9,8 @@
  * or, when it spans lines, as a literal block scalar. Tests round-trip every
  * rendered manifest through the `yaml` parser.
  */
+import { isSorted } from '../util/compare.ts';
+
 /** Serialises one document (without the `---` marker), keys sorted, ending in a newline. */
 export function emitYaml(value: unknown): string {
   return emitDocument(value, '');
@@ -35,10 +37,7 @@ function definedKeys(o: Record<string, unknown>): string[] {
     }
   }
   // Most objects arrive sorted already (cdk8s sorts the keys it writes): check before sorting.
-  for (let i = 1; i < defined.length; i++) {
-    if (defined[i - 1]! > defined[i]!) return defined.sort();
-  }
-  return defined;
+  return isSorted(defined) ? defined : defined.sort();
 }
 
 const PADS: string[] = Array.from({ length: 32 }, (_, i) => ' '.repeat(i));

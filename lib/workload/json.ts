@@ -17,6 +17,7 @@ import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolv
 import { k8s } from './k8s.ts';
 import { applyMapping, type Mapping } from './mapping.ts';
 import type { KubeObject } from '../render/yaml.ts';
+import { isSorted } from '../util/compare.ts';
 
 /** How a walk treats collections. */
 interface WalkRules {
@@ -108,23 +109,13 @@ export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<stri
     const data = { ...extra, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels };
     return walk(data, METADATA_RULES, true) as Record<string, unknown> | undefined;
   }
-  // The usual metadata, nothing but what the definition keeps itself, written in key order;
-  // the empty finalizers and owner references (between annotations and labels, and last) are dropped.
-  const out: Record<string, unknown> = {};
-  let empty = true;
-  const add = (key: string, value: unknown) => {
-    const written = walk(value, METADATA_RULES, true);
-    if (written !== undefined && written !== null) {
-      out[key] = written;
-      empty = false;
-    }
-  };
-  add('annotations', m.annotations);
-  add('labels', m.labels);
-  add('name', m.name);
-  add('namespace', m.namespace);
-  return empty ? undefined : out;
+  // The usual metadata, nothing but what the definition keeps itself, read from it in key order;
+  // the empty finalizers and owner references (between annotations and labels, and last) are left out.
+  return members(m as Record<string, unknown>, [...USUAL_METADATA], METADATA_RULES, true);
 }
+
+/** The fields of the usual metadata, in key order. */
+const USUAL_METADATA = ['annotations', 'labels', 'name', 'namespace'] as const;
 
 /** The metadata fields `ApiObjectMetadataDefinition` keeps itself, overriding the same keys of its additional attributes. */
 const KEPT_METADATA = new Set(['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels']);
@@ -196,10 +187,4 @@ function token(input: unknown, rules: WalkRules, resolve: boolean): unknown {
   if (ctor !== Object && ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
   // cdk8s resolves inside plain objects only; another realm's plain object is copied as it is.
   return members(value as Record<string, unknown>, Object.keys(value as object), rules, resolve && ctor === Object);
-}
-
-/** Whether `keys` are in the order `Array.prototype.sort` puts strings in. */
-function isSorted(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
 }

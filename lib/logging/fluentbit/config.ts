@@ -86,7 +86,7 @@ export function writtenDocument(text: string): Readonly<Record<string, unknown>>
 }
 
 /** Records that `text` is `doc` written as Fluent Bit YAML (see `writtenDocument`). */
-export function rememberWritten(text: string, doc: Record<string, unknown>): void {
+function rememberWritten(text: string, doc: Record<string, unknown>): void {
   if (!written.has(text)) setBounded(written, text, deepFreeze(doc), WRITTEN_KEPT);
 }
 
