@@ -135,20 +135,38 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
     }
     return mod.default;
   } catch (error) {
-    const detail = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' ');
-    sink.addFile(file, `cannot be loaded: ${detail}`, 'fix the syntax error (run `npx tsc --noEmit` for details)');
+    const detail = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' ').replaceAll(`${absolute}?v=${hash}:`, 'line ');
+    const syntax = error instanceof SyntaxError || /^Transform failed/.test((error as Error).message);
+    sink.addFile(
+      file,
+      `cannot be loaded: ${detail}`,
+      syntax ? 'fix the syntax error (run `npx tsc --noEmit` for details)' : 'fix what the file throws while it is evaluated',
+    );
     return undefined;
   }
 }
 
-/** Imports must name nothing but the spec module for an app file's value to depend on its text alone. */
-const ONLY_SPEC_IMPORTS = /^(?:(?!\bimport\b)[\s\S])*?(?:import\s[^;]*?from\s+'(?:\.\.\/)+lib\/spec\/index\.ts';(?:(?!\bimport\b)[\s\S])*?)*$/;
+/** The word `import` wherever it stands: in an import, a dynamic import, `import.meta`, a string or a comment. */
+const IMPORT_WORD = /\bimport\b/g;
+/** One static import from the spec module; its clause holds no quote or brace that could hide another import. */
+const SPEC_IMPORT = /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,?\s*)?(?:\{[^{}'"`]*\}|\*\s*as\s+[\w$]+)?\s*from\s*(['"])(?:\.\.\/)+lib\/spec\/index\.ts\1/g;
 /** What makes a file's value depend on more than its text: re-exports, loading code, the process, the clock, chance. */
-const IMPURE = /\bexport\s*(?:\*(?:\s*as\s+\w+)?|\{[^}]*\})\s*from\s*['"]|\brequire\s*\(|\b(?:process|globalThis|Date|performance)\b|\bMath\.random\b/;
+const IMPURE =
+  /\bexport\s*(?:\*(?:\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"]|\brequire\s*\(|\b(?:process|globalThis|Date|performance|crypto|eval|Function)\b|\bMath\.random\b/;
 
-/** Whether the value of a spec file (app or environment) with source `text` is a function of the text alone (so it may be cached by it). */
+function count(pattern: RegExp, text: string): number {
+  return text.match(pattern)?.length ?? 0;
+}
+
+/**
+ * Whether the value of a spec file (app or environment) with source `text`
+ * is a function of the text alone, so that it may be cached by it: every
+ * `import` in it is a static import of the spec module, and it reads nothing
+ * of the process, the clock or chance. Doubtful cases (the word `import` in
+ * a comment, say) count as impure, which costs a load, never a stale value.
+ */
 export function isPureSpec(text: string): boolean {
-  return ONLY_SPEC_IMPORTS.test(text) && !IMPURE.test(text);
+  return count(IMPORT_WORD, text) === count(SPEC_IMPORT, text) && !IMPURE.test(text);
 }
 
 /**

@@ -40,7 +40,17 @@ describe('loading app files together', () => {
     expect(error).toBeInstanceOf(SpecError);
     const problems = (error as SpecError).problems;
     expect(problems.map((p) => p.file)).toEqual(['apps/quote-api.ts']);
-    expect(problems[0]!.message).toMatch(/^cannot be loaded/);
+    expect(problems[0]!.message).toMatch(/^cannot be loaded: .*line 3:0: ERROR: Unexpected end of file/);
+    expect(problems[0]!.fix).toMatch(/^fix the syntax error/);
+  });
+
+  it('names what a file throws as it is evaluated, not a syntax error', async () => {
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api') } });
+    writeFileSync(join(root, 'apps', 'quote-api.ts'), `import { defineApp } from '../lib/spec/index.ts';\nthrow new Error('no quote sizes yet');\n`);
+    const error = (await loadProject(root, { cache: false }).catch((e: unknown) => e)) as SpecError;
+    expect(error.problems.map((p) => `${p.file}: ${p.message}. Fix: ${p.fix}`)).toEqual([
+      'apps/quote-api.ts: cannot be loaded: no quote sizes yet. Fix: fix what the file throws while it is evaluated',
+    ]);
   });
 
   it('gives up on a file that throws or has no default export, and the project load reports it', async () => {
@@ -69,6 +79,26 @@ describe('loading app files together', () => {
     // A field named `from` is no re-export; an environment file imports the spec module from two folders up.
     expect(isPureSpec(`${head}export default defineApp({ promotion: { from: 'dev' } } as never);\n`)).toBe(true);
     expect(isPureSpec("import { defineEnvironment } from '../../lib/spec/index.ts';\nexport default defineEnvironment({ name: 'sit' } as never);\n")).toBe(true);
+    // An import of the spec module over several lines, or of its types only, is pure.
+    expect(isPureSpec("import {\n  defineApp,\n  secretRef,\n} from '../lib/spec/index.ts'\nimport type { AppSpec } from '../lib/spec/index.ts'\nexport default defineApp({} as AppSpec);\n")).toBe(true);
+    // Any other import is not, with or without a semicolon before the spec module's.
+    expect(isPureSpec(`import { sizes } from './common/sizes.ts'\n${head}export default defineApp(sizes as never);\n`)).toBe(false);
+    expect(isPureSpec(`import './common/setup.ts'\n${head}export default defineApp({} as never);\n`)).toBe(false);
+    expect(isPureSpec(`${head}export default defineApp((await import('./common/a.ts')).default);\n`)).toBe(false);
+    expect(isPureSpec(`${head}export default defineApp({ description: crypto.randomUUID() } as never);\n`)).toBe(false);
+  });
+
+  it('loads a file afresh when a module it imports without semicolons changes', async () => {
+    // GIVEN an app file whose replicas come from a module beside it, imported with no semicolon, loaded once with the cache on
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api') } });
+    mkdirSync(join(root, 'apps', 'common'));
+    writeFileSync(join(root, 'apps', 'common', 'sizes.ts'), 'export const replicas = 2\n');
+    const app = appSource(service('claims-api', { replicas: 1 })).replace('"replicas": 1', '"replicas": replicas');
+    writeFileSync(join(root, 'apps', 'claims-api.ts'), `import { replicas } from './common/sizes.ts'\n${app}`);
+    expect((await loadProject(root)).apps[0]!.spec.replicas).toBe(2);
+    // WHEN only the imported module changes THEN the next load sees the change
+    writeFileSync(join(root, 'apps', 'common', 'sizes.ts'), 'export const replicas = 4\n');
+    expect((await loadProject(root)).apps[0]!.spec.replicas).toBe(4);
   });
 
   it('serves a checked environment and versions file from the cache only while their text is the same', async () => {
