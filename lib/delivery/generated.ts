@@ -4,9 +4,10 @@
  * when everything was computed and validated. A generated file carries a
  * marker line; a marked file that is no longer generated is stale and removed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { cmp } from '../util/compare.ts';
+import { writeAtomic } from '../util/fs.ts';
 
 /** One generated file. */
 export interface GeneratedFile {
@@ -71,11 +72,7 @@ export function writeGenerated(root: string, files: readonly GeneratedFile[], fo
   const diff = diffGenerated(root, files, folders, command);
   for (const path of [...diff.added, ...diff.changed]) {
     const file = files.find((f) => f.path === path)!;
-    const abs = join(root, path);
-    mkdirSync(dirname(abs), { recursive: true });
-    const tmp = `${abs}.tmp-${process.pid}`;
-    writeFileSync(tmp, file.content);
-    renameSync(tmp, abs);
+    writeAtomic(join(root, path), file.content);
   }
   for (const path of diff.removed) rmSync(join(root, path));
   return diff;

@@ -120,7 +120,6 @@ export interface TimedLine {
  * records completed by the line; `end` flushes what is still open.
  */
 export class MultilineStream {
-  private readonly rules: readonly CompiledRule[];
   private readonly starts: readonly CompiledRule[];
   private last: CompiledRule | undefined;
   private open: string[] = [];
@@ -135,7 +134,6 @@ export class MultilineStream {
       next: [] as CompiledRule[],
     }));
     for (const rule of rules) rule.next = rules.filter((r) => r.fromStates.includes(rule.nextState));
-    this.rules = rules;
     this.starts = rules.filter((r) => r.isStart);
   }
 

@@ -2,12 +2,13 @@
  * The machine-edited `environments/<env>/versions.json` files: read from the
  * work tree or from git, written back in one canonical form.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
 import { git, showFile } from '../git/git.ts';
 import { cmp } from '../util/compare.ts';
+import { writeAtomic } from '../util/fs.ts';
 
 /** App name → pinned image. */
 export type Pins = Record<string, PinnedVersion>;
@@ -48,10 +49,7 @@ export function formatPins(pins: Pins): string {
 
 /** Writes the pins of `env` atomically (temp file, then rename). */
 export function writePins(root: string, env: string, pins: Pins): void {
-  const target = join(root, versionsPath(env));
-  const temp = `${target}.tmp-${process.pid}`;
-  writeFileSync(temp, formatPins(pins));
-  renameSync(temp, target);
+  writeAtomic(join(root, versionsPath(env)), formatPins(pins));
 }
 
 /** Whether two pins name the same artifact. */

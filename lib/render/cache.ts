@@ -7,9 +7,10 @@
  * `KeyedCache` here.
  */
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cmp } from '../util/compare.ts';
+import { writeAtomic } from '../util/fs.ts';
 
 /** Folder of the cache, relative to the repository root. */
 export const CACHE_DIR = '.render-cache';
@@ -71,9 +72,6 @@ export class KeyedCache<T> {
     if (!this.dirty && this.used.size === this.entries.size) return;
     const entries: Record<string, T> = {};
     for (const key of [...this.used].sort(cmp)) entries[key] = this.entries.get(key)!;
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const temp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(temp, JSON.stringify({ code: this.code, entries }));
-    renameSync(temp, this.file);
+    writeAtomic(this.file, JSON.stringify({ code: this.code, entries }));
   }
 }

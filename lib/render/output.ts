@@ -8,7 +8,10 @@
  * place, and the journal is deleted. A run that stops before the journal
  * leaves `manifests/` as it was; one that stops after it is completed by the
  * next write before it compares anything (`synth --check` writes nothing, so
- * it reports the files still to move as stale).
+ * it reports the files still to move as stale). Files are not flushed to the
+ * disk one by one (that would cost more than the render): the scheme holds
+ * when the process stops, not when the machine loses power, after which
+ * `synth --no-cache` rewrites every file whose bytes differ.
  *
  * Whether a file changed is known without reading it when the output record
  * (`.render-cache/outputs.json`) holds its hash, size and modification time
@@ -18,6 +21,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { listFiles } from '../validate/validate.ts';
+import { isRunning, writeAtomic } from '../util/fs.ts';
 
 /** A file to write under `manifests/`. */
 export interface OutputFile {
@@ -109,10 +113,7 @@ export class OutputRecord {
 
   /** Writes the record, atomically. */
   save(): void {
-    if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(`${this.file}.tmp-${process.pid}`, JSON.stringify(Object.fromEntries(this.entries)));
-    renameSync(`${this.file}.tmp-${process.pid}`, this.file);
+    if (this.file) writeAtomic(this.file, JSON.stringify(Object.fromEntries(this.entries)));
   }
 }
 
@@ -148,8 +149,17 @@ export function recoverOutput(dir: string): void {
     } catch {
       journal = undefined;
     }
-    if (journal) finishJournal(dir, journal);
-    else rmSync(file, { force: true });
+    if (!journal) rmSync(file, { force: true });
+    else {
+      try {
+        finishJournal(dir, journal);
+      } catch (error) {
+        throw new Error(
+          `manifests: cannot complete the write that stopped part-way (${file}): ${(error as Error).message}. Fix: make ${dir} writable and run synth again, or remove ${file} and ${journal.staging}, then run \`npm run synth\``,
+          { cause: error },
+        );
+      }
+    }
   }
   const parent = dirname(dir);
   if (!existsSync(parent)) return;
@@ -157,16 +167,6 @@ export function recoverOutput(dir: string): void {
     if (!name.startsWith(stagingPrefix(dir))) continue;
     const pid = Number(name.slice(stagingPrefix(dir).length).split('-')[0]);
     if (pid !== process.pid && !isRunning(pid)) rmSync(join(parent, name), { recursive: true, force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -195,12 +195,28 @@ function applyJournal(dir: string, journal: Journal): void {
     const from = join(journal.staging, path);
     // A move already done before a stop has no staged file left.
     if (!existsSync(from)) continue;
-    const folder = dirname(join(dir, path));
+    const folder = dirname(path);
     if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
+      makeFolder(dir, folder);
       made.add(folder);
     }
-    renameSync(from, join(dir, path));
+    // What is left in the way is nothing synth writes (a stale file was removed above): an empty folder, a link.
+    const target = join(dir, path);
+    const there = statOf(target);
+    if (there && !there.isFile()) rmSync(target, { recursive: true, force: true });
+    renameSync(from, target);
+  }
+}
+
+/** Makes `folder` (relative to `dir`) and its parents, removing any entry in the way that is not a folder (a link, say). */
+function makeFolder(dir: string, folder: string): void {
+  let at = dir;
+  for (const part of folder === '.' ? [] : folder.split('/')) {
+    at = join(at, part);
+    const there = statOf(at);
+    if (there?.isDirectory()) continue;
+    if (there) rmSync(at, { force: true });
+    mkdirSync(at);
   }
 }
 
@@ -222,6 +238,7 @@ export function diffOutput(dir: string, files: readonly OutputFile[], record?: O
 
 /** Makes `dir` hold exactly `files`. A failure before the journal is written leaves `dir` untouched. */
 export function writeOutput(dir: string, files: readonly OutputFile[], record?: OutputRecord): OutputDiff {
+  assertNoClash(files);
   recoverOutput(dir);
   const diff = diffOutput(dir, files, record);
   const moves = [...diff.changed, ...diff.added].sort();
@@ -241,11 +258,8 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
         writeFileSync(target, byPath.get(path)!.content);
       }
       if (existsSync(dir)) {
-        assertPlaceable(dir, moves, new Set(diff.removed));
         journal = { staging, moves, removals: diff.removed };
-        const file = journalFile(dir);
-        writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(journal));
-        renameSync(`${file}.tmp-${process.pid}`, file);
+        writeAtomic(journalFile(dir), JSON.stringify(journal));
       } else {
         // Nothing to keep: the staged tree becomes the folder in one rename.
         renameSync(staging, dir);
@@ -263,19 +277,12 @@ export function writeOutput(dir: string, files: readonly OutputFile[], record?: 
   return diff;
 }
 
-/**
- * Throws when a staged file could not be moved into `dir`: a folder in its place
- * that keeps files, or a file where its folder must be that stays.
- */
-function assertPlaceable(dir: string, moves: readonly string[], removals: ReadonlySet<string>): void {
-  const folders = new Set<string>();
-  for (const path of moves) {
-    if (statOf(join(dir, path))?.isDirectory() && listFiles(join(dir, path)).some((f) => !removals.has(`${path}/${f}`))) {
-      throw new Error(`manifests: cannot write ${path}: the folder manifests/${path}/ is in the way and holds files synth does not write; move them out of manifests/`);
-    }
-    for (let folder = dirname(path); folder !== '.' && !folders.has(folder); folder = dirname(folder)) {
-      folders.add(folder);
-      if (!removals.has(folder) && statOf(join(dir, folder))?.isFile()) throw new Error(`manifests: cannot write ${path}: ${folder} is a file that stays`);
+/** Throws, before anything is written, when one file of `files` stands where another's folder must be. */
+function assertNoClash(files: readonly OutputFile[]): void {
+  const paths = new Set(files.map((f) => f.path));
+  for (const { path } of files) {
+    for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
+      if (paths.has(folder)) throw new Error(`manifests: cannot write both ${folder} and ${path}: a rendered file stands where another's folder must be; rename one of them`);
     }
   }
 }

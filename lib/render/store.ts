@@ -10,10 +10,11 @@
  * manifest must be written or compared. A run with one changed app then reads
  * one index and writes a few small files, however large the repository.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderedAppFile } from './batch.ts';
 import { CACHE_DIR } from './cache.ts';
+import { writeAtomic } from '../util/fs.ts';
 
 /** A render without its bytes. */
 export type RenderMeta = Omit<RenderedAppFile, 'content'>;
@@ -97,26 +98,24 @@ export class RenderStore {
   }
 
   private writeBytes(name: string, content: string): void {
-    mkdirSync(this.dir!, { recursive: true });
-    const target = join(this.dir!, name);
-    writeFileSync(`${target}.tmp-${process.pid}`, content);
-    renameSync(`${target}.tmp-${process.pid}`, target);
+    writeAtomic(join(this.dir!, name), content);
   }
 
   /**
-   * Writes the index of the renders used in this run, when it changed, and
-   * removes the bytes of the renders it no longer lists.
+   * Writes the index when it changed. With `prune` (a run that looked up
+   * every render it needs), it keeps only the renders used in this run and
+   * removes the bytes of the others; without it (a run stopped early, by a
+   * broken spec say), it adds what was stored and removes nothing.
    */
-  save(): void {
-    if (!this.dir || (!this.changed && this.used.size === this.index.size)) return;
+  save({ prune }: { readonly prune: boolean }): void {
+    if (!this.dir) return;
+    const keep = prune ? [...this.used] : [...this.index.keys()];
+    if (!this.changed && keep.length === this.index.size) return;
     const kept: Record<string, RenderMeta | RenderMeta[]> = {};
-    for (const key of [...this.used].sort()) kept[key] = this.index.get(key)!;
-    mkdirSync(this.dir, { recursive: true });
-    const file = join(this.dir, INDEX);
-    writeFileSync(`${file}.tmp-${process.pid}`, JSON.stringify(kept));
-    renameSync(`${file}.tmp-${process.pid}`, file);
+    for (const key of keep.sort()) kept[key] = this.index.get(key)!;
+    writeAtomic(join(this.dir, INDEX), JSON.stringify(kept));
     for (const [key, entry] of this.index) {
-      if (this.used.has(key)) continue;
+      if (key in kept) continue;
       if (Array.isArray(entry)) entry.forEach((_, i) => rmSync(join(this.dir!, bytesFile(key, i)), { force: true }));
       else rmSync(join(this.dir, bytesFile(key)), { force: true });
     }

@@ -15,6 +15,7 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
 import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
 import { cmp } from '../util/compare.ts';
+import { withLock } from '../util/fs.ts';
 import { CACHE_DIR, codeHash, hashText } from './cache.ts';
 import { RenderStore, type RenderMeta } from './store.ts';
 import { defaultWorkers, renderApps } from './engine.ts';
@@ -28,6 +29,8 @@ import { renderPlatformFiles } from '../observability/platform.ts';
 export const MANIFESTS_DIR = 'manifests';
 /** File in the render cache recording the files `synth` last wrote (see `OutputRecord`). */
 const OUTPUT_RECORD = 'outputs.json';
+/** Lock file in the render cache held while `synth` runs. */
+const LOCK_FILE = 'synth.lock';
 
 /** Thrown when rendered objects break a schema or policy rule; nothing is written. */
 export class ValidationError extends Error {
@@ -81,11 +84,18 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   const estimate = countFiles(join(root, 'apps'), '.ts') * countFiles(join(root, 'environments'));
   const workers = options.workers ?? defaultWorkers(estimate);
   const pool = store.isEmpty() && workers > 0 ? RenderPool.start(workers) : undefined;
+  // A run that found violations had looked up every render it needs, so the store keeps just those (the
+  // same input gives the same violation); a run stopped earlier (a broken spec) keeps everything stored.
+  let lookedUp = false;
   try {
-    return await renderWith(root, options, code, store, pool);
+    const result = await renderWith(root, options, code, store, pool);
+    lookedUp = true;
+    return result;
+  } catch (error) {
+    lookedUp = error instanceof ValidationError;
+    throw error;
   } finally {
-    // Renders are stored even when the run fails on a violation: the same input gives the same violation.
-    store.save();
+    store.save({ prune: lookedUp });
     await pool?.close();
   }
 }
@@ -189,13 +199,18 @@ function storedFile(store: RenderStore, key: string, meta: RenderMeta, index?: n
     path: meta.path,
     hash: meta.hash,
     get content() {
+      if (content !== undefined) return content;
+      let stored: string | undefined;
       try {
-        content ??= store.content(key, index);
+        stored = store.content(key, index);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        throw new Error(`the render cache lost the bytes of ${meta.path} (another synth running at the same time, or a part of .render-cache/ removed); run \`npm run synth -- --no-cache\``, { cause: error });
       }
-      return content;
+      // Bytes removed or changed under .render-cache/ are never written to manifests/.
+      if (stored === undefined || hashText(stored) !== meta.hash) {
+        throw new Error(`the render cache lost the bytes of ${meta.path} (a part of .render-cache/ removed or changed); remove .render-cache/ and run \`npm run synth\``);
+      }
+      return (content = stored);
     },
   };
 }
@@ -231,9 +246,12 @@ export interface SynthResult {
 
 /** Renders, validates and writes `manifests/` (or, with `check`, only compares). */
 export async function synth(root: string, options: RenderOptions & { check?: boolean } = {}): Promise<SynthResult> {
-  const result = await renderAll(root, options);
-  const dir = join(root, MANIFESTS_DIR);
-  const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
-  const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
-  return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
+  // One synth at a time per repository: two would race on the render store, the journal and the staged files.
+  return withLock(join(root, CACHE_DIR, LOCK_FILE), `${MANIFESTS_DIR}/ (with ${CACHE_DIR}/)`, async () => {
+    const result = await renderAll(root, options);
+    const dir = join(root, MANIFESTS_DIR);
+    const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
+    const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
+    return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
+  });
 }

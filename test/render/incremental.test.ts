@@ -52,6 +52,46 @@ describe('incremental render', () => {
     expect(result.diff.changed).toEqual(['uat/apps/claims-api.yaml']);
   });
 
+  it('keeps the stored renders through a run that stops on a broken spec', async () => {
+    // GIVEN a repository rendered once
+    const root = repo();
+    await synth(root);
+    // WHEN one app's spec breaks THEN the run fails, and once the spec is mended nothing renders again
+    const file = join(root, 'apps', 'quote-api.ts');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('"team": "claims"', '"team": 42'));
+    await expect(synth(root)).rejects.toThrow(/apps\/quote-api\.ts: 'team'/);
+    writeFileSync(file, good);
+    expect(await synth(root)).toMatchObject({ rendered: 0, reused: 24 });
+  });
+
+  it('refuses to run while another synth holds the repository, and touches nothing', async () => {
+    const root = repo();
+    await synth(root);
+    const before = snapshotTree(join(root, 'manifests'));
+    writeFileSync(join(root, 'apps', 'quote-api.ts'), appSource(service('quote-api', { replicas: 5 })));
+    // The parent of this test process stands for a synth still running.
+    writeFileSync(join(root, '.render-cache', 'synth.lock'), String(process.ppid));
+    await expect(synth(root)).rejects.toThrow(`manifests/ (with .render-cache/) is in use by process ${process.ppid}`);
+    expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
+  });
+
+  it('never writes bytes changed in the render store', async () => {
+    // GIVEN a repository rendered once, whose manifests/ is then removed, and one stored render changed by hand
+    const root = repo();
+    await synth(root);
+    rmSync(join(root, 'manifests'), { recursive: true });
+    const store = join(root, '.render-cache', 'renders');
+    const [code] = readdirSync(store);
+    const stored = readdirSync(join(store, code!)).find((f) => f !== 'index.json')!;
+    writeFileSync(join(store, code!, stored), 'kind: Tampered\n');
+    // WHEN synth runs THEN it fails, naming the fix, and writes nothing; with the store removed it writes everything
+    await expect(synth(root)).rejects.toThrow(/the render cache lost the bytes of .*; remove \.render-cache\/ and run `npm run synth`/);
+    expect(readdirSync(root)).not.toContain('manifests');
+    rmSync(join(root, '.render-cache'), { recursive: true });
+    expect((await synth(root)).diff.added).toHaveLength(48);
+  });
+
   it('serves nothing from a cache made by other platform code', async () => {
     const root = repo();
     await synth(root);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputRecord, diffOutput, writeOutput, type OutputFile } from '../../lib/render/output.ts';
@@ -48,11 +48,27 @@ describe('writeOutput', () => {
     expect(snapshotTree(dir)).toEqual({ 'dev/a': 'a\n' });
   });
 
-  it('fails before touching anything when a file would land on a folder that stays', () => {
+  it('fails before touching anything when one rendered file stands where the folder of another must be', () => {
     const { root, dir } = workspace();
     writeOutput(dir, [file('dev/a/b.yaml', 'b\n')]);
-    expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow('manifests: cannot write dev/a: the folder manifests/dev/a/ is in the way and holds files synth does not write');
+    expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow(
+      'manifests: cannot write both dev/a and dev/a/b.yaml: a rendered file stands where another\'s folder must be',
+    );
     expect(snapshotTree(dir)).toEqual({ 'dev/a/b.yaml': 'b\n' });
+    expect(readdirSync(root)).toEqual(['manifests']);
+  });
+
+  it('clears an empty folder or a link that stands where a file or its folder goes', () => {
+    // GIVEN manifests/ holding an empty folder where a file goes and a link where a folder goes
+    const { root, dir } = workspace();
+    writeOutput(dir, [file('dev/a.yaml', 'a\n')]);
+    mkdirSync(join(dir, 'dev', 'b.yaml', 'sub'), { recursive: true });
+    symlinkSync(join(root, 'elsewhere'), join(dir, 'dev', 'apps'));
+    // WHEN synth writes both THEN they take their places, and a second write finds nothing to do
+    const files = [file('dev/a.yaml', 'a\n'), file('dev/b.yaml', 'b\n'), file('dev/apps/c.yaml', 'c\n')];
+    writeOutput(dir, files);
+    expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'a\n', 'dev/apps/c.yaml': 'c\n', 'dev/b.yaml': 'b\n' });
+    expect(writeOutput(dir, files)).toEqual({ changed: [], added: [], removed: [] });
     expect(readdirSync(root)).toEqual(['manifests']);
   });
 

@@ -26,7 +26,7 @@ describe('RenderStore', () => {
     expect(first.isEmpty()).toBe(true);
     first.put('k1', render('dev/apps/a.yaml', 'a\n'));
     first.putGroup('g1', [render('dev/platform/x.yaml', 'x\n'), render('dev/platform/y.yaml', 'y\n')]);
-    first.save();
+    first.save({ prune: true });
 
     const second = RenderStore.open(r, 'code-1');
     expect(second.meta('k1')).toEqual({ path: 'dev/apps/a.yaml', env: 'dev', hash: 'h-a\n', objectCount: 1, ids: ['v1/ConfigMap/claims/dev/apps/a.yaml'], violations: [], crossObjects: [] });
@@ -42,21 +42,36 @@ describe('RenderStore', () => {
     const first = RenderStore.open(r, 'code-1');
     first.put('old', render('dev/apps/old.yaml', 'old\n'));
     first.put('kept', render('dev/apps/kept.yaml', 'kept\n'));
-    first.save();
+    first.save({ prune: true });
     const second = RenderStore.open(r, 'code-1');
     second.meta('kept');
     second.put('new', render('dev/apps/new.yaml', 'new\n'));
-    second.save();
+    second.save({ prune: true });
     const third = RenderStore.open(r, 'code-1');
     expect([third.meta('old'), third.meta('kept')?.path, third.meta('new')?.path]).toEqual([undefined, 'dev/apps/kept.yaml', 'dev/apps/new.yaml']);
     expect(readdirSync(join(r, '.render-cache', 'renders', 'code-1')).sort()).toEqual(['index.json', 'kept.yaml', 'new.yaml']);
+  });
+
+  it('keeps every render, and adds the new ones, when a run stopped before it looked all of them up', () => {
+    const r = root();
+    const first = RenderStore.open(r, 'code-1');
+    first.put('a', render('dev/apps/a.yaml', 'a\n'));
+    first.put('b', render('dev/apps/b.yaml', 'b\n'));
+    first.save({ prune: true });
+    const stopped = RenderStore.open(r, 'code-1');
+    stopped.meta('a');
+    stopped.put('c', render('dev/apps/c.yaml', 'c\n'));
+    stopped.save({ prune: false });
+    const third = RenderStore.open(r, 'code-1');
+    expect(['a', 'b', 'c'].map((k) => third.meta(k)?.path)).toEqual(['dev/apps/a.yaml', 'dev/apps/b.yaml', 'dev/apps/c.yaml']);
+    expect(third.content('b')).toBe('b\n');
   });
 
   it('serves nothing to other platform code, and removes the store of the code before', () => {
     const r = root();
     const first = RenderStore.open(r, 'code-1');
     first.put('k1', render('dev/apps/a.yaml', 'a\n'));
-    first.save();
+    first.save({ prune: true });
     const other = RenderStore.open(r, 'code-2');
     expect([other.isEmpty(), other.meta('k1')]).toEqual([true, undefined]);
     expect(existsSync(join(r, '.render-cache', 'renders', 'code-1'))).toBe(false);
@@ -66,7 +81,7 @@ describe('RenderStore', () => {
     const r = root();
     const store = RenderStore.open(r, 'code-1', false);
     store.put('k1', render('dev/apps/a.yaml', 'a\n'));
-    store.save();
+    store.save({ prune: true });
     expect(existsSync(join(r, '.render-cache'))).toBe(false);
   });
 });
