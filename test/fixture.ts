@@ -10,7 +10,8 @@ import { onTestFinished } from 'vitest';
 import type { AppSpec } from '../lib/spec/index.ts';
 import { loadProject, resolveProject } from '../lib/spec/project.ts';
 import { renderApp } from '../lib/render/render.ts';
-import type { KubeObject } from '../lib/render/yaml.ts';
+import { fromYaml, type KubeObject } from '../lib/render/yaml.ts';
+import { renderAll } from '../lib/render/synth.ts';
 
 /** Root of this repository. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,6 +92,12 @@ export function tempRepo(options: RepoOptions = {}): string {
   const repo = makeRepo(options);
   onTestFinished(repo.cleanup);
   return repo.root;
+}
+
+/** Every file `synth` would write for the repository at `root` (rendered in memory, no cache), with its objects read back. */
+export async function renderedRepository(root: string): Promise<{ path: string; env: string; objects: KubeObject[]; content: string }[]> {
+  const { files } = await renderAll(root, { cache: false });
+  return files.map(({ path, content }) => ({ path, env: path.split('/')[0]!, objects: path.endsWith('/kustomization.yaml') ? [] : (fromYaml(content, path) as KubeObject[]), content }));
 }
 
 /** The objects of `app` in `env` of the repository at `root`, rendered exactly as `synth` renders them. */

@@ -40,7 +40,7 @@ export function cdk8sSingleApp(apps: readonly ResolvedApp[]): BaselineResult {
 }
 
 /** Whether `kubectl` (with kustomize) is on the PATH. */
-export function hasKubectl(): boolean {
+function hasKubectl(): boolean {
   return spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 }
 

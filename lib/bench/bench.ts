@@ -15,18 +15,14 @@
 import { execFileSync, fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { platformBuild } from '../util/build.mjs';
+import { join } from 'node:path';
+import { platformEntry } from '../util/build.mjs';
 import { loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
 import { renderApp } from '../render/render.ts';
 import { benchPin, generateApps } from './generate.ts';
 import { kustomizeOverlays, type BaselineResult } from './baselines.ts';
 import type { MeasureRequest, MeasureResult } from './measure.ts';
 import { formatPins } from '../promote/versions.ts';
-
-/** The repository holding the platform code that is running (the folder above `lib/`). */
-const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** Options of a benchmark run. */
 export interface BenchOptions {
@@ -45,7 +41,7 @@ export interface BenchOptions {
 }
 
 /** Budgets the render is held to on a 2-core machine at 1000 apps. */
-export const BUDGETS = { fullSeconds: 5, incrementalSeconds: 1, releaseOrderSeconds: 1, scalingRatio: 4.5 } as const;
+const BUDGETS = { fullSeconds: 5, incrementalSeconds: 1, releaseOrderSeconds: 1, scalingRatio: 4.5 } as const;
 
 /** Seconds of a render phase, summed over threads. */
 export interface BenchPhases {
@@ -62,12 +58,15 @@ export interface BenchReport {
   environments: number;
   renders: number;
   objects: number;
+  /** Files a full render writes under `manifests/`. */
+  files: number;
   workers: number | 'auto';
   runs: number;
   /**
    * Full render + validate (what the budget holds: loading the specs, rendering and checking every
-   * app × environment) and, as `wallSeconds`, with the write of `manifests/` too: the median run,
-   * the fastest, each run, and the phases of the median run.
+   * app × environment) and, as `wallSeconds`, with the write of `manifests/` too: the median of
+   * the runs, the fastest, each run, and the phases of the middle run (the faster of the two
+   * middle ones, for an even number of runs).
    */
   full: { renderSeconds: number; wallSeconds: number; minSeconds: number; runSeconds: number[]; phases: BenchPhases };
   /** The same render (without the write) at a quarter of the apps, and how many times longer the full one took. */
@@ -145,10 +144,7 @@ let measuring: Promise<{ url: URL; execArgv: string[] }> | undefined;
 
 /** The measuring process' script: the platform build's, as `npm run synth` runs; the TypeScript source under the loader if there is no build. */
 function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
-  measuring ??= platformBuild(PLATFORM_ROOT).then(
-    (dir) => ({ url: pathToFileURL(join(dir, 'measure.mjs')), execArgv: [] }),
-    () => ({ url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] }),
-  );
+  measuring ??= platformEntry('measure').then((url) => (url ? { url, execArgv: [] } : { url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] }));
   return measuring;
 }
 
@@ -288,6 +284,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       environments: project.environments.length,
       renders: typical.rendered ?? 0,
       objects: typical.objects ?? 0,
+      files: typical.files ?? 0,
       workers: options.workers ?? 'auto',
       runs,
       full: {
@@ -319,7 +316,8 @@ export function formatBench(r: BenchReport): string {
   const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
   const line = (label: string, figures: string) => `  ${label.padEnd(35)}${figures}`;
   return [
-    `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects (workers: ${r.workers}; median of ${r.runs} run(s), each in a fresh process)`,
+    `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects in ${r.files} files (workers: ${r.workers})`,
+    `full and scaling renders and the floor: median of ${r.runs} run(s), each in a fresh process; the other figures: one run each`,
     line('full render + validate', `${r.full.renderSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`),
     line('  phases, summed over threads:', `load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s`),
     line('... and the write of manifests/', `${r.full.wallSeconds.toFixed(2)} s wall (the write: ${r.full.phases.write.toFixed(2)} s)`),
@@ -332,6 +330,6 @@ export function formatBench(r: BenchReport): string {
     line('floor: cdk8s-plus alone', `${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`),
     'baselines on the same objects:',
     base('one cdk8s App, app.synth()', r.baselines.cdk8sSingleApp),
-    base('kubectl kustomize, 6 overlays', r.baselines.kustomize),
+    base(`kubectl kustomize, ${r.environments} overlays`, r.baselines.kustomize),
   ].join('\n');
 }

@@ -37,6 +37,8 @@ export interface MeasureResult {
   /** Phases of a render, milliseconds summed over threads; `load` is the spec loading, `write` the write of `manifests/`. */
   readonly phases?: PhaseTimings & { load: number; write: number };
   readonly objects?: number;
+  /** Files written under `manifests/` (a full render). */
+  readonly files?: number;
   readonly rendered?: number;
   readonly peakRssMiB: number;
   /** Set when the task did not run (a baseline that was skipped). */
@@ -58,7 +60,7 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
       writeOutput(join(request.root, MANIFESTS_DIR), result.files);
       const t2 = performance.now();
       timings.write = t2 - t1;
-      return { ms: t2 - t0, phases: timings, objects: result.objects, rendered: result.rendered, peakRssMiB: rss() };
+      return { ms: t2 - t0, phases: timings, objects: result.objects, files: result.files.length, rendered: result.rendered, peakRssMiB: rss() };
     }
     case 'synth': {
       const t0 = performance.now();

@@ -5,23 +5,29 @@
  * Where the build cannot be made, the TypeScript sources run through the
  * `tsx` loader instead, slower but the same.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
-import { platformBuild } from '../util/build.mjs';
-
-const platformRoot = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { PLATFORM_ROOT, holdBuild, platformBuild } from '../util/build.mjs';
 
 async function loadMain() {
   let built;
   try {
-    built = await platformBuild(platformRoot);
+    built = await platformBuild(PLATFORM_ROOT);
   } catch (error) {
-    process.emitWarning(`the platform build could not be made (${error.message.split('\n')[0]}); running the TypeScript sources`);
+    process.emitWarning(`the platform build could not be made (${describe(error)}); running the TypeScript sources`);
     const { register } = await import('tsx/esm/api');
     register();
     return import('./main.ts');
   }
+  holdBuild(built);
   return import(pathToFileURL(join(built, 'main.mjs')).href);
+}
+
+/** An error in a line: esbuild's first error with its place in the source, or the first line of any other. */
+function describe(error) {
+  const first = error.errors?.[0];
+  if (first?.location) return `${first.location.file}:${first.location.line}:${first.location.column}: ${first.text}`;
+  return String(error.message).split('\n')[0];
 }
 
 // Output piped into a reader that stops early (`| head`) ends the command quietly, as it would a Unix tool.

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { wholeNumber } from './options.ts';
 
 /** Registers the render commands on `program`. */
 export function renderCommands(program: Command, root: string): void {
@@ -11,7 +12,7 @@ export function renderCommands(program: Command, root: string): void {
     .description('render all environments into manifests/ (validated, written atomically, stale files pruned)')
     .option('--check', 'write nothing; exit 1 and list the files if manifests/ is stale')
     .option('--no-cache', 'render everything, ignoring and not updating .render-cache/')
-    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1 for large renders)', (v) => Number.parseInt(v, 10))
+    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1 for large renders)', wholeNumber(0))
     .action(async (options: { check?: boolean; cache: boolean; workers?: number }) => {
       // Loaded on use, so other commands start without the construct libraries.
       const { synth } = await import('../render/synth.ts');

@@ -1,13 +1,14 @@
 /**
  * `release-order --verify`: re-renders the head revision's specs and compares
  * the result with the head's committed `manifests/`. The render runs as
- * `synth --check` in a child process on a scratch copy of the revision, so
- * release tooling never loads the constructs itself.
+ * `synth --check` in a child process (from the platform build, as `npm run`
+ * runs it) on a scratch copy of the revision, so release tooling never loads
+ * the constructs itself.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MANIFESTS } from './manifests.ts';
-import { scratchCopy } from './revision.ts';
+import { LIB_DIR, scratchCopy } from './revision.ts';
 
 /** Outcome of re-rendering the head. */
 export type VerifyResult =
@@ -19,7 +20,7 @@ export type VerifyResult =
 export function verifyHead(root: string, rev: string): VerifyResult {
   const scratch = scratchCopy(root, rev, ['apps', 'environments', MANIFESTS, 'package.json']);
   try {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(scratch.dir, 'lib', 'cli', 'main.ts'), 'synth', '--check'], {
+    const run = spawnSync(process.execPath, [join(LIB_DIR, 'cli', 'launch.mjs'), 'synth', '--check'], {
       cwd: scratch.dir,
       encoding: 'utf8',
       env: { ...process.env, PLATFORM_ROOT: scratch.dir },

@@ -54,11 +54,6 @@ export class KeyedCache<T> {
     return value;
   }
 
-  /** Whether a value is cached for `key` (without counting it as used). */
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
   /** Stores `value` for `key`. */
   set(key: string, value: T): void {
     this.entries.set(key, value);

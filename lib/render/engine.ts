@@ -12,7 +12,6 @@ import type { PhaseTimings } from './render.ts';
 import { renderBatch, type BatchRequest, type RenderedAppFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
 
-export type { RenderedAppFile } from './batch.ts';
 
 /** Apps per batch: large enough to amortise messaging, small enough to balance the cores. */
 const BATCH = 40;
@@ -22,7 +21,7 @@ const IN_FLIGHT = 2;
  * Below this many app × environment renders, a worker saves nothing: on 2 cores, a render of
  * 600 took as long with one as without, and one of 1500 a tenth less.
  */
-export const PARALLEL_THRESHOLD = 1000;
+const PARALLEL_THRESHOLD = 1000;
 
 /** Options of `renderApps`. */
 export interface EngineOptions {

@@ -140,7 +140,7 @@ function stagingPrefix(dir: string): string {
  * is dropped: the caller compares and writes everything again anyway, which
  * also rewrites any moved file whose bytes did not reach the disk.
  */
-export function recoverOutput(dir: string): void {
+function recoverOutput(dir: string): void {
   const file = journalFile(dir);
   if (existsSync(file)) {
     let journal: Journal | undefined;

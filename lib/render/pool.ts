@@ -7,13 +7,8 @@
  * file. Where the build cannot be made, workers load the sources through the
  * loader instead.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { platformBuild } from '../util/build.mjs';
-
-/** The repository holding the platform code that is running (the folder above `lib/`). */
-const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+import { platformEntry } from '../util/build.mjs';
 
 /** A set of render workers; each is usable once it has reported ready. */
 export class RenderPool {
@@ -73,11 +68,8 @@ export class RenderPool {
 
 let script: Promise<{ url: URL; compiled: boolean }> | undefined;
 
-/** The worker script: the platform build's, made on first use; the TypeScript entry if that fails. */
+/** The worker script: the platform build's; the TypeScript entry where there is no build. */
 function workerScript(): Promise<{ url: URL; compiled: boolean }> {
-  script ??= platformBuild(PLATFORM_ROOT).then(
-    (dir) => ({ url: pathToFileURL(join(dir, 'worker.mjs')), compiled: true }),
-    () => ({ url: new URL('./worker-entry.mjs', import.meta.url), compiled: false }),
-  );
+  script ??= platformEntry('worker').then((url) => (url ? { url, compiled: true } : { url: new URL('./worker-entry.mjs', import.meta.url), compiled: false }));
   return script;
 }

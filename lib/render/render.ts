@@ -7,20 +7,18 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { resolveProject, type Project } from '../spec/project.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
 import { Microservice, finishPodTemplate } from '../workload/microservice.ts';
 import { objectJson } from '../workload/json.ts';
 import { decoratePod, observe, type Observed } from '../observability/observe.ts';
 import { podTemplateOf } from '../observability/pod.ts';
-import { renderPlatformFiles } from '../observability/platform.ts';
 import { cmp } from '../util/compare.ts';
 import { compareObjects } from './order.ts';
 import { PLATFORM_TEAM, annotateForDelivery } from './delivery.ts';
+import { toYaml, type KubeObject } from './yaml.ts';
 
 export { PLATFORM_TEAM };
-import { toYaml, type KubeObject } from './yaml.ts';
 
 /** Name of the per-environment index file (a kustomization listing every manifest). */
 export const INDEX_FILE = 'kustomization.yaml';
@@ -64,16 +62,11 @@ export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Cha
  * App; the render orders objects itself (`compareObjects`), so that work is
  * skipped. Each object is written by `objectJson`: what its `toJson` returns, in one walk.
  */
-export function synthChart(chart: Chart): KubeObject[] {
+function synthChart(chart: Chart): KubeObject[] {
   const constructs = chart.node.findAll();
   const errors = constructs.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map(objectJson);
-}
-
-/** The manifest file of one app in one environment. */
-export function renderAppFile(app: ResolvedApp): RenderedFile {
-  return appFile(app, renderApp(app));
 }
 
 /** The manifest file of one app in one environment, from its built objects (`renderApp`). */
@@ -124,17 +117,3 @@ export function renderIndex(env: EnvironmentSpec, files: readonly { readonly pat
   return { path: `${env.name}/${INDEX_FILE}`, env: env.name, objects: [], content: toYaml([body], header) };
 }
 
-/** Renders every environment of the project, in memory. Files are sorted by path. */
-export function renderProject(project: Project, platformVersion: string): RenderedFile[] {
-  const resolved = resolveProject(project);
-  const out: RenderedFile[] = [];
-  for (const { spec: env } of project.environments) {
-    const apps = resolved.filter((a) => a.environment.name === env.name);
-    const files = apps.map((a) => renderAppFile(a));
-    if (apps.length > 0) files.push(renderNamespaces(env, apps.map((a) => a.namespace), platformVersion));
-    files.push(...renderPlatformFiles(env, platformVersion));
-    files.push(renderIndex(env, files));
-    out.push(...files);
-  }
-  return out.sort((a, b) => cmp(a.path, b.path));
-}

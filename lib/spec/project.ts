@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppSpec, EnvName } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
@@ -51,7 +51,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** Name of the file an environment's facts and policy live in. */
-export const ENVIRONMENT_FILE = 'environment.ts';
+const ENVIRONMENT_FILE = 'environment.ts';
 /** Name of the machine-edited file pinning an environment's app versions. */
 export const VERSIONS_FILE = 'versions.json';
 
@@ -240,7 +240,7 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
 }
 
 /** Reads and checks one `versions.json`. */
-export function readVersions(
+function readVersions(
   root: string,
   file: string,
   env: EnvironmentSpec | undefined,
@@ -383,7 +383,7 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
  * then each environment after the one it promotes from; an environment released
  * with another directly follows it.
  */
-export function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new ProblemSink()): LoadedEnvironment[] {
+function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new ProblemSink()): LoadedEnvironment[] {
   const byName = new Map(envs.map((e) => [e.spec.name, e]));
   for (const e of envs) {
     for (const key of ['from', 'releasedWith'] as const) {
@@ -419,7 +419,3 @@ export function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new
   return ordered;
 }
 
-/** Repository-relative form of an absolute path under `root`. */
-export function repoPath(root: string, absolute: string): string {
-  return relative(root, absolute).split('\\').join('/');
-}

@@ -6,16 +6,25 @@
  * Loading the TypeScript sources through a loader's hooks, and the libraries
  * as hundreds of separate files, took seconds before a command did anything;
  * the build loads in a fraction of that. It is made once per change to the
- * platform code (every file under `lib/`, the lockfile, package.json) and
- * reused until the next one.
+ * platform code (the sources under `lib/`, tsconfig.json, the lockfile,
+ * package.json) and reused until the next one. `launch.mjs` makes it once per
+ * command and hands its folder to the rest of the process, and to the
+ * processes it starts, in `PLATFORM_BUILD`, so that one command runs one
+ * build throughout.
  *
  * Plain JavaScript, because it runs before anything can load TypeScript.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The platform's root: the checkout that holds this `lib/`. */
+export const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+
+/** Environment variable naming the build a process runs from (set by `launch.mjs`). */
+const BUILD_VARIABLE = 'PLATFORM_BUILD';
 
 /** Folder of the builds, relative to the platform's root. */
 export const BUILD_DIR = join('.render-cache', 'build');
@@ -32,26 +41,30 @@ export const ENTRIES = {
  * those that find files of their own next to their code (esbuild's binary,
  * re2-wasm's WebAssembly, the TypeScript loader, Pulumi's plugins).
  */
-export const EXTERNAL = ['esbuild', 're2-wasm', 'tsx', '@pulumi/*', 'typescript'];
+const EXTERNAL = ['esbuild', 're2-wasm', 'tsx', '@pulumi/*', 'typescript'];
 
 /** Marks a finished build; a folder without it is one that stopped half-way. Its time is the build's last use. */
 const COMPLETE = 'complete';
+/** Folder of a build holding one empty file per process running from it, named by its pid. */
+const USERS = 'users';
 
 /**
- * A build of other code is removed once unused this long: a process still
- * running from it (a long benchmark, a command started before an edit) keeps
- * loading its files meanwhile.
+ * A build of other code is removed by the next build made after it has been
+ * unused this long, and while no running process holds it (`holdBuild`).
  */
 const KEEP_UNUSED_MS = 60 * 60 * 1000;
 
-/** Hash of the platform code under `root`: every file under `lib/`, plus the lockfile and package.json. */
+/** The files under `lib/` that make the platform: sources and data, not editors' swap or backup files. */
+const SOURCE = /^[^.].*\.(?:[cm]?[jt]s|json)$/;
+
+/** Hash of the platform code under `root`: the sources under `lib/`, plus tsconfig.json, the lockfile and package.json. */
 export function codeHash(root) {
   const hash = createHash('sha1');
   const files = readdirSync(join(root, 'lib'), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && SOURCE.test(e.name))
     .map((e) => join(e.parentPath ?? e.path, e.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const f of [...files, join(root, 'package-lock.json'), join(root, 'package.json')]) {
+  for (const f of [...files, join(root, 'tsconfig.json'), join(root, 'package-lock.json'), join(root, 'package.json')]) {
     if (!existsSync(f)) continue;
     hash.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
   }
@@ -60,11 +73,24 @@ export function codeHash(root) {
 
 /**
  * The folder of the current build of the platform at `root`, compiled first if
- * there is none. Each entry of `ENTRIES` is `<folder>/<name>.mjs`. Builds of
- * other code are removed once unused for an hour. Concurrent callers may both
- * compile; each writes to a folder of its own and the first rename wins.
+ * there is none. Each entry of `ENTRIES` is `<folder>/<name>.mjs`. Concurrent
+ * callers may both compile; each writes to a folder of its own and the first
+ * rename wins. Sources changed while they compile are compiled again, so a
+ * build never holds code other than its hash says.
  */
 export async function platformBuild(root, code = codeHash(root)) {
+  for (let attempt = 1; ; attempt++) {
+    const dir = await buildOf(root, code);
+    const now = codeHash(root);
+    if (now === code) return dir;
+    rmSync(dir, { recursive: true, force: true });
+    if (attempt === 3) throw new Error('lib/ kept changing while the platform build was made; run the command again');
+    code = now;
+  }
+}
+
+/** The build of `code`, compiled unless it exists; builds of other code that nothing uses are removed. */
+async function buildOf(root, code) {
   const builds = join(root, BUILD_DIR);
   const dir = join(builds, code.slice(0, 16));
   if (existsSync(join(dir, COMPLETE))) {
@@ -89,9 +115,41 @@ export async function platformBuild(root, code = codeHash(root)) {
     rmSync(temp, { recursive: true, force: true });
   }
   for (const other of readdirSync(builds)) {
-    if (other !== code.slice(0, 16) && !compiling(other) && !recentlyUsed(join(builds, other))) rmSync(join(builds, other), { recursive: true, force: true });
+    const folder = join(builds, other);
+    if (other !== code.slice(0, 16) && !compiling(other) && !recentlyUsed(folder) && !held(folder)) rmSync(folder, { recursive: true, force: true });
   }
   return dir;
+}
+
+/**
+ * Marks build `dir` as the one this process runs from, for the rest of the
+ * process and the processes it starts (`PLATFORM_BUILD`), and holds it against
+ * removal until the process exits.
+ */
+export function holdBuild(dir) {
+  process.env[BUILD_VARIABLE] = dir;
+  const lease = join(dir, USERS, String(process.pid));
+  try {
+    mkdirSync(join(dir, USERS), { recursive: true });
+    writeFileSync(lease, '');
+    process.on('exit', () => rmSync(lease, { force: true }));
+  } catch {
+    // A read-only checkout: nothing removes builds there either.
+  }
+}
+
+/**
+ * The URL of entry `name` of `ENTRIES` in the build this process runs from
+ * (or the current build, made if needed); `undefined` where no build can be
+ * made, for the caller to run the TypeScript source instead.
+ */
+export async function platformEntry(name) {
+  try {
+    const dir = process.env[BUILD_VARIABLE] ?? (await platformBuild(PLATFORM_ROOT));
+    return pathToFileURL(join(dir, `${name}.mjs`));
+  } catch {
+    return undefined;
+  }
 }
 
 function touch(file) {
@@ -114,9 +172,22 @@ function recentlyUsed(build) {
 /** Whether `folder` is a build another live process is still writing. */
 function compiling(folder) {
   const pid = /\.tmp-(\d+)-/.exec(folder)?.[1];
-  if (pid === undefined) return false;
+  return pid !== undefined && running(Number(pid));
+}
+
+/** Whether a running process holds build `folder` (`holdBuild`). */
+function held(folder) {
   try {
-    process.kill(Number(pid), 0);
+    return readdirSync(join(folder, USERS)).some((pid) => running(Number(pid)));
+  } catch {
+    return false;
+  }
+}
+
+function running(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
     return true;
   } catch (error) {
     return error.code === 'EPERM';

@@ -47,4 +47,13 @@ describe('launcher (real CLI runs)', () => {
     expect(run.stderr).toContain('the platform build could not be made');
     expect(run.stderr).toContain('running the TypeScript sources');
   });
+
+  it('names the file, line and error when the platform code does not compile', () => {
+    const platform = platformCopy();
+    writeFileSync(join(platform, 'lib', 'util', 'compare.ts'), 'export const cmp = (a: string, b: string) => a <\n');
+    const r = makeRepo({ apps: { 'claims-api': service('claims-api') } });
+    onTestFinished(r.cleanup);
+    const run = launch(platform, r.root, '--help');
+    expect(run.stderr).toMatch(/the platform build could not be made \(\S*lib\/util\/compare\.ts:2:0: Unexpected end of file\)/);
+  });
 });

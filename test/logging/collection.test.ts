@@ -3,12 +3,11 @@ import { parse } from 'yaml';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { collectorConfig, collectorConfigText } from '../../lib/logging/sidecar.ts';
 import { toFluentBitYaml } from '../../lib/logging/fluentbit/config.ts';
-import { renderProject } from '../../lib/render/render.ts';
 import { checkPolicy } from '../../lib/validate/policy.ts';
 import { podSpecOf } from '../../lib/validate/policy.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import type { AppSpec } from '../../lib/spec/index.ts';
-import { REPO_ROOT, renderedApp, service, tempRepo } from '../fixture.ts';
+import { REPO_ROOT, renderedApp, renderedRepository, service, tempRepo } from '../fixture.ts';
 
 const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });
 const render = renderedApp;
@@ -128,7 +127,7 @@ describe('log directory collection', () => {
   });
 
   it('gives no app pod of the repository a host path, and every app with a log directory a collector', async () => {
-    const files = renderProject(await loadProject(REPO_ROOT), '1.0.0');
+    const files = await renderedRepository(REPO_ROOT);
     const appFiles = files.filter((f) => f.path.includes('/apps/'));
     let collectors = 0;
     for (const file of appFiles) {

@@ -3,10 +3,9 @@ import { parse } from 'yaml';
 import { renderPlatformFiles } from '../../lib/observability/platform.ts';
 import { validateFiles } from '../../lib/validate/validate.ts';
 import { loadProject } from '../../lib/spec/project.ts';
-import { renderProject } from '../../lib/render/render.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import { ENVS, REPO_ROOT } from '../fixture.ts';
+import { ENVS, REPO_ROOT, renderedRepository } from '../fixture.ts';
 
 const specs: Record<string, EnvironmentSpec> = Object.fromEntries(
   await Promise.all(ENVS.map(async (env) => [env, (await import(`../../environments/${env}/environment.ts`)).default as EnvironmentSpec])),
@@ -91,7 +90,7 @@ describe('log pipeline per cluster', () => {
 
   it('renders the platform objects of all six environments, listed in the index, valid against schemas and policy', async () => {
     const project = await loadProject(REPO_ROOT);
-    const files = renderProject(project, '1.0.0');
+    const files = await renderedRepository(REPO_ROOT);
     for (const env of ENVS) {
       const index = parse(files.find((f) => f.path === `${env}/kustomization.yaml`)!.content);
       expect(index.resources).toEqual(expect.arrayContaining(['platform/logging.yaml', 'platform/event-audit.yaml']));

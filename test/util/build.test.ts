@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { BUILD_DIR, ENTRIES, codeHash, platformBuild } from '../../lib/util/build.mjs';
+import { BUILD_DIR, ENTRIES, codeHash, platformBuild, platformEntry } from '../../lib/util/build.mjs';
 import { REPO_ROOT } from '../fixture.ts';
 
 /** A small platform: one TypeScript module per entry, importing a shared one and a library. */
@@ -62,6 +62,44 @@ describe('platform build', () => {
     writeFileSync(join(root, 'lib', 'util', 'where.ts'), "export const where = 'again';\nexport const text = (v: unknown): string => String(v);\n");
     const third = await platformBuild(root);
     expect(readdirSync(join(root, BUILD_DIR)).sort()).toEqual([second, third].map((d) => d.slice(d.lastIndexOf('/') + 1)).sort());
+  });
+
+  it('keeps a build of other code that a running process holds, however long unused', async () => {
+    // GIVEN two builds of other code, unused for over an hour, one held by a running process and one by a process that stopped
+    const root = platform();
+    const held = await platformBuild(root);
+    writeFileSync(join(root, 'lib', 'util', 'where.ts'), "export const where = 'b';\nexport const text = (v: unknown): string => String(v);\n");
+    const stopped = await platformBuild(root);
+    const hourAgo = new Date(Date.now() - 61 * 60 * 1000);
+    for (const [dir, pid] of [[held, process.ppid], [stopped, 2147483647]] as const) {
+      mkdirSync(join(dir, 'users'));
+      writeFileSync(join(dir, 'users', String(pid)), '');
+      utimesSync(join(dir, 'complete'), hourAgo, hourAgo);
+    }
+    // WHEN the code changes again THEN only the build held by a running process stays beside the new one
+    writeFileSync(join(root, 'lib', 'util', 'where.ts'), "export const where = 'c';\nexport const text = (v: unknown): string => String(v);\n");
+    const current = await platformBuild(root);
+    expect(readdirSync(join(root, BUILD_DIR)).sort()).toEqual([held, current].map((d) => d.slice(d.lastIndexOf('/') + 1)).sort());
+  });
+
+  it('hashes the sources and the compiler settings, not editors\' swap files', () => {
+    const root = platform();
+    const before = codeHash(root);
+    writeFileSync(join(root, 'lib', 'util', '.where.ts.swp'), 'swap');
+    writeFileSync(join(root, 'lib', 'util', 'where.ts~'), 'backup');
+    expect(codeHash(root)).toBe(before);
+    writeFileSync(join(root, 'tsconfig.json'), '{ "compilerOptions": { "useDefineForClassFields": false } }\n');
+    expect(codeHash(root)).not.toBe(before);
+  });
+
+  it('gives the entries of the build a command runs from (PLATFORM_BUILD), not a newer one', async () => {
+    const saved = process.env.PLATFORM_BUILD;
+    onTestFinished(() => {
+      if (saved === undefined) delete process.env.PLATFORM_BUILD;
+      else process.env.PLATFORM_BUILD = saved;
+    });
+    process.env.PLATFORM_BUILD = '/builds/of-the-command';
+    expect((await platformEntry('worker'))?.href).toBe(pathToFileURL('/builds/of-the-command/worker.mjs').href);
   });
 
   it('ignores a build that stopped half-way and removes what dead processes left', async () => {

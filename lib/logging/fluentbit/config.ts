@@ -50,7 +50,7 @@ function section(s: PluginSection): Record<string, PropertyValue> {
 }
 
 /** The configuration as the YAML document Fluent Bit reads: sections in a fixed order, properties sorted. */
-export function fluentBitDocument(config: FluentBitConfig): Record<string, unknown> {
+function fluentBitDocument(config: FluentBitConfig): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     service: Object.fromEntries(Object.entries(config.service).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   };
