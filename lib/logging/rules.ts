@@ -10,6 +10,8 @@ import { patternProblem } from './multiline.ts';
 /** Top-level folders of a container image an emptyDir must not hide. */
 const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var/run', '/tmp'];
 const GLOB = /^[A-Za-z0-9._*?\-[\]/]+$/;
+/** What a log folder may be written with: the file pattern characters without the wildcards. */
+const FOLDER = /^[A-Za-z0-9._\-/]+$/;
 const MEMORY = /^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const MIN_SIZE = 16 * 1024 ** 2;
 const MAX_SIZE = 100 * 1024 ** 3;
@@ -33,6 +35,8 @@ export function checkLogs(app: AppSpec, file: string, sink: ProblemSink): void {
     sink.add(file, 'logs.dir', logs.dir, "has an empty, '.' or '..' segment", "write the plain folder, e.g. '/home/admin/logs'");
   } else if (dir === '/') {
     sink.add(file, 'logs.dir', logs.dir, 'is the root folder', "use the folder the app writes its logs to, e.g. '/home/admin/logs'");
+  } else if (!FOLDER.test(dir)) {
+    sink.add(file, 'logs.dir', logs.dir, "has characters a collected folder cannot hold here ('$', spaces and commas included: the collector would read them as variables or lists)", "use letters, digits, '.', '_', '-' and '/'");
   } else {
     const system = SYSTEM_DIRS.find((s) => within(dir, s) || (s !== '/tmp' && within(s, dir)));
     if (system) sink.add(file, 'logs.dir', logs.dir, `would hide or sit in ${system}, which the container needs (or /tmp, which is already a volume)`, "use a folder of the app's own, e.g. '/home/admin/logs' or '/var/log/app'");

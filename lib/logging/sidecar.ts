@@ -140,7 +140,12 @@ export function collectorConfigText(app: ResolvedApp, logs: ResolvedLogs): strin
   if (!/^[a-z]/.test(app.name) || fill(key) !== JSON.stringify(config)) return writeCollectorConfig(app.name, config, env);
   let template = written.get(key);
   if (template === undefined) {
-    template = writeCollectorConfig(APP_NAME, generic, ENV_NAME);
+    try {
+      template = writeCollectorConfig(APP_NAME, generic, ENV_NAME);
+    } catch {
+      // A problem is reported with the app's own names, not the stand-ins.
+      return writeCollectorConfig(app.name, config, env);
+    }
     setBounded(written, key, template, WRITTEN_KEPT);
   }
   const text = fill(template);

@@ -11,7 +11,8 @@
  * plan learnt for the shape of its input (`mapping.ts`), so the result is what
  * `toJson()` returns. Anything the walk does not stand for (a JSON patch,
  * custom resolvers, a class without a generated mapping) goes through
- * `toJson()` itself. A test compares both on every object rendered.
+ * `toJson()` itself. A test writes every object of the sample apps and of
+ * generated ones both ways and compares the text.
  */
 import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from './k8s.ts';

@@ -8,10 +8,14 @@
  * shape of its input alone (which keys, which array lengths, which members
  * are absent), not on the values. So it runs once per shape, on a copy whose
  * values are markers, and where each marker lands is where each value goes for
- * every input of that shape. A marker notices being looked at (compared,
- * converted, read from): a mapping that looks at a value keeps running itself
- * for that shape, as does one whose plan does not give, for the input it was
- * learnt from, what the mapping gives. An input's shape is read as tokens
+ * every input of that shape. A marker notices being read from or converted
+ * (a member read, `toISOString()`, a template string): a mapping that does so
+ * keeps running itself for that shape, as does one whose plan does not give,
+ * for the input it was learnt from, what the mapping gives. A marker cannot
+ * notice being compared (`===`), tested for truth or asked its `typeof`: the
+ * generated mappings do none of these but `=== undefined`, which a test
+ * checks against the installed library; a mapping that did would need
+ * running as it is. An input's shape is read as tokens
  * (brackets, keys, kinds of value) into one reused list, with a hash that
  * finds the shapes seen it may be: no text is built for it.
  */

@@ -177,5 +177,14 @@ describe('collector configuration written once per log shape', () => {
     }
     expect(collectorConfigText(resolveProject(project).find((a) => a.name === 'odd-api' && a.environment.name === 'uat')!, resolveProject(project).find((a) => a.name === 'odd-api')!.logs!)).toContain('path: /var/log/platform-environment-name/*.log');
   });
+
+  it('names the app, not a stand-in, when a configuration of its log shape is invalid', async () => {
+    // GIVEN an app whose log folder, past the spec checks, holds a variable the collector cannot resolve
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api', { logs: { dir: '/var/log/app' } }) } });
+    const app = resolveProject(await loadProject(root, { cache: false })).find((a) => a.environment.name === 'uat')!;
+    const logs = { ...app.logs!, dir: '/var/log/${UNSET_FOLDER}' };
+    // WHEN its configuration is written THEN the error names the app
+    expect(() => collectorConfigText(app, logs)).toThrow(/^the log collector configuration of claims-api is invalid/);
+  });
 });
 

@@ -35,18 +35,20 @@ describe('logs field', () => {
     ]);
   });
 
-  it('fails directories that are relative, hide system folders, or overlap the config folder', async () => {
+  it('fails directories that are relative, hide system folders, overlap the config folder, or hold what the collector reads as variables', async () => {
     const apps = {
       a1: service('a1', { logs: { dir: 'home/admin/logs' } }),
       a2: service('a2', { logs: { dir: '/etc/app' } }),
       a3: service('a3', { logs: { dir: '/config/logs' } }),
       a4: service('a4', { logs: { dir: '/home/../etc' } }),
+      a5: service('a5', { logs: { dir: '/home/admin/${LOG_HOME}' } }),
     };
     expect(await problemsOf(apps)).toEqual([
       `logs.dir ("home/admin/logs"): not an absolute path. Fix: write it as '/home/admin/logs'`,
       `logs.dir ("/etc/app"): would hide or sit in /etc, which the container needs (or /tmp, which is already a volume). Fix: use a folder of the app's own, e.g. '/home/admin/logs' or '/var/log/app'`,
       'logs.dir ("/config/logs"): overlaps the config folder /config, which is read-only. Fix: use a separate folder for logs',
       `logs.dir ("/home/../etc"): has an empty, '.' or '..' segment. Fix: write the plain folder, e.g. '/home/admin/logs'`,
+      `logs.dir ("/home/admin/\${LOG_HOME}"): has characters a collected folder cannot hold here ('$', spaces and commas included: the collector would read them as variables or lists). Fix: use letters, digits, '.', '_', '-' and '/'`,
     ]);
   });
 
