@@ -48,7 +48,8 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
       sink.add(file, `${field}.name`, p.name, 'not a valid port name', "use at most 15 lowercase letters, digits and '-', e.g. 'http'");
     }
     checkPortNumber(p.port, file, `${field}.port`, sink);
-    if (p.servicePort !== undefined) checkPortNumber(p.servicePort, file, `${field}.servicePort`, sink);
+    // A Service may expose any port: it is no socket the container binds.
+    if (p.servicePort !== undefined && (p.servicePort < 1 || p.servicePort > 65535)) sink.add(file, `${field}.servicePort`, p.servicePort, 'not a port number', 'use 1 to 65535');
     clash(seenNames, p.name, i, file, `${field}.name`, 'port name', sink);
     clash(seenPorts, p.port, i, file, `${field}.port`, 'container port', sink);
     clash(seenServicePorts, p.servicePort ?? p.port, i, file, `${field}.servicePort`, 'service port', sink);
@@ -196,6 +197,7 @@ function checkName(name: string, file: string, field: string, sink: ProblemSink,
   }
 }
 
+/** Checks a port the container binds. */
 function checkPortNumber(port: number, file: string, field: string, sink: ProblemSink): void {
   if (port < 1 || port > 65535) sink.add(file, field, port, 'not a port number', 'use 1 to 65535');
   else if (port < 1024) sink.add(file, field, port, 'a privileged port cannot be bound by a non-root container', 'listen on a port of 1024 or more (e.g. 8080); the Service can still expose 80 via servicePort');

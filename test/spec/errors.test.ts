@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject } from '../../lib/spec/project.ts';
+import { renderAll } from '../../lib/render/synth.ts';
 import { SpecError, type Problem } from '../../lib/spec/problems.ts';
-import { appSource, makeRepo, service } from '../fixture.ts';
+import { appSource, makeRepo, renderedApp, service, tempRepo } from '../fixture.ts';
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -185,6 +186,18 @@ describe('spec errors', () => {
     });
     expect(problems.map((p) => `${p.file}:${p.field}`)).toEqual(['apps/claims-api.ts:replicas', 'apps/quote-api.ts:ports[0].port']);
     expect(problems[1]!.fix).toContain('servicePort');
+  });
+
+  it('lets the Service expose a privileged port in front of an unprivileged container port, as the fix says', async () => {
+    const root = tempRepo({ apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }] }) } });
+    const objects = await renderedApp(root, 'dev', 'quote-api');
+    const svc = objects.find((o) => o.kind === 'Service') as { spec: { ports: { port: number; targetPort: unknown }[] } };
+    expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[80, 8080]]);
+    // The schema and policy checks of the render pass it too.
+    expect((await renderAll(root, { cache: false })).files.length).toBeGreaterThan(0);
+    expect(await problemsOf({ apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 70000 }] }) } })).toMatchObject([
+      { field: 'ports[0].servicePort', value: 70000, message: 'not a port number' },
+    ]);
   });
 });
 
