@@ -13,7 +13,7 @@ import { renderBatches } from './batches.ts';
 import { cloneSetRef, renderCloneSet } from './cloneset.ts';
 import type { WorkloadRef } from './kruise.ts';
 import { rolloutAnnotations } from './lossless.ts';
-import { renderPlainDeployment, takeOverDeployment } from './workload.ts';
+import { takeOverDeployment } from './workload.ts';
 
 /** The object owning the app's pods after the rollout is applied. */
 export interface RolloutOwner {
@@ -36,9 +36,6 @@ export function renderRollout(
   let owner: RolloutOwner;
   if (rollout.workload === 'CloneSet') {
     owner = { object: renderCloneSet(scope, app, takeOverDeployment(scope, deployment)), ref: cloneSetRef(app) };
-  } else if (rollout.preStop.action === 'sleep') {
-    // cdk8s-plus-27's typed output drops fields Kubernetes 1.27 lacks, such as the native sleep action.
-    owner = { object: renderPlainDeployment(scope, app, takeOverDeployment(scope, deployment)), ref: deploymentRef(app) };
   } else {
     owner = { object: deployment, ref: deploymentRef(app) };
   }

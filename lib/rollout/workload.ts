@@ -1,9 +1,9 @@
 /**
- * Taking the pods over from the cdk8s-plus Deployment. The `Microservice` construct
- * builds one pod template (probes, security, volumes) through cdk8s-plus; a strategy
- * that needs another owner (a CloneSet), or a field the construct library's
- * Kubernetes version cannot express (the native `sleep` preStop action of 1.30+),
- * takes the rendered Deployment out of the tree and writes its own object instead.
+ * What owns the pods, besides the cdk8s-plus Deployment. The `Microservice`
+ * construct builds one pod template (probes, security, volumes) through
+ * cdk8s-plus; a strategy that needs another owner (a CloneSet) takes the
+ * rendered Deployment out of the tree and writes its own object instead. Every
+ * owner is scaled by the same autoscaler.
  */
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -30,19 +30,13 @@ export function takeOverDeployment(scope: Construct, deployment: kplus.Deploymen
   return rendered;
 }
 
-/** Writes the Deployment of `app` as a plain object from taken-over JSON. */
-export function renderPlainDeployment(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): PlainObject {
-  const { replicas: _replicas, ...spec } = taken.spec;
-  return new PlainObject(scope, 'Deployment', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: app.name, annotations: taken.metadata.annotations },
-    // An autoscaler owns the count when there is one (cdk8s-plus would otherwise default it).
-    spec: { ...spec, ...(app.autoscaling ? {} : { replicas: app.replicas }) },
-  });
-}
-
-/** A CPU autoscaler of the workload `target` of `app` (Deployment or CloneSet: both have the scale subresource). */
+/**
+ * A CPU autoscaler of the workload `target` of `app` (Deployment or CloneSet:
+ * both have the scale subresource). Its behaviour is written out rather than
+ * left to the cluster's defaults, so that every app scales alike whatever
+ * owns its pods: up by at most 4 pods or 200% a minute, at once; down by at
+ * most the fewest replicas per five minutes, after five minutes of lower load.
+ */
 export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): void {
   const autoscaling = app.autoscaling;
   if (!autoscaling) return;
@@ -55,6 +49,21 @@ export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: Wor
       minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
+      behavior: {
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          selectPolicy: 'Max',
+          policies: [
+            { type: 'Pods', value: 4, periodSeconds: 60 },
+            { type: 'Percent', value: 200, periodSeconds: 60 },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindowSeconds: 300,
+          selectPolicy: 'Max',
+          policies: [{ type: 'Pods', value: autoscaling.minReplicas, periodSeconds: 300 }],
+        },
+      },
     },
   } satisfies IHorizontalPodAutoscaler);
 }

@@ -104,16 +104,10 @@ export class Microservice extends Construct {
         } satisfies IPodDisruptionBudget);
       }
 
-      if (app.autoscaling && owner.object !== deployment) {
+      if (app.autoscaling) {
+        // The autoscaler owns the count: the Deployment then writes none.
+        if (owner.object === deployment) deployment.markHasAutoscaler();
         renderAutoscaler(this, app, owner.ref, this.metadata(app.name));
-      } else if (app.autoscaling) {
-        new kplus.HorizontalPodAutoscaler(this, 'HorizontalPodAutoscaler', {
-          metadata: this.metadata(app.name),
-          target: deployment,
-          minReplicas: app.autoscaling.minReplicas,
-          maxReplicas: app.autoscaling.maxReplicas,
-          metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(app.autoscaling.cpuUtilization))],
-        });
       }
     }
 

@@ -111,6 +111,18 @@ describe('in-place upgrade', () => {
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 9 });
     expect(schemaErrors(hpa)).toEqual([]);
   });
+
+  it('scales a CloneSet as fast as a Deployment: one autoscaler behaviour whatever owns the pods', async () => {
+    const autoscaling = { minReplicas: 3, maxReplicas: 9 };
+    const root = repo({ 'partner-gateway': gateway({ replicas: undefined, autoscaling }), 'quote-api': service('quote-api', { replicas: undefined, autoscaling }) });
+    const behavior = async (app: string) => find((await rendered(root, 'prod', app)).objects, 'HorizontalPodAutoscaler').spec.behavior;
+    expect(await behavior('partner-gateway')).toEqual(await behavior('quote-api'));
+    expect(await behavior('partner-gateway')).toEqual({
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }, { type: 'Percent', value: 200, periodSeconds: 60 }] },
+      scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 3, periodSeconds: 300 }] },
+    });
+    expect(find((await rendered(root, 'prod', 'quote-api')).objects, 'Deployment').spec.replicas).toBeUndefined();
+  });
 });
 
 describe('staged batches', () => {

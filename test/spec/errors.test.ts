@@ -191,7 +191,7 @@ describe('spec errors', () => {
   it('lets the Service expose a privileged port in front of an unprivileged container port, as the fix says', async () => {
     const root = tempRepo({ apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }] }) } });
     const objects = await renderedApp(root, 'dev', 'quote-api');
-    const svc = objects.find((o) => o.kind === 'Service') as { spec: { ports: { port: number; targetPort: unknown }[] } };
+    const svc = objects.find((o) => o.kind === 'Service') as unknown as { spec: { ports: { port: number; targetPort: unknown }[] } };
     expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[80, 8080]]);
     // The schema and policy checks of the render pass it too.
     expect((await renderAll(root, { cache: false })).files.length).toBeGreaterThan(0);
