@@ -70,11 +70,13 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
       let worker: Worker;
       try {
         worker = await ready;
+        if (!pool!.isRunning(worker)) throw new Error('it stopped while it waited');
       } catch (error) {
         // The main thread takes every batch anyway; a worker that could not start only costs time.
-        if (next < batches.length) process.emitWarning(`a render worker did not start (${(error as Error).message}); rendering on the main thread`);
+        if (next < batches.length) process.emitWarning(`a render worker cannot take work (${(error as Error).message}); rendering on the main thread`);
         return;
       }
+      let listening: (() => void) | undefined;
       await new Promise<void>((resolve, reject) => {
         const fail = (error: Error) => {
           failure ??= error;
@@ -106,14 +108,15 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
         worker.on('message', onMessage);
         worker.on('error', fail);
         worker.on('exit', onExit);
+        listening = () => {
+          worker.off('message', onMessage);
+          worker.off('error', fail);
+          worker.off('exit', onExit);
+        };
         // Two batches in flight: the worker starts the second while the main thread, busy with a
         // batch of its own, has not yet read the first one's results.
         for (let i = 0; i < IN_FLIGHT; i++) send();
-      }).finally(() => {
-        worker.removeAllListeners('message');
-        worker.removeAllListeners('error');
-        worker.removeAllListeners('exit');
-      });
+      }).finally(() => listening?.());
     });
     // The main thread renders too, yielding between batches so worker messages are served.
     const mainRun = (async () => {

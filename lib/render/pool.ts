@@ -15,6 +15,8 @@ export class RenderPool {
   /** Each worker, once it has loaded the render code; rejects if it stops or fails before. */
   public readonly ready: readonly Promise<Worker>[];
   private readonly started: Worker[] = [];
+  /** Workers that stopped, also while they waited for work. */
+  private readonly stopped = new WeakSet<Worker>();
   private closed = false;
 
   private constructor(size: number) {
@@ -26,6 +28,10 @@ export class RenderPool {
           // No inherited loader flags for the compiled worker: it needs none, and they would slow every import.
           const worker = new Worker(url, { execArgv: compiled ? [] : undefined });
           this.started.push(worker);
+          // Kept for the worker's life: a worker that stops while idle is known as stopped, and its
+          // error (which stops it) is not thrown in this thread when no render is listening.
+          worker.on('exit', () => this.stopped.add(worker));
+          worker.on('error', () => this.stopped.add(worker));
           const settle = () => {
             worker.off('message', onMessage);
             worker.off('error', onError);
@@ -52,6 +58,11 @@ export class RenderPool {
     );
     // A worker that fails to start is reported by whoever waits for it; until then the failure is not unhandled.
     for (const r of this.ready) r.catch(() => undefined);
+  }
+
+  /** Whether `worker` still runs and can take batches. */
+  isRunning(worker: Worker): boolean {
+    return !this.stopped.has(worker);
   }
 
   /** Starts `size` workers. */

@@ -136,4 +136,23 @@ describe('parallel render', () => {
     });
     expect(reply).toEqual({ id: 7, error: serial });
   });
+
+  it('renders on the main thread, with a warning, when a worker stopped while it waited for work', async () => {
+    // GIVEN a pool whose one worker was ready, then stopped before any render
+    const root = repo();
+    const resolved = resolveProject(await loadProject(root, { cache: false }));
+    const apps = Array.from({ length: 5 }, () => resolved).flat();
+    const pool = RenderPool.start(1);
+    onTestFinished(() => pool.close());
+    const [worker] = await Promise.all(pool.ready);
+    await worker!.terminate();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    onTestFinished(() => void process.off('warning', onWarning));
+    // WHEN the renders run with that pool THEN they all finish, as in one thread
+    expect(await renderApps(apps, { pool })).toEqual(await renderApps(apps, { workers: 0 }));
+    await new Promise((r) => setImmediate(r));
+    expect(warnings).toEqual(['a render worker cannot take work (it stopped while it waited); rendering on the main thread']);
+  });
 });
