@@ -13,18 +13,18 @@ import type { PodTemplateJson } from './pod.ts';
 /** What the rendered pod needs from the observability objects of its chart. */
 export interface Observed {
   /** The log collector's configuration text, when the app has a log directory. */
-  readonly collectorConfig?: string;
+  readonly collectorConfigText?: string;
 }
 
 /** Adds the log collection and metrics objects of `app` to `chart`. */
 export function observe(chart: Chart, app: ResolvedApp): Observed {
   const collection = app.logs ? new LogCollection(chart, 'LogCollection', { app, logs: app.logs }) : undefined;
   if (app.metrics) new Monitoring(chart, 'Monitoring', { app, metrics: app.metrics });
-  return { collectorConfig: collection?.configText };
+  return { collectorConfigText: collection?.configText };
 }
 
 /** Adds heap dumps and the log collector sidecar to the rendered pod template of `app`. */
 export function decoratePod(app: ResolvedApp, template: PodTemplateJson, observed: Observed): void {
   if (heapDumpsEnabled(app)) addHeapDumps(app, template.spec);
-  if (app.logs && observed.collectorConfig !== undefined) addLogCollector(app, app.logs, template, observed.collectorConfig);
+  if (app.logs && observed.collectorConfigText !== undefined) addLogCollector(app, app.logs, template, observed.collectorConfigText);
 }

@@ -18,7 +18,7 @@ export function emitYaml(value: unknown): string {
 
 /**
  * `text` followed by one document (without the `---` marker). The text grows
- * by concatenation, which the engine keeps as a tree of parts until the text
+ * by concatenation, which V8 keeps as a tree of parts (a rope) until the text
  * is first read (hashed, written): a fifth faster to build than a list of
  * parts joined at the end, and no slower once read.
  */
@@ -65,7 +65,7 @@ function entry(value: unknown, indent: number, inline: boolean, text: string, ne
 
 /** `text` followed by a sequence in block style at `indent`; with `inline`, its first entry continues a `- ` already written. */
 function sequence(value: readonly unknown[], indent: number, inline: boolean, text: string): string {
-  const dash = DASHES[indent] ?? `${PADS[indent] ?? ' '.repeat(indent)}- `;
+  const dash = DASHES[indent] ?? `${' '.repeat(indent)}- `;
   let out = text;
   for (let i = 0; i < value.length; i++) {
     const item = value[i] === undefined ? null : value[i];

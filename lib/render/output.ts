@@ -27,7 +27,7 @@ import { isRunning, writeAtomic } from '../util/fs.ts';
 export interface OutputFile {
   /** Path relative to `manifests/` (`prod/apps/claims-api.yaml`). */
   readonly path: string;
-  /** The file's bytes. */
+  /** The file's bytes; read from the render store when first asked for, which throws if the store lost them. */
   readonly content: string;
   /** SHA-1 of the bytes, hex, when known: an unchanged file is then recognised from the output record without reading it. */
   readonly hash?: string;

@@ -120,10 +120,10 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const keys = inputs.map(({ app, env, version }) =>
     hashText(`${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHashes.get(app.file)}\0${JSON.stringify(version)}`),
   );
-  const appFiles: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
+  const metas: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
   // Renders run app by app, each app's environments in a row, so that what they share (the log
   // collector's configuration) is written once per app and thread.
-  const missing = inputs.map((_, i) => i).filter((i) => appFiles[i] === undefined);
+  const missing = inputs.map((_, i) => i).filter((i) => metas[i] === undefined);
   missing.sort((a, b) => cmp(inputs[a]!.app.spec.name, inputs[b]!.app.spec.name) || a - b);
   const rendered = await renderApps(
     missing.map((i) => resolveInput(inputs[i]!)),
@@ -132,15 +132,15 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const fresh = new Map(missing.map((index, k) => [index, rendered[k]!]));
   // Files rendered now carry their bytes; the others read theirs from the store, and only if they are needed.
   const outputs: OutputFile[] = [];
-  for (let i = 0; i < appFiles.length; i++) {
+  for (let i = 0; i < metas.length; i++) {
     const key = keys[i]!;
-    if (appFiles[i] === undefined) {
+    if (metas[i] === undefined) {
       const file = fresh.get(i)!;
       store.put(key, file);
-      appFiles[i] = file;
+      metas[i] = file;
       outputs.push(file);
     } else {
-      outputs.push(storedFile(store, key, appFiles[i]!));
+      outputs.push(storedFile(store, key, metas[i]!));
     }
   }
 
@@ -151,7 +151,7 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const crossFiles: RenderedFile[] = [];
   const idFiles: { path: string; env: string; ids: readonly string[] }[] = [];
   let objects = 0;
-  const byEnv = groupBy(inputs.map((input, i) => ({ input, meta: appFiles[i]!, output: outputs[i]! })), (r) => r.input.env.name);
+  const byEnv = groupBy(inputs.map((input, i) => ({ input, meta: metas[i]!, output: outputs[i]! })), (r) => r.input.env.name);
   for (const { spec: env } of project.environments) {
     const rows = byEnv.get(env.name) ?? [];
     const platform = platformFiles(store, env, rows.map((r) => namespaceOf(r.input.app.spec)), envHashes.get(env.name)!, version, environments);

@@ -238,7 +238,7 @@ function exceptionsOf(object: KubeObject): Set<string> | undefined {
   const annotations = object.metadata?.annotations;
   let out: Set<string> | undefined;
   for (const key in annotations) {
-    if (key.length > EXCEPTION_PREFIX.length && key.startsWith(EXCEPTION_PREFIX) && annotations[key]?.trim()) (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
+    if (key.length > EXCEPTION_PREFIX.length && key.startsWith(EXCEPTION_PREFIX) && String(annotations[key] ?? '').trim()) (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import type { PodTemplateJson } from '../observability/pod.ts';
 import { deploymentStrategy, preStopLifecycle, springShutdownEnv } from '../rollout/lossless.ts';
 import { renderRollout } from '../rollout/render.ts';
 import { renderAutoscaler } from '../rollout/workload.ts';
+import { cmp } from '../util/compare.ts';
 
 /** Properties of `Microservice`. */
 export interface MicroserviceProps {
@@ -140,7 +141,7 @@ export class Microservice extends Construct {
       mounts.push({ path: app.configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), readOnly: true });
     }
     const envVariables: Record<string, kplus.EnvValue> = {};
-    for (const [name, value] of Object.entries({ ...runtimeEnv(app), ...app.env }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [name, value] of Object.entries({ ...runtimeEnv(app), ...app.env }).sort(([a], [b]) => cmp(a, b))) {
       envVariables[name] =
         typeof value === 'string'
           ? kplus.EnvValue.fromValue(value)
@@ -294,5 +295,5 @@ function cronOf(schedule: string): Cron {
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
 }

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { setBounded } from '../../util/bounded.ts';
 import type { MultilineParser } from '../multiline.ts';
+import { cmp } from '../../util/compare.ts';
 
 /** A value of a plugin property; a list stands for a property given several times. */
 export type PropertyValue = string | number | readonly string[];
@@ -52,7 +53,7 @@ function section(s: PluginSection): Record<string, PropertyValue> {
 /** The configuration as the YAML document Fluent Bit reads: sections in a fixed order, properties sorted. */
 function fluentBitDocument(config: FluentBitConfig): Record<string, unknown> {
   const doc: Record<string, unknown> = {
-    service: Object.fromEntries(Object.entries(config.service).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    service: Object.fromEntries(Object.entries(config.service).sort(([a], [b]) => cmp(a, b))),
   };
   if (config.multilineParsers && config.multilineParsers.length > 0) {
     doc.multiline_parsers = config.multilineParsers.map((p) => ({
