@@ -14,9 +14,9 @@
  * `synth --no-cache` rewrites every file whose bytes differ.
  *
  * Whether a file changed is known without reading it when the output record
- * (`.render-cache/outputs.json`) holds its hash, size and modification time
- * from the run that wrote it, and the file on disk still has that size and
- * time (as git's index does). Any other file is read and compared.
+ * (`.render-cache/outputs.json`) holds its hash, size, modification and change
+ * times from the run that wrote it, and the file on disk still has that size
+ * and those times (as git's index does). Any other file is read and compared.
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -43,8 +43,13 @@ export interface OutputDiff {
   readonly removed: string[];
 }
 
-/** What the record keeps of a file: its hash, size and modification time, and when that was read. */
-type RecordEntry = readonly [hash: string, size: number, mtimeMs: number, statAtMs: number];
+/**
+ * What the record keeps of a file: its hash, size, modification and change
+ * times, and when they were read. The change time moves with any write or
+ * time change, also one that puts the modification time back (`cp -p`,
+ * `touch -r`), as git's index relies on.
+ */
+type RecordEntry = readonly [hash: string, size: number, mtimeMs: number, ctimeMs: number, statAtMs: number];
 
 /**
  * The coarsest file time resolution to allow for (FAT keeps 2 s): a file whose
@@ -54,7 +59,7 @@ type RecordEntry = readonly [hash: string, size: number, mtimeMs: number, statAt
  */
 const TIME_RESOLUTION_MS = 2000;
 
-/** Hash, size and modification time of each file a run left in an output folder. */
+/** Hash, size, modification and change times of each file a run left in an output folder. */
 export class OutputRecord {
   /** Files found unchanged by reading them: their entry is renewed. */
   private readonly verified = new Set<string>();
@@ -70,7 +75,7 @@ export class OutputRecord {
     if (file && existsSync(file)) {
       try {
         for (const [path, entry] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, RecordEntry>)) {
-          if (Array.isArray(entry) && entry.length === 4) entries.set(path, entry);
+          if (Array.isArray(entry) && entry.length === 5) entries.set(path, entry);
         }
       } catch {
         // An unreadable record is an empty one: every file is read.
@@ -82,9 +87,11 @@ export class OutputRecord {
   /** Whether `path` under `dir` is known to hold the bytes of hash `hash`. */
   holds(dir: string, path: string, hash: string): boolean {
     const entry = this.entries.get(path);
-    if (!entry || entry[0] !== hash || entry[2] >= entry[3] - TIME_RESOLUTION_MS) return false;
+    if (!entry) return false;
+    const [recorded, size, mtimeMs, ctimeMs, statAtMs] = entry;
+    if (recorded !== hash || Math.max(mtimeMs, ctimeMs) >= statAtMs - TIME_RESOLUTION_MS) return false;
     const stat = statOf(join(dir, path));
-    return stat !== undefined && stat.isFile() && stat.size === entry[1] && stat.mtimeMs === entry[2];
+    return stat !== undefined && stat.isFile() && stat.size === size && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs;
   }
 
   /** Notes that `path` was read and found to hold its rendered bytes. */
@@ -104,7 +111,7 @@ export class OutputRecord {
       }
       const statAt = Date.now();
       const stat = lstatSync(join(dir, f.path));
-      next.set(f.path, [f.hash, stat.size, stat.mtimeMs, statAt]);
+      next.set(f.path, [f.hash, stat.size, stat.mtimeMs, stat.ctimeMs, statAt]);
     }
     this.entries.clear();
     this.verified.clear();
