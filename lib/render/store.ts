@@ -114,11 +114,15 @@ export class RenderStore {
     const kept: Record<string, RenderMeta | RenderMeta[]> = {};
     for (const key of keep.sort()) kept[key] = this.index.get(key)!;
     writeAtomic(join(this.dir, INDEX), JSON.stringify(kept));
-    for (const [key, entry] of this.index) {
-      if (key in kept) continue;
-      if (Array.isArray(entry)) entry.forEach((_, i) => rmSync(join(this.dir!, bytesFile(key, i)), { force: true }));
-      else rmSync(join(this.dir, bytesFile(key)), { force: true });
+    if (!prune) return;
+    // Every file the index does not name goes: the bytes of renders no longer used, and those a run
+    // that stopped between storing them and writing the index left behind.
+    const named = new Set([INDEX]);
+    for (const [key, entry] of Object.entries(kept)) {
+      if (Array.isArray(entry)) entry.forEach((_, i) => named.add(bytesFile(key, i)));
+      else named.add(bytesFile(key));
     }
+    for (const name of readdirSync(this.dir)) if (!named.has(name)) rmSync(join(this.dir, name), { force: true });
   }
 }
 

@@ -19,7 +19,7 @@ import * as spec from './index.ts';
  * given the module loaded here. esbuild matches these patterns itself: a plugin that did it asked
  * this process about every import, which took longer than compiling the files.
  */
-const SPEC_MODULE_PATHS = ['*/lib/spec/index.ts', 'lib/spec/index.ts'];
+const SPEC_MODULE_PATHS = ['*/lib/spec/index.ts'];
 const SPEC_MODULE = /(^|\/)lib\/spec\/index\.ts$/;
 
 /** The default exports of `files` (paths relative to `root`), in order; `undefined` when the batch cannot be loaded whole. */

@@ -52,6 +52,18 @@ describe('RenderStore', () => {
     expect(readdirSync(join(r, '.render-cache', 'renders', 'code-1')).sort()).toEqual(['index.json', 'kept.yaml', 'new.yaml']);
   });
 
+  it('removes bytes no index names, left by a run that stopped before it wrote the index', () => {
+    const r = root();
+    const first = RenderStore.open(r, 'code-1');
+    first.put('a', render('dev/apps/a.yaml', 'a\n'));
+    first.put('lost', render('dev/apps/lost.yaml', 'lost\n'));
+    // The run stops here: the bytes are stored, the index is not written.
+    const second = RenderStore.open(r, 'code-1');
+    second.put('a', render('dev/apps/a.yaml', 'a\n'));
+    second.save({ prune: true });
+    expect(readdirSync(join(r, '.render-cache', 'renders', 'code-1')).sort()).toEqual(['a.yaml', 'index.json']);
+  });
+
   it('keeps every render, and adds the new ones, when a run stopped before it looked all of them up', () => {
     const r = root();
     const first = RenderStore.open(r, 'code-1');
