@@ -21,7 +21,8 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { listFiles } from '../validate/validate.ts';
-import { isRunning, writeAtomic } from '../util/fs.ts';
+import { writeAtomic } from '../util/fs.ts';
+import { isRunning } from '../util/process.mjs';
 
 /** A file to write under `manifests/`. */
 export interface OutputFile {

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { readFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isRunning } from './process.mjs';
 
 /** The platform's root: the checkout that holds this `lib/`. */
 export const PLATFORM_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
@@ -172,27 +173,18 @@ function recentlyUsed(build) {
 /** Whether `folder` is a build another live process is still writing. */
 function compiling(folder) {
   const pid = /\.tmp-(\d+)-/.exec(folder)?.[1];
-  return pid !== undefined && running(Number(pid));
+  return pid !== undefined && isRunning(Number(pid));
 }
 
 /** Whether a running process holds build `folder` (`holdBuild`). */
 function held(folder) {
   try {
-    return readdirSync(join(folder, USERS)).some((pid) => running(Number(pid)));
+    return readdirSync(join(folder, USERS)).some((pid) => isRunning(Number(pid)));
   } catch {
     return false;
   }
 }
 
-function running(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
-}
 
 async function compile(root, outdir) {
   mkdirSync(outdir, { recursive: true });

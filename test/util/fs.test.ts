@@ -28,9 +28,10 @@ describe('writeAtomic', () => {
 
 describe('withLock', () => {
   it('holds the lock while the task runs and removes it after, also when the task fails', async () => {
-    const lock = join(folder(), 'cache', 'x.lock');
-    expect(await withLock(lock, 'x', async () => readFileSync(lock, 'utf8'))).toBe(String(process.pid));
-    expect(existsSync(lock)).toBe(false);
+    const dir = join(folder(), 'cache');
+    const lock = join(dir, 'x.lock');
+    expect(await withLock(lock, 'x', async () => [readFileSync(lock, 'utf8'), readdirSync(dir)])).toEqual([String(process.pid), ['x.lock']]);
+    expect(readdirSync(dir)).toEqual([]);
     await expect(withLock(lock, 'x', async () => Promise.reject(new Error('task failed')))).rejects.toThrow('task failed');
     expect(existsSync(lock)).toBe(false);
   });
