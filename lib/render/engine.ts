@@ -12,7 +12,6 @@ import type { PhaseTimings } from './render.ts';
 import { renderBatch, type BatchRequest, type RenderedAppFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
 
-
 /** Apps per batch: large enough to amortise messaging, small enough to balance the cores. */
 const BATCH = 40;
 /** Batches sent to a worker ahead of its results. */

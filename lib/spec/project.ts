@@ -418,4 +418,3 @@ function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new Proble
   sink.throwIfAny();
   return ordered;
 }
-
