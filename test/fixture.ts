@@ -87,6 +87,13 @@ export function snapshotTree(dir: string): Record<string, string> {
   return out;
 }
 
+/** An empty folder under the system's temp folder, removed when the current test finishes. */
+export function tempDir(prefix = 'platform-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** A repository made by `makeRepo` that is removed when the current test finishes. */
 export function tempRepo(options: RepoOptions = {}): string {
   const repo = makeRepo(options);

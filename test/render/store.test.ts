@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RenderStore } from '../../lib/render/store.ts';
 import type { RenderedAppFile } from '../../lib/render/batch.ts';
+import { tempDir } from '../fixture.ts';
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-function root(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'platform-store-'));
-  dirs.push(dir);
-  return dir;
-}
+const root = (): string => tempDir('platform-store-');
 
 const render = (path: string, content: string): RenderedAppFile => ({ path, env: path.split('/')[0]!, content, hash: `h-${content}`, objectCount: 1, ids: [`v1/ConfigMap/claims/${path}`], violations: [], crossObjects: [] });
 

@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLock, writeAtomic } from '../../lib/util/fs.ts';
+import { tempDir } from '../fixture.ts';
 
-let dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  dirs = [];
-});
-
-function folder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'platform-fs-'));
-  dirs.push(dir);
-  return dir;
-}
+const folder = (): string => tempDir('platform-fs-');
 
 describe('writeAtomic', () => {
   it('writes the file and its folders, leaving no temporary file', () => {
