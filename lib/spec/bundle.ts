@@ -16,7 +16,7 @@ import * as spec from './index.ts';
 
 /**
  * Imports of the spec module (`../lib/spec/index.ts` from `apps/`) are left out of the batch and
- * given the module loaded here. esbuild matches these patterns itself: a plugin that did it asked
+ * given the module loaded here. esbuild matches this pattern itself: a plugin that did it asked
  * this process about every import, which took longer than compiling the files.
  */
 const SPEC_MODULE_PATHS = ['*/lib/spec/index.ts'];

@@ -19,6 +19,7 @@
  * (brackets, keys, kinds of value) into one reused list, with a hash that
  * finds the shapes seen it may be: no text is built for it.
  */
+import { isPlainRecord } from '../util/data.ts';
 
 /** A generated mapping: `toJson_KubeDeploymentProps` and the like. */
 export type Mapping = (props: unknown) => unknown;
@@ -211,7 +212,7 @@ function build(plan: Plan, values: readonly unknown[]): unknown {
   return plan.constant;
 }
 
+/** A plain record or an array: data the mapping is learnt over, as against a value it is handed. */
 function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null || Array.isArray(value);
+  return Array.isArray(value) || isPlainRecord(value);
 }

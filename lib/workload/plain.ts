@@ -5,6 +5,7 @@ import { ApiObject, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { KubeObject } from '../render/yaml.ts';
 import { metadataJson } from './json.ts';
+import { isPlainRecord } from '../util/data.ts';
 
 /** The object as Kubernetes reads it, typed by `kubernetes-models` or the platform's CRD types. */
 export interface PlainObjectProps {
@@ -64,20 +65,24 @@ class NotPlain extends Error {
   }
 }
 
+/** What `value` itself is when it is not plain data (its type or class), not looking inside it; `undefined` for plain data. */
+function notPlainKind(value: unknown): string | undefined {
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return typeof value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isPlainRecord(value)) return undefined;
+  return value.constructor?.name ?? 'object';
+}
+
 /** A deep copy of plain data without `undefined` and `null` members (as cdk8s drops them); throws `NotPlain` on anything else. */
 function copyJson(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') throw new NotPlain(typeof value);
-    return value;
-  }
+  const kind = notPlainKind(value);
+  if (kind !== undefined) throw new NotPlain(kind);
+  if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
     return out;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw new NotPlain((value as object).constructor?.name ?? 'object');
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
@@ -89,10 +94,9 @@ function copyJson(value: unknown): unknown {
 
 /** The path (`spec.steps[0].pause`) and type of the first value under `value` that is not plain data. */
 function notPlainAt(value: unknown, path: string): { path: string; what: string } | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'object') {
-    return typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint' ? { path, what: typeof value } : undefined;
-  }
+  const what = notPlainKind(value);
+  if (what !== undefined) return { path, what };
+  if (value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = notPlainAt(value[i], `${path}[${i}]`);
@@ -100,9 +104,7 @@ function notPlainAt(value: unknown, path: string): { path: string; what: string 
     }
     return undefined;
   }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return { path, what: (value as object).constructor?.name ?? 'object' };
-  for (const key of Object.keys(value as object)) {
+  for (const key of Object.keys(value)) {
     const found = notPlainAt((value as Record<string, unknown>)[key], `${path}.${key}`);
     if (found) return found;
   }
