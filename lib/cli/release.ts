@@ -13,7 +13,7 @@ import { buildReleaseOrder } from '../release/order.ts';
 export function releaseCommands(program: Command, root: string): void {
   program
     .command('release-order')
-    .description('the release order between two git revisions: changes per environment and app, risk, approvals, rollout plan, deletion guard')
+    .description('the release order between two git revisions: changes per environment and app, risk, approvals, rollout plan, release guards')
     .requiredOption('--base <ref>', 'revision the change starts from (the pull request base)')
     .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
@@ -29,10 +29,14 @@ export function releaseCommands(program: Command, root: string): void {
         if (options.out) writeParts(resolve(root, options.out), parts);
       }
       if (order.guard.blocked) {
-        const reasons = order.guard.violations.map((v) => `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}]: ${v.message}`).join('\n');
-        process.stderr.write(
-          `release order refused by the deletion guard:\n${reasons}\nTo go ahead on purpose, add a commit whose message ends with a trailer such as\n  Release-Override: remove claims-legacy from prod\n`,
-        );
+        const reasons = order.guard.violations
+          .map((v) => `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}${v.overridable ? '' : ', cannot be overridden'}]: ${v.message}`)
+          .join('\n');
+        const overridable = [...new Set(order.guard.violations.filter((v) => v.overridable).map((v) => v.env))];
+        const how = overridable.length > 0
+          ? `An override is granted only by an approver of ${overridable.join(', ')}, in an approving review of the head commit with a line\n  Release-Override: <reason>\n(a commit trailer only asks for one). The approval check counts it.\n`
+          : '';
+        process.stderr.write(`release order refused by the release guards:\n${reasons}\n${how}`);
         process.exitCode = 1;
       }
     });

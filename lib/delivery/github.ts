@@ -116,10 +116,12 @@ export class GitHub {
   /** Every review of a pull request. */
   async reviews(repo: string, pr: number): Promise<Review[]> {
     const { owner, name } = splitRepo(repo);
-    const raw = await this.all<{ user: { login: string } | null; state: ReviewState; commit_id: string; submitted_at?: string }>(`/repos/${owner}/${name}/pulls/${pr}/reviews`);
+    const raw = await this.all<{ user: { login: string } | null; state: ReviewState; commit_id: string; submitted_at?: string; body?: string | null }>(
+      `/repos/${owner}/${name}/pulls/${pr}/reviews`,
+    );
     return raw
       .filter((r) => r.user !== null)
-      .map((r) => ({ user: r.user!.login, state: r.state, commitId: r.commit_id, submittedAt: r.submitted_at ?? '' }));
+      .map((r) => ({ user: r.user!.login, state: r.state, commitId: r.commit_id, submittedAt: r.submitted_at ?? '', body: r.body ?? '' }));
   }
 
   /** Logins of a team's members (`@org/team`). */
@@ -132,8 +134,8 @@ export class GitHub {
   /** Comments on a pull request's conversation. */
   async comments(repo: string, pr: number): Promise<ExistingComment[]> {
     const { owner, name } = splitRepo(repo);
-    const raw = await this.all<{ id: number; body?: string }>(`/repos/${owner}/${name}/issues/${pr}/comments`);
-    return raw.map((c) => ({ id: c.id, body: c.body ?? '' }));
+    const raw = await this.all<{ id: number; body?: string; user: { login: string } | null }>(`/repos/${owner}/${name}/issues/${pr}/comments`);
+    return raw.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
   }
 
   /** Adds a comment to a pull request. */

@@ -12,9 +12,20 @@ export const RISKS = ['low', 'medium', 'high'] as const;
 /** A release order's risk. */
 export type Risk = (typeof RISKS)[number];
 
+const violationSchema = z.looseObject({ env: z.string(), rule: z.string(), overridable: z.boolean(), message: z.string() });
+
 const orderSchema = z.looseObject({
   base: z.string(),
   head: z.string(),
+  guard: z.looseObject({ violations: z.array(violationSchema) }),
+  pins: z.array(
+    z.looseObject({
+      env: z.string(),
+      app: z.string(),
+      after: z.looseObject({ tag: z.string(), digest: z.string().optional() }).nullable(),
+      source: z.string().nullable(),
+    }),
+  ),
   changes: z.array(z.looseObject({ env: z.string(), app: z.string(), kind: z.string(), risk: z.enum(RISKS) })),
   environments: z.array(
     z.looseObject({
@@ -43,10 +54,32 @@ export interface OrderChange {
   readonly risk: Risk;
 }
 
+/** A refusal of the release guards (deletion guard, promotion gates). */
+export interface OrderViolation {
+  /** Environment, or `*` for the whole head revision. */
+  readonly env: string;
+  readonly rule: string;
+  /** Whether an approver's override may lift it. */
+  readonly overridable: boolean;
+  readonly message: string;
+}
+
+/** A pin the release order changes. */
+export interface OrderPin {
+  readonly env: string;
+  readonly app: string;
+  readonly after: { readonly tag: string; readonly digest?: string } | null;
+  /** Upstream environment, `build` or `rollback`; `null` when no gate proved it. */
+  readonly source: string | null;
+}
+
 /** A release order, as far as delivery reads it. */
 export interface ReleaseOrder {
   readonly base: string;
   readonly head: string;
+  readonly guard: { readonly violations: readonly OrderViolation[] };
+  /** Pins that change, with where the gates proved each artifact comes from (`null`: not proven). */
+  readonly pins: readonly OrderPin[];
   readonly changes: readonly OrderChange[];
   readonly environments: readonly EnvironmentOrder[];
 }

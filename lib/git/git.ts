@@ -42,6 +42,18 @@ export function revParse(cwd: string, rev: string): string {
   }
 }
 
+/**
+ * Fails when the repository is a shallow clone: history-based answers (who released what, how long
+ * a version has run upstream) would be wrong there, not just short. `what` names the command.
+ */
+export function requireFullHistory(cwd: string, what: string): void {
+  if (git(cwd, ['rev-parse', '--is-shallow-repository']).trim() === 'true') {
+    throw new Error(
+      `${what} needs the whole git history, and this clone is shallow (its oldest commits are missing, so every change before them would be misread). Fetch the full history: git fetch --unshallow (in GitHub Actions: actions/checkout with fetch-depth: 0)`,
+    );
+  }
+}
+
 /** Contents of `path` at `rev`, or `undefined` when the file does not exist there. */
 export function showFile(cwd: string, rev: string, path: string): string | undefined {
   try {

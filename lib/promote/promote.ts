@@ -5,7 +5,6 @@
  * `planPromotion` decides (pure reads of the work tree and git); `applyPromotion`
  * writes the versions files, re-renders, and optionally commits on a new branch.
  */
-import semver from 'semver';
 import type { AppSpec, EnvName } from '../spec/app.ts';
 import { loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
@@ -13,7 +12,7 @@ import { git, isDirty, dirtyPaths, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
 import { cmp } from '../util/compare.ts';
 import { activeFreeze, nextOpen } from './freeze.ts';
-import { pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
+import { isNewer, pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
 
 /** What the user asked for. */
 export interface PromotionRequest {
@@ -326,13 +325,6 @@ function rollbackPin(
     return undefined;
   }
   return previous.pin;
-}
-
-/** Whether tag `a` is a newer release than `b`; only semantic versions (with or without a leading 'v') compare. */
-export function isNewer(a: string, b: string): boolean {
-  const va = semver.valid(a.replace(/^v/, ''));
-  const vb = semver.valid(b.replace(/^v/, ''));
-  return va !== null && vb !== null && semver.gt(va, vb);
 }
 
 /** Result of applying a plan. */

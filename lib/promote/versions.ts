@@ -3,6 +3,7 @@
  * work tree or from git, written back in one canonical form.
  */
 import { readFileSync } from 'node:fs';
+import semver from 'semver';
 import { join } from 'node:path';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
@@ -92,4 +93,11 @@ export function pinHistory(root: string, rev: string, env: string, app: string):
     events.push({ commit: c.commit, time: c.time, pin });
   }
   return events;
+}
+
+/** Whether tag `a` is a newer release than `b`; only semantic versions (with or without a leading 'v') compare. */
+export function isNewer(a: string, b: string): boolean {
+  const va = semver.valid(a.replace(/^v/, ''));
+  const vb = semver.valid(b.replace(/^v/, ''));
+  return va !== null && vb !== null && semver.gt(va, vb);
 }

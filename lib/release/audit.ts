@@ -5,16 +5,24 @@
  * changed under `manifests/<env>/apps/` becomes a record (unless only its
  * text changed, not its objects: re-formatting releases nothing) with the versions
  * before and after, the author, the date, the pull request named in the
- * commit subject, and what trailers recorded (`Approved-by:`,
- * `Promoted-From:`, `Version:`, `Digest:`, `Reason:`, `Release-Override:`).
+ * commit subject.
+ *
+ * Evidence, not claims: who approved, where the artifact was promoted from
+ * and which overrides were granted come from the release record that the
+ * release workflow attaches to the merge commit (`refs/notes/releases`),
+ * written from the pull request's reviews and the gates' verdict. Commit
+ * trailers (`Approved-by:`, `Promoted-From:`, `Reason:`, `Release-Override:`)
+ * are written by the author and are shown as claims only. A shallow clone is
+ * refused: its first commit would look like the release of everything.
  */
-import { git, readBlobs, revParse } from '../git/git.ts';
+import { git, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { closest } from '../spec/problems.ts';
 import { cmp } from '../util/compare.ts';
 import { diffObjects } from './diff.ts';
 import { OVERRIDE_TRAILER } from './guard.ts';
 import { MANIFESTS, parseManifest } from './manifests.ts';
 import { environmentsAt } from './revision.ts';
+import { RELEASE_NOTES_REF } from './record.ts';
 
 /** One app changed in one environment by one release commit. */
 export interface ReleaseRecord {
@@ -40,15 +48,29 @@ export interface ReleaseRecord {
   readonly authorEmail: string;
   /** When the commit landed on the branch (committer date, ISO 8601). */
   readonly date: string;
-  /** `Approved-by:` trailers of the commit and, for a merge, of the commits it merged. */
+  /** Whether a release record (`refs/notes/releases`) is attached to the commit. */
+  readonly recorded: boolean;
+  /** Approvers whose approval counted, from the release record (`alice (@insure/sre)`). */
   readonly approvers: readonly string[];
-  /** `Promoted-From:` trailer: the environment the version was promoted from. */
+  /** Where the gates proved the artifact came from, from the release record (`staging`, `build`, `rollback`). */
   readonly promotedFrom: string | null;
-  /** `Rollback: true` trailer: the release rolled back to an earlier version. */
+  /** Overrides granted in this environment, from the release record (`carol: <reason>`). */
+  readonly overrides: readonly string[];
+  /** What the commit messages say, unproven: trailers of the commit and, for a merge, of the commits it merged. */
+  readonly claims: ReleaseClaims;
+}
+
+/** Trailers written by the author of a commit: shown, never taken as evidence. */
+export interface ReleaseClaims {
+  /** `Approved-by:` trailers. */
+  readonly approvers: readonly string[];
+  /** `Promoted-From:` trailer. */
+  readonly promotedFrom: string | null;
+  /** `Rollback: true` trailer. */
   readonly rollback: boolean;
-  /** `Reason:` trailer. */
+  /** `Reason:` trailer (a forced promotion). */
   readonly reason: string | null;
-  /** `Release-Override:` trailer: the deletion guard was overridden. */
+  /** `Release-Override:` trailer (a request for an override). */
   readonly override: string | null;
 }
 
@@ -67,6 +89,7 @@ export interface AuditOptions {
 /** Release records of the branch's first-parent history, newest first; within a commit by environment (promotion order) and app. */
 export async function auditReleases(root: string, options: AuditOptions = {}): Promise<ReleaseRecord[]> {
   const ref = options.ref ?? 'main';
+  requireFullHistory(root, 'audit');
   const tip = revParse(root, ref);
   const envOrder = (await environmentsAt(root, tip)).map((e) => e.spec.name as string);
   if (options.env !== undefined && !envOrder.includes(options.env)) {
@@ -85,7 +108,8 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
     '-z',
     '--no-abbrev',
     '--no-renames',
-    '--format=%x1e%H%x00%P%x00%an%x00%ae%x00%cI%x00%s%x00%(trailers:only,unfold)%x00',
+    `--notes=${RELEASE_NOTES_REF}`,
+    '--format=%x1e%H%x00%P%x00%an%x00%ae%x00%cI%x00%s%x00%(trailers:only,unfold)%x00%N%x00',
     ...(options.since ? [`--since=${options.since}`] : []),
     tip,
     '--',
@@ -99,6 +123,7 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
   for (const c of commits) {
     const trailers = c.parents.length > 1 ? [c.trailers, ...mergedTrailers(root, c.parents)].join('\n') : c.trailers;
     const t = parseTrailers(trailers);
+    const note = c.note.trim() ? parseTrailers(c.note) : undefined;
     const files = c.files
       .map((f) => ({ ...f, where: /^manifests\/([^/]+)\/apps\/([^/]+)\.ya?ml$/.exec(f.path) }))
       .filter((f) => f.where !== null)
@@ -123,11 +148,17 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
         author: c.author,
         authorEmail: c.email,
         date: c.date,
-        approvers: [...new Set(t.get('approved-by') ?? [])],
-        promotedFrom: first(t, 'promoted-from'),
-        rollback: first(t, 'rollback') === 'true',
-        reason: first(t, 'reason'),
-        override: first(t, OVERRIDE_TRAILER.toLowerCase()),
+        recorded: note !== undefined,
+        approvers: [...new Set(note?.get('approved-by') ?? [])],
+        promotedFrom: recordedSource(note, env, app),
+        overrides: (note?.get('override') ?? []).filter((o) => o.startsWith(`${env} by `)).map((o) => o.slice(env.length + 4)),
+        claims: {
+          approvers: [...new Set(t.get('approved-by') ?? [])],
+          promotedFrom: first(t, 'promoted-from'),
+          rollback: first(t, 'rollback') === 'true',
+          reason: first(t, 'reason'),
+          override: first(t, OVERRIDE_TRAILER.toLowerCase()),
+        },
       });
     }
   }
@@ -156,14 +187,31 @@ export function auditMarkdown(records: readonly ReleaseRecord[], options: AuditO
   if (records.length === 0) return `${title}\n\nNo release found.\n`;
   const rows = records.map((r) => {
     const version = r.change === 'added' ? `${r.version} (added)` : r.change === 'removed' ? `${r.previousVersion} (removed)` : r.previousVersion === r.version ? `${r.version} (same version)` : `${r.previousVersion} → ${r.version}`;
+    const claimed = [
+      r.claims.approvers.length > 0 ? `approved-by ${r.claims.approvers.join(', ')}` : '',
+      r.claims.promotedFrom ? `promoted-from ${r.claims.promotedFrom}` : '',
+      r.claims.rollback ? 'rollback' : '',
+      r.claims.reason ? `reason: ${r.claims.reason}` : '',
+      r.claims.override ? `override requested: ${r.claims.override}` : '',
+    ].filter(Boolean);
     const notes = [
+      r.recorded ? '' : 'no release record',
       r.promotedFrom ? `promoted from ${r.promotedFrom}` : '',
-      r.reason ? `reason: ${r.reason}` : '',
-      r.override ? `**override: ${r.override}**` : '',
+      ...r.overrides.map((o) => `**override granted by ${o}**`),
+      claimed.length > 0 ? `claimed in commit (unverified): ${claimed.join('; ')}` : '',
     ].filter(Boolean);
     return `| ${r.date.slice(0, 16).replace('T', ' ')} | ${r.env} | ${r.app} | ${cell(version)} | \`${r.commit.slice(0, 7)}\`${r.merge ? ' (merge)' : ''} | ${r.pullRequest === null ? '—' : `#${r.pullRequest}`} | ${cell(r.author)} | ${cell(r.approvers.join(', ') || '—')} | ${cell(notes.join('; ') || '—')} |`;
   });
   return [title, '', '| Date | Env | App | Version | Commit | PR | Author | Approved by | Notes |', '|---|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+}
+
+/** The source of `app`'s pin in `env` in a release record (`Pin: prod claims-api 2.15.0@sha256:… from staging`). */
+function recordedSource(note: Map<string, string[]> | undefined, env: string, app: string): string | null {
+  for (const line of note?.get('pin') ?? []) {
+    const m = /^(\S+) (\S+) \S+ from (\S+)$/.exec(line);
+    if (m && m[1] === env && m[2] === app && m[3] !== 'unproven') return m[3]!;
+  }
+  return null;
 }
 
 interface LoggedCommit {
@@ -174,6 +222,8 @@ interface LoggedCommit {
   readonly date: string;
   readonly subject: string;
   readonly trailers: string;
+  /** The release record attached to the commit (`refs/notes/releases`), or `''`. */
+  readonly note: string;
   readonly files: readonly { before: string; after: string; path: string }[];
 }
 
@@ -182,15 +232,15 @@ function parseLog(out: string): LoggedCommit[] {
   const commits: LoggedCommit[] = [];
   for (const record of out.split('\x1e').slice(1)) {
     const fields = record.split('\0');
-    const [sha, parents, author, email, date, subject, trailers] = fields as [string, string, string, string, string, string, string];
+    const [sha, parents, author, email, date, subject, trailers, note] = fields as [string, string, string, string, string, string, string, string];
     const files: { before: string; after: string; path: string }[] = [];
-    for (let i = 7; i < fields.length; i++) {
+    for (let i = 8; i < fields.length; i++) {
       const meta = fields[i]!.replace(/^\n/, '');
       if (!meta.startsWith(':')) continue;
       const [, , before, after] = meta.slice(1).split(' ') as [string, string, string, string];
       files.push({ before, after, path: fields[++i]! });
     }
-    commits.push({ sha, parents: parents.split(' ').filter(Boolean), author, email, date, subject, trailers, files });
+    commits.push({ sha, parents: parents.split(' ').filter(Boolean), author, email, date, subject, trailers, note, files });
   }
   return commits;
 }

@@ -63,7 +63,7 @@ export function diffObjects(before: readonly PlacedObject[], after: readonly Pla
     const fields = diffFields(b.object, a.object);
     const byKind = new Map<ReleaseChangeKind, FieldChange[]>();
     for (const f of fields) {
-      const kind = classifyField(a.object, f.keys);
+      const kind = classifyField(a.object, f.keys, f);
       byKind.set(kind, [...(byKind.get(kind) ?? []), f]);
     }
     for (const [kind, list] of byKind) out.push({ env: a.env, app: a.app, kind, object: objectId(a.object), before: b.object, after: a.object, fields: list });
@@ -80,8 +80,14 @@ export function diffFields(before: unknown, after: unknown): FieldChange[] {
   return out;
 }
 
-/** What a change to the field at `keys` (map keys, list items left out) of `object` does. */
-export function classifyField(object: KubeObject, keys: readonly string[]): ReleaseChangeKind {
+/** Lists of containers in a pod spec: a container added to or removed from one brings or drops an image. */
+const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/**
+ * What a change to the field at `keys` (map keys, list items left out) of `object` does; `change`,
+ * when given, tells a whole container added or removed (an image change) from one of its fields.
+ */
+export function classifyField(object: KubeObject, keys: readonly string[], change?: Pick<FieldChange, 'before' | 'after'>): ReleaseChangeKind {
   const [first, second] = keys;
   const last = keys[keys.length - 1];
   const kind = object.kind;
@@ -90,8 +96,9 @@ export function classifyField(object: KubeObject, keys: readonly string[]): Rele
   if (kind === 'HorizontalPodAutoscaler' && first === 'spec' && second !== 'scaleTargetRef') return 'scale';
   if (kind === 'PodDisruptionBudget' && first === 'spec') return 'rollout';
   if (kind === 'Rollout' && first === 'spec' && second === 'strategy') return 'rollout';
-  if (keys.includes('containers') || keys.includes('initContainers')) {
+  if (keys.some((k) => CONTAINER_LISTS.has(k))) {
     if (last === 'image') return 'image';
+    if (CONTAINER_LISTS.has(last!) && change !== undefined && [change.before, change.after].some(hasImage)) return 'image';
     if (keys.includes('env') || keys.includes('envFrom') || keys.includes('command') || keys.includes('args')) return 'config';
     if (keys.includes('resources')) return 'resources';
   }
@@ -178,6 +185,10 @@ function unique(list: unknown[], key: string): boolean {
     seen.add(String(v));
   }
   return true;
+}
+
+function hasImage(x: unknown): boolean {
+  return isMap(x) && typeof x.image === 'string';
 }
 
 function isMap(x: unknown): x is Record<string, unknown> {

@@ -2,7 +2,8 @@
  * The release order as JSON (the contract in DESIGN.md): `base`, `head`,
  * `changes[]` (`env`, `app`, `kind`, `object`, `risk`, plus the fields that
  * changed) and `environments[]` (`env`, `risk`, `approvalsRequired`,
- * `approvers`, plus apps, versions and rollout plans), and the deletion guard.
+ * `approvers`, plus apps, versions and rollout plans), and the guards' refusals
+ * (each overridable or not) with the override requests of commit trailers.
  */
 import type { ReleaseOrder } from './order.ts';
 
@@ -14,9 +15,10 @@ export function releaseOrderJson(order: ReleaseOrder): string {
     verified: order.verified,
     blocked: order.guard.blocked,
     guard: {
-      violations: order.guard.violations.map((v) => ({ env: v.env, rule: v.rule, message: v.message, objects: v.objects })),
-      overrides: order.guard.overrides.map((o) => ({ text: o.text, commit: o.commit, author: o.author })),
+      violations: order.guard.violations.map((v) => ({ env: v.env, rule: v.rule, overridable: v.overridable, message: v.message, objects: v.objects })),
+      requests: order.guard.requests.map((o) => ({ text: o.text, commit: o.commit, author: o.author })),
     },
+    pins: order.pins.map((p) => ({ env: p.env, app: p.app, before: p.before ?? null, after: p.after ?? null, source: p.source ?? null })),
     environments: order.environments.map((e) => ({
       env: e.env,
       step: e.step,

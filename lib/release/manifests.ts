@@ -5,6 +5,7 @@
  * change costs the same in a repository of ten apps or a thousand.
  */
 import { listTree, readBlobs } from '../git/git.ts';
+import { INDEX_FILE } from '../render/layout.ts';
 import { fromYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
 
@@ -44,25 +45,75 @@ export interface ManifestDelta {
   readonly changedEnvs: readonly string[];
 }
 
-/** Reads the manifests of two resolved commits and parses the files that differ. */
+/**
+ * Reads the manifests of two resolved commits and parses the files that differ.
+ * What an environment applies is what its index lists: a file dropped from the
+ * index is removed from the cluster even though it stays in the tree, so a file
+ * whose place in the index changed counts as changed, and a file outside the
+ * index holds no object on that side.
+ */
 export function readManifestDelta(root: string, base: string, head: string): ManifestDelta {
   const baseFiles = filesAt(root, base);
   const headFiles = filesAt(root, head);
+  const broken: BrokenFile[] = [];
+  const baseIndex = indexes(root, baseFiles, []);
+  const headIndex = indexes(root, headFiles, broken);
+  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, file: string): boolean => index.get(envOf(file))?.has(file) ?? true;
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
-    .filter((f) => baseFiles.get(f) !== headFiles.get(f))
+    .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || listed(baseIndex, f) !== listed(headIndex, f)))
     .sort(cmp);
+  for (const [env, files] of headIndex) {
+    for (const f of files) if (!headFiles.has(f)) broken.push({ file: `${env}/${INDEX_FILE}`, message: `${MANIFESTS}/${env}/${INDEX_FILE} lists ${f.slice(env.length + 1)}, which does not exist` });
+  }
   const blobs = readBlobs(root, changed.flatMap((f) => [baseFiles.get(f), headFiles.get(f)].filter((s): s is string => s !== undefined)));
   const before: PlacedObject[] = [];
   const after: PlacedObject[] = [];
-  const broken: BrokenFile[] = [];
   for (const file of changed) {
     const baseSha = baseFiles.get(file);
     const headSha = headFiles.get(file);
     // A base that does not parse cannot be compared; its objects count as absent.
-    if (baseSha) tryParse(file, blobs.get(baseSha)!, before, []);
-    if (headSha) tryParse(file, blobs.get(headSha)!, after, broken);
+    if (baseSha && listed(baseIndex, file)) tryParse(file, blobs.get(baseSha)!, before, []);
+    if (headSha && listed(headIndex, file)) tryParse(file, blobs.get(headSha)!, after, broken);
   }
-  return { baseFiles, headFiles, before, after, broken, changedEnvs: [...new Set(changed.map(envOf))].sort(cmp) };
+  const indexChanged = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((f) => isIndex(f) && baseFiles.get(f) !== headFiles.get(f));
+  const envs = new Set([...changed, ...indexChanged].map(envOf));
+  return { baseFiles, headFiles, before, after, broken, changedEnvs: [...envs].sort(cmp) };
+}
+
+function isIndex(file: string): boolean {
+  return file.endsWith(`/${INDEX_FILE}`) && file.indexOf('/') === file.length - INDEX_FILE.length - 1;
+}
+
+/**
+ * The files each environment's index lists (`env/apps/x.yaml`), by environment. An index that does
+ * not parse, or that does more than list files, is reported in `broken` (it is written by `synth`
+ * and holds nothing else) and lists nothing.
+ */
+function indexes(root: string, files: ReadonlyMap<string, string>, broken: BrokenFile[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const index = [...files].filter(([f]) => isIndex(f));
+  const blobs = readBlobs(root, index.map(([, sha]) => sha));
+  for (const [file, sha] of index) {
+    const env = envOf(file);
+    out.set(env, new Set());
+    let docs: unknown[];
+    try {
+      docs = fromYaml(blobs.get(sha)!, `${MANIFESTS}/${file}`);
+    } catch (error) {
+      broken.push({ file, message: (error as Error).message });
+      continue;
+    }
+    const doc = docs[0] as { kind?: unknown; resources?: unknown } | undefined;
+    const extra = doc && typeof doc === 'object' ? Object.keys(doc).filter((k) => !['apiVersion', 'kind', 'resources'].includes(k)) : [];
+    const resources = doc?.resources;
+    if (docs.length !== 1 || doc?.kind !== 'Kustomization' || !Array.isArray(resources) || !resources.every((r) => typeof r === 'string') || extra.length > 0) {
+      const what = extra.length > 0 ? `sets ${extra.join(', ')}` : 'is not one Kustomization listing resources';
+      broken.push({ file, message: `${MANIFESTS}/${file} ${what}; the index is written by \`npm run synth\` and lists files only` });
+      continue;
+    }
+    for (const r of resources as string[]) out.get(env)!.add(`${env}/${r.replace(/^\.\//, '')}`);
+  }
+  return out;
 }
 
 /** Number of objects of `env` in `files` (one side of a delta); reads every file of the environment. */

@@ -64,24 +64,29 @@ function header(order: ReleaseOrder, part: number, parts: number): string {
 }
 
 function guardBanner(order: ReleaseOrder): string {
-  const { violations, overrides, blocked } = order.guard;
-  if (violations.length === 0 && overrides.length === 0) return '';
-  const list = violations.map((v) => `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`: ${escapeText(v.message)}`);
+  const { violations, requests, blocked } = order.guard;
+  if (violations.length === 0 && requests.length === 0) return '';
+  const list = violations.map(
+    (v) => `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
+  );
+  const asked = requests.map((o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`);
+  const lines: string[] = [];
   if (blocked) {
-    return [
-      '> [!CAUTION]',
-      '> **Blocked by the deletion guard.** Do not merge this release order as it is:',
-      ...list,
-      '>',
-      '> To go ahead on purpose, add a commit to this pull request with a trailer naming what is overridden and why, e.g. `Release-Override: remove claims-legacy from prod`.',
-    ].join('\n');
+    const envs = [...new Set(violations.filter((v) => v.overridable).map((v) => v.env))];
+    const fixed = violations.some((v) => !v.overridable);
+    lines.push('> [!CAUTION]', '> **Refused by the release guards.** Do not merge this release order as it is:', ...list);
+    if (fixed) lines.push('>', '> A refusal that cannot be overridden must be fixed in the pull request.');
+    if (envs.length > 0) {
+      lines.push(
+        '>',
+        `> An override is granted only by an approver of ${envs.join(', ')}: an approving review of the head commit whose text has a line \`Release-Override: <reason>\`, one for each of those environments. The approval check counts it.`,
+      );
+    }
+  } else {
+    lines.push('> [!WARNING]');
   }
-  const named = overrides.map((o) => `> **Release-Override:** ${escapeText(o.text)} (commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)})`);
-  return [
-    '> [!WARNING]',
-    ...named,
-    ...(violations.length > 0 ? ['>', '> The deletion guard would refuse this order; the override above lets it through:', ...list] : []),
-  ].join('\n');
+  if (asked.length > 0) lines.push('>', '> Override requests (commit trailers; they lift nothing by themselves):', ...asked);
+  return lines.join('\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {
@@ -203,8 +208,12 @@ function riskText(risk: string): string {
   return risk === 'high' ? '**high**' : risk;
 }
 
+/**
+ * Text from the change itself (values, names, trailers) made inert: HTML and table syntax escaped,
+ * and `@` followed by a zero-width space, so `@org/team` in a value never notifies anyone.
+ */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/@/g, '@\u200b');
 }
 
 function escapeText(text: string): string {

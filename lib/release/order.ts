@@ -1,21 +1,29 @@
 /**
- * The release order between two revisions: every change to `manifests/`,
+ * The release order between two revisions: every change to `manifests/`
+ * (the index of each environment included) and to each environment's policy,
  * grouped by environment in promotion order and then by app, with its risk,
- * the approvals it needs, the rollout plan that will run, and the verdict of
- * the deletion guard. Reads git only; never the work tree.
+ * the approvals it needs, the rollout plan that will run, and the refusals of
+ * the deletion guard and of the promotion gates. Reads git only; never the
+ * work tree.
+ *
+ * Trusted code, untrusted data: every decision (approvers, approvals
+ * required, risk, guards, freeze windows) comes from the base revision's
+ * policy and this process's code. The head revision contributes its
+ * manifests and versions files, parsed from git objects as YAML and JSON,
+ * and nothing of it is ever evaluated.
  */
-import { revParse } from '../git/git.ts';
+import { git, listTree, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../render/yaml.ts';
 import type { EnvironmentSpec, ReleaseChangeKind, RiskLevel, RiskTrigger } from '../spec/environment.ts';
-import type { LoadedEnvironment } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
 import { approvalsFor } from './approvals.ts';
 import { CHANGE_KINDS, diffObjects, type FieldChange, type ObjectChange } from './diff.ts';
-import { checkDeletions, findOverrides, type GuardViolation, type Override } from './guard.ts';
+import { checkDeletions, findOverrides, OVERRIDABLE_RULES, type GuardViolation, type Override } from './guard.ts';
 import { countObjects, envOf, readManifestDelta, type ManifestDelta, type PlacedObject } from './manifests.ts';
 import { rolloutPlans, type RolloutPlan } from './plan.ts';
 import { redactChange } from './redact.ts';
+import { judgePins, type PinChangeAt } from './pins.ts';
 import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
 import { verifyHead } from './verify.ts';
@@ -60,12 +68,16 @@ export interface EnvironmentRelease {
   readonly apps: readonly AppRelease[];
 }
 
-/** The deletion guard's verdict on the whole order. */
+/** The verdict of the deletion guard and the promotion gates on the whole order. */
 export interface GuardVerdict {
-  /** True when violations exist and no override was given: the order must not be merged. */
+  /**
+   * True when any rule refuses the order: it must not be merged as it is. An overridable refusal
+   * is lifted only by an approver's override in a review, which the approval check counts.
+   */
   readonly blocked: boolean;
   readonly violations: readonly GuardViolation[];
-  readonly overrides: readonly Override[];
+  /** `Release-Override:` commit trailers: requests for an override, shown to reviewers; they lift nothing. */
+  readonly requests: readonly Override[];
 }
 
 /** The release order between two revisions. */
@@ -79,14 +91,21 @@ export interface ReleaseOrder {
   /** Every change, in environment (promotion) order, then app, object and kind. */
   readonly changes: readonly Change[];
   readonly guard: GuardVerdict;
+  /** Every pin of `environments/<env>/versions.json` that changes, with where the gates proved it comes from. */
+  readonly pins: readonly PinChangeAt[];
   /** With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not render; else `unchecked`. */
   readonly verified: 'fresh' | 'failed' | 'unchecked';
 }
 
 /** Options of `buildReleaseOrder`. */
 export interface ReleaseOrderOptions {
-  /** Re-render the head's specs and fail if its committed manifests are stale. */
+  /**
+   * Re-render the head's specs and fail if its committed manifests are stale. This runs the head's
+   * code: never in a job that holds secrets (the pull request's `checks` job runs `synth --check`).
+   */
   readonly verify?: boolean;
+  /** The time soak and freeze gates are judged at. @default - now */
+  readonly now?: Date;
 }
 
 /** Thrown when `--verify` finds the head's manifests stale against its specs. */
@@ -99,6 +118,7 @@ export class StaleManifestsError extends Error {
 
 /** Builds the release order from `baseRef` to `headRef` in the repository at `root`. */
 export async function buildReleaseOrder(root: string, baseRef: string, headRef: string, options: ReleaseOrderOptions = {}): Promise<ReleaseOrder> {
+  requireFullHistory(root, 'release-order');
   const base = revParse(root, baseRef);
   const head = revParse(root, headRef);
   const violations: GuardViolation[] = [];
@@ -106,12 +126,19 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
   if (options.verify) {
     const result = verifyHead(root, head);
     if (result.status === 'stale') throw new StaleManifestsError(head, result.report);
-    if (result.status === 'failed') violations.push({ env: '*', rule: 'broken-render', message: `the head's specs do not render: ${result.report}`, objects: [] });
+    if (result.status === 'failed') violations.push({ env: '*', rule: 'broken-render', message: `the head's specs do not render: ${result.report}`, objects: [], overridable: false });
     verified = result.status;
   }
   const delta = readManifestDelta(root, base, head);
-  const policies = await policiesFor(root, base, head, delta.changedEnvs);
+  const policyEdits = policyChanges(root, base, head);
+  const chain = (await environmentsAt(root, base)).map((l) => l.spec);
+  const pins = judgePins({ root, base, head, policies: chain, now: options.now ?? new Date() });
+  const changedEnvs = [...new Set([...delta.changedEnvs, ...policyEdits.keys(), ...pins.changes.map((c) => c.env)])];
+  const policies = policiesFor(chain, changedEnvs, violations);
   const objectChanges = diffObjects(delta.before, delta.after);
+  for (const r of pins.refusals) {
+    violations.push({ env: r.env, rule: r.gate, message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`, objects: [`environments/${r.env}/versions.json`], overridable: OVERRIDABLE_RULES.has(r.gate) });
+  }
 
   const environments: EnvironmentRelease[] = [];
   const changes: Change[] = [];
@@ -129,19 +156,21 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
         broken: delta.broken.filter((b) => envOf(b.file) === env),
       }),
     );
-    if (inEnv.length === 0) continue;
+    const edit = policyEdits.get(env);
+    if (inEnv.length === 0 && !edit) continue;
     const apps = appReleases(env, policy, inEnv, delta.before, delta.after);
+    if (edit) apps.unshift(edit);
     const risk = maxRisk(apps.map((a) => a.risk));
     environments.push({ env, step, wave, ...(releasedWith ? { releasedWith } : {}), risk, ...approvalsFor(policy, risk), apps });
     for (const a of apps) changes.push(...a.changes);
   }
-  const overrides = findOverrides(root, base, head);
   return {
     base,
     head,
     environments,
     changes,
-    guard: { blocked: violations.length > 0 && overrides.length === 0, violations, overrides },
+    guard: { blocked: violations.length > 0, violations, requests: findOverrides(root, base, head) },
+    pins: pins.changes,
     verified,
   };
 }
@@ -154,28 +183,110 @@ interface EnvPolicy {
   readonly releasedWith?: string;
 }
 
-/** Policies of the changed environments as of head (as of base for an environment gone at head), in promotion order. */
-async function policiesFor(root: string, base: string, head: string, changed: readonly string[]): Promise<EnvPolicy[]> {
-  if (changed.length === 0) return [];
-  const atHead = await environmentsAt(root, head);
-  const missing = changed.filter((e) => !atHead.some((l) => l.spec.name === e));
-  const atBase: LoadedEnvironment[] = missing.length > 0 ? await environmentsAt(root, base) : [];
-  const ordered = [...atHead, ...atBase.filter((l) => missing.includes(l.spec.name))];
-  const unknown = changed.filter((e) => !ordered.some((l) => l.spec.name === e));
-  if (unknown.length > 0) {
-    throw new Error(`manifests/${unknown[0]}/ belongs to no environment at ${head.slice(0, 12)} or ${base.slice(0, 12)}; add environments/${unknown[0]}/environment.ts or remove the folder`);
+/**
+ * Policies of the changed environments as of base, in promotion order. An environment the base does
+ * not know (new at head) cannot be judged by its own, untrusted policy: it is refused until its
+ * policy lands on its own.
+ */
+function policiesFor(chain: readonly EnvironmentSpec[], changed: readonly string[], violations: GuardViolation[]): EnvPolicy[] {
+  for (const env of changed.filter((e) => !chain.some((p) => p.name === e)).sort(cmp)) {
+    violations.push({
+      env,
+      rule: 'new-environment',
+      message: `${env} has no policy on the base revision, so nothing can judge its release (the head's policy is not trusted)`,
+      objects: [`environments/${env}/environment.ts`, `manifests/${env}/`],
+      overridable: false,
+    });
   }
   const steps = new Map<string, number>();
-  for (const l of ordered) {
-    const partner = l.spec.promotion.releasedWith;
-    steps.set(l.spec.name, partner && steps.has(partner) ? steps.get(partner)! : new Set(steps.values()).size + 1);
+  for (const p of chain) {
+    const partner = p.promotion.releasedWith;
+    steps.set(p.name, partner && steps.has(partner) ? steps.get(partner)! : new Set(steps.values()).size + 1);
   }
-  return ordered
-    .filter((l) => changed.includes(l.spec.name))
-    .map((l) => {
-      const releasedWith = l.spec.promotion.releasedWith;
-      return { env: l.spec.name, policy: l.spec, step: steps.get(l.spec.name)!, wave: releasedWith ? 2 : 1, ...(releasedWith ? { releasedWith } : {}) };
+  return chain
+    .filter((p) => changed.includes(p.name))
+    .map((p) => {
+      const releasedWith = p.promotion.releasedWith;
+      return { env: p.name, policy: p, step: steps.get(p.name)!, wave: releasedWith ? 2 : 1, ...(releasedWith ? { releasedWith } : {}) };
     });
+}
+
+/** Files an environment's policy is read from: its `environment.ts` and what that imports under `environments/`. */
+const ENVIRONMENTS = 'environments';
+const POLICY_FILE = 'environment.ts';
+
+/**
+ * The policy edits between base and head, by environment: a change to an environment's
+ * `environment.ts`, or to an environment file it imports (dr takes prod's policy), changes what
+ * the environment enforces even when no manifest changes, so it is a change to that environment,
+ * high risk, shown line by line. Read as text; nothing is evaluated.
+ */
+function policyChanges(root: string, base: string, head: string): Map<string, AppRelease> {
+  const at = (rev: string): Map<string, string> => new Map(listTree(root, rev, ENVIRONMENTS).map((e) => [e.path, e.sha]));
+  const before = at(base);
+  const after = at(head);
+  const texts = readBlobs(root, [...before, ...after].filter(([p]) => p.endsWith('.ts')).map(([, sha]) => sha));
+  const envs = [...new Set([...before.keys(), ...after.keys()].map((p) => p.split('/')[1]!))].sort(cmp);
+  const out = new Map<string, AppRelease>();
+  for (const env of envs) {
+    const file = `${ENVIRONMENTS}/${env}/${POLICY_FILE}`;
+    const sources = new Set<string>([file]);
+    for (const tree of [before, after]) {
+      const sha = tree.get(file);
+      if (sha) for (const dep of importsOf(file, texts.get(sha) ?? '')) sources.add(dep);
+    }
+    const edited = [...sources].filter((f) => before.get(f) !== after.get(f)).sort(cmp);
+    if (edited.length === 0) continue;
+    const fields = edited.flatMap((f) => lineChanges(root, base, head, f));
+    const change: Change = { env, app: 'policy', kind: 'other', object: file, risk: 'high', triggers: ['other'], fields };
+    out.set(env, { app: 'policy', status: before.has(file) ? (after.has(file) ? 'changed' : 'removed') : 'added', version: {}, risk: 'high', changes: [change], rollout: [] });
+  }
+  return out;
+}
+
+/** Repository files under `environments/` that `file` imports with a relative path. */
+function importsOf(file: string, text: string): string[] {
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  const out: string[] = [];
+  for (const m of text.matchAll(/\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    const parts = `${dir}/${m[1]}`.split('/');
+    const path: string[] = [];
+    for (const p of parts) {
+      if (p === '..') path.pop();
+      else if (p !== '.') path.push(p);
+    }
+    const resolved = path.join('/');
+    if (resolved.startsWith(`${ENVIRONMENTS}/`)) out.push(resolved);
+  }
+  return out;
+}
+
+/** The lines of `file` that differ between base and head, one field per hunk (`environments/prod/environment.ts:12`). */
+function lineChanges(root: string, base: string, head: string, file: string): FieldChange[] {
+  const diff = git(root, ['diff', '--no-color', '--no-ext-diff', '--unified=0', base, head, '--', file]);
+  const out: FieldChange[] = [];
+  let current: { line: number; before: string[]; after: string[] } | undefined;
+  const flush = (): void => {
+    if (!current) return;
+    const path = `${file}:${current.line}`;
+    out.push({
+      path,
+      segments: [{ key: path }],
+      keys: [],
+      ...(current.before.length > 0 ? { before: current.before.join('\n') } : {}),
+      ...(current.after.length > 0 ? { after: current.after.join('\n') } : {}),
+    });
+  };
+  for (const line of diff.split('\n')) {
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (hunk) {
+      flush();
+      current = { line: Number(hunk[1]), before: [], after: [] };
+    } else if (current && line.startsWith('-') && !line.startsWith('---')) current.before.push(line.slice(1));
+    else if (current && line.startsWith('+') && !line.startsWith('+++')) current.after.push(line.slice(1));
+  }
+  flush();
+  return out;
 }
 
 function appReleases(env: string, policy: EnvironmentSpec, changes: readonly ObjectChange[], before: readonly PlacedObject[], after: readonly PlacedObject[]): AppRelease[] {

@@ -30,7 +30,8 @@ export function triggersOf(change: ObjectChange, recreatesPods: boolean): RiskTr
   const out: RiskTrigger[] = [change.kind];
   if (change.kind === 'scale' && change.fields.some((f) => f.keys.join('.') === 'spec.replicas' && f.after === 0)) out.push('scale-to-zero');
   const kind = (change.after ?? change.before)?.kind;
-  if (kind === 'PodDisruptionBudget') out.push('disruption-budget');
+  // A new budget only limits disruptions (an app's first release brings one); changing or removing one does not.
+  if (kind === 'PodDisruptionBudget' && change.kind !== 'added') out.push('disruption-budget');
   if (recreatesPods) out.push('pod-ip-change');
   return out;
 }

@@ -17,11 +17,11 @@ import { cmp } from '../util/compare.ts';
 import { compareObjects } from './order.ts';
 import { PLATFORM_TEAM, annotateForDelivery } from './delivery.ts';
 import { toYaml, type KubeObject } from './yaml.ts';
+import { INDEX_FILE } from './layout.ts';
 
 export { PLATFORM_TEAM };
 
-/** Name of the per-environment index file (a kustomization listing every manifest). */
-export const INDEX_FILE = 'kustomization.yaml';
+export { INDEX_FILE } from './layout.ts';
 
 /** One rendered file, relative to `manifests/`. */
 export interface RenderedFile {

@@ -20,8 +20,7 @@ describe('release-order and audit CLI', () => {
 
   beforeAll(async () => {
     h = await History.create({ 'claims-api': service('claims-api'), 'claims-legacy': service('claims-legacy') });
-    h.pin('prod', 'claims-api', '1.1.0');
-    h.pin('dr', 'claims-api', '1.1.0');
+    h.pin('dev', 'claims-api', '1.1.0');
     await h.synth();
     h.commit('Release claims-api 1.1.0 (#21)\n\nApproved-by: Erin SRE <erin@insure.example>');
   }, 120_000);
@@ -35,48 +34,53 @@ describe('release-order and audit CLI', () => {
     const order = JSON.parse(result.stdout) as Record<string, unknown> & { changes: Record<string, unknown>[]; environments: Record<string, unknown>[] };
     expect(order.base).toBe(h.sha('HEAD~1'));
     expect(order.head).toBe(h.sha('HEAD'));
-    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([
-      ['prod', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'medium'],
-      ['dr', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'medium'],
-    ]);
-    expect(order.environments.map((e) => [e.env, e.risk, e.approvalsRequired, e.approvers])).toEqual([
-      ['prod', 'medium', 3, ['@insure/sre', '@insure/release-managers']],
-      ['dr', 'medium', 3, ['@insure/sre', '@insure/release-managers']],
-    ]);
+    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([['dev', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'low']]);
+    expect(order.environments.map((e) => [e.env, e.risk, e.approvalsRequired, e.approvers])).toEqual([['dev', 'low', 1, ['@insure/developers']]]);
+    expect(order.pins).toEqual([{ env: 'dev', app: 'claims-api', before: expect.objectContaining({ tag: '1.0.0' }), after: expect.objectContaining({ tag: '1.1.0' }), source: 'build' }]);
   });
 
   it('release-order prints Markdown by default and writes its parts with --out', () => {
     const result = run(h.root, 'release-order', '--base', 'HEAD~1', '--head', 'HEAD', '--out', 'comment');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('| prod | 5 | claims-api | 1 image | medium | 3 | @insure/sre, @insure/release-managers |');
+    expect(result.stdout).toContain('| dev | 1 | claims-api | 1 image | low | 1 | @insure/developers |');
     expect(readdirSync(join(h.root, 'comment'))).toEqual(['release-order-1.md']);
     expect(readFileSync(join(h.root, 'comment', 'release-order-1.md'), 'utf8')).toBe(result.stdout);
   });
 
-  it('release-order exits 1 naming the guard rule when prod loses an app, and 0 once a Release-Override trailer is committed', async () => {
+  it('release-order exits 1 naming the guard rule when prod loses an app, and a Release-Override trailer only asks for an override', async () => {
     h.checkout('retire', true);
     h.removeApp('claims-legacy');
     await h.synth();
     h.commit('Retire claims-legacy');
     const refused = run(h.root, 'release-order', '--base', 'main', '--head', 'retire');
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^release order refused by the deletion guard:\n/);
+    expect(refused.stderr).toMatch(/^release order refused by the release guards:\n/);
     expect(refused.stderr).toContain('\n  - prod [app-removal]: removes app(s) claims-legacy from prod, whose policy refuses app removal\n');
-    expect(refused.stderr).toContain('Release-Override: remove claims-legacy from prod');
-    expect(refused.stdout).toContain('Blocked by the deletion guard');
+    expect(refused.stderr).toContain('An override is granted only by an approver of prod, dr, in an approving review of the head commit');
+    expect(refused.stdout).toContain('Refused by the release guards');
 
     h.git(['commit', '-q', '--allow-empty', '-m', 'Confirm retirement\n\nRelease-Override: claims-legacy is replaced by claims-api']);
-    const allowed = run(h.root, 'release-order', '--base', 'main', '--head', 'retire', '--format', 'json');
-    expect(allowed.code).toBe(0);
-    expect(JSON.parse(allowed.stdout)).toMatchObject({ blocked: false, guard: { overrides: [{ text: 'claims-legacy is replaced by claims-api' }] } });
+    const asked = run(h.root, 'release-order', '--base', 'main', '--head', 'retire', '--format', 'json');
+    expect(asked.code).toBe(1);
+    expect(JSON.parse(asked.stdout)).toMatchObject({ blocked: true, guard: { requests: [{ text: 'claims-legacy is replaced by claims-api' }] } });
     h.checkout('main');
   });
 
   it('audit --format json lists who released what where', () => {
-    const result = run(h.root, 'audit', '--env', 'prod', '--format', 'json');
+    const result = run(h.root, 'audit', '--env', 'dev', '--format', 'json');
     expect(result.code).toBe(0);
     const { releases } = JSON.parse(result.stdout) as { releases: Record<string, unknown>[] };
-    expect(releases[0]).toMatchObject({ env: 'prod', app: 'claims-api', version: '1.1.0', previousVersion: '1.0.0', commit: h.sha('main'), pullRequest: 21, approvers: ['Erin SRE <erin@insure.example>'] });
+    expect(releases[0]).toMatchObject({
+      env: 'dev',
+      app: 'claims-api',
+      version: '1.1.0',
+      previousVersion: '1.0.0',
+      commit: h.sha('main'),
+      pullRequest: 21,
+      recorded: false,
+      approvers: [],
+      claims: { approvers: ['Erin SRE <erin@insure.example>'] },
+    });
     expect(releases.every((r) => typeof r.author === 'string' && typeof r.date === 'string')).toBe(true);
   });
 

@@ -23,6 +23,8 @@ function orderFor(env: EnvironmentSpec, risk: Risk): ReleaseOrder {
   return {
     base: OLD,
     head: HEAD,
+    guard: { violations: [] },
+    pins: [],
     changes: [{ env: env.name, app: 'claims-api', kind: 'image', risk }],
     environments: [{ env: env.name, risk, approvalsRequired: required, approvers: env.approvals.approvers }],
   };
@@ -112,7 +114,7 @@ describe('approval check', () => {
   });
 
   it('passes an order that touches no environment', () => {
-    const verdict = evaluateApprovals({ order: { base: OLD, head: HEAD, changes: [], environments: [] }, reviews: [], teams: TEAMS, author: 'x', headSha: HEAD });
+    const verdict = evaluateApprovals({ order: { base: OLD, head: HEAD, guard: { violations: [] }, pins: [], changes: [], environments: [] }, reviews: [], teams: TEAMS, author: 'x', headSha: HEAD });
     expect(verdict.ok).toBe(true);
     expect(formatVerdict(verdict)).toContain('changes no environment');
   });

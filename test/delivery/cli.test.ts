@@ -24,6 +24,8 @@ function repo(): string {
 const ORDER = {
   base: 'e'.repeat(40),
   head: HEAD,
+  guard: { violations: [] },
+  pins: [],
   changes: [
     { env: 'staging', app: 'claims-api', kind: 'image', object: 'apps/v1/Deployment/claims/claims-api', risk: 'medium' },
     { env: 'prod', app: 'quote-api', kind: 'image', object: 'apps/v1/Deployment/pricing/quote-api', risk: 'high' },

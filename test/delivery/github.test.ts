@@ -23,7 +23,7 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (url === '/repos/insure/platform/pulls/7/reviews?per_page=100') {
       res.setHeader('link', `<${base}/repos/insure/platform/pulls/7/reviews?per_page=100&page=2>; rel="next"`);
-      res.end(JSON.stringify([{ user: { login: 'sre-gus' }, state: 'APPROVED', commit_id: 'abc', submitted_at: '2026-05-04T10:00:00Z' }, { user: null, state: 'APPROVED', commit_id: 'abc' }]));
+      res.end(JSON.stringify([{ user: { login: 'sre-gus' }, state: 'APPROVED', commit_id: 'abc', submitted_at: '2026-05-04T10:00:00Z', body: 'Release-Override: planned' }, { user: null, state: 'APPROVED', commit_id: 'abc' }]));
     } else if (url === '/repos/insure/platform/pulls/7/reviews?per_page=100&page=2') {
       res.end(JSON.stringify([{ user: { login: 'rm-jo' }, state: 'CHANGES_REQUESTED', commit_id: 'abc', submitted_at: '2026-05-04T11:00:00Z' }]));
     } else if (url === '/orgs/insure/teams/sre/members?per_page=100') {
@@ -45,12 +45,12 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('GitHub adapter', () => {
-  it('reads every page of reviews with the token, dropping deleted users', async () => {
+  it('reads every page of reviews with the token and their text, dropping deleted users', async () => {
     const gh = new GitHub({ token: 't0ken', apiUrl: base });
     const reviews = await gh.reviews('insure/platform', 7);
     expect(reviews).toEqual([
-      { user: 'sre-gus', state: 'APPROVED', commitId: 'abc', submittedAt: '2026-05-04T10:00:00Z' },
-      { user: 'rm-jo', state: 'CHANGES_REQUESTED', commitId: 'abc', submittedAt: '2026-05-04T11:00:00Z' },
+      { user: 'sre-gus', state: 'APPROVED', commitId: 'abc', submittedAt: '2026-05-04T10:00:00Z', body: 'Release-Override: planned' },
+      { user: 'rm-jo', state: 'CHANGES_REQUESTED', commitId: 'abc', submittedAt: '2026-05-04T11:00:00Z', body: '' },
     ]);
     expect(seen.filter((s) => s.url.includes('/reviews')).every((s) => s.auth === 'Bearer t0ken')).toBe(true);
   });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateApprovals } from '../../lib/delivery/approvals.ts';
 import { nextPromotions } from '../../lib/delivery/promotions.ts';
-import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, releaseRecord, RELEASE_NOTES_REF } from '../../lib/delivery/release-note.ts';
+import { releaseRecord } from '../../lib/delivery/release-note.ts';
+import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
 import type { ReleaseOrder } from '../../lib/delivery/release-order.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
@@ -14,7 +15,7 @@ const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
 const HEAD = 'c'.repeat(40);
 
 function order(changes: ReleaseOrder['changes'], envs: ReleaseOrder['environments'] = []): ReleaseOrder {
-  return { base: 'b'.repeat(40), head: HEAD, changes, environments: envs };
+  return { base: 'b'.repeat(40), head: HEAD, guard: { violations: [] }, pins: [], changes, environments: envs };
 }
 
 let cleanups: (() => void)[] = [];

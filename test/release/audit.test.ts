@@ -63,7 +63,7 @@ describe('audit from a scripted history', () => {
 
   afterAll(() => h.cleanup());
 
-  it('GIVEN a merge commit of a pull request WHEN audited THEN one release with the PR number, the merger, and the approvers from the merged commits', async () => {
+  it('GIVEN a merge commit of a pull request WHEN audited THEN one release with the PR number, the merger, and the approvers the merged commits claim', async () => {
     const records = (await auditReleases(h.root)).filter((r) => r.commit === c.merge);
     expect(records).toEqual([
       {
@@ -80,27 +80,33 @@ describe('audit from a scripted history', () => {
         author: BOB.name,
         authorEmail: BOB.email,
         date: '2026-03-02T09:30:00+00:00',
-        approvers: ['Dan Lead <dan@insure.example>', 'Erin SRE <erin@insure.example>'],
+        recorded: false,
+        approvers: [],
         promotedFrom: null,
-        rollback: false,
-        reason: null,
-        override: null,
+        overrides: [],
+        claims: {
+          approvers: ['Dan Lead <dan@insure.example>', 'Erin SRE <erin@insure.example>'],
+          promotedFrom: null,
+          rollback: false,
+          reason: null,
+          override: null,
+        },
       },
     ]);
   });
 
-  it('GIVEN a squash merge, a promotion and a removal WHEN audited THEN each is a release with its trailers; commits outside manifests/ are not', async () => {
+  it('GIVEN a squash merge, a promotion and a removal WHEN audited THEN each is a release with its trailers as claims; commits outside manifests/ are not', async () => {
     const records = await auditReleases(h.root);
     expect(records.some((r) => r.commit === c.docs)).toBe(false);
     const squash = records.filter((r) => r.commit === c.squash);
-    expect(squash.map((r) => [r.env, r.app, r.change, r.version, r.pullRequest, r.merge, r.author, r.approvers, r.reason])).toEqual([
-      ['prod', 'quote-api', 'changed', '1.0.0', 13, false, CAROL.name, ['Erin SRE <erin@insure.example>'], 'renewal season peak'],
+    expect(squash.map((r) => [r.env, r.app, r.change, r.version, r.pullRequest, r.merge, r.author, r.approvers, r.claims.approvers, r.claims.reason])).toEqual([
+      ['prod', 'quote-api', 'changed', '1.0.0', 13, false, CAROL.name, [], ['Erin SRE <erin@insure.example>'], 'renewal season peak'],
     ]);
     const promote = records.find((r) => r.commit === c.promote)!;
-    expect([promote.env, promote.previousVersion, promote.version, promote.promotedFrom, promote.pullRequest]).toEqual(['sit', '1.0.0', '1.1.0', 'dev', null]);
+    expect([promote.env, promote.previousVersion, promote.version, promote.promotedFrom, promote.claims.promotedFrom, promote.pullRequest]).toEqual(['sit', '1.0.0', '1.1.0', null, 'dev', null]);
     const removal = records.filter((r) => r.commit === c.remove);
     expect(removal.map((r) => r.env)).toEqual(['dev', 'sit', 'uat', 'staging', 'prod', 'dr']);
-    expect(removal[0]).toMatchObject({ app: 'claims-legacy', change: 'removed', version: null, previousVersion: '1.0.0', pullRequest: 14, override: 'remove claims-legacy from prod and dr' });
+    expect(removal[0]).toMatchObject({ app: 'claims-legacy', change: 'removed', version: null, previousVersion: '1.0.0', pullRequest: 14, overrides: [], claims: { override: 'remove claims-legacy from prod and dr' } });
   });
 
   it('lists releases newest first, the first render last', async () => {
@@ -115,7 +121,7 @@ describe('audit from a scripted history', () => {
 
   it('GIVEN manifests without version labels WHEN audited THEN each app takes the Version and Digest trailers of its own App group', async () => {
     const train = (await auditReleases(h.root)).filter((r) => r.commit === c.train);
-    expect(train.map((r) => [r.app, r.version, r.digest, r.rollback, r.promotedFrom])).toEqual([
+    expect(train.map((r) => [r.app, r.version, r.digest, r.claims.rollback, r.claims.promotedFrom])).toEqual([
       ['legacy-a', '3.0.0', digestOf('a'), true, 'dev'],
       ['legacy-b', '4.0.0', null, true, 'dev'],
     ]);
@@ -146,8 +152,12 @@ describe('audit from a scripted history', () => {
     expect(JSON.parse(auditJson(records))).toEqual({ releases: JSON.parse(JSON.stringify(records)) });
     const md = auditMarkdown(records, { env: 'prod' });
     expect(md).toContain('## Releases on `main` (env prod)');
-    expect(md).toContain(`| prod | claims-legacy | 1.0.0 (removed) | \`${c.remove!.slice(0, 7)}\` | #14 | ${BOB.name} | — | **override: remove claims-legacy from prod and dr** |`);
-    expect(md).toContain(`| prod | quote-api | 1.0.0 (same version) | \`${c.squash!.slice(0, 7)}\` | #13 | ${CAROL.name} | Erin SRE <erin@insure.example> | reason: renewal season peak |`);
+    expect(md).toContain(
+      `| prod | claims-legacy | 1.0.0 (removed) | \`${c.remove!.slice(0, 7)}\` | #14 | ${BOB.name} | — | no release record; claimed in commit (unverified): override requested: remove claims-legacy from prod and dr |`,
+    );
+    expect(md).toContain(
+      `| prod | quote-api | 1.0.0 (same version) | \`${c.squash!.slice(0, 7)}\` | #13 | ${CAROL.name} | — | no release record; claimed in commit (unverified): approved-by Erin SRE <erin@insure.example>; reason: renewal season peak |`,
+    );
   });
 });
 

@@ -44,19 +44,21 @@ describe('deletion guard', () => {
     expect(order.changes.filter((c) => c.env === 'prod').every((c) => c.kind === 'removed' && c.risk === 'high')).toBe(true);
     expect(order.changes.filter((c) => c.env === 'dev').every((c) => c.risk === 'medium')).toBe(true);
     const md = releaseOrderMarkdown(order)[0]!;
-    expect(md.indexOf('Blocked by the deletion guard')).toBeLessThan(md.indexOf('| Environment |'));
+    expect(md.indexOf('Refused by the release guards')).toBeLessThan(md.indexOf('| Environment |'));
   });
 
-  it('GIVEN the same removal with a Release-Override trailer WHEN ordered THEN it is let through and the override is shown on top', async () => {
+  it('GIVEN the same removal with a Release-Override trailer WHEN ordered THEN it stays refused and the trailer is shown as a request', async () => {
     h.checkout('remove-legacy');
     h.git(['commit', '-q', '--allow-empty', '-m', 'Retire claims-legacy\n\nRelease-Override: remove claims-legacy from prod and dr (replaced by claims-api 2.x)'], BOB);
     const order = await buildReleaseOrder(h.root, main, 'HEAD');
-    expect(order.guard.blocked).toBe(false);
+    expect(order.guard.blocked).toBe(true);
     expect(order.guard.violations).toHaveLength(4);
-    expect(order.guard.overrides).toEqual([{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)', commit: h.sha('HEAD'), author: BOB.name }]);
+    expect(order.guard.violations.every((v) => v.overridable)).toBe(true);
+    expect(order.guard.requests).toEqual([{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)', commit: h.sha('HEAD'), author: BOB.name }]);
     const md = releaseOrderMarkdown(order)[0]!;
-    expect(md.split('\n').slice(3, 5)).toEqual(['> [!WARNING]', `> **Release-Override:** remove claims-legacy from prod and dr (replaced by claims-api 2.x) (commit \`${h.sha('HEAD').slice(0, 7)}\` by ${BOB.name})`]);
-    expect(JSON.parse(releaseOrderJson(order))).toMatchObject({ blocked: false, guard: { overrides: [{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)' }] } });
+    expect(md).toContain('An override is granted only by an approver of prod, dr');
+    expect(md).toContain(`> - requested in commit \`${h.sha('HEAD').slice(0, 7)}\` by ${BOB.name}: remove claims-legacy from prod and dr (replaced by claims-api 2.x)`);
+    expect(JSON.parse(releaseOrderJson(order))).toMatchObject({ blocked: true, guard: { requests: [{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)' }] } });
   });
 
   it('GIVEN the only app of a namespace removed WHEN ordered THEN the namespace removal is refused', async () => {
@@ -66,15 +68,19 @@ describe('deletion guard', () => {
     });
     const order = await buildReleaseOrder(h.root, main, head);
     expect(order.guard.violations).toEqual([
-      { env: 'dev', rule: 'namespace-removal', message: 'removes 1 namespace(s) from dev, deleting everything in them', objects: ['v1/Namespace//archive'] },
+      { env: 'dev', rule: 'namespace-removal', message: 'removes 1 namespace(s) from dev, deleting everything in them', objects: ['v1/Namespace//archive'], overridable: true },
     ]);
     expect(order.guard.blocked).toBe(true);
   });
 
   it('GIVEN a PersistentVolumeClaim removed WHEN ordered THEN it is refused', async () => {
     const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'scanner-cache', namespace: 'claims' }, spec: { accessModes: ['ReadWriteOnce'] } };
-    const base = await branch('add-claim', () => h.write('manifests/dev/apps/scanner-cache.yaml', toYaml([claim])));
+    const base = await branch('add-claim', () => {
+      h.write('manifests/dev/apps/scanner-cache.yaml', toYaml([claim]));
+      h.list('dev', 'apps/scanner-cache.yaml');
+    });
     h.remove('manifests/dev/apps/scanner-cache.yaml');
+    h.list('dev', 'apps/scanner-cache.yaml', false);
     const head = h.commit('Drop the scanner cache claim');
     const order = await buildReleaseOrder(h.root, base, head);
     expect(order.guard.violations.map((v) => [v.env, v.rule, v.objects])).toEqual([['dev', 'volume-claim-removal', ['v1/PersistentVolumeClaim/claims/scanner-cache']]]);
@@ -98,9 +104,10 @@ describe('deletion guard', () => {
 
   it('GIVEN more than the environment\'s share removed by hand WHEN ordered THEN the share is refused', async () => {
     const head = await branch('thin-uat', () => {
-      h.remove('manifests/uat/apps/quote-api.yaml');
-      h.remove('manifests/uat/apps/policy-admin.yaml');
-      h.remove('manifests/uat/platform/event-audit.yaml');
+      for (const file of ['apps/quote-api.yaml', 'apps/policy-admin.yaml', 'platform/event-audit.yaml']) {
+        h.remove(`manifests/uat/${file}`);
+        h.list('uat', file, false);
+      }
     });
     const order = await buildReleaseOrder(h.root, main, head);
     expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual(['uat removed-share']);

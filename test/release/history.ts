@@ -119,6 +119,14 @@ export class History {
     writeFileSync(join(this.root, path), text);
   }
 
+  /** Adds `file` (`apps/x.yaml`) to, or removes it from, the resources of `env`'s index, as synth would. */
+  list(env: string, file: string, listed = true): void {
+    const path = `manifests/${env}/kustomization.yaml`;
+    const lines = this.read(path).split('\n').filter((l) => l !== `  - ${file}`);
+    if (listed) lines.splice(lines.indexOf('resources:') + 1, 0, `  - ${file}`);
+    this.write(path, lines.join('\n'));
+  }
+
   /** Removes a file or folder under the repository. */
   remove(path: string): void {
     rmSync(join(this.root, path), { recursive: true, force: true });

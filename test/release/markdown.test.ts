@@ -29,6 +29,8 @@ describe('Markdown release order', () => {
       h.write('manifests/prod/apps/wide.yaml', toYaml([wideConfigMap(3000, version)]));
     };
     write('1');
+    for (const app of apps) h.list('dev', `apps/${app}.yaml`);
+    h.list('prod', 'apps/wide.yaml');
     const base = h.commit('Add bulk config');
     write('2');
     const head = h.commit('Change every bulk config');

@@ -93,7 +93,7 @@ describe('release order from a scripted history', () => {
     expect(dev.apps[0]!.rollout).toEqual([
       expect.objectContaining({ workload: 'Deployment', pods: 'replaced', strategy: 'rolling update (maxSurge 100%, maxUnavailable 25%)', steps: [] }),
     ]);
-    expect(order.guard).toEqual({ blocked: false, violations: [], overrides: [] });
+    expect(order.guard).toEqual({ blocked: false, violations: [], requests: [] });
   });
 
   it('GIVEN the same bump in prod and dr WHEN ordered THEN medium risk needs 3 approvals from SRE/release managers and dr is the second wave with prod', async () => {
@@ -213,6 +213,7 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
       for (const e of ['dev', 'prod']) h.write(`manifests/${e}/apps/partner-gw.yaml`, toYaml([cloneSet(image, level), kruiseRollout, argoRollout(`registry.insure.example/pricing/quote:${image.split(':')[1]}`)]));
     };
     write('gw:1.0.0', 'info');
+    for (const e of ['dev', 'prod']) h.list(e, 'apps/partner-gw.yaml');
     h.commit('Add partner gateway as a CloneSet with staged batches');
     write('gw:1.1.0', 'info');
     commits.imageOnly = h.commit('Partner gateway 1.1.0');

@@ -1,0 +1,201 @@
+/**
+ * The promotion gates, judged at the pull request. A pull request may change
+ * `environments/<env>/versions.json` by hand as well as through `promote`;
+ * either way each changed pin must pass the gates `promote` applies, judged
+ * with the base revision's policy and history (the head only contributes the
+ * versions files, parsed as JSON from git objects):
+ *
+ * - `upstream`: the pin is what the environment's upstream (or a declared
+ *   hotfix source, or the environment it is released with) runs on the base;
+ *   the environment fed by builds takes any digest-pinned build;
+ * - `soak`: the upstream has run it for the target's `minSoakHours`;
+ * - `freeze`: the target is in no freeze window;
+ * - `newer-target`: the target does not go back to an older version, unless
+ *   the pin ran there before (a rollback);
+ * - `provenance`: the target requires digests and the pin has one.
+ *
+ * A rollback (a pin that ran in the target before) passes `upstream`,
+ * `freeze` and `newer-target`, as `promote --rollback` does.
+ */
+import { showFile } from '../git/git.ts';
+import { activeFreeze, nextOpen } from '../promote/freeze.ts';
+import { isNewer, pinHistory, samePin, showPin, versionsPath, type Pins } from '../promote/versions.ts';
+import type { EnvironmentSpec } from '../spec/environment.ts';
+import type { PinnedVersion } from '../spec/resolve.ts';
+import { cmp } from '../util/compare.ts';
+
+/** Gates a changed pin must pass; `soak` is the only one approvers may override. */
+export type PinGate = 'upstream' | 'soak' | 'freeze' | 'newer-target' | 'provenance' | 'pins-file';
+
+/** Gates that an override by approvers may lift (as `promote --force --reason` lifts soak). */
+export const OVERRIDABLE_PIN_GATES: ReadonlySet<PinGate> = new Set<PinGate>(['soak']);
+
+/** One pin a pull request changes. */
+export interface PinChangeAt {
+  readonly env: string;
+  readonly app: string;
+  readonly before?: PinnedVersion;
+  readonly after?: PinnedVersion;
+  /**
+   * Where the artifact is proven to come from, as the gates found it on the base: the upstream
+   * environment that runs it, `build` (a new build into the entry environment), `rollback` (it ran
+   * here before); absent when no gate could prove it.
+   */
+  readonly source?: string;
+}
+
+/** One gate a changed pin fails. */
+export interface PinRefusal {
+  readonly env: string;
+  readonly app: string;
+  readonly gate: PinGate;
+  readonly message: string;
+  readonly remedy: string;
+}
+
+/** What the gates decide from. */
+export interface PinGateInput {
+  readonly root: string;
+  /** The base revision: its pins and history are what "runs" means. */
+  readonly base: string;
+  /** The head revision: only its versions files are read, as data. */
+  readonly head: string;
+  /** Every environment's policy at base, in promotion order. */
+  readonly policies: readonly EnvironmentSpec[];
+  /** The time soak and freeze are judged at. */
+  readonly now: Date;
+}
+
+/** The pins that change between base and head, and every gate they fail. */
+export interface PinVerdict {
+  readonly changes: readonly PinChangeAt[];
+  readonly refusals: readonly PinRefusal[];
+}
+
+/** Judges every pin the pull request changes against the promotion gates. */
+export function judgePins(input: PinGateInput): PinVerdict {
+  const { root, base, head, policies, now } = input;
+  const baseFiles = new Map<string, Pins>();
+  const changes: PinChangeAt[] = [];
+  const refusals: PinRefusal[] = [];
+  const pinsAt = (rev: string, env: string): { pins: Pins; error?: string } => {
+    const text = showFile(root, rev, versionsPath(env));
+    return text === undefined ? { pins: {} } : parsePinsData(text, `${versionsPath(env)} at ${rev.slice(0, 12)}`);
+  };
+  const headFiles = new Map<string, Pins>();
+  for (const policy of policies) {
+    const env = policy.name as string;
+    const atBase = pinsAt(base, env);
+    const atHead = pinsAt(head, env);
+    baseFiles.set(env, atBase.pins);
+    headFiles.set(env, atHead.pins);
+    if (atHead.error) {
+      refusals.push({ env, app: '*', gate: 'pins-file', message: atHead.error, remedy: `restore ${versionsPath(env)} (it is machine-edited) and use npm run promote` });
+    }
+  }
+  for (const policy of policies) {
+    const env = policy.name as string;
+    const before = baseFiles.get(env)!;
+    const after = headFiles.get(env)!;
+    for (const app of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(cmp)) {
+      const b = before[app];
+      const a = after[app];
+      if (samePin(b, a) || (b === undefined && a === undefined)) continue;
+      // An unpinned app is removed from the environment: the deletion guard judges that.
+      const judged = a === undefined ? { refusals: [] } : judgeOne({ root, base, now, policy, baseFiles, headFiles, app, before: b, after: a });
+      changes.push({ env, app, ...(b ? { before: b } : {}), ...(a ? { after: a } : {}), ...(judged.source ? { source: judged.source } : {}) });
+      refusals.push(...judged.refusals);
+    }
+  }
+  return { changes, refusals };
+}
+
+interface OneInput {
+  readonly root: string;
+  readonly base: string;
+  readonly now: Date;
+  readonly policy: EnvironmentSpec;
+  readonly baseFiles: ReadonlyMap<string, Pins>;
+  readonly headFiles: ReadonlyMap<string, Pins>;
+  readonly app: string;
+  readonly before: PinnedVersion | undefined;
+  readonly after: PinnedVersion;
+}
+
+function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
+  const env = i.policy.name as string;
+  const out: PinRefusal[] = [];
+  let source: string | undefined;
+  const refuse = (gate: PinGate, message: string, remedy: string): void => {
+    out.push({ env, app: i.app, gate, message, remedy });
+  };
+  if (i.policy.images.requireDigest && !i.after.digest) {
+    refuse('provenance', `${showPin(i.after)} has no digest, and ${env} runs only digest-pinned images`, 'pin the digest upstream first and promote it with npm run promote');
+  }
+  const history = pinHistory(i.root, i.base, env, i.app);
+  if (history.some((e) => samePin(e.pin, i.after))) return { refusals: out, source: 'rollback' };
+
+  const frozen = activeFreeze(i.policy.promotion.freezeWindows ?? [], i.now);
+  if (frozen) {
+    const open = nextOpen(i.policy.promotion.freezeWindows ?? [], i.now).toISOString();
+    refuse('freeze', `${env} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${open}`, `merge after ${open}; a freeze cannot be overridden (a rollback to a version that ran there is allowed)`);
+  }
+  if (i.before && isNewer(i.before.tag, i.after.tag)) {
+    refuse('newer-target', `${env} runs ${i.before.tag}, newer than ${i.after.tag}, which never ran there`, `to go back, roll back to a version that ran there: npm run promote -- ${i.app} --to ${env} --rollback`);
+  }
+  const partner = i.policy.promotion.releasedWith;
+  if (partner !== undefined) {
+    const runs = [i.headFiles.get(partner)?.[i.app], i.baseFiles.get(partner)?.[i.app]];
+    if (runs.some((p) => samePin(p, i.after))) source = partner;
+    else refuse('upstream', `${showPin(i.after)} is not what ${partner} runs or is released with; ${env} is released together with ${partner}`, `promote to ${partner}: npm run promote -- ${i.app} --to ${partner}`);
+    return { refusals: out, ...(source ? { source } : {}) };
+  }
+  const from = i.policy.promotion.from;
+  if (from === undefined) {
+    if (!i.after.digest) refuse('provenance', `a new build ${showPin(i.after)} enters ${env} without a digest`, `pin the build with npm run promote -- ${i.app} --to ${env} --version <tag> --digest sha256:…`);
+    return { refusals: out, ...(i.after.digest ? { source: 'build' } : {}) };
+  }
+  const sources = [from, ...(i.policy.promotion.hotfixFrom ?? [])] as string[];
+  source = sources.find((s) => samePin(i.baseFiles.get(s)?.[i.app], i.after));
+  if (source === undefined) {
+    const upstream = i.baseFiles.get(from)?.[i.app];
+    refuse(
+      'upstream',
+      `${showPin(i.after)} does not run in ${sources.join(' or ')} on the base revision (${from} runs ${showPin(upstream)})`,
+      `promote what ${from} runs, after it is merged there: npm run promote -- ${i.app} --to ${env}`,
+    );
+    return { refusals: out };
+  }
+  const minSoak = i.policy.promotion.minSoakHours ?? 0;
+  if (minSoak > 0) {
+    const upstreamHistory = pinHistory(i.root, i.base, source, i.app);
+    const last = upstreamHistory[upstreamHistory.length - 1];
+    const since = last && samePin(last.pin, i.after) ? last.time : i.now;
+    const hours = (i.now.getTime() - since.getTime()) / 3_600_000;
+    if (hours < minSoak) {
+      const ready = new Date(since.getTime() + minSoak * 3_600_000).toISOString();
+      refuse('soak', `${i.after.tag} has run in ${source} for ${hours.toFixed(1)} h; ${env} needs ${minSoak} h (since ${since.toISOString()})`, `merge after ${ready}, or have an approver of ${env} grant an override`);
+    }
+  }
+  return { refusals: out, source };
+}
+
+/** Parses a versions file as data: app → `{ tag, digest? }`; anything else is reported, never evaluated. */
+export function parsePinsData(text: string, where: string): { pins: Pins; error?: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { pins: {}, error: `${where} is not valid JSON: ${(error as Error).message}` };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { pins: {}, error: `${where} is not a JSON object of app → pin` };
+  const pins: Pins = {};
+  for (const [app, pin] of Object.entries(data as Record<string, unknown>)) {
+    const p = pin as { tag?: unknown; digest?: unknown } | null;
+    if (!p || typeof p !== 'object' || typeof p.tag !== 'string' || (p.digest !== undefined && typeof p.digest !== 'string')) {
+      return { pins: {}, error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…" }` };
+    }
+    pins[app] = p.digest === undefined ? { tag: p.tag } : { tag: p.tag, digest: p.digest };
+  }
+  return { pins };
+}
