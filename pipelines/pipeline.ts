@@ -4,24 +4,69 @@
  * `repository` from it. Edit this file, never the generated ones.
  */
 import { definePipeline, type Job, type Pipeline } from '../lib/pipeline/workflow.ts';
-import { checkout, gitIdentity, run, setupNode } from '../lib/pipeline/steps.ts';
+import { checkout, downloadArtifact, gitIdentity, run, setupNode, uploadArtifact } from '../lib/pipeline/steps.ts';
 
 const NODE = '20';
 const RUNNER = 'ubuntu-24.04';
 const REPOSITORY = { slug: 'insure/platform-gitops', url: 'https://github.insure.example/insure/platform-gitops.git', branch: 'main' };
 
+/** The commit status of the approval check; branch protection on main requires it. */
+const APPROVALS_STATUS = 'release-order approvals';
+/** The workflow that only marks that a review changed. */
+const REVIEW_WORKFLOW = 'review';
+
+/** Artifacts the untrusted jobs hand to the trusted ones. */
+const PROMOTIONS = 'promotions';
+const PLATFORM = 'platform-repository';
+const BUILD_PROMOTION = 'platform-promotion';
+
 /** A push that creates the branch has no "before": compare with the first parent instead. */
 const FIRST_PUSH = '[ "$BEFORE" != "0000000000000000000000000000000000000000" ] || BEFORE="$(git rev-parse "$AFTER^")"';
 
-/** The pull request's release order, computed against the merge base, into `$RUNNER_TEMP/release-order.<format>`. */
-function releaseOrderOfPullRequest(format: 'md' | 'json') {
+/**
+ * Branches of promotions made by an untrusted job, handed over as a git bundle in artifact `name`.
+ * The bundle and the list of its branches are written to `$RUNNER_TEMP/<name>/`.
+ */
+function bundleBranches(name: string, pattern: string) {
   return run(
-    `Compute the release order (${format})`,
+    'Bundle the promotion branches',
     [
-      'base="$(git merge-base "$BASE_SHA" "$HEAD_SHA")"',
-      `npm run -s release-order -- --base "$base" --head "$HEAD_SHA" --format ${format} > "$RUNNER_TEMP/release-order.${format}"`,
+      `mkdir -p "$RUNNER_TEMP/${name}"`,
+      `git for-each-ref --format='%(refname:short)' ${pattern} > "$RUNNER_TEMP/${name}/branches.txt"`,
+      `if [ -s "$RUNNER_TEMP/${name}/branches.txt" ]; then`,
+      `  xargs git bundle create "$RUNNER_TEMP/${name}/branches.bundle" < "$RUNNER_TEMP/${name}/branches.txt"`,
+      'fi',
+      `cat "$RUNNER_TEMP/${name}/branches.txt"`,
     ].join('\n'),
-    { BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' },
+  );
+}
+
+/**
+ * Takes the branches of artifact `name` as data: each must be a promotion branch of one commit on
+ * `$AFTER` that changes only versions files and manifests (never code), then pushes it with the
+ * token and opens its pull request. Runs git and gh only, none of the repository's code.
+ */
+function proposeBranches(name: string, title: string, body: string) {
+  return run(
+    'Check, push and propose each promotion branch',
+    [
+      `list="$RUNNER_TEMP/${name}/branches.txt"`,
+      'remote="https://x-access-token:${GH_TOKEN}@${SERVER#https://}/${REPO}.git"',
+      'while read -r branch; do',
+      '  [ -n "$branch" ] || continue',
+      '  [[ "$branch" =~ ^(promote|rollback)/[a-z0-9-]+/[A-Za-z0-9._-]+$ ]] || { echo "::error::not a promotion branch: $branch"; exit 1; }',
+      `  git fetch --quiet --no-tags "$RUNNER_TEMP/${name}/branches.bundle" "refs/heads/$branch:refs/heads/$branch"`,
+      '  [ "$(git rev-list --count "$AFTER..$branch")" = 1 ] && [ "$(git rev-parse "$branch^")" = "$AFTER" ] || { echo "::error::$branch is not one commit on $AFTER"; exit 1; }',
+      '  other="$(git diff --name-only "$AFTER" "$branch" | grep -v -E \'^(environments/[a-z0-9-]+/versions\\.json|manifests/.+)$\' || true)"',
+      '  [ -z "$other" ] || { echo "::error::$branch changes more than pins and manifests: $other"; exit 1; }',
+      '  if git ls-remote --exit-code --heads "$remote" "$branch" > /dev/null; then',
+      '    echo "::notice title=Already proposed::$branch exists"',
+      '    continue',
+      '  fi',
+      '  git push --quiet "$remote" "refs/heads/$branch:refs/heads/$branch"',
+      `  gh pr create --repo "$REPO" --base ${REPOSITORY.branch} --head "$branch" --title ${title} --body ${body}`,
+      'done < "$list"',
+    ].join('\n'),
   );
 }
 
@@ -50,55 +95,83 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
       {
         file: 'pull-request.yml',
         name: 'pull request',
-        description: 'Checks every pull request and posts its release order as comments.',
+        description: "Checks every pull request with its own code: no secret, read-only token, no credentials kept.",
         on: { pull_request: { branches: [REPOSITORY.branch], types: ['opened', 'synchronize', 'reopened', 'ready_for_review'] } },
         permissions: {},
         concurrency: { group: 'pull-request-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
+        jobs: { checks },
+      },
+      {
+        file: 'release-order.yml',
+        name: 'release order',
+        description: `The release order and the required check '${APPROVALS_STATUS}' (${chain}): the base branch's code and policy judge the pull request's manifests and pins, read from git as data.`,
+        on: {
+          pull_request_target: { branches: [REPOSITORY.branch], types: ['opened', 'synchronize', 'reopened', 'ready_for_review'] },
+          workflow_run: { workflows: [REVIEW_WORKFLOW], types: ['completed'] },
+        },
+        permissions: {},
+        concurrency: { group: 'release-order-${{ github.event.pull_request.number || github.event.workflow_run.head_sha }}', 'cancel-in-progress': true },
         jobs: {
-          checks,
           'release-order': {
             name: 'release order',
             'runs-on': RUNNER,
-            permissions: { contents: 'read', 'pull-requests': 'write' },
+            permissions: { contents: 'read', 'pull-requests': 'write', statuses: 'write' },
             'timeout-minutes': 15,
             steps: [
               checkout({ fullHistory: true }),
               ...setupNode(NODE),
-              releaseOrderOfPullRequest('md'),
+              run(
+                'Fetch the pull request as data (never checked out)',
+                [
+                  'if [ -z "$PR" ]; then PR="$(gh api "repos/$REPO/commits/$EVENT_SHA/pulls" --jq \'map(select(.state == "open")) | .[0].number\')"; fi',
+                  '[[ "$PR" =~ ^[0-9]+$ ]] || { echo "::error::no open pull request has $EVENT_SHA"; exit 1; }',
+                  'git fetch --quiet --no-tags origin "+refs/pull/$PR/head:refs/remotes/pull/head"',
+                  'head="$(git rev-parse refs/remotes/pull/head)"',
+                  '{ echo "PR=$PR"; echo "HEAD_SHA=$head"; echo "BASE_SHA=$(git merge-base HEAD "$head")"; } >> "$GITHUB_ENV"',
+                ].join('\n'),
+                {
+                  PR: '${{ github.event.pull_request.number }}',
+                  EVENT_SHA: '${{ github.event.pull_request.head.sha || github.event.workflow_run.head_sha }}',
+                  REPO: '${{ github.repository }}',
+                  GH_TOKEN: '${{ github.token }}',
+                },
+              ),
+              run(
+                'Compute the release order with the base branch code',
+                [
+                  'for format in md json; do',
+                  '  rc=0',
+                  '  npm run -s release-order -- --base "$BASE_SHA" --head "$HEAD_SHA" --format "$format" > "$RUNNER_TEMP/release-order.$format" || rc=$?',
+                  '  # 1: refused by a release guard; the approval check below decides whether an override lifts it.',
+                  '  [ "$rc" -le 1 ] || exit "$rc"',
+                  'done',
+                ].join('\n'),
+              ),
               run('Post or update the release order comments', 'npm run -s delivery -- comment --pr "$PR" --file "$RUNNER_TEMP/release-order.md"', {
-                PR: '${{ github.event.pull_request.number }}',
                 GITHUB_TOKEN: '${{ github.token }}',
               }),
+              run(
+                'Check the approvals the release order demands',
+                'npm run -s delivery -- approvals --pr "$PR" --release-order "$RUNNER_TEMP/release-order.json" --status >> "$GITHUB_STEP_SUMMARY"',
+                { GITHUB_TOKEN: '${{ github.token }}', TEAMS_TOKEN: '${{ secrets.TEAMS_READ_TOKEN }}' },
+              ),
             ],
           },
         },
       },
       {
-        file: 'approvals.yml',
-        name: 'release approvals',
-        description: `The required status check: the approvals each environment's release order demands (${chain}), from the pull request's reviews.`,
-        on: {
-          pull_request: { branches: [REPOSITORY.branch], types: ['opened', 'synchronize', 'reopened', 'ready_for_review'] },
-          pull_request_review: { types: ['submitted', 'edited', 'dismissed'] },
-        },
+        file: 'review.yml',
+        name: REVIEW_WORKFLOW,
+        description: 'Runs when a review is given or withdrawn, only to start the release order workflow again (workflow_run); holds nothing and runs nothing.',
+        on: { pull_request_review: { types: ['submitted', 'edited', 'dismissed'] } },
         permissions: {},
-        concurrency: { group: 'approvals-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
         jobs: {
-          approvals: {
-            name: 'release-order approvals',
+          review: {
+            name: 'review changed',
             'runs-on': RUNNER,
-            permissions: { contents: 'read', 'pull-requests': 'read' },
-            'timeout-minutes': 10,
-            steps: [
-              checkout({ fullHistory: true }),
-              ...setupNode(NODE),
-              releaseOrderOfPullRequest('json'),
-              run('Check the approvals the release order demands', 'npm run -s delivery -- approvals --pr "$PR" --release-order "$RUNNER_TEMP/release-order.json" >> "$GITHUB_STEP_SUMMARY"', {
-                PR: '${{ github.event.pull_request.number }}',
-                GITHUB_TOKEN: '${{ github.token }}',
-                TEAMS_TOKEN: '${{ secrets.TEAMS_READ_TOKEN }}',
-              }),
-            ],
+            permissions: {},
+            'timeout-minutes': 2,
+            steps: [run('Hand over to the release order workflow', 'echo "The release order workflow checks the approvals again with the base branch code."')],
           },
         },
       },
@@ -141,15 +214,15 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
               ),
             ],
           },
-          promote: {
-            name: 'open the next promotion pull requests',
+          'plan-promotions': {
+            name: 'make the next promotions',
             'runs-on': RUNNER,
             needs: ['record'],
             if: "always() && (needs.record.result == 'success' || github.event_name == 'workflow_dispatch')",
-            permissions: { contents: 'write' },
+            permissions: { contents: 'read' },
             'timeout-minutes': 20,
             steps: [
-              checkout({ fullHistory: true, canPush: true }),
+              checkout({ fullHistory: true }),
               ...setupNode(NODE),
               gitIdentity(),
               run(
@@ -159,7 +232,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                   '  printf "%s %s\\n" "$INPUT_APP" "$INPUT_TO" > "$RUNNER_TEMP/promotions.txt"',
                   'else',
                   `  ${FIRST_PUSH}`,
-                  '  npm run -s release-order -- --base "$BEFORE" --head "$AFTER" --format json > "$RUNNER_TEMP/release-order.json"',
+                  '  npm run -s release-order -- --base "$BEFORE" --head "$AFTER" --format json > "$RUNNER_TEMP/release-order.json" || [ $? -eq 1 ]',
                   '  npm run -s delivery -- next-promotions --release-order "$RUNNER_TEMP/release-order.json" > "$RUNNER_TEMP/promotions.txt"',
                   'fi',
                   'cat "$RUNNER_TEMP/promotions.txt"',
@@ -167,26 +240,35 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                 { EVENT: '${{ github.event_name }}', INPUT_APP: '${{ inputs.app }}', INPUT_TO: '${{ inputs.to }}', BEFORE: '${{ github.event.before }}', AFTER: '${{ github.sha }}' },
               ),
               run(
-                'Open one pull request per promotion',
+                'Make one promotion branch per promotion (no token: promote renders the app specs)',
                 [
                   'while read -r app env; do',
                   '  [ -n "$app" ] || continue',
                   '  git switch --quiet --detach "$AFTER"',
                   '  if ! npm run -s promote -- "$app" --to "$env" --commit > "$RUNNER_TEMP/promote.log" 2>&1; then',
                   '    echo "::notice title=Not promoted: $app to $env::$(tail -n 5 "$RUNNER_TEMP/promote.log" | tr \'\\n\' \' \')"',
-                  '    continue',
                   '  fi',
-                  '  branch="$(git for-each-ref --format=\'%(refname:short)\' "refs/heads/promote/$env/$app-*" | head -n 1)"',
-                  '  if git ls-remote --exit-code --heads origin "$branch" > /dev/null; then',
-                  '    echo "::notice title=Already proposed::$branch exists"',
-                  '    continue',
-                  '  fi',
-                  '  git push --quiet origin "$branch"',
-                  `  gh pr create --base ${REPOSITORY.branch} --head "$branch" --title "Promote $app to $env" --body "Opened by the release workflow after $AFTER. The release order follows as a comment."`,
                   'done < "$RUNNER_TEMP/promotions.txt"',
                 ].join('\n'),
-                { AFTER: '${{ github.sha }}', GH_TOKEN: '${{ secrets.PROMOTION_TOKEN }}' },
+                { AFTER: '${{ github.sha }}' },
               ),
+              bundleBranches(PROMOTIONS, 'refs/heads/promote/ refs/heads/rollback/'),
+              uploadArtifact(PROMOTIONS, `\${{ runner.temp }}/${PROMOTIONS}`),
+            ],
+          },
+          'open-promotions': {
+            name: 'open the next promotion pull requests',
+            'runs-on': RUNNER,
+            needs: ['plan-promotions'],
+            permissions: { contents: 'read' },
+            'timeout-minutes': 10,
+            steps: [
+              checkout({ fullHistory: true }),
+              downloadArtifact(PROMOTIONS, `\${{ runner.temp }}/${PROMOTIONS}`),
+              {
+                ...proposeBranches(PROMOTIONS, '"Promote ${branch#*/}"', '"Opened by the release workflow after $AFTER. The release order follows as a comment."'),
+                env: { AFTER: '${{ github.sha }}', REPO: '${{ github.repository }}', SERVER: '${{ github.server_url }}', GH_TOKEN: '${{ secrets.PROMOTION_TOKEN }}' },
+              },
             ],
           },
         },
@@ -209,13 +291,26 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
         },
         permissions: {},
         jobs: {
+          fetch: {
+            name: 'fetch the platform repository',
+            'runs-on': RUNNER,
+            permissions: {},
+            'timeout-minutes': 10,
+            steps: [
+              checkout({ fullHistory: true, repository: { slug: REPOSITORY.slug, token: '${{ secrets.PLATFORM_REPO_TOKEN }}' } }),
+              run('Bundle the platform repository', `mkdir -p "$RUNNER_TEMP/${PLATFORM}" && git bundle create "$RUNNER_TEMP/${PLATFORM}/repo.bundle" HEAD --branches`),
+              uploadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
+            ],
+          },
           pin: {
             name: `pin the image into ${buildEnvironment.name}`,
             'runs-on': RUNNER,
-            permissions: { contents: 'read' },
+            needs: ['fetch'],
+            permissions: {},
             'timeout-minutes': 15,
             steps: [
-              checkout({ fullHistory: true, canPush: true, repository: { slug: REPOSITORY.slug, token: '${{ secrets.PLATFORM_REPO_TOKEN }}' } }),
+              downloadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
+              run('Clone the platform repository from the bundle', `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" .`),
               ...setupNode(NODE),
               gitIdentity(),
               run(
@@ -228,22 +323,36 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                 { APP: '${{ inputs.app }}', VERSION: '${{ inputs.version }}', DIGEST: '${{ inputs.digest }}' },
               ),
               run(
-                `Pin the image into ${buildEnvironment.name} and open the pull request`,
-                [
-                  `npm run -s promote -- "$APP" --to ${buildEnvironment.name} --version "$VERSION" --digest "$DIGEST" --commit`,
-                  `branch="$(git for-each-ref --format='%(refname:short)' "refs/heads/promote/${buildEnvironment.name}/$APP-*" | head -n 1)"`,
-                  'git push --quiet origin "$branch"',
-                  `gh pr create --repo ${REPOSITORY.slug} --base ${REPOSITORY.branch} --head "$branch" --title "Release $APP $VERSION to ${buildEnvironment.name}" --body "Built by $CALLER ($RUN_URL)."`,
-                ].join('\n'),
-                {
+                `Pin the image into ${buildEnvironment.name} (no token: promote renders the app specs)`,
+                `npm run -s promote -- "$APP" --to ${buildEnvironment.name} --version "$VERSION" --digest "$DIGEST" --commit`,
+                { APP: '${{ inputs.app }}', VERSION: '${{ inputs.version }}', DIGEST: '${{ inputs.digest }}' },
+              ),
+              bundleBranches(BUILD_PROMOTION, `refs/heads/promote/${buildEnvironment.name}/`),
+              uploadArtifact(BUILD_PROMOTION, `\${{ runner.temp }}/${BUILD_PROMOTION}`),
+            ],
+          },
+          open: {
+            name: 'open the pull request',
+            'runs-on': RUNNER,
+            needs: ['pin'],
+            permissions: {},
+            'timeout-minutes': 10,
+            steps: [
+              downloadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
+              downloadArtifact(BUILD_PROMOTION, `\${{ runner.temp }}/${BUILD_PROMOTION}`),
+              run('Clone the platform repository from the bundle', `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" . && echo "AFTER=$(git rev-parse HEAD)" >> "$GITHUB_ENV"`),
+              {
+                ...proposeBranches(BUILD_PROMOTION, `"Release $APP $VERSION to ${buildEnvironment.name}"`, '"Built by $CALLER ($RUN_URL)."'),
+                env: {
                   APP: '${{ inputs.app }}',
                   VERSION: '${{ inputs.version }}',
-                  DIGEST: '${{ inputs.digest }}',
                   CALLER: '${{ github.repository }}',
                   RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
+                  REPO: REPOSITORY.slug,
+                  SERVER: '${{ github.server_url }}',
                   GH_TOKEN: '${{ secrets.PLATFORM_REPO_TOKEN }}',
                 },
-              ),
+              },
             ],
           },
         },

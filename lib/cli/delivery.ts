@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { argocdFiles, ARGOCD_COMMAND, ARGOCD_FOLDERS } from '../delivery/argocd-files.ts';
 import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
-import { planComments, releaseOrderComments } from '../delivery/comments.ts';
+import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
 import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
 import { GitHub } from '../delivery/github.ts';
 import { nextPromotions } from '../delivery/promotions.ts';
@@ -16,6 +16,9 @@ import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/
 import { loadPipeline } from '../pipeline/load.ts';
 import { revParse } from '../git/git.ts';
 import { loadEnvironmentsOnly } from '../spec/project.ts';
+
+/** The commit status the approval check sets; branch protection requires it. */
+const APPROVALS_STATUS = 'release-order approvals';
 
 /** Writes generated files, or with `check` compares them; sets the exit code on stale output. */
 function generate(root: string, command: string, files: readonly GeneratedFile[], folders: readonly OwnedFolder[], check: boolean | undefined): void {
@@ -99,7 +102,8 @@ export function deliveryCommands(program: Command, root: string): void {
     .option('--teams <file>', 'offline: team members as JSON { "@org/team": ["login"] } instead of the API')
     .option('--author <login>', 'offline: the pull request author')
     .option('--head <sha>', 'offline: the commit being checked')
-    .action(async (options: { releaseOrder: string; pr: string; repo?: string; reviews?: string; teams?: string; author?: string; head?: string }) => {
+    .option('--status', `also set the commit status '${APPROVALS_STATUS}' on the head commit (needs statuses: write)`)
+    .action(async (options: { releaseOrder: string; pr: string; repo?: string; reviews?: string; teams?: string; author?: string; head?: string; status?: boolean }) => {
       const order = readReleaseOrder(options.releaseOrder);
       const pr = positiveInt(options.pr, '--pr');
       let verdict: ApprovalVerdict;
@@ -113,7 +117,13 @@ export function deliveryCommands(program: Command, root: string): void {
         const repo = repoOf(options.repo);
         const client = github();
         const { author, headSha } = await client.pullRequest(repo, pr);
+        if (headSha !== order.head) throw new Error(`the release order is of ${order.head.slice(0, 12)}, but pull request #${pr} is now at ${headSha.slice(0, 12)}; compute it again`);
         verdict = evaluateApprovals({ order, reviews: await client.reviews(repo, pr), teams: await teamMembers(order), author, headSha });
+        if (options.status) {
+          const failing = verdict.environments.filter((e) => !e.ok).map((e) => `${e.env}: ${e.reason}`);
+          const description = verdict.ok ? 'every environment has its approvals' : failing[0] ?? 'refused by the release guards';
+          await client.setStatus(repo, headSha, { state: verdict.ok ? 'success' : 'failure', context: APPROVALS_STATUS, description });
+        }
       }
       process.stdout.write(formatVerdict(verdict));
       if (!verdict.ok) process.exitCode = 1;
@@ -125,12 +135,13 @@ export function deliveryCommands(program: Command, root: string): void {
     .requiredOption('--file <file>', 'output of release-order --format md')
     .requiredOption('--pr <number>', 'pull request number')
     .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY)')
-    .action(async (options: { file: string; pr: string; repo?: string }) => {
+    .option('--bot <login>', 'the account the token posts as; only its comments are edited or deleted', COMMENT_BOT)
+    .action(async (options: { file: string; pr: string; repo?: string; bot: string }) => {
       const markdown = readFileSync(options.file, 'utf8');
       const repo = repoOf(options.repo);
       const pr = positiveInt(options.pr, '--pr');
       const client = github();
-      const plan = planComments(await client.comments(repo, pr), releaseOrderComments(markdown));
+      const plan = planComments(await client.comments(repo, pr), releaseOrderComments(markdown), options.bot);
       for (const u of plan.update) await client.updateComment(repo, u.id, u.body);
       for (const body of plan.create) await client.createComment(repo, pr, body);
       for (const id of plan.remove) await client.deleteComment(repo, id);

@@ -1,8 +1,9 @@
 /**
  * The release order as pull request comments: split to fit GitHub's
  * 65,536-character limit, each part standing alone, and kept up to date on
- * every push by editing the same comments (found by a hidden marker) instead
- * of adding new ones.
+ * every push by editing the same comments (found by a hidden marker and
+ * their author, the bot) instead of adding new ones. A comment by anyone
+ * else is never edited or deleted, whatever it contains.
  */
 
 /** GitHub's limit on one comment body, in characters. */
@@ -10,10 +11,15 @@ export const COMMENT_LIMIT = 65536;
 /** Hidden marker that identifies the release-order comments. */
 export const COMMENT_MARKER = '<!-- platform:release-order';
 
+/** Login of the account that posts the comments with the workflow's token. */
+export const COMMENT_BOT = 'github-actions[bot]';
+
 /** An existing comment on the pull request. */
 export interface ExistingComment {
   readonly id: number;
   readonly body: string;
+  /** Login of the comment's author. */
+  readonly author: string;
 }
 
 /** What to do to the pull request's comments. */
@@ -85,9 +91,10 @@ function partOf(body: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Which comments to create, edit or delete so that the pull request shows exactly `bodies`. */
-export function planComments(existing: readonly ExistingComment[], bodies: readonly string[]): CommentPlan {
+/** Which comments of `bot` to create, edit or delete so that the pull request shows exactly `bodies`. */
+export function planComments(existing: readonly ExistingComment[], bodies: readonly string[], bot = COMMENT_BOT): CommentPlan {
   const ours = existing
+    .filter((c) => c.author.toLowerCase() === bot.toLowerCase())
     .map((c) => ({ ...c, part: partOf(c.body) }))
     .filter((c): c is ExistingComment & { part: number } => c.part !== undefined)
     .sort((a, b) => a.part - b.part || a.id - b.id);

@@ -156,6 +156,12 @@ export class GitHub {
     await this.call('DELETE', `/repos/${owner}/${name}/issues/comments/${id}`);
   }
 
+  /** Sets a commit status (the check a branch protection rule can require) on `sha`. */
+  async setStatus(repo: string, sha: string, status: { state: 'success' | 'failure' | 'pending'; context: string; description: string }): Promise<void> {
+    const { owner, name } = splitRepo(repo);
+    await this.call('POST', `/repos/${owner}/${name}/statuses/${sha}`, { ...status, description: status.description.slice(0, 140) });
+  }
+
   /** Merged pull requests that a commit belongs to (the one a merge commit closed). */
   async pullRequestsOfCommit(repo: string, sha: string): Promise<number[]> {
     const { owner, name } = splitRepo(repo);

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
 import { ACTIONS } from './steps.ts';
+import { trustProblems } from './trust.ts';
 import { PIPELINE_FILE } from './load.ts';
 import type { Pipeline, Workflow } from './workflow.ts';
 
@@ -49,9 +50,7 @@ const TEAM = /^@[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/;
 export function lintWorkflow(wf: Workflow): PipelineProblem[] {
   const file = `${WORKFLOWS_DIR}/${wf.file}`;
   const out: PipelineProblem[] = [];
-  if ('pull_request_target' in wf.on) {
-    out.push({ file, where: 'on', message: 'pull_request_target runs untrusted code with a write token', fix: 'use pull_request' });
-  }
+  for (const p of trustProblems(wf)) out.push({ file, ...p });
   for (const [id, job] of Object.entries(wf.jobs)) {
     if (!job.permissions) out.push({ file, where: `jobs.${id}`, message: 'the job declares no permissions', fix: 'grant the job exactly the GITHUB_TOKEN scopes it needs' });
     if (!(job['timeout-minutes'] > 0)) out.push({ file, where: `jobs.${id}`, message: 'the job has no timeout', fix: "set 'timeout-minutes'" });
@@ -105,7 +104,11 @@ export function renderWorkflow(wf: Workflow): string {
  * `.github/CODEOWNERS`: each environment's folders are owned by its approver
  * teams, everything else by the platform owners. With branch protection's
  * "require review from code owners", a change to an environment needs one of
- * its approvers; the approvals check demands how many.
+ * its approvers; the approvals check demands how many. An environment's
+ * `environment.ts` is code that the release gate evaluates once it is on the
+ * base branch, so it is the platform owners' like all platform code (its
+ * approvers are asked by the release order, which counts a policy edit as a
+ * high-risk change to the environment).
  */
 export function renderCodeowners(pipeline: Pipeline, environments: readonly EnvironmentSpec[]): string {
   const rows: [string, readonly string[]][] = [['*', pipeline.platformOwners]];
@@ -113,6 +116,7 @@ export function renderCodeowners(pipeline: Pipeline, environments: readonly Envi
     const owners = env.approvals.approvers;
     rows.push([`/environments/${env.name}/`, owners], [`/manifests/${env.name}/`, owners], [`/delivery/argocd/${env.name}.yaml`, owners], [`/delivery/pulumi/Pulumi.${env.name}.yaml`, owners]);
   }
+  rows.push(['/environments/*/*.ts', pipeline.platformOwners]);
   rows.push(['/.github/', pipeline.platformOwners], ['/pipelines/', pipeline.platformOwners]);
   const width = Math.max(...rows.map(([p]) => p.length));
   return [

@@ -2,6 +2,7 @@
  * Steps the pipeline is built from. Third-party actions are pinned by full
  * commit SHA (a tag can be moved to other code; a commit cannot); the
  * release each SHA belongs to is written beside it in the generated file.
+ * Every pinned release runs on Node 24.
  */
 import type { Step } from './workflow.ts';
 
@@ -17,8 +18,10 @@ export interface PinnedAction {
 
 /** Every third-party action the pipeline uses. */
 export const ACTIONS = {
-  checkout: { repo: 'actions/checkout', sha: '11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
-  setupNode: { repo: 'actions/setup-node', sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
+  checkout: { repo: 'actions/checkout', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', release: 'v7.0.1' },
+  setupNode: { repo: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', release: 'v7.0.0' },
+  uploadArtifact: { repo: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', release: 'v7.0.0' },
+  downloadArtifact: { repo: 'actions/download-artifact', sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', release: 'v8.0.1' },
 } as const satisfies Record<string, PinnedAction>;
 
 /** `owner/repo@sha` of a pinned action. */
@@ -74,4 +77,14 @@ export function run(name: string, script: string, env?: Record<string, string>):
 /** Sets the git identity of commits and notes the pipeline makes. */
 export function gitIdentity(): Step {
   return run('Set the git identity', ['git config user.name "platform-release-bot"', 'git config user.email "platform-release-bot@users.noreply.insure.example"'].join('\n'));
+}
+
+/** Hands the files under `path` to a later job of the same run, as artifact `name`. */
+export function uploadArtifact(name: string, path: string): Step {
+  return { name: `Hand over ${name}`, uses: uses(ACTIONS.uploadArtifact), with: { name, path, 'if-no-files-found': 'error', 'retention-days': 7 } };
+}
+
+/** Takes artifact `name` of an earlier job of the same run into `path`. */
+export function downloadArtifact(name: string, path: string): Step {
+  return { name: `Take over ${name}`, uses: uses(ACTIONS.downloadArtifact), with: { name, path } };
 }

@@ -54,10 +54,17 @@ export interface WorkflowInput {
   readonly default?: string | boolean | number;
 }
 
-/** Events that start a workflow. `pull_request_target` is deliberately not offered. */
+/**
+ * Events that start a workflow. `pull_request` and `pull_request_review` run the pull request's own
+ * workflow files and code: their jobs hold no secrets and no write scope. `pull_request_target` and
+ * `workflow_run` run the base branch's files with secrets: their jobs never check out or run the
+ * pull request's code (the workflow rules in `generate.ts` enforce both).
+ */
 export interface Triggers {
   readonly pull_request?: { readonly branches?: readonly string[]; readonly types?: readonly string[] };
+  readonly pull_request_target?: { readonly branches?: readonly string[]; readonly types?: readonly string[] };
   readonly pull_request_review?: { readonly types: readonly string[] };
+  readonly workflow_run?: { readonly workflows: readonly string[]; readonly types: readonly string[] };
   readonly push?: { readonly branches: readonly string[] };
   readonly workflow_dispatch?: { readonly inputs?: Readonly<Record<string, WorkflowInput>> };
   readonly workflow_call?: {

@@ -45,11 +45,12 @@ describe('release order comments', () => {
   });
 
   it('edits earlier comments in place, adds missing parts and deletes parts no longer needed', () => {
+    const bot = 'github-actions[bot]';
     const existing = [
-      { id: 10, body: 'an unrelated review comment' },
-      { id: 11, body: '<!-- platform:release-order part=1 -->\nold one' },
-      { id: 12, body: '<!-- platform:release-order part=2 -->\nsame' },
-      { id: 13, body: '<!-- platform:release-order part=3 -->\nleft over' },
+      { id: 10, body: 'an unrelated review comment', author: 'carol' },
+      { id: 11, body: '<!-- platform:release-order part=1 -->\nold one', author: bot },
+      { id: 12, body: '<!-- platform:release-order part=2 -->\nsame', author: bot },
+      { id: 13, body: '<!-- platform:release-order part=3 -->\nleft over', author: bot },
     ];
     const plan = planComments(existing, ['<!-- platform:release-order part=1 -->\nnew one', '<!-- platform:release-order part=2 -->\nsame']);
     expect(plan).toEqual({ create: [], update: [{ id: 11, body: '<!-- platform:release-order part=1 -->\nnew one' }], remove: [13], unchanged: 1 });
