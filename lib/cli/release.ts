@@ -19,8 +19,13 @@ export function releaseCommands(program: Command, root: string): void {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
     .option('--out <dir>', 'also write each Markdown comment part to <dir>/release-order-<n>.md')
-    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string }) => {
-      const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify });
+    .option('--at <time>', 'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)')
+    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string; at?: string }) => {
+      const now = options.at === undefined ? undefined : new Date(options.at);
+      if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
+        throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
+      }
+      const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify, ...(now ? { now } : {}) });
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {

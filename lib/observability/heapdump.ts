@@ -4,6 +4,7 @@
  */
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { memoryBytes } from '../spec/rules.ts';
+import { shellWord } from '../util/shell.ts';
 import { LABELS } from '../workload/labels.ts';
 import type { PodSpecJson } from './pod.ts';
 
@@ -44,16 +45,17 @@ export function addHeapDumps(app: ResolvedApp, pod: PodSpecJson): void {
 /**
  * The commands that take a heap dump of `app` from a running pod and copy it
  * out, and fetch a dump written on OutOfMemoryError. They only print; running
- * them needs kubectl 1.27 or newer and access to the cluster.
+ * them needs kubectl 1.27 or newer and access to the cluster. Every value from
+ * the specs is passed as one shell word, so a pasted line runs nothing it holds.
  */
 export function heapDumpCommands(app: ResolvedApp): string {
   const env = app.environment;
-  const k = `kubectl --context ${env.cluster.name} -n ${app.namespace}`;
-  const selector = `${LABELS.name}=${app.name}`;
-  const image = env.observability.images.jdkDebug;
+  const k = `kubectl --context ${shellWord(env.cluster.name)} -n ${shellWord(app.namespace)}`;
+  const selector = shellWord(`${LABELS.name}=${app.name}`);
+  const image = shellWord(env.observability.images.jdkDebug);
   const dump = `${HEAP_DUMP_DIR}/${app.name}-$(date +%Y%m%d-%H%M%S).hprof`;
   return [
-    `# Heap dumps of ${app.name} in ${env.name} (cluster ${env.cluster.name}, namespace ${app.namespace}).`,
+    `# Heap dumps of ${app.name} in ${env.name} (cluster ${oneLine(env.cluster.name)}, namespace ${app.namespace}).`,
     `# The JVM writes ${HEAP_DUMP_DIR}/java_pid<pid>.hprof by itself on OutOfMemoryError, then restarts;`,
     `# the volume (${heapDumpSizeMib(app)}Mi) survives the restart, not the pod. Copy dumps out, then delete them.`,
     '',
@@ -64,7 +66,7 @@ export function heapDumpCommands(app: ResolvedApp): string {
     `# 2. Start a JDK container in the pod that shares the JVM's processes and runs as the app's user`,
     '#    (the JVM only lets its own user attach); the app image needs no JDK:',
     `DEBUG=heapdump-$(date +%s)`,
-    `${k} debug "$POD" -c "$DEBUG" --target=${app.name} --profile=restricted --image=${image} -- sleep 1800`,
+    `${k} debug "$POD" -c "$DEBUG" --target=${shellWord(app.name)} --profile=restricted --image=${image} -- sleep 1800`,
     `# Wait until it is running:`,
     `${k} get pod "$POD" -o jsonpath='{range .status.ephemeralContainerStatuses[*]}{.name}{" "}{.state}{"\\n"}{end}'`,
     '',
@@ -80,4 +82,9 @@ export function heapDumpCommands(app: ResolvedApp): string {
     '# The JDK container ends by itself after 30 minutes; it stays listed in the pod until the pod is replaced.',
     '',
   ].join('\n');
+}
+
+/** Text for a comment line: line breaks would end the comment and start a command. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }

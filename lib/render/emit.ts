@@ -107,7 +107,9 @@ function stringScalar(s: string, indent: number): string {
 /** Words YAML 1.1 reads as booleans or null. */
 const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
 /** Anything a YAML 1.1 or 1.2 parser may read as a number (incl. octal, hex, sexagesimal, infinities). */
-const NUMBERISH = /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+const NUMBERISH = /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9._]*(?:[eE][-+]?[0-9]+)?|0[xXoObB][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+/** Dates and times a YAML 1.1 parser reads as timestamps (`2026-01-01`, `2026-1-1 10:00:00`). */
+const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt\s])/;
 /** Characters a plain scalar may not start with. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 
@@ -140,7 +142,8 @@ function quoteIfNeeded(s: string): string {
     s.endsWith(':') ||
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s) ||
     RESERVED.test(s) ||
-    NUMBERISH.test(s)
+    NUMBERISH.test(s) ||
+    TIMESTAMP.test(s)
   ) {
     return JSON.stringify(s);
   }
@@ -149,6 +152,8 @@ function quoteIfNeeded(s: string): string {
 
 /** A literal block keeps the text exactly; it cannot hold control characters or lines with only-space prefixes that would change indentation. */
 function isBlockSafe(s: string): boolean {
+  // A block of nothing but line breaks reads back as the empty string.
+  if (/^\n*$/.test(s)) return false;
   if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\r]/.test(s)) return false;
   const firstContent = s.split('\n').find((line) => line.length > 0) ?? '';
   if (firstContent.startsWith(' ')) return false;

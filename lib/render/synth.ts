@@ -7,7 +7,7 @@
  * run on every core. Cached, incremental, serial and parallel runs give the
  * same bytes.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProject, renderInputs, resolveInput, type Project } from '../spec/project.ts';
 import { namespaceOf } from '../spec/resolve.ts';
@@ -206,10 +206,8 @@ function storedFile(store: RenderStore, key: string, meta: RenderMeta, index?: n
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
-      // Bytes removed or changed under .render-cache/ are never written to manifests/.
-      if (stored === undefined || hashText(stored) !== meta.hash) {
-        throw new Error(`the render cache lost the bytes of ${meta.path} (a part of .render-cache/ removed or changed); remove .render-cache/ and run \`npm run synth\``);
-      }
+      // Bytes removed or changed under .render-cache/ are never written to manifests/: synth renders again.
+      if (stored === undefined || hashText(stored) !== meta.hash) throw new StoreBytesError(meta.path);
       return (content = stored);
     },
   };
@@ -244,14 +242,39 @@ export interface SynthResult {
   readonly diff: OutputDiff;
 }
 
-/** Renders, validates and writes `manifests/` (or, with `check`, only compares). */
+/** Thrown, before anything is written, when stored render bytes no longer match their recorded hash. */
+class StoreBytesError extends Error {
+  constructor(path: string) {
+    super(`the render store's bytes of ${path} do not match their hash`);
+    this.name = 'StoreBytesError';
+  }
+}
+
+/**
+ * Renders, validates and writes `manifests/` (or, with `check`, only compares). `check` is the gate
+ * that proves the committed manifests come from the sources: it renders everything and reads every
+ * committed file, trusting nothing in `.render-cache/` (a cache is an optimisation, not evidence).
+ * A write that finds stored bytes changed renders again from scratch instead of failing.
+ */
 export async function synth(root: string, options: RenderOptions & { check?: boolean } = {}): Promise<SynthResult> {
+  const opts: RenderOptions & { check?: boolean } = options.check ? { ...options, cache: false } : options;
   // One synth at a time per repository: two would race on the render store, the journal and the staged files.
   return withLock(join(root, CACHE_DIR, LOCK_FILE), `${MANIFESTS_DIR}/ (with ${CACHE_DIR}/)`, async () => {
-    const result = await renderAll(root, options);
-    const dir = join(root, MANIFESTS_DIR);
-    const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
-    const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
-    return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
+    try {
+      return await renderAndWrite(root, opts);
+    } catch (error) {
+      if (!(error instanceof StoreBytesError)) throw error;
+      rmSync(join(root, CACHE_DIR, 'renders'), { recursive: true, force: true });
+      rmSync(join(root, CACHE_DIR, OUTPUT_RECORD), { force: true });
+      return renderAndWrite(root, opts);
+    }
   });
+}
+
+async function renderAndWrite(root: string, options: RenderOptions & { check?: boolean }): Promise<SynthResult> {
+  const result = await renderAll(root, options);
+  const dir = join(root, MANIFESTS_DIR);
+  const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
+  const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
+  return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
 }

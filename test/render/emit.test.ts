@@ -19,11 +19,16 @@ describe('emitYaml', () => {
   });
 
   it('quotes every string a YAML 1.1 or 1.2 parser would read as something else', () => {
-    const tricky = ['', 'yes', 'No', 'on', 'off', 'null', '~', 'true', '0755', '10:30', '1e3', '.5', '0x1F', '.inf', '- x', ': x', 'a: b', 'a #b', 'x:', ' lead', 'trail ', '#c', '*ref', '&a', '!tag', '%dir', '@at', '`t', '{a}', '[a]', '"q"', "'q'", '|', '>', 'tab\there', '\u2028'];
+    const tricky = ['', 'yes', 'No', 'on', 'off', 'null', '~', 'true', '0755', '10:30', '1e3', '.5', '0x1F', '.inf', '- x', ': x', 'a: b', 'a #b', 'x:', ' lead', 'trail ', '#c', '*ref', '&a', '!tag', '%dir', '@at', '`t', '{a}', '[a]', '"q"', "'q'", '|', '>', 'tab\there', '\u2028', '2026-01-01', '2026-1-1 10:00:00', '2026-01-01T09:00:00Z', '0X1F', '0O17', '0B11', '+0X1F', '0XFF_FF', '.', '-.', '\n', '\n\n'];
     for (const s of tricky) {
       const text = emitYaml({ k: s, list: [s], [s || 'empty-key']: 1 });
       for (const parsed of both(text)) expect(parsed, `${JSON.stringify(s)} in:\n${text}`).toEqual({ k: s, list: [s], [s || 'empty-key']: 1 });
     }
+  });
+
+  it('quotes what a Go YAML parser reads as an integer or a date, so the API server gets the string', () => {
+    for (const s of ['0X1F', '0O17', '0B11', '+0X1F', '0XFF_FF', '2026-01-01', '.']) expect(emitYaml({ k: s })).toBe(`k: ${JSON.stringify(s)}\n`);
+    expect(emitYaml({ k: '\n' })).toBe('k: "\\n"\n');
   });
 
   it('writes plain what is safe to read plain', () => {
