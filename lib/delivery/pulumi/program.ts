@@ -82,7 +82,7 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
     environment: env,
     namespaces: teamNamespaces(apps),
     controllers: CONTROLLERS,
-    argocdObjects: delivery.objects,
+    argocdObjects: delivery.bootstrap.objects,
     provider,
   });
   return { environment: env.name, cluster: env.cluster.name, namespaces: bootstrap.namespaces, charts: bootstrap.charts };
