@@ -41,12 +41,18 @@ export interface AdmissionRule {
 export const ADMISSION_RULES = {
   projectExists: { id: 'project-exists', summary: 'the Application names an AppProject of its cluster' },
   applicationNamespace: { id: 'application-namespace', summary: "the Application lives in Argo CD's namespace" },
-  destinationPermitted: { id: 'destination-permitted', summary: 'the destination server and namespace are a project destination' },
+  destinationPermitted: {
+    id: 'destination-permitted',
+    summary: 'the destination server and namespace are a project destination',
+  },
   sourcePermitted: { id: 'source-permitted', summary: "the source repository is in the project's sourceRepos" },
   sourcePath: { id: 'source-path', summary: 'the source path exists and selects plain manifests' },
   resourceNamespace: { id: 'resource-namespace', summary: "every object's namespace is a project destination" },
   clusterKind: { id: 'cluster-kind', summary: "cluster-scoped kinds are in the project's clusterResourceWhitelist" },
-  namespacedKind: { id: 'namespaced-kind', summary: "namespaced kinds are in the project's namespaceResourceWhitelist" },
+  namespacedKind: {
+    id: 'namespaced-kind',
+    summary: "namespaced kinds are in the project's namespaceResourceWhitelist",
+  },
   sharedResource: { id: 'shared-resource', summary: 'no object is synced by two Applications' },
 } as const satisfies Record<string, AdmissionRule>;
 
@@ -136,7 +142,11 @@ function matchAllowingNegation(pattern: string, value: string, separators = ''):
 
 /** A git URL as Argo CD compares them: trimmed, lower case, no trailing `/` or `.git`. */
 export function normalizeGitUrl(url: string): string {
-  return url.trim().toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '');
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
 }
 
 interface Destination {
@@ -277,7 +287,13 @@ const NOT_PLAIN = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomiza
 
 function isKubeObject(o: unknown): o is KubeObject {
   const k = o as KubeObject | null;
-  return !!k && typeof k === 'object' && typeof k.apiVersion === 'string' && typeof k.kind === 'string' && typeof k.metadata?.name === 'string';
+  return (
+    !!k &&
+    typeof k === 'object' &&
+    typeof k.apiVersion === 'string' &&
+    typeof k.kind === 'string' &&
+    typeof k.metadata?.name === 'string'
+  );
 }
 
 /**
@@ -302,28 +318,46 @@ export function checkAdmission(cluster: ClusterObjects, repo: RepositoryView): A
     const spec = (app.spec ?? {}) as ApplicationSpec;
     const project = projects.get(spec.project ?? '');
     if (!project) {
-      push(R.projectExists, `Application ${name} names project '${spec.project ?? ''}', which the cluster does not have`, `name one of: ${[...projects.keys()].sort(cmp).join(', ')}`);
+      push(
+        R.projectExists,
+        `Application ${name} names project '${spec.project ?? ''}', which the cluster does not have`,
+        `name one of: ${[...projects.keys()].sort(cmp).join(', ')}`,
+      );
       continue;
     }
     const appNs = app.metadata.namespace ?? '';
     if (appNs !== cluster.argocdNamespace && !(project.sourceNamespaces ?? []).some((p) => globMatch(p, appNs))) {
-      push(R.applicationNamespace, `Application ${name} is in namespace '${appNs}', not Argo CD's '${cluster.argocdNamespace}'`, `put it in '${cluster.argocdNamespace}'`);
+      push(
+        R.applicationNamespace,
+        `Application ${name} is in namespace '${appNs}', not Argo CD's '${cluster.argocdNamespace}'`,
+        `put it in '${cluster.argocdNamespace}'`,
+      );
     }
     const dst = spec.destination ?? {};
     if (!isDestinationMatched(project.destinations ?? [], dst)) {
       push(
         R.destinationPermitted,
-        `destination server '${dst.server ?? dst.name ?? ''}' namespace '${dst.namespace ?? ''}' matches no destination of project ${spec.project}, so Argo CD marks the Application InvalidSpecError and never syncs it`,
+        `destination server '${dst.server ?? dst.name ?? ''}' namespace '${dst.namespace ?? ''}' matches no ` +
+          `destination of project ${spec.project}, ` +
+          'so Argo CD marks the Application InvalidSpecError and never syncs it',
         'set spec.destination.namespace to a namespace the project lists (server and namespace must both match)',
       );
     }
     const source = spec.source ?? {};
     if (!isSourcePermitted(project.sourceRepos ?? [], source.repoURL ?? '')) {
-      push(R.sourcePermitted, `source repository '${source.repoURL ?? ''}' is not in the sourceRepos of project ${spec.project}`, "point the source at this repository's URL (pipelines/pipeline.ts)");
+      push(
+        R.sourcePermitted,
+        `source repository '${source.repoURL ?? ''}' is not in the sourceRepos of project ${spec.project}`,
+        "point the source at this repository's URL (pipelines/pipeline.ts)",
+      );
     }
     const path = (source.path ?? '').replace(/\/+$/, '');
     if (path === '' || path.startsWith('/') || path.split('/').includes('..') || !repo.isDirectory(path)) {
-      push(R.sourcePath, `source path '${source.path ?? ''}' is not a folder of the repository`, 'render the manifests (npm run synth) or correct the path');
+      push(
+        R.sourcePath,
+        `source path '${source.path ?? ''}' is not a folder of the repository`,
+        'render the manifests (npm run synth) or correct the path',
+      );
       continue;
     }
     const dirs = [path];
@@ -335,11 +369,21 @@ export function checkAdmission(cluster: ClusterObjects, repo: RepositoryView): A
       if (source.directory?.recurse) dirs.push(...listing.dirs.map((d) => `${dir}/${d}`));
     }
     if (notPlain.length > 0) {
-      push(R.sourcePath, `source path '${path}' holds ${notPlain.join(', ')}, which a directory source refuses to render`, 'point the Application at a folder of plain manifests');
+      push(
+        R.sourcePath,
+        `source path '${path}' holds ${notPlain.join(', ')}, which a directory source refuses to render`,
+        'point the Application at a folder of plain manifests',
+      );
     }
     const files = selectedFiles(repo, path, source.directory);
+    const include = source.directory?.include;
     if (files.length === 0) {
-      push(R.sourcePath, `source path '${path}'${source.directory?.include ? ` with include '${source.directory.include}'` : ''} selects no manifest, so the Application would sync nothing`, 'correct the path or the include glob');
+      push(
+        R.sourcePath,
+        `source path '${path}'${include ? ` with include '${include}'` : ''} selects no manifest, ` +
+          'so the Application would sync nothing',
+        'correct the path or the include glob',
+      );
       continue;
     }
     for (const f of files) {
@@ -353,7 +397,8 @@ export function checkAdmission(cluster: ClusterObjects, repo: RepositoryView): A
           const list = namespaced ? 'namespaceResourceWhitelist' : 'clusterResourceWhitelist';
           push(
             rule,
-            `${namespaced ? 'namespaced' : 'cluster-scoped'} kind ${group || 'core'}/${o.kind} is not permitted by the ${list} of project ${spec.project}, so the sync of ${name} fails`,
+            `${namespaced ? 'namespaced' : 'cluster-scoped'} kind ${group || 'core'}/${o.kind} is not permitted ` +
+              `by the ${list} of project ${spec.project}, so the sync of ${name} fails`,
             o.kind === 'Secret'
               ? 'secrets never come from git: reference one with secretRef() and let the secret store provide it'
               : 'if the platform should deliver this kind, add it to lib/delivery/kinds.ts (a reviewed change)',
@@ -363,14 +408,30 @@ export function checkAdmission(cluster: ClusterObjects, repo: RepositoryView): A
         }
         if (namespaced) {
           const ns = o.metadata.namespace ?? dst.namespace ?? '';
-          if (!isDestinationMatched(project.destinations ?? [], { server: dst.server, name: dst.name, namespace: ns })) {
-            push(R.resourceNamespace, `namespace '${ns}' is not a destination of project ${spec.project}, so the sync of ${name} fails`, 'render the namespace in manifests/<env>/platform/ or move the object into one the project lists', f, oid);
+          if (
+            !isDestinationMatched(project.destinations ?? [], { server: dst.server, name: dst.name, namespace: ns })
+          ) {
+            push(
+              R.resourceNamespace,
+              `namespace '${ns}' is not a destination of project ${spec.project}, so the sync of ${name} fails`,
+              'render the namespace in manifests/<env>/platform/ or move the object into one the project lists',
+              f,
+              oid,
+            );
           }
         }
-        const key = `${group}/${o.kind}/${namespaced ? (o.metadata.namespace ?? dst.namespace ?? '') : ''}/${o.metadata.name}`;
+        const scope = namespaced ? (o.metadata.namespace ?? dst.namespace ?? '') : '';
+        const key = `${group}/${o.kind}/${scope}/${o.metadata.name}`;
         const owner = owners.get(key);
         if (owner && owner.app !== name) {
-          push(R.sharedResource, `object is synced by both ${owner.app} (${owner.file}) and ${name}, so FailOnSharedResource fails the second sync`, 'render each object into exactly one file', f, oid);
+          push(
+            R.sharedResource,
+            `object is synced by both ${owner.app} (${owner.file}) and ${name}, ` +
+              'so FailOnSharedResource fails the second sync',
+            'render each object into exactly one file',
+            f,
+            oid,
+          );
         } else if (!owner) {
           owners.set(key, { app: name, file: f });
         }

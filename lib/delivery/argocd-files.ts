@@ -63,7 +63,9 @@ export function argoSchemaErrors(object: KubeObject): string[] {
     return [];
   } catch (error) {
     const errors = (error as { errors?: { instancePath: string; message?: string }[] }).errors;
-    return errors ? errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`) : [(error as Error).message];
+    return errors
+      ? errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+      : [(error as Error).message];
   }
 }
 
@@ -105,8 +107,14 @@ export function repositoryView(root: string, generated: readonly GeneratedFile[]
       }
       const entries = readdirSync(join(root, path), { withFileTypes: true });
       return {
-        files: entries.filter((e) => e.isFile()).map((e) => e.name).sort(cmp),
-        dirs: entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(cmp),
+        files: entries
+          .filter((e) => e.isFile())
+          .map((e) => e.name)
+          .sort(cmp),
+        dirs: entries
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort(cmp),
       };
     },
     read(path) {
@@ -141,13 +149,23 @@ export async function argocdOutput(root: string): Promise<ArgoCdOutput> {
   const clusters: { file: string; object: KubeObject }[][] = [];
   for (const env of environments) {
     const source = { url: repository.url, branch: repository.branch };
-    const delivery = environmentDelivery(env, manifests.filter((f) => f.env === env.name), source);
+    const delivery = environmentDelivery(
+      env,
+      manifests.filter((f) => f.env === env.name),
+      source,
+    );
     const cluster: { file: string; object: KubeObject }[] = [];
     for (const file of [...delivery.synced, delivery.bootstrap]) {
       for (const o of file.objects) {
         cluster.push({ file: file.path, object: o });
         for (const message of argoSchemaErrors(o)) {
-          problems.push({ rule: SCHEMA_RULE, file: file.path, object: objectId(o), message, fix: 'correct lib/delivery/argocd.ts' });
+          problems.push({
+            rule: SCHEMA_RULE,
+            file: file.path,
+            object: objectId(o),
+            message,
+            fix: 'correct lib/delivery/argocd.ts',
+          });
         }
       }
       files.push(render(file));
@@ -155,7 +173,8 @@ export async function argocdOutput(root: string): Promise<ArgoCdOutput> {
     clusters.push(cluster);
   }
   const view = repositoryView(root, files);
-  for (const cluster of clusters) problems.push(...checkAdmission({ objects: cluster, argocdNamespace: ARGOCD_NAMESPACE }, view));
+  for (const cluster of clusters)
+    problems.push(...checkAdmission({ objects: cluster, argocdNamespace: ARGOCD_NAMESPACE }, view));
   if (problems.length > 0) throw new ArgoCdError(problems);
   return { files: files.sort((a, b) => cmp(a.path, b.path)), folders: argocdFolders(environments.map((e) => e.name)) };
 }

@@ -255,7 +255,8 @@ export function environmentDelivery(
       annotations: { [SYNC_WAVE]: '-1' },
     },
     spec: {
-      description: `${env.description} Only this repository's manifests/${name}/ may be applied, only into its namespaces.`,
+      description:
+        `${env.description} Only this repository's manifests/${name}/ may be applied, ` + 'only into its namespaces.',
       sourceRepos: [source.url],
       destinations: [...namespaces].sort(cmp).map((namespace) => ({ server: IN_CLUSTER, namespace })),
       clusterResourceWhitelist: sortKinds(CLUSTER_KINDS),
@@ -343,7 +344,12 @@ export function environmentDelivery(
     metadata: { name: root, namespace: ARGOCD_NAMESPACE, labels: labels(env) },
     spec: {
       project: root,
-      source: { repoURL: source.url, targetRevision: source.branch, path: `${ARGOCD_DIR}/${name}`, directory: { recurse: true } },
+      source: {
+        repoURL: source.url,
+        targetRevision: source.branch,
+        path: `${ARGOCD_DIR}/${name}`,
+        directory: { recurse: true },
+      },
       destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
       revisionHistoryLimit: 20,
       // Always automatic: a merged freeze window or a new app reaches Argo CD by itself. What the apps'
@@ -361,9 +367,17 @@ export function environmentDelivery(
     env: name,
     synced: [
       { path: `${ARGOCD_DIR}/${name}/project.yaml`, objects: [project], from: `${envFile} and manifests/${name}/` },
-      { path: `${ARGOCD_DIR}/${name}/platform.yaml`, objects: [platform], from: `${envFile} and manifests/${name}/platform/` },
+      {
+        path: `${ARGOCD_DIR}/${name}/platform.yaml`,
+        objects: [platform],
+        from: `${envFile} and manifests/${name}/platform/`,
+      },
       ...apps,
     ],
-    bootstrap: { path: `${ARGOCD_DIR}/${BOOTSTRAP_FOLDER}/${name}.yaml`, objects: [rootProject, rootApplication], from: envFile },
+    bootstrap: {
+      path: `${ARGOCD_DIR}/${BOOTSTRAP_FOLDER}/${name}.yaml`,
+      objects: [rootProject, rootApplication],
+      from: envFile,
+    },
   };
 }

@@ -23,7 +23,10 @@ function memoryRepo(files: Record<string, string>): RepositoryView {
     list(path) {
       const children = paths.filter((p) => p.startsWith(`${path}/`)).map((p) => p.slice(path.length + 1).split('/'));
       return {
-        files: children.filter((c) => c.length === 1).map((c) => c[0]!).sort(),
+        files: children
+          .filter((c) => c.length === 1)
+          .map((c) => c[0]!)
+          .sort(),
         dirs: [...new Set(children.filter((c) => c.length > 1).map((c) => c[0]!))].sort(),
       };
     },
@@ -31,7 +34,11 @@ function memoryRepo(files: Record<string, string>): RepositoryView {
   };
 }
 
-const deployment = (name: string, namespace: string): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace } });
+const deployment = (name: string, namespace: string): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace },
+});
 
 function project(spec: Record<string, unknown> = {}): KubeObject {
   return {
@@ -42,7 +49,10 @@ function project(spec: Record<string, unknown> = {}): KubeObject {
       sourceRepos: [REPO],
       destinations: [{ server: IN_CLUSTER, namespace: 'claims' }],
       clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
-      namespaceResourceWhitelist: [{ group: 'apps', kind: 'Deployment' }, { group: '', kind: 'ConfigMap' }],
+      namespaceResourceWhitelist: [
+        { group: 'apps', kind: 'Deployment' },
+        { group: '', kind: 'ConfigMap' },
+      ],
       ...spec,
     },
   };
@@ -55,7 +65,12 @@ function application(name = 'dev-claims-api', spec: Record<string, unknown> = {}
     metadata: { name, namespace },
     spec: {
       project: 'dev',
-      source: { repoURL: REPO, targetRevision: 'main', path: 'manifests/dev/apps', directory: { include: 'claims-api.yaml' } },
+      source: {
+        repoURL: REPO,
+        targetRevision: 'main',
+        path: 'manifests/dev/apps',
+        directory: { include: 'claims-api.yaml' },
+      },
       destination: { server: IN_CLUSTER, namespace: 'claims' },
       ...spec,
     },
@@ -69,7 +84,10 @@ const MANIFESTS = {
 
 /** Rule ids the replay reports for these objects over these files. */
 function rules(objects: KubeObject[], files: Record<string, string> = MANIFESTS): string[] {
-  const cluster = { argocdNamespace: 'argocd', objects: objects.map((object) => ({ file: `delivery/argocd/dev/${object.metadata.name}.yaml`, object })) };
+  const cluster = {
+    argocdNamespace: 'argocd',
+    objects: objects.map((object) => ({ file: `delivery/argocd/dev/${object.metadata.name}.yaml`, object })),
+  };
   return checkAdmission(cluster, memoryRepo(files)).map((v) => v.rule);
 }
 
@@ -88,28 +106,68 @@ describe("Argo CD's admission rules, replayed", () => {
 
   it('fails destination-permitted for a destination without namespace (the former per-environment Application)', () => {
     // GIVEN the shape every former Application had: a server and no namespace
-    const cluster = { argocdNamespace: 'argocd', objects: [{ file: 'a.yaml', object: project() }, { file: 'b.yaml', object: application('dev', { destination: { server: IN_CLUSTER } }) }] };
+    const cluster = {
+      argocdNamespace: 'argocd',
+      objects: [
+        { file: 'a.yaml', object: project() },
+        { file: 'b.yaml', object: application('dev', { destination: { server: IN_CLUSTER } }) },
+      ],
+    };
     const [violation] = checkAdmission(cluster, memoryRepo(MANIFESTS));
     // THEN Argo CD would refuse it, and the message says why
-    expect(violation).toMatchObject({ rule: 'destination-permitted', file: 'b.yaml', object: 'argoproj.io/v1alpha1/Application/argocd/dev' });
-    expect(violation!.message).toContain("namespace '' matches no destination of project dev, so Argo CD marks the Application InvalidSpecError");
+    expect(violation).toMatchObject({
+      rule: 'destination-permitted',
+      file: 'b.yaml',
+      object: 'argoproj.io/v1alpha1/Application/argocd/dev',
+    });
+    expect(violation!.message).toContain(
+      "namespace '' matches no destination of project dev, so Argo CD marks the Application InvalidSpecError",
+    );
     // AND a matching namespace on another server, or a namespace a deny pattern excludes, is refused too
-    expect(rules([project(), application('x', { destination: { server: 'https://other.example', namespace: 'claims' } })])).toContain('destination-permitted');
-    const deny = project({ destinations: [{ server: '*', namespace: '*' }, { server: '*', namespace: '!claims' }] });
+    expect(
+      rules([project(), application('x', { destination: { server: 'https://other.example', namespace: 'claims' } })]),
+    ).toContain('destination-permitted');
+    const deny = project({
+      destinations: [
+        { server: '*', namespace: '*' },
+        { server: '*', namespace: '!claims' },
+      ],
+    });
     expect(rules([deny, application()])).toEqual(['destination-permitted', 'resource-namespace']);
   });
 
-  it('matches destinations as isDestinationMatched does: server or name, AND namespace, globs and deny patterns', () => {
+  it('matches destinations as isDestinationMatched does: server or name, AND namespace, globs, deny', () => {
     const destinations = [{ server: 'https://kubernetes.default.svc', namespace: 'team-*' }];
     expect(isDestinationMatched(destinations, { server: IN_CLUSTER, namespace: 'team-claims' })).toBe(true);
     expect(isDestinationMatched(destinations, { server: IN_CLUSTER, namespace: 'claims' })).toBe(false);
     expect(isDestinationMatched(destinations, { namespace: 'team-claims' })).toBe(false);
-    expect(isDestinationMatched([{ name: 'in-cluster', namespace: '*' }], { name: 'in-cluster', namespace: 'x' })).toBe(true);
-    expect(isDestinationMatched([{ server: '*', namespace: '*' }, { server: '*', namespace: '!kube-system' }], { server: IN_CLUSTER, namespace: 'kube-system' })).toBe(false);
+    expect(isDestinationMatched([{ name: 'in-cluster', namespace: '*' }], { name: 'in-cluster', namespace: 'x' })).toBe(
+      true,
+    );
+    expect(
+      isDestinationMatched(
+        [
+          { server: '*', namespace: '*' },
+          { server: '*', namespace: '!kube-system' },
+        ],
+        { server: IN_CLUSTER, namespace: 'kube-system' },
+      ),
+    ).toBe(false);
   });
 
   it('fails source-permitted for another repository, comparing URLs as Argo CD normalises them', () => {
-    expect(rules([project(), application('x', { source: { repoURL: 'https://github.insure.example/other/repo.git', path: 'manifests/dev/apps', directory: { include: 'claims-api.yaml' } } })])).toEqual(['source-permitted']);
+    expect(
+      rules([
+        project(),
+        application('x', {
+          source: {
+            repoURL: 'https://github.insure.example/other/repo.git',
+            path: 'manifests/dev/apps',
+            directory: { include: 'claims-api.yaml' },
+          },
+        }),
+      ]),
+    ).toEqual(['source-permitted']);
     expect(isSourcePermitted([REPO], 'https://GitHub.insure.example/insure/platform-gitops')).toBe(true);
     expect(isSourcePermitted(['https://github.insure.example/insure/*'], REPO)).toBe(true);
     expect(isSourcePermitted(['https://github.insure.example/*'], REPO)).toBe(false);
@@ -125,28 +183,41 @@ describe("Argo CD's admission rules, replayed", () => {
     expect(rules([project(), at('../outside', 'x.yaml')])).toEqual(['source-path']);
   });
 
-  it("fails resource-namespace when an object goes into a namespace that is not a project destination", () => {
-    const files = { 'manifests/dev/apps/claims-api.yaml': toYaml([deployment('claims-api', 'claims'), deployment('stray', 'payments')]) };
+  it('fails resource-namespace when an object goes into a namespace that is not a project destination', () => {
+    const files = {
+      'manifests/dev/apps/claims-api.yaml': toYaml([
+        deployment('claims-api', 'claims'),
+        deployment('stray', 'payments'),
+      ]),
+    };
     expect(rules([project(), application()], files)).toEqual(['resource-namespace']);
   });
 
   it('fails cluster-kind for a cluster-scoped kind the project does not whitelist (or blacklists)', () => {
-    const storageClass: KubeObject = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' } };
+    const storageClass: KubeObject = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'fast' },
+    };
     const files = { 'manifests/dev/apps/claims-api.yaml': toYaml([deployment('claims-api', 'claims'), storageClass]) };
     expect(rules([project(), application()], files)).toEqual(['cluster-kind']);
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'claims' } };
     const withNs = { 'manifests/dev/apps/claims-api.yaml': toYaml([deployment('claims-api', 'claims'), ns]) };
     expect(rules([project(), application()], withNs)).toEqual([]);
-    expect(rules([project({ clusterResourceBlacklist: [{ group: '*', kind: 'Namespace' }] }), application()], withNs)).toEqual(['cluster-kind']);
+    expect(
+      rules([project({ clusterResourceBlacklist: [{ group: '*', kind: 'Namespace' }] }), application()], withNs),
+    ).toEqual(['cluster-kind']);
   });
 
-  it('fails namespaced-kind for a namespaced kind outside the whitelist or in the blacklist; no whitelist admits all', () => {
+  it('fails namespaced-kind outside the whitelist or in the blacklist; no whitelist admits all', () => {
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'claims' } };
     const files = { 'manifests/dev/apps/claims-api.yaml': toYaml([deployment('claims-api', 'claims'), secret]) };
     expect(rules([project(), application()], files)).toEqual(['namespaced-kind']);
     expect(rules([project({ namespaceResourceWhitelist: undefined }), application()], files)).toEqual([]);
     expect(rules([project({ namespaceResourceWhitelist: [] }), application()])).toEqual(['namespaced-kind']);
-    expect(rules([project({ namespaceResourceBlacklist: [{ group: 'apps', kind: '*' }] }), application()])).toEqual(['namespaced-kind']);
+    expect(rules([project({ namespaceResourceBlacklist: [{ group: 'apps', kind: '*' }] }), application()])).toEqual([
+      'namespaced-kind',
+    ]);
   });
 
   it('fails shared-resource when two Applications sync the same object', () => {
@@ -154,7 +225,7 @@ describe("Argo CD's admission rules, replayed", () => {
     expect(rules([project(), application(), twin])).toEqual(['shared-resource']);
   });
 
-  it("matches globs as Argo CD does: '*' stops at separators only when there are some, '**', '?', classes, alternatives", () => {
+  it("matches globs as Argo CD does: '*' stops only at separators given, '**', '?', classes, braces", () => {
     expect(globMatch('team-*', 'team-a/b')).toBe(true);
     expect(globMatch('https://h/*', 'https://h/a/b', '/')).toBe(false);
     expect(globMatch('https://h/**', 'https://h/a/b', '/')).toBe(true);
@@ -164,8 +235,9 @@ describe("Argo CD's admission rules, replayed", () => {
     expect(globMatch('claims.yaml', 'claimsxyaml')).toBe(false);
   });
 
-  it('admits every committed Argo CD object: one Application per app file plus the platform, per environment', async () => {
-    // GIVEN the repository as committed WHEN the Argo CD objects are rendered THEN no rule is broken (argocdOutput throws otherwise)
+  it('admits every committed Argo CD object: per environment an Application per app file and one more', async () => {
+    // GIVEN the repository as committed WHEN the Argo CD objects are rendered
+    // THEN no rule is broken (argocdOutput throws otherwise)
     const { files } = await argocdOutput(REPO_ROOT);
     for (const env of ENVS) {
       const appFiles = readdirSync(join(REPO_ROOT, 'manifests', env, 'apps')).sort();
@@ -174,7 +246,9 @@ describe("Argo CD's admission rules, replayed", () => {
         .flatMap((f) => fromYaml(f.content, f.path) as KubeObject[])
         .filter((o) => o.kind === 'Application')
         .map((o) => o.metadata.name);
-      expect(applications.sort()).toEqual([...appFiles.map((f) => `${env}-${f.replace(/\.yaml$/, '')}`), `${env}-platform`].sort());
+      expect(applications.sort()).toEqual(
+        [...appFiles.map((f) => `${env}-${f.replace(/\.yaml$/, '')}`), `${env}-platform`].sort(),
+      );
     }
   });
 });

@@ -103,7 +103,13 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
       // AND every controller is a Helm release at its pinned chart version.
       const releases = others.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
       expect(releases.map((r) => `${r.inputs.chart}@${r.inputs.version}`)).toEqual(CONTROLLERS.map((c) => `${c.chart}@${c.version}`));
-      expect(outputs.charts).toEqual(['prometheus-operator-crds@16.0.0', 'kruise@1.8.0', 'kruise-rollout@0.6.2', 'fluent-bit@0.47.0', 'argo-cd@10.1.1']);
+      expect(outputs.charts).toEqual([
+        'prometheus-operator-crds@16.0.0',
+        'kruise@1.8.0',
+        'kruise-rollout@0.6.2',
+        'fluent-bit@0.47.0',
+        'argo-cd@10.1.1',
+      ]);
       for (const r of releases) expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
 
       // AND Kruise runs with TemplateNoDefaults and Argo CD leaves status out of its diff.
@@ -113,15 +119,17 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
       expect(argocd.inputs.values.configs.cm['resource.compareoptions']).toContain('ignoreResourceStatusField: all');
 
       // AND only the root is created: one AppProject and one Application, both `<env>-root`, the Application
-      // syncing delivery/argocd/<env>/ automatically in every environment (the apps' own sync stays per policy, in git).
+      // syncing delivery/argocd/<env>/ automatically in every environment (each app's sync policy is in git).
       const argoObjects = others.filter((r) => r.type.startsWith('kubernetes:argoproj.io/'));
-      expect(argoObjects.map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`)).toEqual([`AppProject/${env}-root`, `Application/${env}-root`]);
+      const argoNames = argoObjects.map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`);
+      expect(argoNames).toEqual([`AppProject/${env}-root`, `Application/${env}-root`]);
       const root = argoObjects[1]!;
       expect(root.inputs.spec.source).toMatchObject({ path: `delivery/argocd/${env}`, directory: { recurse: true } });
       expect(root.inputs.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
       expect(root.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
       expect(root.inputs.metadata.finalizers).toBeUndefined();
-      const bootstrapFile = parse(readFileSync(join(REPO_ROOT, 'delivery', 'argocd', 'bootstrap', `${env}.yaml`), 'utf8').split('---\n')[2]!);
+      const bootstrapText = readFileSync(join(REPO_ROOT, 'delivery', 'argocd', 'bootstrap', `${env}.yaml`), 'utf8');
+      const bootstrapFile = parse(bootstrapText.split('---\n')[2]!);
       expect(bootstrapFile.spec).toEqual(root.inputs.spec);
     });
   }

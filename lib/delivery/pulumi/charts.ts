@@ -122,8 +122,9 @@ export function gitOpsProblems(controllers: readonly Controller[]): string[] {
   const gates = String(kruise?.values.featureGates ?? '').split(',').map((g) => g.trim());
   if (kruise && !gates.includes('TemplateNoDefaults=true')) {
     out.push(
-      `${file}: kruise 'values.featureGates' (${JSON.stringify(kruise.values.featureGates ?? '')}) lacks TemplateNoDefaults=true, ` +
-        "so CloneSet templates drift from git in Argo CD. Fix: add 'TemplateNoDefaults=true'",
+      `${file}: kruise 'values.featureGates' (${JSON.stringify(kruise.values.featureGates ?? '')}) ` +
+        'lacks TemplateNoDefaults=true, so CloneSet templates drift from git in Argo CD. ' +
+        "Fix: add 'TemplateNoDefaults=true'",
     );
   }
   const argocd = controllers.find((c) => c.name === ARGOCD_CONTROLLER);

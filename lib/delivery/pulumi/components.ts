@@ -194,7 +194,11 @@ export class ClusterBootstrap extends pulumi.ComponentResource {
     const argocd = controllers.get(ARGOCD_CONTROLLER);
     for (const o of args.argocdObjects) {
       const { apiVersion, kind, metadata, ...rest } = o;
-      new k8s.apiextensions.CustomResource(`${name}-root-${kind.toLowerCase()}`, { apiVersion, kind, metadata, ...rest }, { ...child, dependsOn: [...(argocd ? [argocd] : []), ...teams] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-root-${kind.toLowerCase()}`,
+        { apiVersion, kind, metadata, ...rest },
+        { ...child, dependsOn: [...(argocd ? [argocd] : []), ...teams] },
+      );
     }
     this.namespaces = pulumi.all(teams.map((t) => t.namespaceName));
     this.charts = pulumi.output(args.controllers.map((c) => `${c.chart}@${c.version}`));

@@ -64,7 +64,9 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
     );
   }
   const gitops = gitOpsProblems(CONTROLLERS);
-  if (gitops.length > 0) throw new Error(`the controllers are not ready for GitOps:\n${gitops.map((p) => `  - ${p}`).join('\n')}`);
+  if (gitops.length > 0) {
+    throw new Error(`the controllers are not ready for GitOps:\n${gitops.map((p) => `  - ${p}`).join('\n')}`);
+  }
   const apps = resolveProject(project).filter((a) => a.environment.name === env.name);
   if (env.tenancy) {
     const overruns = quotaOverruns(namespaceUsage(apps), env.tenancy, loaded.file);
