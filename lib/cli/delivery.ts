@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { argocdFiles, ARGOCD_COMMAND, ARGOCD_FOLDERS } from '../delivery/argocd-files.ts';
+import { argocdOutput, ARGOCD_COMMAND } from '../delivery/argocd-files.ts';
 import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
 import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
 import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
@@ -84,10 +84,13 @@ export function deliveryCommands(program: Command, root: string): void {
 
   program
     .command(ARGOCD_COMMAND)
-    .description('render the Argo CD AppProject and Application of each environment into delivery/argocd/ (validated)')
+    .description(
+      "render each environment's Argo CD objects into delivery/argocd/ (schemas and Argo CD's admission rules checked)",
+    )
     .option('--check', 'write nothing; exit 1 and list the files if they are stale')
     .action(async (options: { check?: boolean }) => {
-      generate(root, ARGOCD_COMMAND, await argocdFiles(root), ARGOCD_FOLDERS, options.check);
+      const { files, folders } = await argocdOutput(root);
+      generate(root, ARGOCD_COMMAND, files, folders, options.check);
     });
 
   const delivery = program.command('delivery').description('steps the generated workflows run (GitHub API calls use GITHUB_TOKEN)');

@@ -1,7 +1,8 @@
 /**
  * The kinds of object Argo CD may apply from `manifests/<env>/`. Each
  * environment's AppProject admits exactly these; a rendered object of another
- * kind fails `npm run argocd` instead of failing later inside the cluster.
+ * kind fails `npm run argocd` (rules `cluster-kind`, `namespaced-kind`) instead of
+ * failing later inside the cluster.
  */
 
 /** An API group and kind, as an AppProject lists them (`''` is the core group). */
@@ -47,10 +48,4 @@ export const NAMESPACED_KINDS: readonly GroupKind[] = [
 export function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-/** Whether `kinds` admits an object of `apiVersion` and `kind`. */
-export function admits(kinds: readonly GroupKind[], apiVersion: string, kind: string): boolean {
-  const group = groupOf(apiVersion);
-  return kinds.some((k) => k.group === group && k.kind === kind);
 }

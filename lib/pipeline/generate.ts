@@ -114,7 +114,7 @@ export function renderCodeowners(pipeline: Pipeline, environments: readonly Envi
   const rows: [string, readonly string[]][] = [['*', pipeline.platformOwners]];
   for (const env of environments) {
     const owners = env.approvals.approvers;
-    rows.push([`/environments/${env.name}/`, owners], [`/manifests/${env.name}/`, owners], [`/delivery/argocd/${env.name}.yaml`, owners], [`/delivery/pulumi/Pulumi.${env.name}.yaml`, owners]);
+    rows.push([`/environments/${env.name}/`, owners], [`/manifests/${env.name}/`, owners], [`/delivery/argocd/${env.name}/`, owners], [`/delivery/argocd/bootstrap/${env.name}.yaml`, owners], [`/delivery/pulumi/Pulumi.${env.name}.yaml`, owners]);
   }
   rows.push(['/environments/*/*.ts', pipeline.platformOwners]);
   rows.push(['/.github/', pipeline.platformOwners], ['/pipelines/', pipeline.platformOwners]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVS, REPO_ROOT } from '../fixture.ts';
-import { CONTROLLERS } from '../../lib/delivery/pulumi/charts.ts';
+import { CONTROLLERS, gitOpsProblems } from '../../lib/delivery/pulumi/charts.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 
 /** A resource the program registered, as the mocks saw it. */
@@ -103,14 +103,34 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
       // AND every controller is a Helm release at its pinned chart version.
       const releases = others.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
       expect(releases.map((r) => `${r.inputs.chart}@${r.inputs.version}`)).toEqual(CONTROLLERS.map((c) => `${c.chart}@${c.version}`));
-      expect(outputs.charts).toEqual(['prometheus-operator-crds@16.0.0', 'kruise@1.8.0', 'kruise-rollout@0.6.2', 'fluent-bit@0.47.0', 'argo-cd@7.8.12']);
+      expect(outputs.charts).toEqual([
+        'prometheus-operator-crds@16.0.0',
+        'kruise@1.8.0',
+        'kruise-rollout@0.6.2',
+        'fluent-bit@0.47.0',
+        'argo-cd@10.1.1',
+      ]);
       for (const r of releases) expect(r.inputs.version).toMatch(/^\d+\.\d+\.\d+$/);
 
-      // AND the environment's Argo CD objects are created, syncing automatically only where the policy allows.
-      const application = others.find((r) => r.type === 'kubernetes:argoproj.io/v1alpha1:Application');
-      expect(application?.inputs.spec.source.path).toBe(`manifests/${env}`);
-      expect(application?.inputs.spec.syncPolicy.automated !== undefined).toBe(spec.delivery?.autoSync ?? false);
-      expect(others.some((r) => r.type === 'kubernetes:argoproj.io/v1alpha1:AppProject')).toBe(true);
+      // AND Kruise runs with TemplateNoDefaults and Argo CD leaves status out of its diff.
+      const kruise = releases.find((r) => r.inputs.chart === 'kruise')!;
+      expect(kruise.inputs.values.featureGates.split(',')).toContain('TemplateNoDefaults=true');
+      const argocd = releases.find((r) => r.inputs.chart === 'argo-cd')!;
+      expect(argocd.inputs.values.configs.cm['resource.compareoptions']).toContain('ignoreResourceStatusField: all');
+
+      // AND only the root is created: one AppProject and one Application, both `<env>-root`, the Application
+      // syncing delivery/argocd/<env>/ automatically in every environment (each app's sync policy is in git).
+      const argoObjects = others.filter((r) => r.type.startsWith('kubernetes:argoproj.io/'));
+      const argoNames = argoObjects.map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`);
+      expect(argoNames).toEqual([`AppProject/${env}-root`, `Application/${env}-root`]);
+      const root = argoObjects[1]!;
+      expect(root.inputs.spec.source).toMatchObject({ path: `delivery/argocd/${env}`, directory: { recurse: true } });
+      expect(root.inputs.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+      expect(root.inputs.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
+      expect(root.inputs.metadata.finalizers).toBeUndefined();
+      const bootstrapText = readFileSync(join(REPO_ROOT, 'delivery', 'argocd', 'bootstrap', `${env}.yaml`), 'utf8');
+      const bootstrapFile = parse(bootstrapText.split('---\n')[2]!);
+      expect(bootstrapFile.spec).toEqual(root.inputs.spec);
     });
   }
 
@@ -120,6 +140,20 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
       expect(stack.config['pulumi:disable-default-providers']).toEqual(['*']);
       expect(stack.config['platform-bootstrap:environment']).toBe(env);
     }
+  });
+
+  it('fails the GitOps readiness check when a controller loses the Kruise gate or the status-free compare', () => {
+    // GIVEN the pinned controllers THEN nothing is missing
+    expect(gitOpsProblems(CONTROLLERS)).toEqual([]);
+    // WHEN kruise falls back to the chart's default gates and Argo CD loses its compare options
+    const broken = CONTROLLERS.map((c) =>
+      c.name === 'kruise' ? { ...c, values: {} } : c.name === 'argo-cd' ? { ...c, values: { configs: { cm: {} } } } : c,
+    );
+    // THEN both are named with their fix
+    const problems = gitOpsProblems(broken);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain("kruise 'values.featureGates' (\"\") lacks TemplateNoDefaults=true");
+    expect(problems[1]).toContain("Fix: set 'ignoreResourceStatusField: all'");
   });
 
   it('fails when the stack context is not the environment cluster', async () => {

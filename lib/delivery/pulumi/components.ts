@@ -159,16 +159,18 @@ export interface ClusterBootstrapArgs {
   readonly environment: EnvironmentSpec;
   readonly namespaces: readonly TeamNamespace[];
   readonly controllers: readonly Controller[];
-  /** The environment's AppProject and Application (from `lib/delivery/argocd.ts`). */
+  /** The environment's root AppProject and root Application (from `lib/delivery/argocd.ts`). */
   readonly argocdObjects: readonly KubeObject[];
   readonly provider: k8s.Provider;
 }
 
 /**
  * A cluster made ready for GitOps: controllers, team namespaces, and the
- * environment's Argo CD objects, created once Argo CD is installed. From then
- * on Argo CD syncs `manifests/<env>/` and the bootstrap only changes when a
- * controller version, a quota or a team changes.
+ * environment's root AppProject and root Application, created once Argo CD is
+ * installed. From then on the root syncs `delivery/argocd/<env>/` (the
+ * environment's AppProject, sync windows and Applications), those sync
+ * `manifests/<env>/`, and the bootstrap only changes when a controller
+ * version, a quota or a team changes.
  */
 export class ClusterBootstrap extends pulumi.ComponentResource {
   /** Names of the team namespaces. */
@@ -192,7 +194,11 @@ export class ClusterBootstrap extends pulumi.ComponentResource {
     const argocd = controllers.get(ARGOCD_CONTROLLER);
     for (const o of args.argocdObjects) {
       const { apiVersion, kind, metadata, ...rest } = o;
-      new k8s.apiextensions.CustomResource(`${name}-${kind.toLowerCase()}`, { apiVersion, kind, metadata, ...rest }, { ...child, dependsOn: [...(argocd ? [argocd] : []), ...teams] });
+      new k8s.apiextensions.CustomResource(
+        `${name}-root-${kind.toLowerCase()}`,
+        { apiVersion, kind, metadata, ...rest },
+        { ...child, dependsOn: [...(argocd ? [argocd] : []), ...teams] },
+      );
     }
     this.namespaces = pulumi.all(teams.map((t) => t.namespaceName));
     this.charts = pulumi.output(args.controllers.map((c) => `${c.chart}@${c.version}`));

@@ -15,7 +15,7 @@ import { INDEX_FILE } from '../../render/render.ts';
 import { loadProject, resolveProject } from '../../spec/project.ts';
 import { readManifests } from '../../validate/validate.ts';
 import { environmentDelivery } from '../argocd.ts';
-import { CONTROLLERS } from './charts.ts';
+import { CONTROLLERS, gitOpsProblems } from './charts.ts';
 import { ClusterBootstrap } from './components.ts';
 import { namespaceUsage, quotaOverruns, teamNamespaces } from './tenancy.ts';
 
@@ -63,6 +63,10 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
         `Fix: name the kubeconfig context after the cluster and set it to '${env.cluster.name}', so a stack can never reach another cluster`,
     );
   }
+  const gitops = gitOpsProblems(CONTROLLERS);
+  if (gitops.length > 0) {
+    throw new Error(`the controllers are not ready for GitOps:\n${gitops.map((p) => `  - ${p}`).join('\n')}`);
+  }
   const apps = resolveProject(project).filter((a) => a.environment.name === env.name);
   if (env.tenancy) {
     const overruns = quotaOverruns(namespaceUsage(apps), env.tenancy, loaded.file);
@@ -82,7 +86,7 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
     environment: env,
     namespaces: teamNamespaces(apps),
     controllers: CONTROLLERS,
-    argocdObjects: delivery.objects,
+    argocdObjects: delivery.bootstrap.objects,
     provider,
   });
   return { environment: env.name, cluster: env.cluster.name, namespaces: bootstrap.namespaces, charts: bootstrap.charts };
