@@ -12,6 +12,7 @@
 import { git } from '../git/git.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { ObjectChange } from './diff.ts';
+import { repositoryPath } from './manifests.ts';
 import { OVERRIDABLE_PIN_GATES, type PinGate } from './pins.ts';
 
 /** Share of an environment's objects a release order may remove when the environment does not say. */
@@ -83,7 +84,7 @@ export function checkDeletions(input: GuardInput): GuardViolation[] {
     out.push({ env, rule: 'empty-render', message: `the head render of ${env} is empty: every object would be deleted`, objects: [], overridable: false });
   }
   if (input.broken.length > 0) {
-    out.push({ env, rule: 'broken-render', message: `the head render of ${env} is broken: ${input.broken.map((b) => b.message).join('; ')}`, objects: input.broken.map((b) => `manifests/${b.file}`), overridable: false });
+    out.push({ env, rule: 'broken-render', message: `the head render of ${env} is broken: ${input.broken.map((b) => b.message).join('; ')}`, objects: input.broken.map((b) => repositoryPath(b.file)), overridable: false });
   }
   const namespaces = removed.filter((c) => c.before?.kind === 'Namespace').map((c) => c.object);
   if (namespaces.length > 0) {

@@ -11,6 +11,12 @@ import { cmp } from '../util/compare.ts';
 
 /** Folder of the rendered output in the repository. */
 export const MANIFESTS = 'manifests';
+/** Folder of the Argo CD objects each environment's root Application applies (`delivery/argocd/<env>/`). */
+export const ARGOCD = 'delivery/argocd';
+/** The Argo CD bootstrap files (`delivery/argocd/bootstrap/<env>.yaml`), applied by Pulumi. */
+const BOOTSTRAP = 'bootstrap';
+/** Where the Argo CD files of an environment stand among its files (`prod/argocd/apps/claims-api.yaml`). */
+const ARGOCD_KEY = 'argocd';
 
 /** One rendered object at one revision, with where it lives. */
 export interface PlacedObject {
@@ -47,10 +53,14 @@ export interface ManifestDelta {
 
 /**
  * Reads the manifests of two resolved commits and parses the files that differ.
- * What an environment applies is what its index lists: a file dropped from the
- * index is removed from the cluster even though it stays in the tree, so a file
- * whose place in the index changed counts as changed, and a file outside the
- * index holds no object on that side.
+ * The Argo CD objects of an environment (`delivery/argocd/<env>/`, applied by
+ * its root Application, and its bootstrap file) are part of it, as
+ * `<env>/argocd/…`. What an environment applies is what its index lists and,
+ * where the environment has per-app Applications, what an Application selects:
+ * a file dropped from the index, or whose Application is removed, is removed
+ * from the cluster even though it stays in the tree. So a file whose place in
+ * the index or whose Application changed counts as changed, and a file not
+ * applied holds no object on that side.
  */
 export function readManifestDelta(root: string, base: string, head: string): ManifestDelta {
   const baseFiles = filesAt(root, base);
@@ -58,9 +68,15 @@ export function readManifestDelta(root: string, base: string, head: string): Man
   const broken: BrokenFile[] = [];
   const baseIndex = indexes(root, baseFiles, []);
   const headIndex = indexes(root, headFiles, broken);
-  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, file: string): boolean => index.get(envOf(file))?.has(file) ?? true;
+  // The index lists the files of manifests/<env>/; the Argo CD files are applied by the root Application.
+  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, files: ReadonlyMap<string, string>, file: string): boolean =>
+    isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, file));
+  const applied = {
+    base: (f: string): boolean => listed(baseIndex, baseFiles, f),
+    head: (f: string): boolean => listed(headIndex, headFiles, f),
+  };
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
-    .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || listed(baseIndex, f) !== listed(headIndex, f)))
+    .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || applied.base(f) !== applied.head(f)))
     .sort(cmp);
   for (const [env, files] of headIndex) {
     for (const f of files) if (!headFiles.has(f)) broken.push({ file: `${env}/${INDEX_FILE}`, message: `${MANIFESTS}/${env}/${INDEX_FILE} lists ${f.slice(env.length + 1)}, which does not exist` });
@@ -72,12 +88,31 @@ export function readManifestDelta(root: string, base: string, head: string): Man
     const baseSha = baseFiles.get(file);
     const headSha = headFiles.get(file);
     // A base that does not parse cannot be compared; its objects count as absent.
-    if (baseSha && listed(baseIndex, file)) tryParse(file, blobs.get(baseSha)!, before, []);
-    if (headSha && listed(headIndex, file)) tryParse(file, blobs.get(headSha)!, after, broken);
+    if (baseSha && applied.base(file)) tryParse(file, blobs.get(baseSha)!, before, []);
+    if (headSha && applied.head(file)) tryParse(file, blobs.get(headSha)!, after, broken);
   }
   const indexChanged = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((f) => isIndex(f) && baseFiles.get(f) !== headFiles.get(f));
   const envs = new Set([...changed, ...indexChanged].map(envOf));
   return { baseFiles, headFiles, before, after, broken, changedEnvs: [...envs].sort(cmp) };
+}
+
+/**
+ * Whether an app file (`prod/apps/claims-api.yaml`) is selected by an Application at that revision:
+ * always, unless the environment has per-app Applications (`prod/argocd/apps/`) and none is the app's.
+ */
+function hasApplication(files: ReadonlyMap<string, string>, file: string): boolean {
+  const env = envOf(file);
+  const rest = file.slice(env.length + 1);
+  if (!rest.startsWith('apps/') || rest.slice(5).includes('/')) return true;
+  const own = `${env}/${ARGOCD_KEY}/${rest}`;
+  if (files.has(own)) return true;
+  const prefix = `${env}/${ARGOCD_KEY}/apps/`;
+  for (const f of files.keys()) if (f.startsWith(prefix)) return false;
+  return true;
+}
+
+function isArgoCd(file: string): boolean {
+  return file.startsWith(`${envOf(file)}/${ARGOCD_KEY}/`);
 }
 
 function isIndex(file: string): boolean {
@@ -136,17 +171,41 @@ export function envOf(file: string): string {
   return file.slice(0, file.indexOf('/'));
 }
 
-/** App of a file under `manifests/`: `prod/apps/claims-api.yaml` → `claims-api`; other files → their path in the environment without `.yaml`. */
+/**
+ * App of a file of an environment: `prod/apps/claims-api.yaml` and its Application
+ * `prod/argocd/apps/claims-api.yaml` → `claims-api`; other files → their path in the environment
+ * without `.yaml` (`platform/namespaces`, `argocd/project`).
+ */
 export function appOf(file: string): string {
   const rest = file.slice(file.indexOf('/') + 1).replace(/\.ya?ml$/, '');
-  return rest.startsWith('apps/') && !rest.slice(5).includes('/') ? rest.slice(5) : rest;
+  for (const prefix of ['apps/', `${ARGOCD_KEY}/apps/`]) {
+    if (rest.startsWith(prefix) && !rest.slice(prefix.length).includes('/')) return rest.slice(prefix.length);
+  }
+  return rest;
 }
 
+/** The repository path of a file of an environment (`prod/argocd/project.yaml` → `delivery/argocd/prod/project.yaml`). */
+export function repositoryPath(file: string): string {
+  const env = envOf(file);
+  const rest = file.slice(env.length + 1);
+  if (rest === `${ARGOCD_KEY}/${BOOTSTRAP}.yaml`) return `${ARGOCD}/${BOOTSTRAP}/${env}.yaml`;
+  if (rest.startsWith(`${ARGOCD_KEY}/`)) return `${ARGOCD}/${env}/${rest.slice(ARGOCD_KEY.length + 1)}`;
+  return `${MANIFESTS}/${file}`;
+}
+
+/** The YAML files of every environment at `rev`: `manifests/<env>/…`, and the Argo CD files as `<env>/argocd/…`. */
 function filesAt(root: string, rev: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const { path, sha } of listTree(root, rev, MANIFESTS)) {
     const rel = path.slice(MANIFESTS.length + 1);
     if (rel.includes('/') && /\.ya?ml$/.test(rel)) out.set(rel, sha);
+  }
+  for (const { path, sha } of listTree(root, rev, ARGOCD)) {
+    const rel = path.slice(ARGOCD.length + 1);
+    if (!/\.ya?ml$/.test(rel)) continue;
+    const bootstrap = new RegExp(`^${BOOTSTRAP}/([^/]+)\\.ya?ml$`).exec(rel);
+    if (bootstrap) out.set(`${bootstrap[1]}/${ARGOCD_KEY}/${BOOTSTRAP}.yaml`, sha);
+    else if (rel.includes('/')) out.set(`${envOf(rel)}/${ARGOCD_KEY}/${rel.slice(rel.indexOf('/') + 1)}`, sha);
   }
   return out;
 }
@@ -163,7 +222,7 @@ export function parseManifest(file: string, text: string): PlacedObject[] {
 function tryParse(file: string, text: string, into: PlacedObject[], broken: BrokenFile[]): void {
   let docs: unknown[];
   try {
-    docs = fromYaml(text, `${MANIFESTS}/${file}`);
+    docs = fromYaml(text, repositoryPath(file));
   } catch (error) {
     broken.push({ file, message: (error as Error).message });
     return;
@@ -174,7 +233,7 @@ function tryParse(file: string, text: string, into: PlacedObject[], broken: Brok
     // The per-environment index is configuration of kustomize, not an object in the cluster.
     if ((doc as { kind?: unknown } | null)?.kind === 'Kustomization') continue;
     if (!isKubeObject(doc)) {
-      broken.push({ file, message: `${MANIFESTS}/${file}: a document is not a Kubernetes object (apiVersion, kind, metadata.name)` });
+      broken.push({ file, message: `${repositoryPath(file)}: a document is not a Kubernetes object (apiVersion, kind, metadata.name)` });
       continue;
     }
     into.push({ env, app, file, object: doc });

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateApprovals, type Review } from '../../lib/delivery/approvals.ts';
+import { ARGOCD_COMMAND, argocdOutput } from '../../lib/delivery/argocd-files.ts';
+import { writeGenerated } from '../../lib/delivery/generated.ts';
 import { planComments, releaseOrderComments } from '../../lib/delivery/comments.ts';
 import { releaseRecord } from '../../lib/delivery/release-note.ts';
 import { parseReleaseOrder, type ReleaseOrder as OrderData } from '../../lib/delivery/release-order.ts';
@@ -69,6 +71,11 @@ describe('attacks on the release gate', () => {
       'claims-legacy': service('claims-legacy'),
       'quote-api': service('quote-api', { team: 'pricing' }),
     });
+    // The Argo CD objects, as `npm run argocd` writes them, so that an Application can be removed.
+    h.write('pipelines/pipeline.ts', readFileSync(join(REPO_ROOT, 'pipelines', 'pipeline.ts'), 'utf8'));
+    const argocd = await argocdOutput(h.root);
+    writeGenerated(h.root, argocd.files, argocd.folders, ARGOCD_COMMAND);
+    h.commit('Render the Argo CD objects');
   }, 120_000);
 
   afterAll(() => h.cleanup());
@@ -291,6 +298,17 @@ describe('attacks on the release gate', () => {
     expect(releaseOrderJson(order)).not.toContain('No change to `manifests/`');
   });
 
+  it('GIVEN an app\'s Argo CD Application removed from delivery/argocd/prod/ WHEN ordered THEN the Application and the objects it applied are removed, and prod refuses it', async () => {
+    const head = await branch('drop-application', async () => {
+      h.remove('delivery/argocd/prod/apps/claims-legacy.yaml');
+    });
+    const order = await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW });
+    const prod = order.changes.filter((c) => c.env === 'prod');
+    expect(prod.some((c) => c.object === 'argoproj.io/v1alpha1/Application/argocd/prod-claims-legacy' && c.kind === 'removed')).toBe(true);
+    expect(prod.every((c) => c.app === 'claims-legacy' && c.kind === 'removed')).toBe(true);
+    expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toContain('prod app-removal');
+  });
+
   it('GIVEN a sidecar with a new image added to a Deployment WHEN ordered THEN it is an image change', async () => {
     const head = await branch('sidecar', () => {
       const path = 'manifests/dev/apps/claims-api.yaml';
@@ -309,6 +327,8 @@ describe('attacks on the release gate', () => {
       h.setApp('fraud-scoring', service('fraud-scoring', { replicas: 3, environments: ['dev'] }));
       h.pin('dev', 'fraud-scoring', '1.0.0');
       await h.synth();
+      const argocd = await argocdOutput(h.root);
+      writeGenerated(h.root, argocd.files, argocd.folders, ARGOCD_COMMAND);
     });
     const order = await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW });
     const pdb = order.changes.find((c) => c.object.includes('PodDisruptionBudget'))!;
