@@ -129,4 +129,16 @@ export function checkObservabilityPolicy(env: EnvironmentSpec, file: string, sin
   if (Object.keys(o.prometheus.podLabels).length === 0) sink.add(file, 'observability.prometheus.podLabels', o.prometheus.podLabels, 'no labels: every pod of the namespace could scrape the apps', "name the Prometheus pods' labels, e.g. { 'app.kubernetes.io/name': 'prometheus' }");
   if (o.aggregatorReplicas !== undefined && !(Number.isInteger(o.aggregatorReplicas) && o.aggregatorReplicas >= 1 && o.aggregatorReplicas <= 20)) sink.add(file, 'observability.aggregatorReplicas', o.aggregatorReplicas, 'out of range', 'use 1 to 20');
   if (o.alerts) checkAlerts(o.alerts, file, 'observability.alerts', sink);
+  const url = o.prometheus.url;
+  if (url !== undefined && !/^https?:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s?#]*)?$/.test(url)) {
+    sink.add(file, 'observability.prometheus.url', url, 'not an http(s) URL of a host', "write it as 'https://prometheus.prod.insure.example'");
+  }
+  const v = o.verification;
+  if (!v) return;
+  const field = 'observability.verification';
+  if (v.minRequests !== undefined && !(Number.isInteger(v.minRequests) && v.minRequests >= 1 && v.minRequests <= 10_000_000)) sink.add(file, `${field}.minRequests`, v.minRequests, 'not a whole number from 1 to 10000000', 'use e.g. 500');
+  if (v.significance !== undefined && !(v.significance > 0 && v.significance <= 0.2)) sink.add(file, `${field}.significance`, v.significance, 'not a significance above 0 and at most 0.2', 'use e.g. 0.01');
+  if (v.latencyMarginPercent !== undefined && !(v.latencyMarginPercent >= 0 && v.latencyMarginPercent <= 1000)) sink.add(file, `${field}.latencyMarginPercent`, v.latencyMarginPercent, 'out of range', 'use 0 to 1000 percent, e.g. 20');
+  if (v.batchWindowMinutes !== undefined && !(Number.isInteger(v.batchWindowMinutes) && v.batchWindowMinutes >= 1 && v.batchWindowMinutes <= 1440)) sink.add(file, `${field}.batchWindowMinutes`, v.batchWindowMinutes, 'not a whole number of minutes from 1 to 1440', 'use e.g. 10');
+  if (v.timeoutSeconds !== undefined && !(v.timeoutSeconds > 0 && v.timeoutSeconds <= 120)) sink.add(file, `${field}.timeoutSeconds`, v.timeoutSeconds, 'out of range', 'use seconds above 0 and at most 120, e.g. 10');
 }
