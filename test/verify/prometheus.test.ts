@@ -3,12 +3,17 @@
  * a test exporter on loopback, for a micrometer and a generic app.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { planPromotion, PromotionRefused } from '../../lib/promote/promote.ts';
+import { readPins, writePins } from '../../lib/promote/versions.ts';
 import type { AppSpec } from '../../lib/spec/app.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { verifyVersion, VerificationImpossible } from '../../lib/verify/verify.ts';
 import uat from '../../environments/uat/environment.ts';
-import { service } from '../fixture.ts';
+import { REPO_ROOT, digestOf, service } from '../fixture.ts';
+import { commitPin, committedRepo } from '../promote/repo.ts';
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusHarness, type VersionTraffic } from './harness.ts';
 
 const claims: AppSpec = service('claims-api', { runtime: 'spring-boot', metrics: { port: 'http' } });
@@ -95,7 +100,61 @@ describe.skipIf(!installed)('verify against a real Prometheus', () => {
     expect(result.candidate.requests).toBe(0);
     expect(result.checks[0]).toEqual({ name: 'traffic', outcome: 'inconclusive', detail: '0 requests to 1.3.0; at least 500 are needed for a verdict' });
   });
+});
 
+describe.skipIf(!installed)('promote and verify against a real Prometheus', () => {
+  const ago = (h: number) => new Date(Date.now() - h * 3_600_000);
+
+  it('promotes a good version with the verdict in its notes, and refuses a bad one with the numbers and the query', async () => {
+    const root = await committedRepo({ 'claims-api': claims }, ago(10));
+    commitPin(root, 'sit', 'claims-api', '1.1.0', ago(6));
+    const plan = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: new Date(), prometheus: harness!.url });
+    expect(plan.changes.map((c) => `${c.env}:${c.after.tag}`)).toEqual(['uat:1.1.0']);
+    expect(plan.notes).toHaveLength(1);
+    expect(plan.notes[0]).toMatch(/^claims-api 1\.1\.0 verified on sit's metrics since \S+: \d+ requests to 1\.1\.0; at least 500 are needed/);
+    expect(plan.notes[0]).toMatch(/error ratio 0\.\d\d% against 0\.\d\d% of 1\.0\.0/);
+
+    commitPin(root, 'sit', 'claims-api', '1.2.0', ago(5));
+    const error = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: new Date(), prometheus: harness!.url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PromotionRefused);
+    const refusal = (error as PromotionRefused).refusals[0]!;
+    expect(refusal.gate).toBe('verified');
+    expect(refusal.message).toMatch(/^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0/);
+    expect(refusal.message).toContain('; query: sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="1.2.0"}[18000s]))');
+    expect(refusal.remedy).toContain('npm run -s verify -- --env sit --app claims-api');
+  });
+
+  it('verify exits 0 on a good batch, 1 on a failing one and 2 without traffic (real CLI runs)', async () => {
+    const root = await committedRepo({ 'claims-api': claims }, ago(10));
+    commitPin(root, 'prod', 'claims-api', '1.1.0', ago(1));
+    const verify = (...args: string[]) =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'verify', '--env', 'prod', '--app', 'claims-api', '--prometheus', harness!.url, '--window', '1', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PLATFORM_ROOT: root },
+      });
+    const pass = verify('--json');
+    expect(pass.stderr).toBe('');
+    expect(pass.status).toBe(0);
+    const json = JSON.parse(pass.stdout) as { outcome: string; candidate: { version: string }; baseline: { version: string }; window: { seconds: number } };
+    expect(json).toMatchObject({ outcome: 'pass', candidate: { version: '1.1.0' }, baseline: { version: '1.0.0' }, window: { seconds: 60 } });
+
+    // The new revision's pods run 1.2.0 (pinned, not yet merged); the stable ones 1.1.0.
+    writePins(root, 'prod', { ...readPins(root, 'prod'), 'claims-api': { tag: '1.2.0', digest: digestOf('claims-api:1.2.0') } });
+    const fail = verify();
+    expect(fail.status).toBe(1);
+    expect(fail.stdout).toMatch(/^FAIL: claims-api 1\.2\.0 in prod against 1\.1\.0/);
+    expect(fail.stdout).toMatch(/fail {9}errors-vs-baseline {3}error ratio 5\.\d\d%/);
+    expect(fail.stdout).toContain('remedy: do not continue the rollout: roll back (npm run -s promote -- claims-api --to prod --rollback)');
+
+    writePins(root, 'prod', { ...readPins(root, 'prod'), 'claims-api': { tag: '1.3.0', digest: digestOf('claims-api:1.3.0') } });
+    const none = verify();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toContain('inconclusive traffic              0 requests to 1.3.0; at least 500 are needed for a verdict');
+  });
+});
+
+describe.skipIf(!installed)('a stopped Prometheus', () => {
   it('fails closed, naming the URL, once Prometheus is stopped', async () => {
     const spec = env();
     await harness!.stopPrometheus();
