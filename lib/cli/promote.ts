@@ -37,7 +37,10 @@ export function promoteCommands(program: Command, root: string): void {
     .option('--reason <text>', 'why --force is used; recorded in the commit')
     .option('--commit', 'create branch promote/<env>/<app>-<version> with one commit (refuses a dirty work tree)')
     .option('--ref <rev>', 'revision whose upstream pins count as running (default: main)')
-    .option('--prometheus <url>', "Prometheus of the upstream environment for the verified gate (default: its observability.prometheus.url)")
+    .option(
+      '--prometheus <url>',
+      "Prometheus of the upstream environment for the verified gate (default: its observability.prometheus.url)",
+    )
     .action(async (apps: string[], options: PromoteOptions) => {
       const request: PromotionRequest = { apps, ...options };
       const plan = await planPromotion(root, request);

@@ -8,7 +8,12 @@ import { revParse } from '../git/git.ts';
 import { batchVersions } from '../promote/verified.ts';
 import { closest } from '../spec/problems.ts';
 import { loadProject, runsIn } from '../spec/project.ts';
-import { describeVerification, verifyVersion, VerificationImpossible, VERIFICATION_DEFAULTS } from '../verify/verify.ts';
+import {
+  describeVerification,
+  verifyVersion,
+  VerificationImpossible,
+  VERIFICATION_DEFAULTS,
+} from '../verify/verify.ts';
 import { wholeNumber } from './options.ts';
 
 interface VerifyOptions {
@@ -27,12 +32,18 @@ const EXIT = { pass: 0, fail: 1, inconclusive: 2 } as const;
 export function verifyCommands(program: Command, root: string): void {
   program
     .command('verify')
-    .description("judge the app's pinned version against the previous one from Prometheus: exit 0 pass, 1 fail, 2 inconclusive")
+    .description(
+      "judge the app's pinned version against the previous one from Prometheus: exit 0 pass, 1 fail, 2 inconclusive",
+    )
     .requiredOption('--env <env>', 'environment whose Prometheus is asked')
     .requiredOption('--app <app>', 'app name (apps/<app>.ts)')
     .option('--json', 'print the verdict as JSON')
     .option('--prometheus <url>', "Prometheus base URL (default: the environment's observability.prometheus.url)")
-    .option('--window <minutes>', 'minutes to judge, ending now (default: observability.verification.batchWindowMinutes)', wholeNumber(1))
+    .option(
+      '--window <minutes>',
+      'minutes to judge, ending now (default: observability.verification.batchWindowMinutes)',
+      wholeNumber(1),
+    )
     .option('--ref <rev>', 'revision whose history gives the previous version (default: main)')
     .action(async (options: VerifyOptions) => {
       const project = await loadProject(root);
@@ -40,16 +51,34 @@ export function verifyCommands(program: Command, root: string): void {
       if (!env) {
         const names = project.environments.map((e) => e.spec.name as string);
         const guess = closest(options.env, names);
-        throw new Error(`--env '${options.env}' is no environment. Fix: ${guess ? `did you mean '${guess}'? ` : ''}use one of: ${names.join(', ')}`);
+        throw new Error(
+          `--env '${options.env}' is no environment.` +
+            ` Fix: ${guess ? `did you mean '${guess}'? ` : ''}use one of: ${names.join(', ')}`,
+        );
       }
       const app = project.apps.find((a) => a.spec.name === options.app);
       if (!app) {
-        const guess = closest(options.app, project.apps.map((a) => a.spec.name));
-        throw new Error(`--app '${options.app}' is no app. Fix: ${guess ? `did you mean '${guess}'?` : 'use the name of a file in apps/'}`);
+        const guess = closest(
+          options.app,
+          project.apps.map((a) => a.spec.name),
+        );
+        throw new Error(
+          `--app '${options.app}' is no app.` +
+            ` Fix: ${guess ? `did you mean '${guess}'?` : 'use the name of a file in apps/'}`,
+        );
       }
-      const versions = runsIn(app.spec, env.name) ? batchVersions(root, options.ref ?? defaultRef(root), env.name, app.spec.name) : undefined;
-      if (!versions) throw new Error(`${options.app} is not pinned in ${env.name} (environments/${env.name}/versions.json). Fix: pick an environment it runs in`);
-      const minutes = options.window ?? env.observability.verification?.batchWindowMinutes ?? VERIFICATION_DEFAULTS.batchWindowMinutes;
+      const versions = runsIn(app.spec, env.name)
+        ? batchVersions(root, options.ref ?? defaultRef(root), env.name, app.spec.name)
+        : undefined;
+      if (!versions)
+        throw new Error(
+          `${options.app} is not pinned in ${env.name} (environments/${env.name}/versions.json).` +
+            ' Fix: pick an environment it runs in',
+        );
+      const minutes =
+        options.window ??
+        env.observability.verification?.batchWindowMinutes ??
+        VERIFICATION_DEFAULTS.batchWindowMinutes;
       try {
         const result = await verifyVersion({
           app: app.spec,
@@ -62,9 +91,13 @@ export function verifyCommands(program: Command, root: string): void {
         });
         const remedy =
           result.outcome === 'fail'
-            ? `do not continue the rollout: roll back (npm run -s promote -- ${app.spec.name} --to ${env.name} --rollback)`
-            : `wait for more traffic on the new pods (at least ${result.thresholds.minRequests} requests), then run verify again`;
-        process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${describeVerification(result, remedy)}\n`);
+            ? 'do not continue the rollout: roll back' +
+              ` (npm run -s promote -- ${app.spec.name} --to ${env.name} --rollback)`
+            : `wait for more traffic on the new pods (at least ${result.thresholds.minRequests} requests),` +
+              ' then run verify again';
+        process.stdout.write(
+          options.json ? `${JSON.stringify(result, null, 2)}\n` : `${describeVerification(result, remedy)}\n`,
+        );
         process.exitCode = EXIT[result.outcome];
       } catch (error) {
         if (!(error instanceof VerificationImpossible)) throw error;

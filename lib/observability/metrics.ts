@@ -43,7 +43,8 @@ export class Monitoring extends Construct {
       { sourceLabels: [`__meta_kubernetes_pod_label_${promLabel(LABELS.name)}`], targetLabel: 'app' },
       { sourceLabels: [`__meta_kubernetes_pod_label_${promLabel(LABELS.version)}`], targetLabel: 'version' },
     ];
-    const endpoint = { port: metrics.port, path: metrics.path, interval: metrics.interval, scheme: 'http', relabelings };
+    const { port: name, path, interval } = metrics;
+    const endpoint = { port: name, path, interval, scheme: 'http', relabelings };
     if (app.kind === 'service') {
       new PlainObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
     } else {
@@ -74,7 +75,7 @@ export class Monitoring extends Construct {
   }
 }
 
-/** A Kubernetes label name as Prometheus service discovery spells it (`app.kubernetes.io/name` → `app_kubernetes_io_name`). */
+/** A label name as Prometheus discovery spells it (`app.kubernetes.io/name` → `app_kubernetes_io_name`). */
 function promLabel(label: string): string {
   return label.replace(/[^a-zA-Z0-9_]/g, '_');
 }

@@ -211,7 +211,10 @@ function checkUsage(request: PromotionRequest, target: LoadedEnvironment): Refus
   const env = target.spec;
   if (request.apps.length === 0 && !request.all) out.push({ gate: 'usage', message: 'no app given', remedy: 'name one or more apps, or use --all' });
   if (request.apps.length > 0 && request.all) out.push({ gate: 'usage', message: '--all and app names together', remedy: 'use one or the other' });
-  if (request.force && !request.reason?.trim()) out.push({ gate: 'usage', message: '--force needs --reason', remedy: '--force --reason "why soak time and verification are skipped" (it is recorded in the commit)' });
+  if (request.force && !request.reason?.trim()) {
+    const remedy = '--force --reason "why soak time and verification are skipped" (it is recorded in the commit)';
+    out.push({ gate: 'usage', message: '--force needs --reason', remedy });
+  }
   if (request.digest !== undefined && request.version === undefined) out.push({ gate: 'usage', message: '--digest needs --version', remedy: 'give both: --version <tag> --digest sha256:…' });
   if (request.version !== undefined && !request.rollback) {
     if (env.promotion.from !== undefined) {

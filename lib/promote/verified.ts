@@ -70,21 +70,28 @@ export async function verifiedGate(input: VerifiedGateInput): Promise<boolean> {
   }
   if (result.outcome === 'pass') {
     const numbers = result.checks.filter((c) => c.name !== 'restarts' && c.name !== 'oom-kills').map((c) => c.detail);
-    notes.push(`${app.name} ${candidate.tag} verified on ${env.name}'s metrics since ${result.window.start}: ${numbers.join('; ') || 'no restarts, no OOM kills'}`);
+    notes.push(
+      `${app.name} ${candidate.tag} verified on ${env.name}'s metrics since ${result.window.start}: ` +
+        (numbers.join('; ') || 'no restarts, no OOM kills'),
+    );
     return true;
   }
   const failed = result.checks.filter((c) => c.outcome === result.outcome);
   const queries = [...new Set(failed.flatMap((c) => queriesOf(c.name, result.queries)))];
   const remedy =
     result.outcome === 'fail'
-      ? `fix it and promote a new build (npm run -s verify -- --env ${env.name} --app ${app.name} shows the numbers), ${bypass}`
-      : `promote when ${env.name} has served ${candidate.tag} at least ${result.thresholds.minRequests} requests, ${bypass}`;
+      ? `fix it and promote a new build (npm run -s verify -- --env ${env.name} --app ${app.name} shows the numbers),` +
+        ` ${bypass}`
+      : `promote when ${env.name} has served ${candidate.tag} at least ${result.thresholds.minRequests} requests,` +
+        ` ${bypass}`;
   refuse({
     gate: 'verified',
     app: app.name,
     message:
-      `${candidate.tag} is ${result.outcome === 'fail' ? 'failing' : 'not verified (inconclusive)'} on ${env.name}'s metrics` +
-      ` (${result.window.start} to ${result.window.end}${result.baseline ? `, against ${result.baseline.version}` : ''}):` +
+      `${candidate.tag} is ${result.outcome === 'fail' ? 'failing' : 'not verified (inconclusive)'}` +
+      ` on ${env.name}'s metrics` +
+      ` (${result.window.start} to ${result.window.end}` +
+      `${result.baseline ? `, against ${result.baseline.version}` : ''}):` +
       ` ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}; query: ${queries.join(' ; ')}`,
     remedy,
   });
@@ -119,7 +126,9 @@ export function batchVersions(root: string, ref: string, env: string, app: strin
   if (!current) return undefined;
   const history = pinHistory(root, ref, env, app);
   const at = history.map((e) => samePin(e.pin, current)).lastIndexOf(true);
-  const before = (at >= 0 ? history.slice(0, at) : history).filter((e) => e.pin !== undefined && e.pin.tag !== current.tag);
+  const before = (at >= 0 ? history.slice(0, at) : history).filter(
+    (e) => e.pin !== undefined && e.pin.tag !== current.tag,
+  );
   const baseline = before[before.length - 1]?.pin?.tag;
   return { candidate: current.tag, ...(baseline !== undefined ? { baseline } : {}) };
 }

@@ -48,7 +48,12 @@ export function checkPrometheusRules(files: readonly RenderedFile[], options: Pr
   );
   const probe = spawnSync(promtool, ['--version'], { encoding: 'utf8' });
   if (probe.error) {
-    return { skipped: `${promtool} is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`, objects: rules.length, rules: 0, violations: [] };
+    return {
+      skipped: `${promtool} is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`,
+      objects: rules.length,
+      rules: 0,
+      violations: [],
+    };
   }
   if (rules.length === 0) return { objects: 0, rules: 0, violations: [] };
   const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
@@ -71,7 +76,13 @@ export function checkPrometheusRules(files: readonly RenderedFile[], options: Pr
       violations.push(...problems);
       if (run.status !== 0 && problems.length === 0) {
         const first = byPath.get(batch[0]!)!;
-        violations.push({ file: first.file, object: first.id, rule: 'promtool', message: `promtool check rules failed: ${(run.stderr || run.stdout || String(run.error)).trim()}`, fix: 'run promtool on the rule groups by hand' });
+        violations.push({
+          file: first.file,
+          object: first.id,
+          rule: 'promtool',
+          message: `promtool check rules failed: ${(run.stderr || run.stdout || String(run.error)).trim()}`,
+          fix: 'run promtool on the rule groups by hand',
+        });
       }
     }
     return { objects: rules.length, rules: found, violations };
@@ -103,11 +114,20 @@ function parseProblems(stderr: string, byPath: ReadonlyMap<string, { file: strin
 
 function isPrometheusRule(o: unknown): boolean {
   const k = o as KubeObject | undefined;
-  return k?.kind === 'PrometheusRule' && typeof k.apiVersion === 'string' && k.apiVersion.startsWith('monitoring.coreos.com/');
+  return (
+    k?.kind === 'PrometheusRule' &&
+    typeof k.apiVersion === 'string' &&
+    k.apiVersion.startsWith('monitoring.coreos.com/')
+  );
 }
 
 /** One line on what promtool checked or why it did not, for the terminal. */
 export function describePromtool(report: PromtoolReport, ms: number): string {
-  if (report.skipped) return `promtool check rules: skipped, ${report.skipped}; install Debian's prometheus package to check the ${report.objects} PrometheusRule(s)`;
-  return `promtool check rules: ${report.rules} rules in ${report.objects} PrometheusRules, ${report.violations.length} problem(s) (${ms} ms)`;
+  if (report.skipped)
+    return (
+      `promtool check rules: skipped, ${report.skipped};` +
+      ` install Debian's prometheus package to check the ${report.objects} PrometheusRule(s)`
+    );
+  const problems = `${report.violations.length} problem(s)`;
+  return `promtool check rules: ${report.rules} rules in ${report.objects} PrometheusRules, ${problems} (${ms} ms)`;
 }

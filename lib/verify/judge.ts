@@ -91,7 +91,9 @@ export function judge(
     if (baseline && base !== undefined && base >= t.minRequests && enough) {
       checks.push(errorsVersusBaseline(candidate, baseline, t.significance));
     } else if (baseline) {
-      baselineNote = `no comparison with ${baseline.version}: it served ${fmt(base ?? 0)} requests in the window (at least ${t.minRequests} are needed)`;
+      baselineNote =
+        `no comparison with ${baseline.version}: it served ${fmt(base ?? 0)} requests in the window` +
+        ` (at least ${t.minRequests} are needed)`;
     } else {
       baselineNote = 'no comparison: no previous version ran in the window';
     }
@@ -108,7 +110,9 @@ export function judge(
         checks.push({
           name: 'latency-vs-baseline',
           outcome: p99 > limit ? 'fail' : 'pass',
-          detail: `p99 latency ${secs(p99)} against ${secs(b99)} of ${baseline!.version}; at most ${t.latencyMarginPercent}% more (${secs(limit)}) is allowed`,
+          detail:
+            `p99 latency ${secs(p99)} against ${secs(b99)} of ${baseline!.version};` +
+            ` at most ${t.latencyMarginPercent}% more (${secs(limit)}) is allowed`,
         });
       }
     }
@@ -117,7 +121,9 @@ export function judge(
   checks.push({
     name: 'restarts',
     outcome: candidate.restarts > allowed ? 'fail' : 'pass',
-    detail: `${fmt(candidate.restarts)} container restarts in ${duration(windowSeconds)}; at most ${fmt(allowed)} (${t.restartsPerHour} an hour) are allowed`,
+    detail:
+      `${fmt(candidate.restarts)} container restarts in ${duration(windowSeconds)};` +
+      ` at most ${fmt(allowed)} (${t.restartsPerHour} an hour) are allowed`,
   });
   checks.push({
     name: 'oom-kills',
@@ -179,5 +185,9 @@ function secs(s: number): string {
 }
 
 function duration(seconds: number): string {
-  return seconds >= 3600 ? `${(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${Math.round(seconds)} s`;
+  return seconds >= 3600
+    ? `${(seconds / 3600).toFixed(1)} h`
+    : seconds >= 60
+      ? `${Math.round(seconds / 60)} min`
+      : `${Math.round(seconds)} s`;
 }

@@ -56,7 +56,10 @@ export class PrometheusClient {
       });
     } catch (error) {
       const e = error as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message);
       throw new PrometheusUnavailable(this.url, query, why);
     }
     const text = await response.text().catch(() => '');
@@ -64,23 +67,36 @@ export class PrometheusClient {
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new PrometheusUnavailable(this.url, query, `HTTP ${response.status}, not a Prometheus API answer: ${text.slice(0, 120)}`);
+      throw new PrometheusUnavailable(
+        this.url,
+        query,
+        `HTTP ${response.status}, not a Prometheus API answer: ${text.slice(0, 120)}`,
+      );
     }
     if (!response.ok || body.status !== 'success') {
-      throw new PrometheusUnavailable(this.url, query, `HTTP ${response.status}: ${body.error ?? 'status is not success'}`);
+      throw new PrometheusUnavailable(
+        this.url,
+        query,
+        `HTTP ${response.status}: ${body.error ?? 'status is not success'}`,
+      );
     }
     return valueOf(body.data, this.url, query);
   }
 }
 
-function valueOf(data: { resultType?: string; result?: unknown } | undefined, url: string, query: string): number | undefined {
+function valueOf(
+  data: { resultType?: string; result?: unknown } | undefined,
+  url: string,
+  query: string,
+): number | undefined {
   let raw: unknown;
   if (data?.resultType === 'scalar') {
     raw = (data.result as unknown[])[1];
   } else if (data?.resultType === 'vector') {
     const result = data.result as { value: [number, string] }[];
     if (result.length === 0) return 0;
-    if (result.length > 1) throw new PrometheusUnavailable(url, query, `${result.length} series where one number was expected`);
+    if (result.length > 1)
+      throw new PrometheusUnavailable(url, query, `${result.length} series where one number was expected`);
     raw = result[0]!.value[1];
   } else {
     throw new PrometheusUnavailable(url, query, `unexpected result type ${String(data?.resultType)}`);

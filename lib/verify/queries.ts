@@ -47,11 +47,13 @@ export const REQUEST_QUERIES: Readonly<Record<RequestConvention, QueryTemplates>
 export const POD_QUERIES = {
   /** Container restarts of the version's pods in the window. */
   restarts:
-    'sum(increase(kube_pod_container_status_restarts_total{namespace="{{namespace}}", container="{{app}}"}[{{window}}])' +
+    'sum(increase(kube_pod_container_status_restarts_total{namespace="{{namespace}}", container="{{app}}"}' +
+    '[{{window}}])' +
     ' * on (namespace, pod) group_left () {{pods}})',
   /** Containers of the version's pods whose last termination in the window was an OOM kill. */
   oomKills:
-    'sum(max_over_time(kube_pod_container_status_last_terminated_reason{namespace="{{namespace}}", container="{{app}}",' +
+    'sum(max_over_time(kube_pod_container_status_last_terminated_reason{namespace="{{namespace}}",' +
+    ' container="{{app}}",' +
     ' reason="OOMKilled"}[{{window}}]) * on (namespace, pod) group_left () {{pods}})',
 } as const;
 
@@ -103,7 +105,12 @@ export function renderQueries(app: AppSpec, metrics: ResolvedMetrics, scope: Que
   const pods = { restarts: fill(POD_QUERIES.restarts, values), oomKills: fill(POD_QUERIES.oomKills, values) };
   if ((app.kind ?? 'service') !== 'service') return pods;
   const t = REQUEST_QUERIES[conventionOf(app)];
-  return { requests: fill(t.requests, values), errors: fill(t.errors, values), latencyP99: fill(t.latencyP99, values), ...pods };
+  return {
+    requests: fill(t.requests, values),
+    errors: fill(t.errors, values),
+    latencyP99: fill(t.latencyP99, values),
+    ...pods,
+  };
 }
 
 function fill(template: string, values: Readonly<Record<string, string>>): string {

@@ -104,7 +104,12 @@ export async function verifyVersion(request: VerificationRequest): Promise<Verif
   const policy = { ...VERIFICATION_DEFAULTS, ...env.observability.verification };
   const client = new PrometheusClient(url, { timeoutMs: policy.timeoutSeconds * 1000 });
   const windowSeconds = Math.max(1, Math.round(request.windowSeconds));
-  const scope = (version: string) => ({ app: app.name, namespace: app.namespace ?? app.team, version: labelValue(version), windowSeconds });
+  const scope = (version: string) => ({
+    app: app.name,
+    namespace: app.namespace ?? app.team,
+    version: labelValue(version),
+    windowSeconds,
+  });
   const queries = renderQueries(app, metrics, scope(request.candidate));
   try {
     const candidate = await measure(client, request.candidate, queries, request.now);
@@ -119,7 +124,11 @@ export async function verifyVersion(request: VerificationRequest): Promise<Verif
       app: app.name,
       env: env.name,
       prometheus: client.url,
-      window: { start: new Date(request.now.getTime() - windowSeconds * 1000).toISOString(), end: request.now.toISOString(), seconds: windowSeconds },
+      window: {
+        start: new Date(request.now.getTime() - windowSeconds * 1000).toISOString(),
+        end: request.now.toISOString(),
+        seconds: windowSeconds,
+      },
       thresholds,
       candidate,
       ...(baseline ? { baseline } : {}),
@@ -129,12 +138,18 @@ export async function verifyVersion(request: VerificationRequest): Promise<Verif
     if (!(error instanceof PrometheusUnavailable)) throw error;
     throw new VerificationImpossible(
       `cannot verify ${app.name} ${request.candidate} in ${env.name}: ${error.message}`,
-      `check that ${error.url} is reachable from here (or pass --prometheus URL); an unanswered verification fails closed`,
+      `check that ${error.url} is reachable from here (or pass --prometheus URL);` +
+        ' an unanswered verification fails closed',
     );
   }
 }
 
-async function measure(client: PrometheusClient, version: string, q: VersionQueries, at: Date): Promise<VersionNumbers> {
+async function measure(
+  client: PrometheusClient,
+  version: string,
+  q: VersionQueries,
+  at: Date,
+): Promise<VersionNumbers> {
   const [requests, errors, latencyP99, restarts, oomKills] = await Promise.all([
     q.requests !== undefined ? client.scalar(q.requests, at) : undefined,
     q.errors !== undefined ? client.scalar(q.errors, at) : undefined,

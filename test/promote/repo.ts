@@ -28,7 +28,10 @@ export function gitAt(root: string, args: string[], at: Date): string {
   });
 }
 
-/** A repository with `apps`, each pinned at 1.0.0 everywhere, rendered and committed on `main` at `at`; removed when the test ends. */
+/**
+ * A repository with `apps`, each pinned at 1.0.0 everywhere, rendered and
+ * committed on `main` at `at`; removed when the test ends.
+ */
 export async function committedRepo(apps: Record<string, AppSpec>, at: Date): Promise<string> {
   const repo = makeRepo({ apps });
   onTestFinished(repo.cleanup);

@@ -19,16 +19,27 @@ describe('promote: the verified gate', () => {
     const root = await committedRepo({ 'claims-api': claims }, hours(0));
     commitPin(root, 'sit', 'claims-api', '1.1.0', hours(1));
     const prometheus = `http://127.0.0.1:${await freePort()}`;
-    const error = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: hours(10), prometheus }).catch((e: unknown) => e);
+    const error = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: hours(10), prometheus }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PromotionRefused);
     const [refusal] = (error as PromotionRefused).refusals;
     expect(refusal).toMatchObject({ gate: 'verified', app: 'claims-api' });
     expect(refusal!.message).toMatch(
-      new RegExp(`^cannot verify claims-api 1\\.1\\.0 in sit: Prometheus at ${prometheus} did not answer \\(ECONNREFUSED\\) for: sum\\(increase\\(`),
+      new RegExp(
+        `^cannot verify claims-api 1\\.1\\.0 in sit: Prometheus at ${prometheus} did not answer \\(ECONNREFUSED\\) for: sum\\(increase\\(`,
+      ),
     );
     expect(refusal!.remedy).toContain('or --force --reason "…" for an emergency');
 
-    const forced = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: hours(10), prometheus, force: true, reason: 'INC-4711' });
+    const forced = await planPromotion(root, {
+      apps: ['claims-api'],
+      to: 'uat',
+      now: hours(10),
+      prometheus,
+      force: true,
+      reason: 'INC-4711',
+    });
     expect(forced.changes.map((c) => `${c.env}:${c.after.tag}`)).toEqual(['uat:1.1.0']);
     expect(forced.notes).toEqual(["claims-api 1.1.0 was not verified on sit's metrics (forced)"]);
   });
@@ -49,7 +60,10 @@ describe('promote: the verified gate', () => {
     commitPin(root, 'prod', 'claims-api', '1.1.0', hours(1));
     expect(batchVersions(root, 'main', 'prod', 'claims-api')).toEqual({ candidate: '1.1.0', baseline: '1.0.0' });
     // A pin not committed yet is judged against the last committed other version.
-    writePins(root, 'prod', { ...readPins(root, 'prod'), 'claims-api': { tag: '1.2.0', digest: digestOf('claims-api:1.2.0') } });
+    writePins(root, 'prod', {
+      ...readPins(root, 'prod'),
+      'claims-api': { tag: '1.2.0', digest: digestOf('claims-api:1.2.0') },
+    });
     expect(batchVersions(root, 'main', 'prod', 'claims-api')).toEqual({ candidate: '1.2.0', baseline: '1.1.0' });
     expect(batchVersions(root, 'main', 'prod', 'no-such-app')).toBeUndefined();
   });
@@ -58,10 +72,16 @@ describe('promote: the verified gate', () => {
     const root = await committedRepo({ 'claims-api': claims }, hours(0));
     const prometheus = `http://127.0.0.1:${await freePort()}`;
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'verify', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: root } });
+      spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'verify', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PLATFORM_ROOT: root },
+      });
     const down = run('--env', 'prod', '--app', 'claims-api', '--prometheus', prometheus);
     expect(down.status).toBe(1);
-    expect(down.stderr).toContain(`cannot verify claims-api 1.0.0 in prod: Prometheus at ${prometheus} did not answer (ECONNREFUSED)`);
+    expect(down.stderr).toContain(
+      `cannot verify claims-api 1.0.0 in prod: Prometheus at ${prometheus} did not answer (ECONNREFUSED)`,
+    );
     expect(down.stderr).toContain('an unanswered verification fails closed');
     const typo = run('--env', 'prd', '--app', 'claims-api', '--prometheus', prometheus);
     expect(typo.status).toBe(1);

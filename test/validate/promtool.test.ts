@@ -13,7 +13,9 @@ function manifests(edit?: (rules: { alert: string; expr: string; for: string }[]
   const files = readManifests(join(REPO_ROOT, 'manifests'));
   if (edit) {
     const file = files.find((f) => f.path === 'prod/apps/claims-api.yaml')!;
-    const rule = file.objects.find((o) => o.kind === 'PrometheusRule')! as unknown as { spec: { groups: { rules: { alert: string; expr: string; for: string }[] }[] } };
+    const rule = file.objects.find((o) => o.kind === 'PrometheusRule')! as unknown as {
+      spec: { groups: { rules: { alert: string; expr: string; for: string }[] }[] };
+    };
     edit(rule.spec.groups[0]!.rules);
   }
   return files;
@@ -26,7 +28,9 @@ describe.skipIf(!installed)('promtool check rules (real promtool)', () => {
     expect(report.objects).toBeGreaterThan(10);
     // Each service has four alerts, each worker two.
     expect(report.rules).toBeGreaterThanOrEqual(report.objects * 2);
-    expect(describePromtool(report, 120)).toBe(`promtool check rules: ${report.rules} rules in ${report.objects} PrometheusRules, 0 problem(s) (120 ms)`);
+    expect(describePromtool(report, 120)).toBe(
+      `promtool check rules: ${report.rules} rules in ${report.objects} PrometheusRules, 0 problem(s) (120 ms)`,
+    );
   });
 
   it("fails a broken expression and a bad duration with the file, the rule and promtool's message", () => {
@@ -40,12 +44,15 @@ describe.skipIf(!installed)('promtool check rules (real promtool)', () => {
         file: 'prod/apps/claims-api.yaml',
         object: 'monitoring.coreos.com/v1/PrometheusRule/claims/claims-api',
         rule: 'promtool',
-        message: 'group claims-api.alerts, rule HighLatency: could not parse expression: 1:37: parse error: unexpected "(" in grouping opts, expected "," or ")"',
+        message:
+          'group claims-api.alerts, rule HighLatency: could not parse expression: 1:37: parse error: unexpected "(" in grouping opts, expected "," or ")"',
         fix: "correct the alert (lib/observability/alerts.ts, or the app's metrics fields), then `npm run synth`",
       },
     ]);
     const duration = checkPrometheusRules(manifests((rules) => (rules[0]!.for = '5 minutes')));
-    expect(duration.violations.map((v) => `${v.file} ${v.message}`)).toEqual(['prod/apps/claims-api.yaml not a valid duration string: "5 minutes"']);
+    expect(duration.violations.map((v) => `${v.file} ${v.message}`)).toEqual([
+      'prod/apps/claims-api.yaml not a valid duration string: "5 minutes"',
+    ]);
   });
 });
 

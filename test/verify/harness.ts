@@ -17,7 +17,10 @@ export interface VersionTraffic {
   readonly app: string;
   readonly namespace: string;
   readonly version: string;
-  /** `micrometer` (`http_server_requests_seconds`) or `generic` (`http_requests_total` + `http_request_duration_seconds`). */
+  /**
+   * `micrometer` (`http_server_requests_seconds`), or `generic`
+   * (`http_requests_total` + `http_request_duration_seconds`).
+   */
   readonly convention: 'micrometer' | 'generic';
   /** Requests a second. */
   readonly rps: number;
@@ -47,10 +50,14 @@ export function exposition(traffic: readonly VersionTraffic[], seconds: number):
     const failed = Math.floor(total * t.errorRatio);
     const hist = t.convention === 'micrometer' ? 'http_server_requests_seconds' : 'http_request_duration_seconds';
     const statusLabel = t.convention === 'micrometer' ? 'status' : 'status_code';
-    for (const [status, count] of [['200', total - failed], ['500', failed]] as const) {
+    for (const [status, count] of [
+      ['200', total - failed],
+      ['500', failed],
+    ] as const) {
       const labels = `app="${t.app}",namespace="${t.namespace}",version="${t.version}",${statusLabel}="${status}"`;
       type(hist, 'histogram');
-      for (const [le, share] of LATENCY) lines.push(`${hist}_bucket{${labels},le="${le}"} ${Math.floor(count * share)}`);
+      for (const [le, share] of LATENCY)
+        lines.push(`${hist}_bucket{${labels},le="${le}"} ${Math.floor(count * share)}`);
       lines.push(`${hist}_sum{${labels}} ${(count * 0.04).toFixed(3)}`, `${hist}_count{${labels}} ${count}`);
       if (t.convention === 'generic') {
         type('http_requests_total', 'counter');
@@ -125,12 +132,24 @@ export async function startPrometheus(traffic: readonly VersionTraffic[], sample
       log = (log + chunk.toString()).slice(-4000);
     });
     const url = `http://127.0.0.1:${port}`;
-    await until(30_000, `Prometheus ready at ${url}`, () => log, async () => (await fetch(`${url}/-/ready`)).ok);
-    await until(40_000, `${samples} scrapes of the exporter`, () => log, async () => {
-      const params = new URLSearchParams({ query: 'sum(count_over_time(up{job="exporter"}[1m]))' });
-      const body = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as { data: { result: { value: [number, string] }[] } };
-      return Number(body.data.result[0]?.value[1] ?? 0) >= samples;
-    });
+    await until(
+      30_000,
+      `Prometheus ready at ${url}`,
+      () => log,
+      async () => (await fetch(`${url}/-/ready`)).ok,
+    );
+    await until(
+      40_000,
+      `${samples} scrapes of the exporter`,
+      () => log,
+      async () => {
+        const params = new URLSearchParams({ query: 'sum(count_over_time(up{job="exporter"}[1m]))' });
+        const body = (await (await fetch(`${url}/api/v1/query?${params}`)).json()) as {
+          data: { result: { value: [number, string] }[] };
+        };
+        return Number(body.data.result[0]?.value[1] ?? 0) >= samples;
+      },
+    );
     return { url, stopPrometheus, stop };
   } catch (error) {
     await stop();
@@ -158,7 +177,8 @@ async function until(ms: number, what: string, log: () => string, check: () => P
   for (;;) {
     const ok = await check().catch(() => false);
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; Prometheus said: ${log()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}; Prometheus said: ${log()}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -10,10 +10,26 @@ import { SpecError } from '../../lib/spec/problems.ts';
 import prod from '../../environments/prod/environment.ts';
 import { makeRepo, service } from '../fixture.ts';
 
-const T: JudgeThresholds = { errorRatio: 0.05, latencyP99Seconds: 1, restartsPerHour: 3, minRequests: 500, significance: 0.01, latencyMarginPercent: 20 };
+const T: JudgeThresholds = {
+  errorRatio: 0.05,
+  latencyP99Seconds: 1,
+  restartsPerHour: 3,
+  minRequests: 500,
+  significance: 0.01,
+  latencyMarginPercent: 20,
+};
 const TEN_MINUTES = 600;
-const v = (version: string, n: Partial<VersionNumbers> = {}): VersionNumbers => ({ version, requests: 10_000, errors: 10, latencyP99: 0.2, restarts: 0, oomKills: 0, ...n });
-const outcomes = (checks: readonly { name: string; outcome: string }[]) => Object.fromEntries(checks.map((c) => [c.name, c.outcome]));
+const v = (version: string, n: Partial<VersionNumbers> = {}): VersionNumbers => ({
+  version,
+  requests: 10_000,
+  errors: 10,
+  latencyP99: 0.2,
+  restarts: 0,
+  oomKills: 0,
+  ...n,
+});
+const outcomes = (checks: readonly { name: string; outcome: string }[]) =>
+  Object.fromEntries(checks.map((c) => [c.name, c.outcome]));
 
 describe('the judge', () => {
   it('passes a canary like its baseline', () => {
@@ -37,7 +53,8 @@ describe('the judge', () => {
     expect(verdict.checks.find((c) => c.name === 'errors-vs-baseline')).toEqual({
       name: 'errors-vs-baseline',
       outcome: 'fail',
-      detail: 'error ratio 3.00% against 0.10% of 1.0.0 (10 of 10000): one-sided two-proportion z-test p = < 0.0001, significance 0.01',
+      detail:
+        'error ratio 3.00% against 0.10% of 1.0.0 (10 of 10000): one-sided two-proportion z-test p = < 0.0001, significance 0.01',
     });
   });
 
@@ -53,14 +70,20 @@ describe('the judge', () => {
   it('is inconclusive below the minimum of requests, and says the minimum', () => {
     const verdict = judge(v('1.1.0', { requests: 120, errors: 0 }), v('1.0.0'), T, TEN_MINUTES);
     expect(verdict.outcome).toBe('inconclusive');
-    expect(verdict.checks[0]).toEqual({ name: 'traffic', outcome: 'inconclusive', detail: '120 requests to 1.1.0; at least 500 are needed for a verdict' });
+    expect(verdict.checks[0]).toEqual({
+      name: 'traffic',
+      outcome: 'inconclusive',
+      detail: '120 requests to 1.1.0; at least 500 are needed for a verdict',
+    });
     expect(verdict.checks.map((c) => c.name)).not.toContain('latency');
   });
 
   it('fails on what fails even with too little traffic: restarts above the prorated threshold, any OOM kill', () => {
     const verdict = judge(v('1.1.0', { requests: 100, restarts: 1, oomKills: 1 }), undefined, T, TEN_MINUTES);
     expect(verdict.outcome).toBe('fail');
-    expect(verdict.checks.find((c) => c.name === 'restarts')?.detail).toBe('1 container restarts in 10 min; at most 0.50 (3 an hour) are allowed');
+    expect(verdict.checks.find((c) => c.name === 'restarts')?.detail).toBe(
+      '1 container restarts in 10 min; at most 0.50 (3 an hour) are allowed',
+    );
     expect(verdict.checks.find((c) => c.name === 'oom-kills')?.outcome).toBe('fail');
     expect(judge(v('1.1.0', { restarts: 1 }), undefined, T, 3600).outcome).toBe('pass');
   });
@@ -72,14 +95,25 @@ describe('the judge', () => {
     expect(slower.checks.find((c) => c.name === 'latency-vs-baseline')?.detail).toBe(
       'p99 latency 0.250s against 0.200s of 1.0.0; at most 20% more (0.240s) is allowed',
     );
-    expect(judge(v('1.1.0', { latencyP99: 0.23 }), v('1.0.0', { latencyP99: 0.2 }), T, TEN_MINUTES).outcome).toBe('pass');
+    expect(judge(v('1.1.0', { latencyP99: 0.23 }), v('1.0.0', { latencyP99: 0.2 }), T, TEN_MINUTES).outcome).toBe(
+      'pass',
+    );
   });
 
   it('compares with the baseline only when it served enough requests, and says why not', () => {
-    const verdict = judge(v('1.1.0', { requests: 1000, errors: 30 }), v('1.0.0', { requests: 40, errors: 0 }), T, TEN_MINUTES);
+    const verdict = judge(
+      v('1.1.0', { requests: 1000, errors: 30 }),
+      v('1.0.0', { requests: 40, errors: 0 }),
+      T,
+      TEN_MINUTES,
+    );
     expect(verdict.outcome).toBe('pass');
-    expect(verdict.baselineNote).toBe('no comparison with 1.0.0: it served 40 requests in the window (at least 500 are needed)');
-    expect(judge(v('1.1.0'), undefined, T, TEN_MINUTES).baselineNote).toBe('no comparison: no previous version ran in the window');
+    expect(verdict.baselineNote).toBe(
+      'no comparison with 1.0.0: it served 40 requests in the window (at least 500 are needed)',
+    );
+    expect(judge(v('1.1.0'), undefined, T, TEN_MINUTES).baselineNote).toBe(
+      'no comparison: no previous version ran in the window',
+    );
   });
 
   it('judges a worker by restarts and OOM kills only', () => {
@@ -88,7 +122,11 @@ describe('the judge', () => {
     expect(verdict).toEqual({
       outcome: 'pass',
       checks: [
-        { name: 'restarts', outcome: 'pass', detail: '0 container restarts in 10 min; at most 0.50 (3 an hour) are allowed' },
+        {
+          name: 'restarts',
+          outcome: 'pass',
+          detail: '0 container restarts in 10 min; at most 0.50 (3 an hour) are allowed',
+        },
         { name: 'oom-kills', outcome: 'pass', detail: '0 OOM kills in 10 min; none are allowed' },
       ],
     });
@@ -98,18 +136,45 @@ describe('the judge', () => {
 describe('queries and thresholds', () => {
   it('fills the templates of the app convention with the labels the monitors attach', () => {
     const app = service('claims-api', { runtime: 'spring-boot', metrics: { port: 'http' } });
-    const q = renderQueries(app, resolveMetrics(app, prod)!, { app: 'claims-api', namespace: 'claims', version: '2.1.0', windowSeconds: 600 });
-    expect(q.errors).toBe('sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="2.1.0", status=~"5.."}[600s]))');
-    expect(q.latencyP99).toBe('histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{namespace="claims", app="claims-api", version="2.1.0"}[600s])))');
-    expect(q.restarts).toContain('kube_pod_labels{namespace="claims", label_app_kubernetes_io_name="claims-api", label_app_kubernetes_io_version="2.1.0"}');
+    const q = renderQueries(app, resolveMetrics(app, prod)!, {
+      app: 'claims-api',
+      namespace: 'claims',
+      version: '2.1.0',
+      windowSeconds: 600,
+    });
+    expect(q.errors).toBe(
+      'sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="2.1.0", status=~"5.."}[600s]))',
+    );
+    expect(q.latencyP99).toBe(
+      'histogram_quantile(0.99, sum by (le) (increase(http_server_requests_seconds_bucket{namespace="claims", app="claims-api", version="2.1.0"}[600s])))',
+    );
+    expect(q.restarts).toContain(
+      'kube_pod_labels{namespace="claims", label_app_kubernetes_io_name="claims-api", label_app_kubernetes_io_version="2.1.0"}',
+    );
     expect(Object.keys(REQUEST_QUERIES)).toEqual(['micrometer', 'generic']);
     const worker = { ...service('doc-worker', { kind: 'worker', metrics: { port: 'http' } }) };
-    expect(Object.keys(renderQueries(worker, resolveMetrics(worker, prod)!, { app: 'doc-worker', namespace: 'claims', version: '1', windowSeconds: 60 }))).toEqual(['restarts', 'oomKills']);
+    expect(
+      Object.keys(
+        renderQueries(worker, resolveMetrics(worker, prod)!, {
+          app: 'doc-worker',
+          namespace: 'claims',
+          version: '1',
+          windowSeconds: 60,
+        }),
+      ),
+    ).toEqual(['restarts', 'oomKills']);
   });
 
   it("takes the app's alert thresholds in the environment and the environment's verification policy", () => {
     const app = service('claims-api', { metrics: { port: 'http', alerts: { latencyP99Seconds: 2 } } });
-    expect(thresholdsFor(app, prod)).toEqual({ errorRatio: 0.02, latencyP99Seconds: 2, restartsPerHour: 3, minRequests: 500, significance: 0.01, latencyMarginPercent: 20 });
+    expect(thresholdsFor(app, prod)).toEqual({
+      errorRatio: 0.02,
+      latencyP99Seconds: 2,
+      restartsPerHour: 3,
+      minRequests: 500,
+      significance: 0.01,
+      latencyMarginPercent: 20,
+    });
   });
 });
 
@@ -125,11 +190,16 @@ describe('environment data', () => {
       file,
       readFileSync(file, 'utf8')
         .replace("url: 'https://prometheus.uat.insure.example'", "url: 'prometheus.uat.insure.example:9090'")
-        .replace('verification: { gatePromotions: true }', 'verification: { gatePromotions: true, significance: 0.5, minRequests: 0 }'),
+        .replace(
+          'verification: { gatePromotions: true }',
+          'verification: { gatePromotions: true, significance: 0.5, minRequests: 0 }',
+        ),
     );
     const error = await loadProject(r.root).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SpecError);
-    expect((error as SpecError).problems.map((p) => `${p.file} ${p.field} (${JSON.stringify(p.value)}): ${p.message}`)).toEqual([
+    expect(
+      (error as SpecError).problems.map((p) => `${p.file} ${p.field} (${JSON.stringify(p.value)}): ${p.message}`),
+    ).toEqual([
       'environments/uat/environment.ts observability.prometheus.url ("prometheus.uat.insure.example:9090"): not an http(s) URL of a host',
       'environments/uat/environment.ts observability.verification.minRequests (0): not a whole number from 1 to 10000000',
       'environments/uat/environment.ts observability.verification.significance (0.5): not a significance above 0 and at most 0.2',

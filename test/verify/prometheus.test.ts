@@ -45,12 +45,22 @@ afterAll(async () => {
 });
 
 function env(): EnvironmentSpec {
-  return { ...uat, observability: { ...uat.observability, prometheus: { ...uat.observability.prometheus, url: harness!.url } } };
+  return {
+    ...uat,
+    observability: { ...uat.observability, prometheus: { ...uat.observability.prometheus, url: harness!.url } },
+  };
 }
 
 describe.skipIf(!installed)('verify against a real Prometheus', () => {
   it('passes a good canary against its baseline, with the numbers', async () => {
-    const result = await verifyVersion({ app: claims, env: env(), candidate: '1.1.0', baseline: '1.0.0', now: new Date(), windowSeconds: WINDOW_SECONDS });
+    const result = await verifyVersion({
+      app: claims,
+      env: env(),
+      candidate: '1.1.0',
+      baseline: '1.0.0',
+      now: new Date(),
+      windowSeconds: WINDOW_SECONDS,
+    });
     expect(result.outcome).toBe('pass');
     // 100 requests a second over 10 s, the baseline twice as many; increase() extrapolates to the window's ends.
     expect(result.candidate.requests).toBeGreaterThanOrEqual(800);
@@ -74,7 +84,14 @@ describe.skipIf(!installed)('verify against a real Prometheus', () => {
   });
 
   it('passes a good generic canary, counted by http_requests_total', async () => {
-    const result = await verifyVersion({ app: quotes, env: env(), candidate: '1.0.0', baseline: '0.9.0', now: new Date(), windowSeconds: WINDOW_SECONDS });
+    const result = await verifyVersion({
+      app: quotes,
+      env: env(),
+      candidate: '1.0.0',
+      baseline: '0.9.0',
+      now: new Date(),
+      windowSeconds: WINDOW_SECONDS,
+    });
     expect(result.outcome).toBe('pass');
     expect(result.queries.errors).toBe(
       'sum(increase(http_requests_total{namespace="claims", app="quote-api", version="1.0.0", status_code=~"5.."}[10s]))',
@@ -84,21 +101,41 @@ describe.skipIf(!installed)('verify against a real Prometheus', () => {
   });
 
   it('fails a canary answering 5% of requests with errors, stating the test and the numbers', async () => {
-    const result = await verifyVersion({ app: claims, env: env(), candidate: '1.2.0', baseline: '1.0.0', now: new Date(), windowSeconds: WINDOW_SECONDS });
+    const result = await verifyVersion({
+      app: claims,
+      env: env(),
+      candidate: '1.2.0',
+      baseline: '1.0.0',
+      now: new Date(),
+      windowSeconds: WINDOW_SECONDS,
+    });
     expect(result.outcome).toBe('fail');
     const test = result.checks.find((c) => c.name === 'errors-vs-baseline')!;
     expect(test.outcome).toBe('fail');
-    expect(test.detail).toMatch(/^error ratio 5\.\d\d% against 0\.\d\d% of 1\.0\.0 \(\d+ of \d+\): one-sided two-proportion z-test p = < 0\.0001, significance 0\.01$/);
+    expect(test.detail).toMatch(
+      /^error ratio 5\.\d\d% against 0\.\d\d% of 1\.0\.0 \(\d+ of \d+\): one-sided two-proportion z-test p = < 0\.0001, significance 0\.01$/,
+    );
     const errors = result.candidate.errors! / result.candidate.requests!;
     expect(errors).toBeGreaterThan(0.045);
     expect(errors).toBeLessThan(0.055);
   });
 
   it('is inconclusive for a version without traffic, stating the minimum', async () => {
-    const result = await verifyVersion({ app: claims, env: env(), candidate: '1.3.0', baseline: '1.0.0', now: new Date(), windowSeconds: WINDOW_SECONDS });
+    const result = await verifyVersion({
+      app: claims,
+      env: env(),
+      candidate: '1.3.0',
+      baseline: '1.0.0',
+      now: new Date(),
+      windowSeconds: WINDOW_SECONDS,
+    });
     expect(result.outcome).toBe('inconclusive');
     expect(result.candidate.requests).toBe(0);
-    expect(result.checks[0]).toEqual({ name: 'traffic', outcome: 'inconclusive', detail: '0 requests to 1.3.0; at least 500 are needed for a verdict' });
+    expect(result.checks[0]).toEqual({
+      name: 'traffic',
+      outcome: 'inconclusive',
+      detail: '0 requests to 1.3.0; at least 500 are needed for a verdict',
+    });
   });
 });
 
@@ -108,19 +145,35 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
   it('promotes a good version with the verdict in its notes, and refuses a bad one with the numbers and the query', async () => {
     const root = await committedRepo({ 'claims-api': claims }, ago(10));
     commitPin(root, 'sit', 'claims-api', '1.1.0', ago(6));
-    const plan = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: new Date(), prometheus: harness!.url });
+    const plan = await planPromotion(root, {
+      apps: ['claims-api'],
+      to: 'uat',
+      now: new Date(),
+      prometheus: harness!.url,
+    });
     expect(plan.changes.map((c) => `${c.env}:${c.after.tag}`)).toEqual(['uat:1.1.0']);
     expect(plan.notes).toHaveLength(1);
-    expect(plan.notes[0]).toMatch(/^claims-api 1\.1\.0 verified on sit's metrics since \S+: \d+ requests to 1\.1\.0; at least 500 are needed/);
+    expect(plan.notes[0]).toMatch(
+      /^claims-api 1\.1\.0 verified on sit's metrics since \S+: \d+ requests to 1\.1\.0; at least 500 are needed/,
+    );
     expect(plan.notes[0]).toMatch(/error ratio 0\.\d\d% against 0\.\d\d% of 1\.0\.0/);
 
     commitPin(root, 'sit', 'claims-api', '1.2.0', ago(5));
-    const error = await planPromotion(root, { apps: ['claims-api'], to: 'uat', now: new Date(), prometheus: harness!.url }).catch((e: unknown) => e);
+    const error = await planPromotion(root, {
+      apps: ['claims-api'],
+      to: 'uat',
+      now: new Date(),
+      prometheus: harness!.url,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromotionRefused);
     const refusal = (error as PromotionRefused).refusals[0]!;
     expect(refusal.gate).toBe('verified');
-    expect(refusal.message).toMatch(/^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0/);
-    expect(refusal.message).toContain('; query: sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="1.2.0"}[18000s]))');
+    expect(refusal.message).toMatch(
+      /^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0/,
+    );
+    expect(refusal.message).toContain(
+      '; query: sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="1.2.0"}[18000s]))',
+    );
     expect(refusal.remedy).toContain('npm run -s verify -- --env sit --app claims-api');
   });
 
@@ -128,29 +181,65 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
     const root = await committedRepo({ 'claims-api': claims }, ago(10));
     commitPin(root, 'prod', 'claims-api', '1.1.0', ago(1));
     const verify = (...args: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'verify', '--env', 'prod', '--app', 'claims-api', '--prometheus', harness!.url, '--window', '1', ...args], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, PLATFORM_ROOT: root },
-      });
+      spawnSync(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'),
+          'verify',
+          '--env',
+          'prod',
+          '--app',
+          'claims-api',
+          '--prometheus',
+          harness!.url,
+          '--window',
+          '1',
+          ...args,
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, PLATFORM_ROOT: root },
+        },
+      );
     const pass = verify('--json');
     expect(pass.stderr).toBe('');
     expect(pass.status).toBe(0);
-    const json = JSON.parse(pass.stdout) as { outcome: string; candidate: { version: string }; baseline: { version: string }; window: { seconds: number } };
-    expect(json).toMatchObject({ outcome: 'pass', candidate: { version: '1.1.0' }, baseline: { version: '1.0.0' }, window: { seconds: 60 } });
+    const json = JSON.parse(pass.stdout) as {
+      outcome: string;
+      candidate: { version: string };
+      baseline: { version: string };
+      window: { seconds: number };
+    };
+    expect(json).toMatchObject({
+      outcome: 'pass',
+      candidate: { version: '1.1.0' },
+      baseline: { version: '1.0.0' },
+      window: { seconds: 60 },
+    });
 
     // The new revision's pods run 1.2.0 (pinned, not yet merged); the stable ones 1.1.0.
-    writePins(root, 'prod', { ...readPins(root, 'prod'), 'claims-api': { tag: '1.2.0', digest: digestOf('claims-api:1.2.0') } });
+    writePins(root, 'prod', {
+      ...readPins(root, 'prod'),
+      'claims-api': { tag: '1.2.0', digest: digestOf('claims-api:1.2.0') },
+    });
     const fail = verify();
     expect(fail.status).toBe(1);
     expect(fail.stdout).toMatch(/^FAIL: claims-api 1\.2\.0 in prod against 1\.1\.0/);
     expect(fail.stdout).toMatch(/fail {9}errors-vs-baseline {3}error ratio 5\.\d\d%/);
-    expect(fail.stdout).toContain('remedy: do not continue the rollout: roll back (npm run -s promote -- claims-api --to prod --rollback)');
+    expect(fail.stdout).toContain(
+      'remedy: do not continue the rollout: roll back (npm run -s promote -- claims-api --to prod --rollback)',
+    );
 
-    writePins(root, 'prod', { ...readPins(root, 'prod'), 'claims-api': { tag: '1.3.0', digest: digestOf('claims-api:1.3.0') } });
+    writePins(root, 'prod', {
+      ...readPins(root, 'prod'),
+      'claims-api': { tag: '1.3.0', digest: digestOf('claims-api:1.3.0') },
+    });
     const none = verify();
     expect(none.status).toBe(2);
-    expect(none.stdout).toContain('inconclusive traffic              0 requests to 1.3.0; at least 500 are needed for a verdict');
+    expect(none.stdout).toContain(
+      'inconclusive traffic              0 requests to 1.3.0; at least 500 are needed for a verdict',
+    );
   });
 });
 
@@ -158,9 +247,18 @@ describe.skipIf(!installed)('a stopped Prometheus', () => {
   it('fails closed, naming the URL, once Prometheus is stopped', async () => {
     const spec = env();
     await harness!.stopPrometheus();
-    const error = await verifyVersion({ app: claims, env: spec, candidate: '1.1.0', baseline: '1.0.0', now: new Date(), windowSeconds: WINDOW_SECONDS }).catch((e: unknown) => e);
+    const error = await verifyVersion({
+      app: claims,
+      env: spec,
+      candidate: '1.1.0',
+      baseline: '1.0.0',
+      now: new Date(),
+      windowSeconds: WINDOW_SECONDS,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationImpossible);
-    expect((error as Error).message).toContain(`cannot verify claims-api 1.1.0 in uat: Prometheus at ${harness!.url} did not answer (ECONNREFUSED)`);
+    expect((error as Error).message).toContain(
+      `cannot verify claims-api 1.1.0 in uat: Prometheus at ${harness!.url} did not answer (ECONNREFUSED)`,
+    );
     expect((error as VerificationImpossible).remedy).toContain('an unanswered verification fails closed');
   });
 });
