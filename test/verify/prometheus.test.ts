@@ -168,11 +168,12 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
     expect(error).toBeInstanceOf(PromotionRefused);
     const refusal = (error as PromotionRefused).refusals[0]!;
     expect(refusal.gate).toBe('verified');
+    expect(refusal.message).toMatch(/^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): /);
+    // 5 % errors may also be just above the absolute threshold (5 %), as increase() extrapolates.
+    expect(refusal.message).toMatch(/errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0 \(\d+ of \d+\)/);
+    // The window is the soak in sit: five hours (and the second or so the test took).
     expect(refusal.message).toMatch(
-      /^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0/,
-    );
-    expect(refusal.message).toContain(
-      '; query: sum(increase(http_server_requests_seconds_count{namespace="claims", app="claims-api", version="1.2.0"}[18000s]))',
+      /; query: sum\(increase\(http_server_requests_seconds_count\{namespace="claims", app="claims-api", version="1\.2\.0"\}\[1800\ds\]\)\)/,
     );
     expect(refusal.remedy).toContain('npm run -s verify -- --env sit --app claims-api');
   });
