@@ -113,7 +113,7 @@ describe.skipIf(!installed)('verify against a real Prometheus', () => {
     const test = result.checks.find((c) => c.name === 'errors-vs-baseline')!;
     expect(test.outcome).toBe('fail');
     expect(test.detail).toMatch(
-      /^error ratio 5\.\d\d% against 0\.\d\d% of 1\.0\.0 \(\d+ of \d+\): one-sided two-proportion z-test p = < 0\.0001, significance 0\.01$/,
+      /^error ratio [45]\.\d\d% against 0\.\d\d% of 1\.0\.0 \(\d+ of \d+\): one-sided two-proportion z-test p = < 0\.0001, significance 0\.01$/,
     );
     const errors = result.candidate.errors! / result.candidate.requests!;
     expect(errors).toBeGreaterThan(0.045);
@@ -169,8 +169,8 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
     const refusal = (error as PromotionRefused).refusals[0]!;
     expect(refusal.gate).toBe('verified');
     expect(refusal.message).toMatch(/^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): /);
-    // 5 % errors may also be just above the absolute threshold (5 %), as increase() extrapolates.
-    expect(refusal.message).toMatch(/errors-vs-baseline: error ratio 5\.\d\d% against 0\.\d\d% of 1\.1\.0 \(\d+ of \d+\)/);
+    // About 5 % errors: the absolute threshold (5 %) may fail too or not, as increase() extrapolates.
+    expect(refusal.message).toMatch(/errors-vs-baseline: error ratio [45]\.\d\d% against 0\.\d\d% of 1\.1\.0 \(\d+ of \d+\)/);
     // The window is the soak in sit: five hours (and the second or so the test took).
     expect(refusal.message).toMatch(
       /; query: sum\(increase\(http_server_requests_seconds_count\{namespace="claims", app="claims-api", version="1\.2\.0"\}\[1800\ds\]\)\)/,
@@ -227,7 +227,7 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
     const fail = verify();
     expect(fail.status).toBe(1);
     expect(fail.stdout).toMatch(/^FAIL: claims-api 1\.2\.0 in prod against 1\.1\.0/);
-    expect(fail.stdout).toMatch(/fail {9}errors-vs-baseline {3}error ratio 5\.\d\d%/);
+    expect(fail.stdout).toMatch(/fail {9}errors-vs-baseline {3}error ratio [45]\.\d\d%/);
     expect(fail.stdout).toContain(
       'remedy: do not continue the rollout: roll back (npm run -s promote -- claims-api --to prod --rollback)',
     );
