@@ -17,12 +17,17 @@ const MIN_VERIFY_WINDOW_SECONDS = 60;
 
 /** What the gate needs. */
 export interface VerifiedGateInput {
+  /** The repository. */
   readonly root: string;
+  /** The revision whose history of upstream pins counts (main). */
   readonly ref: string;
   /** The upstream environment, where the candidate runs. */
   readonly source: LoadedEnvironment;
+  /** The app promoted. */
   readonly app: AppSpec;
+  /** The upstream pin to promote. */
   readonly candidate: PinnedVersion;
+  /** The time the gate is judged at: the end of the window. */
   readonly now: Date;
   /** `force` skips the gate; `prometheus` overrides the upstream environment's URL. */
   readonly request: { readonly force?: boolean; readonly prometheus?: string };

@@ -26,6 +26,7 @@ export interface PromtoolReport {
   readonly objects: number;
   /** Rules promtool found in them. */
   readonly rules: number;
+  /** One per problem promtool reported, as rule `promtool`. */
   readonly violations: readonly Violation[];
 }
 

@@ -44,6 +44,7 @@ export type Outcome = 'pass' | 'fail' | 'inconclusive';
 export interface Check {
   /** `traffic`, `error-ratio`, `errors-vs-baseline`, `latency`, `latency-vs-baseline`, `restarts`, `oom-kills`. */
   readonly name: string;
+  /** The check's own outcome. */
   readonly outcome: Outcome;
   /** What was measured and what it was compared with. */
   readonly detail: string;
@@ -51,7 +52,9 @@ export interface Check {
 
 /** A verdict on a candidate. */
 export interface Verdict {
+  /** Fail if any check fails, else inconclusive if any is, else pass. */
   readonly outcome: Outcome;
+  /** Every check, in a fixed order. */
   readonly checks: readonly Check[];
   /** Why the baseline was not compared with, when it was not. */
   readonly baselineNote?: string;

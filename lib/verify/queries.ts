@@ -77,7 +77,9 @@ export interface VersionQueries {
 
 /** What a query is about. */
 export interface QueryScope {
+  /** The `app` label: the app name. */
   readonly app: string;
+  /** The `namespace` label: the app's namespace. */
   readonly namespace: string;
   /** The `version` label: the pinned tag as a label value. */
   readonly version: string;

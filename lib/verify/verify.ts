@@ -44,14 +44,19 @@ export interface VerificationRequest {
 
 /** A verdict with everything needed to act on it. */
 export interface VerificationResult extends Verdict {
+  /** The app judged. */
   readonly app: string;
+  /** The environment whose metrics were judged. */
   readonly env: string;
   /** The Prometheus asked. */
   readonly prometheus: string;
   /** The window, ISO 8601 start and end, and its length. */
   readonly window: { readonly start: string; readonly end: string; readonly seconds: number };
+  /** The limits applied. */
   readonly thresholds: JudgeThresholds;
+  /** The candidate's numbers. */
   readonly candidate: VersionNumbers;
+  /** The previous version's numbers, when one was given. */
   readonly baseline?: VersionNumbers;
   /** The candidate's queries, as run. */
   readonly queries: VersionQueries;
