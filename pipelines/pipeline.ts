@@ -80,6 +80,17 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
     steps: [
       checkout(),
       ...setupNode(NODE),
+      // promtool checks the alert rules in validate; the verification tests start a real Prometheus on loopback.
+      run(
+        'Install Prometheus and promtool',
+        [
+          'command -v promtool || {',
+          '  sudo apt-get update',
+          '  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus',
+          '  sudo systemctl stop prometheus || true',
+          '}',
+        ].join('\n'),
+      ),
       run('Type check and test', 'npm test'),
       run('Rendered manifests are up to date', 'npm run -s synth -- --check'),
       run('Manifests pass schema and policy', 'npm run -s validate'),

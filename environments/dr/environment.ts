@@ -33,6 +33,7 @@ export default defineEnvironment({
         credentials: { user: secretRef('log-store-elasticsearch', 'username'), password: secretRef('log-store-elasticsearch', 'password') },
       },
     ],
+    prometheus: { ...prod.observability.prometheus, url: 'https://prometheus.dr.insure.example' },
     aggregatorReplicas: 2,
   },
 });

@@ -41,7 +41,12 @@ export default defineEnvironment({
       nodeProblemDetector: 'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
       jdkDebug: 'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
     },
-    prometheus: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, resourceLabels: { release: 'monitoring' } },
+    prometheus: {
+      namespace: 'monitoring',
+      podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+      resourceLabels: { release: 'monitoring' },
+      url: 'https://prometheus.sit.insure.example',
+    },
     aggregatorReplicas: 1,
     alerts: { restartsPerHour: 6, notReadyMinutes: 20 },
   },

@@ -18,6 +18,7 @@ interface PromoteOptions {
   reason?: string;
   commit?: boolean;
   ref?: string;
+  prometheus?: string;
 }
 
 /** Registers `promote` on `program`. */
@@ -32,10 +33,14 @@ export function promoteCommands(program: Command, root: string): void {
     .option('--version <tag>', 'a new build into the first environment, or the version to roll back to')
     .option('--digest <sha256>', 'digest of a new build')
     .option('--rollback', 'pin the previous (or --version) pin of the target again')
-    .option('--force', 'skip the soak time gate (never freezes or provenance); needs --reason')
+    .option('--force', 'skip the soak time and verified gates (never freezes or provenance); needs --reason')
     .option('--reason <text>', 'why --force is used; recorded in the commit')
     .option('--commit', 'create branch promote/<env>/<app>-<version> with one commit (refuses a dirty work tree)')
     .option('--ref <rev>', 'revision whose upstream pins count as running (default: main)')
+    .option(
+      '--prometheus <url>',
+      "Prometheus of the upstream environment for the verified gate (default: its observability.prometheus.url)",
+    )
     .action(async (apps: string[], options: PromoteOptions) => {
       const request: PromotionRequest = { apps, ...options };
       const plan = await planPromotion(root, request);

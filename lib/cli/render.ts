@@ -35,7 +35,10 @@ export function renderCommands(program: Command, root: string): void {
 
   program
     .command('validate')
-    .description('check manifests/ against the Kubernetes schemas and the platform policy')
+    .description(
+      'check manifests/ against the Kubernetes schemas and the platform policy,' +
+        ' and its alert rules with promtool when installed',
+    )
     .action(async () => {
       const { loadEnvironmentsOnly } = await import('../spec/project.ts');
       const { formatViolations, readManifests, validateFiles, validateIndexes } = await import('../validate/validate.ts');
@@ -43,10 +46,16 @@ export function renderCommands(program: Command, root: string): void {
       const environments = await loadEnvironmentsOnly(root);
       const files = readManifests(join(root, MANIFESTS_DIR));
       const specs = new Map(environments.map((e) => [e.spec.name as string, e.spec]));
-      const violations = [...validateFiles(files, specs), ...validateIndexes(files)];
+      // promtool runs here only, never in synth or the bench: it is an outside tool, and slow to start.
+      const { checkPrometheusRules, describePromtool } = await import('../validate/promtool.ts');
+      const started = Date.now();
+      const promtool = checkPrometheusRules(files);
+      const promtoolLine = `${describePromtool(promtool, Date.now() - started)}\n`;
+      const violations = [...validateFiles(files, specs), ...validateIndexes(files), ...promtool.violations];
       const objects = files.reduce((n, f) => n + f.objects.length, 0);
       if (violations.length > 0) {
-        process.stderr.write(`${violations.length} violation(s) in manifests/:\n${formatViolations(violations)}\n`);
+        const listed = formatViolations(violations);
+        process.stderr.write(`${promtoolLine}${violations.length} violation(s) in manifests/:\n${listed}\n`);
         process.exitCode = 1;
         return;
       }
@@ -55,6 +64,7 @@ export function renderCommands(program: Command, root: string): void {
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`manifests/ is valid: ${objects} objects in ${files.length} files across ${specs.size} environments\n`);
+      const summary = `${objects} objects in ${files.length} files across ${specs.size} environments`;
+      process.stdout.write(`${promtoolLine}manifests/ is valid: ${summary}\n`);
     });
 }

@@ -37,7 +37,14 @@ export class Monitoring extends Construct {
       selector: { matchLabels: selectorLabels(app) },
       namespaceSelector: { matchNames: [app.namespace] },
     };
-    const endpoint = { port: metrics.port, path: metrics.path, interval: metrics.interval, scheme: 'http' };
+    // Every series carries the app and the version of the pod that served it, so a release can be judged
+    // by version (lib/verify/), including old and new pods side by side during a staged rollout.
+    const relabelings = [
+      { sourceLabels: [`__meta_kubernetes_pod_label_${promLabel(LABELS.name)}`], targetLabel: 'app' },
+      { sourceLabels: [`__meta_kubernetes_pod_label_${promLabel(LABELS.version)}`], targetLabel: 'version' },
+    ];
+    const { port: name, path, interval } = metrics;
+    const endpoint = { port: name, path, interval, scheme: 'http', relabelings };
     if (app.kind === 'service') {
       new PlainObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
     } else {
@@ -66,4 +73,9 @@ export class Monitoring extends Construct {
       },
     } satisfies INetworkPolicy);
   }
+}
+
+/** A label name as Prometheus discovery spells it (`app.kubernetes.io/name` → `app_kubernetes_io_name`). */
+function promLabel(label: string): string {
+  return label.replace(/[^a-zA-Z0-9_]/g, '_');
 }

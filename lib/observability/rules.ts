@@ -3,7 +3,7 @@
  * alert overrides, and an environment's `observability`.
  */
 import type { AlertThresholds, AppSpec, SecretRef } from '../spec/app.ts';
-import type { EnvironmentSpec } from '../spec/environment.ts';
+import type { EnvironmentSpec, VerificationPolicy } from '../spec/environment.ts';
 import type { ProblemSink } from '../spec/problems.ts';
 import { MUTABLE_TAGS } from '../spec/project.ts';
 import { checkLogs } from '../logging/rules.ts';
@@ -129,4 +129,30 @@ export function checkObservabilityPolicy(env: EnvironmentSpec, file: string, sin
   if (Object.keys(o.prometheus.podLabels).length === 0) sink.add(file, 'observability.prometheus.podLabels', o.prometheus.podLabels, 'no labels: every pod of the namespace could scrape the apps', "name the Prometheus pods' labels, e.g. { 'app.kubernetes.io/name': 'prometheus' }");
   if (o.aggregatorReplicas !== undefined && !(Number.isInteger(o.aggregatorReplicas) && o.aggregatorReplicas >= 1 && o.aggregatorReplicas <= 20)) sink.add(file, 'observability.aggregatorReplicas', o.aggregatorReplicas, 'out of range', 'use 1 to 20');
   if (o.alerts) checkAlerts(o.alerts, file, 'observability.alerts', sink);
+  const url = o.prometheus.url;
+  if (url !== undefined && !/^https?:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s?#]*)?$/.test(url)) {
+    const fix = "write it as 'https://prometheus.prod.insure.example'";
+    sink.add(file, 'observability.prometheus.url', url, 'not an http(s) URL of a host', fix);
+  }
+  if (o.verification) checkVerification(o.verification, file, sink);
+}
+
+/** Range checks of `observability.verification`: [field, valid?, what is wrong, fix]. */
+function checkVerification(v: VerificationPolicy, file: string, sink: ProblemSink): void {
+  const whole = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
+  const checks: [keyof VerificationPolicy, number | undefined, (n: number) => boolean, string, string][] = [
+    ['minRequests', v.minRequests, (n) => whole(n, 1, 10_000_000),
+      'not a whole number from 1 to 10000000', 'use e.g. 500'],
+    ['significance', v.significance, (n) => n > 0 && n <= 0.2,
+      'not a significance above 0 and at most 0.2', 'use e.g. 0.01'],
+    ['latencyMarginPercent', v.latencyMarginPercent, (n) => n >= 0 && n <= 1000,
+      'out of range', 'use 0 to 1000 percent, e.g. 20'],
+    ['batchWindowMinutes', v.batchWindowMinutes, (n) => whole(n, 1, 1440),
+      'not a whole number of minutes from 1 to 1440', 'use e.g. 10'],
+    ['timeoutSeconds', v.timeoutSeconds, (n) => n > 0 && n <= 120,
+      'out of range', 'use seconds above 0 and at most 120, e.g. 10'],
+  ];
+  for (const [key, value, valid, message, fix] of checks) {
+    if (value !== undefined && !valid(value)) sink.add(file, `observability.verification.${key}`, value, message, fix);
+  }
 }

@@ -11,6 +11,7 @@ import type { PinnedVersion } from '../spec/resolve.ts';
 import { git, isDirty, dirtyPaths, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
 import { cmp } from '../util/compare.ts';
+import { verifiedGate } from './verified.ts';
 import { activeFreeze, nextOpen } from './freeze.ts';
 import { isNewer, pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
 
@@ -30,7 +31,7 @@ export interface PromotionRequest {
   readonly digest?: string;
   /** Pin the previous (or `version`) pin of the target again. */
   readonly rollback?: boolean;
-  /** Bypass soak time (never freezes or provenance); needs `reason`. */
+  /** Bypass soak time and metric verification (never freezes or provenance); needs `reason`. */
   readonly force?: boolean;
   /** Why `force` is used; recorded in the commit. */
   readonly reason?: string;
@@ -38,6 +39,11 @@ export interface PromotionRequest {
   readonly ref?: string;
   /** The time gates are judged at. */
   readonly now?: Date;
+  /**
+   * Base URL of the upstream environment's Prometheus, for the `verified` gate.
+   * @default - the upstream environment's `observability.prometheus.url`
+   */
+  readonly prometheus?: string;
 }
 
 /** One pin that changes. */
@@ -50,7 +56,7 @@ export interface PinChange {
 
 /** A gate that refused, with the way out. */
 export interface Refusal {
-  /** Stable gate id: `usage`, `upstream`, `soak`, `freeze`, `newer-target`, `provenance`, `app`. */
+  /** Stable gate id: `usage`, `upstream`, `soak`, `verified`, `freeze`, `newer-target`, `provenance`, `app`. */
   readonly gate: string;
   readonly app?: string;
   readonly message: string;
@@ -156,6 +162,11 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       });
       continue;
     }
+    const gated = mode === 'promote' && target.spec.observability.verification?.gatePromotions === true;
+    if (gated && !samePin(current, candidate)) {
+      const verified = await verifiedGate({ root, ref, source: source!, app, candidate, now, request, refuse, notes });
+      if (!verified) continue;
+    }
     for (const env of targets) {
       if (env.spec.images.requireDigest && !candidate.digest) {
         refuse({
@@ -199,7 +210,10 @@ function checkUsage(request: PromotionRequest, target: LoadedEnvironment): Refus
   const env = target.spec;
   if (request.apps.length === 0 && !request.all) out.push({ gate: 'usage', message: 'no app given', remedy: 'name one or more apps, or use --all' });
   if (request.apps.length > 0 && request.all) out.push({ gate: 'usage', message: '--all and app names together', remedy: 'use one or the other' });
-  if (request.force && !request.reason?.trim()) out.push({ gate: 'usage', message: '--force needs --reason', remedy: '--force --reason "why soak time is skipped" (it is recorded in the commit)' });
+  if (request.force && !request.reason?.trim()) {
+    const remedy = '--force --reason "why soak time and verification are skipped" (it is recorded in the commit)';
+    out.push({ gate: 'usage', message: '--force needs --reason', remedy });
+  }
   if (request.digest !== undefined && request.version === undefined) out.push({ gate: 'usage', message: '--digest needs --version', remedy: 'give both: --version <tag> --digest sha256:…' });
   if (request.version !== undefined && !request.rollback) {
     if (env.promotion.from !== undefined) {
@@ -415,7 +429,7 @@ export function describePlan(plan: PromotionPlan): string {
   for (const c of plan.changes) lines.push(`  ${c.env.padEnd(8)} ${c.app.padEnd(32)} ${showPin(c.before)} -> ${showPin(c.after)}`);
   if (plan.changes.length === 0) lines.push('  nothing to change');
   for (const u of plan.unchanged) lines.push(`  ${u}: already runs the upstream version`);
-  if (plan.forced) lines.push(`  FORCED (soak time skipped): ${plan.forced}`);
+  if (plan.forced) lines.push(`  FORCED (soak time and verification skipped): ${plan.forced}`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

@@ -333,6 +333,53 @@ export interface PrometheusTarget {
    * @default {}
    */
   readonly resourceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Base URL of the Prometheus HTTP API that `promote` (gate `verified`) and `verify` query
+   * (placeholder hosts under `.example`: `'https://prometheus.prod.insure.example'`).
+   * @see https://prometheus.io/docs/prometheus/latest/querying/api/
+   * @default - none: verification against this environment fails closed unless `--prometheus` names one
+   */
+  readonly url?: string;
+}
+
+/**
+ * How a version is judged from its metrics (see docs/verification.md): by `promote` (gate `verified`)
+ * over the upstream environment's soak window, and by `verify` during a batch of a staged rollout.
+ * The error ratio and latency limits are the app's resolved alert thresholds.
+ */
+export interface VerificationPolicy {
+  /**
+   * Promotions into this environment must pass the `verified` gate, judged on the upstream
+   * environment's Prometheus with the upstream environment's `verification` thresholds.
+   * @default false
+   */
+  readonly gatePromotions?: boolean;
+  /**
+   * Fewest requests the candidate must have served in the window for a verdict; fewer is inconclusive.
+   * The previous version is compared with only when it served as many.
+   * @default 500
+   */
+  readonly minRequests?: number;
+  /**
+   * Significance of the one-sided two-proportion z-test that the candidate's error ratio is above the baseline's.
+   * @default 0.01
+   */
+  readonly significance?: number;
+  /**
+   * How far, in percent, the candidate's p99 latency may exceed the baseline's.
+   * @default 20
+   */
+  readonly latencyMarginPercent?: number;
+  /**
+   * Window `verify` judges a rollout batch over, in minutes, ending now.
+   * @default 10
+   */
+  readonly batchWindowMinutes?: number;
+  /**
+   * Seconds one Prometheus query may take before the verdict fails closed.
+   * @default 10
+   */
+  readonly timeoutSeconds?: number;
 }
 
 /** Logs, events and metrics of the cluster. */
@@ -353,6 +400,11 @@ export interface ObservabilityPolicy {
    * @default - the platform defaults
    */
   readonly alerts?: AlertThresholds;
+  /**
+   * Thresholds of metric verification, and whether promotions into this environment need it.
+   * @default - the defaults of each field; promotions not gated
+   */
+  readonly verification?: VerificationPolicy;
 }
 
 /** How Argo CD delivers the environment's rendered manifests to its cluster. */

@@ -65,9 +65,20 @@ const observabilitySchema = z.strictObject({
     namespace: z.string(),
     podLabels: z.record(z.string(), z.string()),
     resourceLabels: z.record(z.string(), z.string()).optional(),
+    url: z.string().optional(),
   }),
   aggregatorReplicas: z.number().int().optional(),
   alerts: alertsSchema.optional(),
+  verification: z
+    .strictObject({
+      gatePromotions: z.boolean().optional(),
+      minRequests: z.number().optional(),
+      significance: z.number().optional(),
+      latencyMarginPercent: z.number().optional(),
+      batchWindowMinutes: z.number().optional(),
+      timeoutSeconds: z.number().optional(),
+    })
+    .optional(),
 });
 
 const overridesSchema = z.strictObject({

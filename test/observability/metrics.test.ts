@@ -18,6 +18,12 @@ function thresholds(rule: any): Record<string, string> {
   return Object.fromEntries(rule.spec.groups[0].rules.map((r: any) => [r.alert, `${r.expr.split(' > ').at(-1)} for ${r.for}`]));
 }
 
+/** Every scraped series carries the pod's app and version, which metric verification selects by. */
+const VERSION_LABELS = [
+  { sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], targetLabel: 'app' },
+  { sourceLabels: ['__meta_kubernetes_pod_label_app_kubernetes_io_version'], targetLabel: 'version' },
+];
+
 describe('metrics', () => {
   it('gives a service a ServiceMonitor on its metrics port, with the job label set to the app name', async () => {
     const root = repo({ 'claims-api': service('claims-api', { runtime: 'spring-boot', ports: [{ name: 'http', port: 8080 }, { name: 'management', port: 8081 }], metrics: { port: 'management' } }) });
@@ -28,7 +34,7 @@ describe('metrics', () => {
       jobLabel: 'app.kubernetes.io/name',
       selector: { matchLabels: { 'app.kubernetes.io/name': 'claims-api' } },
       namespaceSelector: { matchNames: ['claims'] },
-      endpoints: [{ port: 'management', path: '/actuator/prometheus', interval: '30s', scheme: 'http' }],
+      endpoints: [{ port: 'management', path: '/actuator/prometheus', interval: '30s', scheme: 'http', relabelings: VERSION_LABELS }],
     });
     expect(get(objects, 'Service').spec.ports.map((p: any) => p.name)).toContain('management');
     expect(monitor.metadata.labels).toMatchObject({ release: 'monitoring', 'app.kubernetes.io/name': 'claims-api', 'platform.insure.example/environment': 'prod' });
@@ -38,7 +44,7 @@ describe('metrics', () => {
   it('gives a worker a PodMonitor and only the alerts that need no HTTP metrics', async () => {
     const root = repo({ 'doc-worker': { name: 'doc-worker', team: 'claims', image: 'registry.insure.example/claims/doc-worker', kind: 'worker', runtime: 'node', ports: [{ name: 'metrics', port: 9464 }], metrics: { port: 'metrics' } } });
     const objects = await render(root, 'dev', 'doc-worker');
-    expect(get(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http' }]);
+    expect(get(objects, 'PodMonitor').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scheme: 'http', relabelings: VERSION_LABELS }]);
     expect(objects.some((o) => o.kind === 'ServiceMonitor')).toBe(false);
     expect(Object.keys(thresholds(get(objects, 'PrometheusRule')))).toEqual(['Restarting', 'PodsNotReady']);
   });

@@ -51,7 +51,8 @@ describe('pipeline', () => {
     expect(wf.permissions).toEqual({});
     expect(Object.keys(wf.jobs)).toEqual(['checks']);
     const runs = wf.jobs.checks.steps.map((s: any) => s.run).filter(Boolean);
-    expect(runs).toEqual(['npm ci', 'npm test', 'npm run -s synth -- --check', 'npm run -s validate', 'npm run -s pipelines -- --check', 'npm run -s argocd -- --check']);
+    expect(runs[1]).toContain('apt-get install -y --no-install-recommends prometheus');
+    expect(runs.filter((r: string) => !r.includes('promtool'))).toEqual(['npm ci', 'npm test', 'npm run -s synth -- --check', 'npm run -s validate', 'npm run -s pipelines -- --check', 'npm run -s argocd -- --check']);
     expect(wf.jobs.checks.permissions).toEqual({ contents: 'read' });
     expect(JSON.stringify(wf.jobs.checks)).not.toMatch(/secrets\.|github\.token/);
     expect(wf.jobs.checks.steps[0].with['persist-credentials']).toBe(false);

@@ -1,0 +1,106 @@
+/**
+ * A small client of the Prometheus HTTP API: instant queries only, bounded in
+ * time, failing closed with the URL named.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
+ */
+
+/** Thrown when Prometheus cannot answer: unreachable, slow, or an error response. */
+export class PrometheusUnavailable extends Error {
+  constructor(
+    /** The Prometheus base URL. */
+    public readonly url: string,
+    /** The query that could not be answered. */
+    public readonly query: string,
+    /** What went wrong. */
+    public readonly reason: string,
+  ) {
+    super(`Prometheus at ${url} did not answer (${reason}) for: ${query}`);
+    this.name = 'PrometheusUnavailable';
+  }
+}
+
+/** Options of a `PrometheusClient`. */
+export interface PrometheusClientOptions {
+  /**
+   * Milliseconds one query may take.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+}
+
+/** An instant-query client of one Prometheus. */
+export class PrometheusClient {
+  /** The base URL, without a trailing slash. */
+  public readonly url: string;
+  /** Milliseconds one query may take. */
+  public readonly timeoutMs: number;
+
+  constructor(url: string, options: PrometheusClientOptions = {}) {
+    this.url = url.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /**
+   * The value of a query whose result is one number (a `sum(...)`), evaluated at `time`:
+   * 0 for an empty vector (no series matched), `undefined` for NaN (a quantile without observations).
+   */
+  async scalar(query: string, time: Date): Promise<number | undefined> {
+    const params = new URLSearchParams({ query, time: (time.getTime() / 1000).toFixed(3) });
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: params.toString(),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string; message?: string } };
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new PrometheusUnavailable(this.url, query, why);
+    }
+    const text = await response.text().catch(() => '');
+    let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new PrometheusUnavailable(
+        this.url,
+        query,
+        `HTTP ${response.status}, not a Prometheus API answer: ${text.slice(0, 120)}`,
+      );
+    }
+    if (!response.ok || body.status !== 'success') {
+      throw new PrometheusUnavailable(
+        this.url,
+        query,
+        `HTTP ${response.status}: ${body.error ?? 'status is not success'}`,
+      );
+    }
+    return valueOf(body.data, this.url, query);
+  }
+}
+
+function valueOf(
+  data: { resultType?: string; result?: unknown } | undefined,
+  url: string,
+  query: string,
+): number | undefined {
+  let raw: unknown;
+  if (data?.resultType === 'scalar') {
+    raw = (data.result as unknown[])[1];
+  } else if (data?.resultType === 'vector') {
+    const result = data.result as { value: [number, string] }[];
+    if (result.length === 0) return 0;
+    if (result.length > 1)
+      throw new PrometheusUnavailable(url, query, `${result.length} series where one number was expected`);
+    raw = result[0]!.value[1];
+  } else {
+    throw new PrometheusUnavailable(url, query, `unexpected result type ${String(data?.resultType)}`);
+  }
+  const value = Number(raw);
+  return Number.isNaN(value) ? undefined : value;
+}
