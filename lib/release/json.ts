@@ -42,7 +42,7 @@ export function releaseOrderJson(order: ReleaseOrder): string {
           inPlace: p.inPlace ?? null,
           recreatedBy: p.recreatedBy ?? [],
           steppedBy: p.steppedBy ?? null,
-          steps: p.steps.map((s) => ({ text: s.text, manualGate: s.manualGate })),
+          steps: p.steps.map((s) => ({ text: s.text, manualGate: s.manualGate, check: s.check ?? null })),
         })),
       })),
     })),

@@ -8,6 +8,7 @@ import { objectId } from '../render/order.ts';
 import type { KubeObject } from '../render/yaml.ts';
 import { inPlaceVerdict } from '../rollout/inplace.ts';
 import { cmp } from '../util/compare.ts';
+import { LABELS } from '../workload/labels.ts';
 import { diffFields } from './diff.ts';
 
 /** One batch or gate of a progressive rollout. */
@@ -16,6 +17,8 @@ export interface RolloutStep {
   readonly text: string;
   /** True when the step waits for a person to resume the rollout. */
   readonly manualGate: boolean;
+  /** At a manual gate of an app's rollout: the command whose verdict decides whether to resume (exit 0 pass, 1 fail, 2 inconclusive). */
+  readonly check?: string;
 }
 
 /** How one workload of an app rolls out in one environment. */
@@ -164,6 +167,10 @@ function stepsOf(rollout: KubeObject): RolloutStep[] {
   const raw = get(rollout, 'spec.strategy.canary.steps') ?? get(rollout, 'spec.strategy.blueGreen.steps');
   const steps = Array.isArray(raw) ? (raw as Record<string, unknown>[]) : [];
   const kruise = rollout.apiVersion.startsWith('rollouts.kruise.io/');
+  const labels = rollout.metadata.labels ?? {};
+  const env = labels[LABELS.environment];
+  const app = labels[LABELS.name];
+  const check = env && app ? `npm run -s verify -- --env ${env} --app ${app}` : undefined;
   const out: RolloutStep[] = [];
   steps.forEach((step, i) => {
     const parts: string[] = [];
@@ -181,10 +188,10 @@ function stepsOf(rollout: KubeObject): RolloutStep[] {
     const waits = pause !== undefined || (kruise && i < steps.length - 1);
     const duration = pause?.duration;
     const manualGate = waits && duration === undefined;
-    if (waits) parts.push(manualGate ? 'manual gate' : `wait ${typeof duration === 'number' ? `${duration}s` : String(duration)}`);
+    if (waits) parts.push(manualGate ? `manual gate${check ? ` (decide with ${check})` : ''}` : `wait ${typeof duration === 'number' ? `${duration}s` : String(duration)}`);
     const known = new Set(['replicas', 'traffic', 'weight', 'setWeight', 'setCanaryScale', 'analysis', 'experiment', 'pause', 'matches', 'requestHeaderModifier']);
     for (const k of Object.keys(step).sort(cmp)) if (!known.has(k)) parts.push(k);
-    out.push({ text: parts.join(', ') || 'step', manualGate });
+    out.push({ text: parts.join(', ') || 'step', manualGate, ...(manualGate && check ? { check } : {}) });
   });
   return out;
 }

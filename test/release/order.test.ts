@@ -187,15 +187,15 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
       },
     },
   });
-  const kruiseRollout: KubeObject = {
+  const kruiseRollout = (env: string): KubeObject => ({
     apiVersion: 'rollouts.kruise.io/v1beta1',
     kind: 'Rollout',
-    metadata: { name: 'partner-gw', namespace: 'partners' },
+    metadata: { name: 'partner-gw', namespace: 'partners', labels: { 'app.kubernetes.io/name': 'partner-gw', 'platform.insure.example/environment': env } },
     spec: {
       workloadRef: { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'partner-gw' },
       strategy: { canary: { steps: [{ replicas: 1, pause: {} }, { replicas: '50%', pause: { duration: 600 } }, { replicas: '100%' }] } },
     },
-  };
+  });
   const argoRollout = (image: string): KubeObject => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
@@ -210,7 +210,7 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
   beforeAll(async () => {
     h = await History.create({ 'claims-api': service('claims-api') });
     const write = (image: string, level: string): void => {
-      for (const e of ['dev', 'prod']) h.write(`manifests/${e}/apps/partner-gw.yaml`, toYaml([cloneSet(image, level), kruiseRollout, argoRollout(`registry.insure.example/pricing/quote:${image.split(':')[1]}`)]));
+      for (const e of ['dev', 'prod']) h.write(`manifests/${e}/apps/partner-gw.yaml`, toYaml([cloneSet(image, level), kruiseRollout(e), argoRollout(`registry.insure.example/pricing/quote:${image.split(':')[1]}`)]));
     };
     write('gw:1.0.0', 'info');
     for (const e of ['dev', 'prod']) h.list(e, 'apps/partner-gw.yaml');
@@ -229,7 +229,7 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
     const plan = prod.apps[0]!.rollout.find((p) => p.workload === 'CloneSet')!;
     expect(plan).toMatchObject({ pods: 'replaced', inPlace: true, recreatedBy: [], steppedBy: 'rollouts.kruise.io/v1beta1/Rollout/partners/partner-gw' });
     expect(plan.steps).toEqual([
-      { text: '1 pod, manual gate', manualGate: true },
+      { text: '1 pod, manual gate (decide with npm run -s verify -- --env prod --app partner-gw)', manualGate: true, check: 'npm run -s verify -- --env prod --app partner-gw' },
       { text: '50% of pods, wait 600s', manualGate: false },
       { text: '100% of pods', manualGate: false },
     ]);
