@@ -1,0 +1,197 @@
+/**
+ * The fleet page's script, bundled into the page by esbuild: search, team and
+ * state filters, sorting, arrow-key moves between cells (one cell in the tab
+ * order at a time), a cell's detail in a dialog, and the section pickers of
+ * the release history and the DORA charts. It reads the JSON embedded in the
+ * page and fetches nothing.
+ */
+import { scopeHtml } from './render.ts';
+import { STATE_LABELS, type CellState, type SiteApp, type SiteCell, type SiteData, type SiteRelease } from './model.ts';
+
+/** The embedded data: the site's data and the pull request link template. */
+type PageData = SiteData & { readonly pullRequestUrl: string | null };
+
+interface Row {
+  readonly row: HTMLTableRowElement;
+  readonly app: SiteApp;
+  readonly name: string;
+  readonly states: ReadonlySet<CellState>;
+  readonly pending: number;
+  readonly alarms: number;
+}
+
+const data = JSON.parse(document.getElementById('fleet-data')!.textContent!) as PageData;
+const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const esc = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const tbody = document.querySelector<HTMLTableSectionElement>('#fleet tbody')!;
+const apps = new Map(data.apps.map((a) => [a.name, a]));
+const rows: Row[] = Array.from(tbody.rows, (row) => {
+  const app = apps.get(row.dataset.app!)!;
+  const cells = Object.values(app.cells);
+  return {
+    row,
+    app,
+    name: app.name.toLowerCase(),
+    states: new Set(cells.map((c) => c.state)),
+    pending: cells.filter((c) => c.state === 'promotable' || c.state === 'soaking' || c.state === 'frozen').length,
+    alarms: cells.filter((c) => c.state === 'drift').length,
+  };
+});
+
+const search = byId<HTMLInputElement>('search');
+const team = byId<HTMLSelectElement>('team');
+const state = byId<HTMLSelectElement>('state');
+const sort = byId<HTMLSelectElement>('sort');
+const count = byId<HTMLOutputElement>('count');
+
+function applyFilters(): void {
+  const q = search.value.trim().toLowerCase();
+  const t = team.value;
+  const s = state.value as CellState | '';
+  let shown = 0;
+  for (const r of rows) {
+    const show = (q === '' || r.name.includes(q)) && (t === '' || r.app.team === t) && (s === '' || r.states.has(s));
+    if (r.row.hidden === show) r.row.hidden = !show;
+    if (show) shown++;
+  }
+  count.value = `${shown} of ${rows.length} apps`;
+}
+
+function applySort(): void {
+  const by = sort.value;
+  const name = (a: Row, b: Row): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const order = [...rows].sort((a, b) => {
+    if (by === 'team') return (a.app.team < b.app.team ? -1 : a.app.team > b.app.team ? 1 : 0) || name(a, b);
+    if (by === 'pending') return b.pending - a.pending || name(a, b);
+    if (by === 'alarm') return b.alarms - a.alarms || name(a, b);
+    return name(a, b);
+  });
+  const fragment = document.createDocumentFragment();
+  for (const r of order) fragment.appendChild(r.row);
+  tbody.appendChild(fragment);
+}
+
+search.addEventListener('input', applyFilters);
+team.addEventListener('change', applyFilters);
+state.addEventListener('change', applyFilters);
+sort.addEventListener('change', applySort);
+
+// One cell in the tab order; the arrow keys move it.
+let current = tbody.querySelector<HTMLButtonElement>('button.cell');
+if (current) current.tabIndex = 0;
+
+function focusCell(button: HTMLButtonElement | null | undefined): void {
+  if (!button) return;
+  if (current) current.tabIndex = -1;
+  button.tabIndex = 0;
+  current = button;
+  button.focus();
+}
+
+function visibleRow(from: HTMLTableRowElement, step: 1 | -1): HTMLTableRowElement | null {
+  let row = (step === 1 ? from.nextElementSibling : from.previousElementSibling) as HTMLTableRowElement | null;
+  while (row && row.hidden) row = (step === 1 ? row.nextElementSibling : row.previousElementSibling) as HTMLTableRowElement | null;
+  return row;
+}
+
+tbody.addEventListener('keydown', (event) => {
+  const td = (event.target as HTMLElement).closest<HTMLTableCellElement>('td[data-env]');
+  if (!td) return;
+  const row = td.parentElement as HTMLTableRowElement;
+  const cellsOf = (r: HTMLTableRowElement) => Array.from(r.querySelectorAll<HTMLTableCellElement>('td[data-env]'));
+  const column = cellsOf(row).indexOf(td);
+  let target: HTMLTableCellElement | undefined;
+  if (event.key === 'ArrowRight') target = cellsOf(row)[column + 1];
+  else if (event.key === 'ArrowLeft') target = cellsOf(row)[column - 1];
+  else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    const next = visibleRow(row, event.key === 'ArrowDown' ? 1 : -1);
+    target = next ? cellsOf(next)[column] : undefined;
+  } else if (event.key === 'Home') target = cellsOf(row)[0];
+  else if (event.key === 'End') target = cellsOf(row).at(-1);
+  else return;
+  event.preventDefault();
+  focusCell(target?.querySelector('button'));
+});
+
+tbody.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.cell');
+  const td = button?.closest<HTMLTableCellElement>('td[data-env]');
+  if (!button || !td) return;
+  focusCell(button);
+  openDetail(td.parentElement!.dataset.app!, td.dataset.env!);
+});
+
+const dialog = byId<HTMLDialogElement>('detail');
+const detailBody = byId<HTMLDivElement>('detail-body');
+
+function releaseRow(r: SiteRelease): string {
+  const change = r.change === 'added' ? `added ${r.version}` : r.change === 'removed' ? 'removed' : `${r.previousVersion} → ${r.version}`;
+  const pr = r.pullRequest === null ? '' : data.pullRequestUrl
+    ? `<a href="${esc(data.pullRequestUrl.replace('{n}', String(r.pullRequest)))}">#${r.pullRequest}</a>`
+    : `#${r.pullRequest}`;
+  const gates = [
+    r.promotedFrom ? `promoted from ${r.promotedFrom}` : '',
+    r.rollback ? 'rollback' : '',
+    r.reason ? `forced: ${r.reason}` : '',
+    r.override ? `guard overridden: ${r.override}` : '',
+  ].filter(Boolean).join('; ');
+  return `<tr><td>${esc(r.date.slice(0, 16).replace('T', ' '))}</td><td>${esc(change)}</td><td>${pr} <code>${r.commit.slice(0, 12)}</code>` +
+    `<br>${esc(r.subject)}</td><td>${esc(r.author)}</td><td>${esc(r.approvers.join(', ') || 'none recorded')}</td><td>${esc(gates || '–')}</td></tr>`;
+}
+
+function openDetail(appName: string, env: string): void {
+  const app = apps.get(appName)!;
+  const cell: SiteCell = app.cells[env]!;
+  const label = STATE_LABELS[cell.state];
+  const facts: [string, string][] = [
+    ['State', `${label.symbol} ${label.label}`],
+    ['Version', cell.version ?? 'not deployed'],
+    ['Digest', cell.digest ?? (cell.version ? 'none (pinned by tag)' : '–')],
+    ['Running since', cell.since ? cell.since.replace('T', ' ').slice(0, 16) + ' UTC' : cell.version ? 'not committed yet' : '–'],
+    ['Team', app.team],
+  ];
+  if (cell.upstreamVersion) facts.push(['Upstream version', cell.upstreamVersion]);
+  if (cell.soakLeftHours !== undefined) facts.push(['Soak left', `${cell.soakLeftHours} h`]);
+  if (cell.freeze) facts.push(['Frozen', `${cell.freeze.window} (${cell.freeze.reason}) until ${cell.freeze.opensAt}`]);
+  if (cell.wave) facts.push(['Released with', `${cell.wave.env}, which runs ${cell.wave.version ?? 'nothing'}`]);
+  const pins = data.environments
+    .map((e) => `<tr${e.name === env ? ' aria-current="true"' : ''}><th scope="row">${esc(e.name)}</th><td>${esc(app.cells[e.name]!.version ?? '–')}</td>` +
+      `<td><code>${esc(app.cells[e.name]!.digest ?? '')}</code></td><td>${esc(STATE_LABELS[app.cells[e.name]!.state].label)}</td></tr>`)
+    .join('');
+  const releases = cell.releases.map((i) => releaseRow(data.releases[i]!)).join('');
+  detailBody.innerHTML = [
+    `<h2 id="detail-title">${esc(appName)} in ${esc(env)}</h2>`,
+    `<p>${esc(cell.note)}</p>`,
+    `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`,
+    cell.command
+      ? `<h3>Next</h3><p><code id="detail-command">${esc(cell.command)}</code> <button type="button" id="detail-copy">Copy</button></p>`
+      : '<h3>Next</h3><p>Nothing to promote into this environment.</p>',
+    `<h3>Pins</h3><table><thead><tr><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Digest</th><th scope="col">State</th></tr></thead><tbody>${pins}</tbody></table>`,
+    `<h3>Latest releases here</h3>`,
+    releases
+      ? `<table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Change</th><th scope="col">Release order</th><th scope="col">By</th>` +
+        `<th scope="col">Approvals</th><th scope="col">Gates</th></tr></thead><tbody>${releases}</tbody></table>`
+      : '<p>No release in the period.</p>',
+  ].join('');
+  byId<HTMLButtonElement>('detail-copy')?.addEventListener('click', () => void navigator.clipboard?.writeText(cell.command ?? ''));
+  if (!dialog.open) dialog.showModal();
+  byId<HTMLButtonElement>('detail-close').focus();
+}
+
+dialog.addEventListener('close', () => current?.focus());
+
+const historyEnv = byId<HTMLSelectElement>('history-env');
+historyEnv.addEventListener('change', () => {
+  for (const el of document.querySelectorAll<HTMLElement>('[data-history-env]')) el.hidden = el.dataset.historyEnv !== historyEnv.value;
+});
+
+const doraEnv = byId<HTMLSelectElement>('dora-env');
+const doraTeam = byId<HTMLSelectElement>('dora-team');
+const doraCharts = byId<HTMLDivElement>('dora-charts');
+function showScope(): void {
+  const scope = data.dora.scopes.find((s) => s.env === doraEnv.value && s.team === doraTeam.value);
+  doraCharts.innerHTML = scope ? scopeHtml(scope, data.dora.weeks) : '<p>No releases of this team here.</p>';
+}
+doraEnv.addEventListener('change', showScope);
+doraTeam.addEventListener('change', showScope);
