@@ -39,7 +39,7 @@ export function siteCommands(program: Command, root: string): void {
       if (options.measure !== undefined) {
         const { formatMeasurement, measureSite } = await import('../site/measure.ts');
         const say = (line: string) => process.stderr.write(`${line}\n`);
-        process.stdout.write(`${formatMeasurement(await measureSite(root, options.measure, 3, say))}\n`);
+        process.stdout.write(`${formatMeasurement(await measureSite(root, options.measure, 4, say))}\n`);
         return;
       }
       if (options.prUrl !== undefined && !options.prUrl.includes('{n}')) {

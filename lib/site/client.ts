@@ -5,11 +5,14 @@
  * the release history and the DORA charts. It reads the JSON embedded in the
  * page and fetches nothing.
  */
-import { scopeHtml } from './render.ts';
-import { STATE_LABELS, type CellState, type SiteApp, type SiteCell, type SiteData, type SiteRelease } from './model.ts';
+import { changeText, gatesText, pullRequestHtml, scopeHtml } from './render.ts';
+import { STATE_LABELS, type CellState, type SiteApp, type SiteCell, type SiteData, type CellRelease } from './model.ts';
 
-/** The embedded data: the site's data and the pull request link template. */
-type PageData = SiteData & { readonly pullRequestUrl: string | null };
+/** The embedded data: the site's data (without the timelines, written into the page) and the pull request link template. */
+type PageData = Omit<SiteData, 'environments'> & {
+  readonly environments: readonly Omit<SiteData['environments'][number], 'timeline'>[];
+  readonly pullRequestUrl: string | null;
+};
 
 interface Row {
   readonly row: HTMLTableRowElement;
@@ -125,19 +128,11 @@ tbody.addEventListener('click', (event) => {
 const dialog = byId<HTMLDialogElement>('detail');
 const detailBody = byId<HTMLDivElement>('detail-body');
 
-function releaseRow(r: SiteRelease): string {
-  const change = r.change === 'added' ? `added ${r.version}` : r.change === 'removed' ? 'removed' : `${r.previousVersion} → ${r.version}`;
-  const pr = r.pullRequest === null ? '' : data.pullRequestUrl
-    ? `<a href="${esc(data.pullRequestUrl.replace('{n}', String(r.pullRequest)))}">#${r.pullRequest}</a>`
-    : `#${r.pullRequest}`;
-  const gates = [
-    r.promotedFrom ? `promoted from ${r.promotedFrom}` : '',
-    r.rollback ? 'rollback' : '',
-    r.reason ? `forced: ${r.reason}` : '',
-    r.override ? `guard overridden: ${r.override}` : '',
-  ].filter(Boolean).join('; ');
-  return `<tr><td>${esc(r.date.slice(0, 16).replace('T', ' '))}</td><td>${esc(change)}</td><td>${pr} <code>${r.commit.slice(0, 12)}</code>` +
-    `<br>${esc(r.subject)}</td><td>${esc(r.author)}</td><td>${esc(r.approvers.join(', ') || 'none recorded')}</td><td>${esc(gates || '–')}</td></tr>`;
+function releaseRow(r: CellRelease): string {
+  const c = data.commits[r.commit]!;
+  return `<tr><td>${esc(c.date.slice(0, 16).replace('T', ' '))}</td><td>${esc(changeText(r))}</td>` +
+    `<td>${pullRequestHtml(c, data.pullRequestUrl)} <code>${c.sha.slice(0, 12)}</code><br>${esc(c.subject)}</td>` +
+    `<td>${esc(c.author)}</td><td>${esc(c.approvers.join(', ') || 'none recorded')}</td><td>${esc(gatesText(c).join('; ') || '–')}</td></tr>`;
 }
 
 function openDetail(appName: string, env: string): void {
@@ -159,7 +154,7 @@ function openDetail(appName: string, env: string): void {
     .map((e) => `<tr${e.name === env ? ' aria-current="true"' : ''}><th scope="row">${esc(e.name)}</th><td>${esc(app.cells[e.name]!.version ?? '–')}</td>` +
       `<td><code>${esc(app.cells[e.name]!.digest ?? '')}</code></td><td>${esc(STATE_LABELS[app.cells[e.name]!.state].label)}</td></tr>`)
     .join('');
-  const releases = cell.releases.map((i) => releaseRow(data.releases[i]!)).join('');
+  const releases = cell.releases.map(releaseRow).join('');
   detailBody.innerHTML = [
     `<h2 id="detail-title">${esc(appName)} in ${esc(env)}</h2>`,
     `<p>${esc(cell.note)}</p>`,

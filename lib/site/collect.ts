@@ -8,13 +8,14 @@ import semver from 'semver';
 import { git, readBlobs, revParse } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import { samePin, versionsPath, type Pins } from '../promote/versions.ts';
-import { auditReleases, type ReleaseRecord } from '../release/audit.ts';
+import { auditReleases } from '../release/audit.ts';
+import { KeyedCache, codeHash } from '../render/cache.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { loadProject, runsIn } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
 import { freezeCalendar } from './calendar.ts';
-import { doraReport } from './dora.ts';
-import type { SiteApp, SiteCell, SiteData, SiteEnvironment, SiteRelease } from './model.ts';
+import { doraReport, type DoraRelease } from './dora.ts';
+import type { CellRelease, SiteApp, SiteCell, SiteCommit, SiteData, SiteEnvironment, SiteRelease } from './model.ts';
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 7 * 24 * HOUR_MS;
@@ -41,6 +42,11 @@ export interface CollectOptions {
    * @default 30
    */
   readonly calendarDays?: number;
+  /**
+   * Reuse and update the cache of each commit's releases in `.render-cache/`.
+   * @default true
+   */
+  readonly cache?: boolean;
   /**
    * Latest releases kept per app and environment (the cell's detail).
    * @default 5
@@ -71,9 +77,10 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
   const since = new Map(envSpecs.map((e) => [e.name, pinSince(root, commit, e.name)]));
 
   // Releases of the metrics' weeks and as many before, so that lead times and failures near the start are whole.
-  const records = await auditReleases(root, { ref: commit, since: new Date(now.getTime() - 2 * weeks * WEEK_MS).toISOString() });
-  const { releases, cellReleases, timelines } = keepReleases(
-    records.filter((r) => Date.parse(r.date) <= now.getTime()),
+  const history = await releaseHistory(root, commit, new Date(now.getTime() - 2 * weeks * WEEK_MS), options.cache ?? true);
+  const past = history.filter((h) => Date.parse(h.commit.date) <= now.getTime());
+  const { commits, cellReleases, timelines } = keepReleases(
+    past,
     options.releasesPerCell ?? 5,
     options.releasesPerEnvironment ?? 100,
   );
@@ -106,7 +113,7 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
   });
 
   const teams = new Map(project.apps.map((a) => [a.spec.name, a.spec.team]));
-  const allReleases = records.map(trim);
+  const allReleases: DoraRelease[] = past.flatMap((h) => h.releases.map((r) => ({ ...r, ...h.commit, commit: h.commit.sha })));
   return {
     now: now.toISOString(),
     ref,
@@ -114,7 +121,7 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
     environments,
     teams: [...new Set(teams.values())].sort(cmp),
     apps,
-    releases,
+    commits,
     dora: doraReport({ releases: allReleases, teams, environments, now, weeks }),
     calendarDays,
   };
@@ -227,48 +234,89 @@ function pinSince(root: string, commit: string, env: string): Map<string, PinSin
   return held;
 }
 
-function trim(r: ReleaseRecord): SiteRelease {
-  return {
-    env: r.env,
-    app: r.app,
-    change: r.change,
-    version: r.version,
-    previousVersion: r.previousVersion,
-    commit: r.commit,
-    subject: r.subject,
-    author: r.author,
-    date: r.date,
-    pullRequest: r.pullRequest,
-    approvers: r.approvers,
-    promotedFrom: r.promotedFrom,
-    rollback: r.rollback,
-    reason: r.reason,
-    override: r.override,
-  };
+/** One release commit and the releases it made, as cached. */
+interface CommitReleases {
+  readonly commit: SiteCommit;
+  readonly releases: readonly Omit<SiteRelease, 'commit'>[];
+}
+
+/**
+ * The release commits of the first-parent history of `tip` since `since`, newest first, with their releases
+ * (`auditReleases`). A commit's releases never change, so they are cached by commit: only the commits not
+ * seen before are audited.
+ */
+async function releaseHistory(root: string, tip: string, since: Date, useCache: boolean): Promise<CommitReleases[]> {
+  const log = git(root, ['log', '--first-parent', '--format=%H %cI', `--since=${since.toISOString()}`, tip, '--', ':(glob)manifests/*/apps/**']);
+  const listed = log.split('\n').filter(Boolean).map((l) => {
+    const [sha, date] = l.split(' ') as [string, string];
+    return { sha, date };
+  });
+  const cache = KeyedCache.open<CommitReleases>(root, 'site-releases', codeHash(root), useCache);
+  const missing = listed.filter((c) => cache.get(c.sha) === undefined);
+  if (missing.length > 0) {
+    const oldest = missing.reduce((a, b) => (Date.parse(b.date) < Date.parse(a.date) ? b : a));
+    const records = await auditReleases(root, { ref: missing[0]!.sha, since: oldest.date });
+    const found = new Map<string, CommitReleases>();
+    for (const r of records) {
+      const entry = found.get(r.commit) ?? {
+        commit: {
+          sha: r.commit,
+          subject: r.subject,
+          author: r.author,
+          date: r.date,
+          pullRequest: r.pullRequest,
+          approvers: r.approvers,
+          promotedFrom: r.promotedFrom,
+          rollback: r.rollback,
+          reason: r.reason,
+          override: r.override,
+        },
+        releases: [],
+      };
+      (entry.releases as Omit<SiteRelease, 'commit'>[]).push({
+        env: r.env,
+        app: r.app,
+        change: r.change,
+        version: r.version,
+        previousVersion: r.previousVersion,
+      });
+      found.set(r.commit, entry);
+    }
+    for (const c of missing) {
+      // A commit that only re-formatted manifests released nothing: it is cached as such.
+      cache.set(c.sha, found.get(c.sha) ?? { commit: { sha: c.sha, subject: '', author: '', date: c.date, pullRequest: null, approvers: [], promotedFrom: null, rollback: false, reason: null, override: null }, releases: [] });
+    }
+  }
+  cache.save();
+  return listed.map((c) => cache.get(c.sha)!).filter((h) => h.releases.length > 0);
 }
 
 /** The releases the page shows (each cell's latest, each environment's latest), newest first, and each cell's indexes. */
 function keepReleases(
-  records: readonly ReleaseRecord[],
+  history: readonly CommitReleases[],
   perCell: number,
   perEnv: number,
-): { releases: SiteRelease[]; cellReleases: Map<string, number[]>; timelines: Map<string, number[]> } {
+): { commits: SiteCommit[]; cellReleases: Map<string, CellRelease[]>; timelines: Map<string, SiteRelease[]> } {
   const byCell = new Map<string, number>();
   const byEnv = new Map<string, number>();
-  const kept: ReleaseRecord[] = [];
-  const cellReleases = new Map<string, number[]>();
-  const timelines = new Map<string, number[]>();
-  // Records come newest first: the first ones of each cell and environment are the latest.
-  for (const r of records) {
-    const cell = `${r.env}/${r.app}`;
-    const inCell = byCell.get(cell) ?? 0;
-    const inEnv = byEnv.get(r.env) ?? 0;
-    byCell.set(cell, inCell + 1);
-    byEnv.set(r.env, inEnv + 1);
-    if (inCell >= perCell && inEnv >= perEnv) continue;
-    if (inCell < perCell) cellReleases.set(cell, [...(cellReleases.get(cell) ?? []), kept.length]);
-    if (inEnv < perEnv) timelines.set(r.env, [...(timelines.get(r.env) ?? []), kept.length]);
-    kept.push(r);
+  const commits: SiteCommit[] = [];
+  const cellReleases = new Map<string, CellRelease[]>();
+  const timelines = new Map<string, SiteRelease[]>();
+  // History comes newest first: the first releases of each cell and environment are the latest.
+  for (const h of history) {
+    let index = -1;
+    for (const r of h.releases) {
+      const cell = `${r.env}/${r.app}`;
+      const inCell = byCell.get(cell) ?? 0;
+      const inEnv = byEnv.get(r.env) ?? 0;
+      byCell.set(cell, inCell + 1);
+      byEnv.set(r.env, inEnv + 1);
+      if (inCell >= perCell && inEnv >= perEnv) continue;
+      if (index < 0) index = commits.push(h.commit) - 1;
+      const release = { ...r, commit: index };
+      if (inCell < perCell) cellReleases.set(cell, [...(cellReleases.get(cell) ?? []), { change: r.change, version: r.version, previousVersion: r.previousVersion, commit: index }]);
+      if (inEnv < perEnv) timelines.set(r.env, [...(timelines.get(r.env) ?? []), release]);
+    }
   }
-  return { releases: kept.map(trim), cellReleases, timelines };
+  return { commits, cellReleases, timelines };
 }

@@ -3,7 +3,22 @@
  * (git history alone), in weekly buckets. Each metric is defined in
  * `DORA_DEFINITIONS`, which the page and docs/fleet-page.md show.
  */
-import type { DoraReport, DoraScope, DoraSeries, SiteRelease } from './model.ts';
+import type { DoraReport, DoraScope, DoraSeries } from './model.ts';
+
+/** What the metrics read of one release: an audit record's facts. */
+export interface DoraRelease {
+  readonly env: string;
+  readonly app: string;
+  readonly change: 'added' | 'changed' | 'removed';
+  readonly version: string | null;
+  /** SHA of the release commit. */
+  readonly commit: string;
+  /** When it landed (ISO 8601). */
+  readonly date: string;
+  readonly promotedFrom: string | null;
+  readonly rollback: boolean;
+  readonly reason: string | null;
+}
 
 const WEEK_MS = 7 * 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -27,7 +42,7 @@ export const DORA_DEFINITIONS = {
 /** Inputs of `doraReport`. */
 export interface DoraInput {
   /** Release records, in any order; older ones than the weeks count too (for lead times and failures). */
-  readonly releases: readonly SiteRelease[];
+  readonly releases: readonly DoraRelease[];
   /** App → team. Apps without a team (removed since) count only toward "all teams". */
   readonly teams: ReadonlyMap<string, string>;
   /** Environments in chain order, with their upstream. */
@@ -40,7 +55,7 @@ export interface DoraInput {
 
 /** Per-release facts the metrics share. */
 interface Fact {
-  readonly release: SiteRelease;
+  readonly release: DoraRelease;
   readonly time: number;
   /** Hours from the version's first release to this one. */
   readonly leadHours: number | null;
@@ -77,19 +92,19 @@ function factsOf(input: DoraInput): Fact[] {
     if (!(t >= (firstSeen.get(key) ?? Infinity))) firstSeen.set(key, t);
   }
   // Releases of one app in one environment, oldest first, to find the release that followed each.
-  const byCell = new Map<string, SiteRelease[]>();
+  const byCell = new Map<string, DoraRelease[]>();
   for (const r of input.releases) {
     const key = `${r.env}/${r.app}`;
     const list = byCell.get(key) ?? [];
     list.push(r);
     byCell.set(key, list);
   }
-  const next = new Map<SiteRelease, SiteRelease>();
+  const next = new Map<DoraRelease, DoraRelease>();
   for (const list of byCell.values()) {
     list.sort((a, b) => Date.parse(a.date) - Date.parse(b.date));
     for (let i = 0; i + 1 < list.length; i++) next.set(list[i]!, list[i + 1]!);
   }
-  const isFix = (r: SiteRelease): boolean =>
+  const isFix = (r: DoraRelease): boolean =>
     r.rollback || r.reason !== null || (r.promotedFrom !== null && r.promotedFrom !== upstream.get(r.env));
   return deployments.map((r) => {
     const time = Date.parse(r.date);

@@ -41,8 +41,8 @@ export interface SiteCell {
   readonly command?: string;
   /** One line on the state, for the cell's detail. */
   readonly note: string;
-  /** Indexes into `SiteData.releases`: this app's latest releases here, newest first. */
-  readonly releases: readonly number[];
+  /** This app's latest releases here, newest first. */
+  readonly releases: readonly CellRelease[];
 }
 
 /** One row of the matrix. */
@@ -75,8 +75,27 @@ export interface SiteEnvironment {
   readonly frozen?: { readonly window: string; readonly reason: string; readonly opensAt: string };
   /** Freeze spans over the calendar's days, by start. */
   readonly calendar: readonly FreezeSpan[];
-  /** Indexes into `SiteData.releases`: the environment's latest releases, newest first. */
-  readonly timeline: readonly number[];
+  /** The environment's latest releases, newest first (written into the page, not into its data). */
+  readonly timeline: readonly SiteRelease[];
+}
+
+/** One release commit on the branch: who, when, and what its trailers recorded. */
+export interface SiteCommit {
+  readonly sha: string;
+  readonly subject: string;
+  readonly author: string;
+  /** When it landed on the branch (ISO 8601). */
+  readonly date: string;
+  readonly pullRequest: number | null;
+  readonly approvers: readonly string[];
+  /** `Promoted-From:`: the environment the versions came from. */
+  readonly promotedFrom: string | null;
+  /** `Rollback: true`. */
+  readonly rollback: boolean;
+  /** `Reason:` (a forced promotion writes one). */
+  readonly reason: string | null;
+  /** `Release-Override:` (the deletion guard was overridden). */
+  readonly override: string | null;
 }
 
 /** One release of one app in one environment (an audit record, trimmed to what the page shows). */
@@ -86,17 +105,12 @@ export interface SiteRelease {
   readonly change: 'added' | 'changed' | 'removed';
   readonly version: string | null;
   readonly previousVersion: string | null;
-  readonly commit: string;
-  readonly subject: string;
-  readonly author: string;
-  readonly date: string;
-  readonly pullRequest: number | null;
-  readonly approvers: readonly string[];
-  readonly promotedFrom: string | null;
-  readonly rollback: boolean;
-  readonly reason: string | null;
-  readonly override: string | null;
+  /** Index into `SiteData.commits`. */
+  readonly commit: number;
 }
+
+/** A release of a cell's app in the cell's environment. */
+export type CellRelease = Omit<SiteRelease, 'env' | 'app'>;
 
 /** One DORA metric's 12 weekly values (null where the week has nothing to measure). */
 export interface DoraSeries {
@@ -134,8 +148,8 @@ export interface SiteData {
   readonly teams: readonly string[];
   /** Apps sorted by name. */
   readonly apps: readonly SiteApp[];
-  /** Releases the page refers to, newest first. */
-  readonly releases: readonly SiteRelease[];
+  /** The commits of the releases the page shows. */
+  readonly commits: readonly SiteCommit[];
   readonly dora: DoraReport;
   /** Days the freeze calendar covers. */
   readonly calendarDays: number;

@@ -6,7 +6,7 @@
  * Nothing is fetched: the CSS and the script are inline.
  */
 import { DORA_DEFINITIONS } from './dora.ts';
-import { CELL_STATES, STATE_LABELS, type DoraScope, type DoraSeries, type SiteCell, type SiteData, type SiteRelease } from './model.ts';
+import { CELL_STATES, STATE_LABELS, type CellRelease, type DoraScope, type DoraSeries, type SiteCell, type SiteCommit, type SiteData, type SiteRelease } from './model.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -48,7 +48,9 @@ export function shortDigest(digest: string | undefined): string {
 
 /** The whole page. */
 export function renderPage(data: SiteData, options: RenderPageOptions): string {
-  const json = JSON.stringify({ ...data, pullRequestUrl: options.pullRequestUrl ?? null }).replace(/</g, '\\u003c');
+  // The timelines are written into the page; the script needs the rest.
+  const environments = data.environments.map(({ timeline: _, ...e }) => e);
+  const json = JSON.stringify({ ...data, environments, pullRequestUrl: options.pullRequestUrl ?? null }).replace(/</g, '\\u003c');
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -93,7 +95,7 @@ function matrixSection(data: SiteData): string {
     .join('');
   const rows = data.apps.map((app) => {
     const states = [...new Set(envs.map((e) => app.cells[e.name]!.state))].join(' ');
-    const cells = envs.map((e) => cellHtml(app.name, e.name, app.cells[e.name]!, now)).join('');
+    const cells = envs.map((e) => cellHtml(e.name, app.cells[e.name]!, now)).join('');
     return `<tr data-app="${escapeHtml(app.name)}" data-team="${escapeHtml(app.team)}" data-states="${states}">` +
       `<th scope="row">${escapeHtml(app.name)}</th><td class="team">${escapeHtml(app.team)}</td>${cells}</tr>`;
   });
@@ -120,7 +122,7 @@ function matrixSection(data: SiteData): string {
   ].join('\n');
 }
 
-function cellHtml(app: string, env: string, cell: SiteCell, now: number): string {
+function cellHtml(env: string, cell: SiteCell, now: number): string {
   const label = STATE_LABELS[cell.state];
   const parts: string[] = [];
   if (cell.version !== undefined) parts.push(`<span class="v">${escapeHtml(cell.version)}</span>`);
@@ -131,32 +133,45 @@ function cellHtml(app: string, env: string, cell: SiteCell, now: number): string
   if (cell.state === 'frozen' && cell.freeze) extra = ` · ${escapeHtml(cell.freeze.window)}`;
   if (cell.upstreamVersion && cell.state !== 'not-deployed') extra += ` → ${escapeHtml(cell.upstreamVersion)}`;
   parts.push(`<span class="st s-${cell.state}">${label.symbol} ${label.label}${extra}</span>`);
-  return `<td data-env="${escapeHtml(env)}" data-state="${cell.state}"><button type="button" class="cell" tabindex="-1" ` +
-    `aria-label="${escapeHtml(`${app} in ${env}: ${cell.version ?? 'not deployed'}, ${label.label}`)}">${parts.join(' ')}</button></td>`;
+  return `<td data-env="${escapeHtml(env)}" data-state="${cell.state}"><button type="button" class="cell" tabindex="-1">` +
+    `${parts.join(' ')}</button></td>`;
 }
 
-function releaseHtml(r: SiteRelease, prUrl: string | undefined): string {
-  const change = r.change === 'added' ? `added ${r.version}` : r.change === 'removed' ? `removed ${r.previousVersion ?? ''}` :
-    r.previousVersion === r.version ? `${r.version} (configuration)` : `${r.previousVersion} → ${r.version}`;
-  const pr = r.pullRequest === null ? '' : prUrl
-    ? ` <a href="${escapeHtml(prUrl.replace('{n}', String(r.pullRequest)))}">#${r.pullRequest}</a>`
-    : ` #${r.pullRequest}`;
-  const gates = [
-    r.promotedFrom ? `promoted from ${r.promotedFrom}` : '',
-    r.rollback ? 'rollback' : '',
-    r.reason ? `forced: ${r.reason}` : '',
-    r.override ? `guard overridden: ${r.override}` : '',
+/** What a release changed, in words: `added 1.2.0`, `1.1.0 → 1.2.0`, `1.2.0 (configuration)`, `removed 1.2.0`. */
+export function changeText(r: CellRelease): string {
+  if (r.change === 'added') return `added ${r.version}`;
+  if (r.change === 'removed') return `removed ${r.previousVersion ?? ''}`.trim();
+  return r.previousVersion === r.version ? `${r.version} (configuration)` : `${r.previousVersion} → ${r.version}`;
+}
+
+/** The gates and exceptions a release commit recorded, in words. */
+export function gatesText(c: SiteCommit): string[] {
+  return [
+    c.promotedFrom ? `promoted from ${c.promotedFrom}` : '',
+    c.rollback ? 'rollback' : '',
+    c.reason ? `forced: ${c.reason}` : '',
+    c.override ? `guard overridden: ${c.override}` : '',
   ].filter(Boolean);
-  const approvals = r.approvers.length > 0 ? `approved by ${r.approvers.join(', ')}` : 'no approval recorded';
-  return `<li><time datetime="${r.date}">${formatTime(new Date(r.date).toISOString())}</time> <b>${escapeHtml(r.app)}</b> ` +
-    `${escapeHtml(change)} · ${escapeHtml(r.author)}${pr} · <code>${r.commit.slice(0, 12)}</code>` +
-    `<br><span class="sub">${escapeHtml([approvals, ...gates].join(' · '))} · release order: ` +
-    `<code>npm run -s release-order -- --base ${r.commit.slice(0, 12)}^1 --head ${r.commit.slice(0, 12)}</code></span></li>`;
+}
+
+/** The pull request of a commit as HTML: a link when `prUrl` is given, its number otherwise. */
+export function pullRequestHtml(c: SiteCommit, prUrl: string | null | undefined): string {
+  if (c.pullRequest === null) return '';
+  return prUrl ? `<a href="${escapeHtml(prUrl.replace('{n}', String(c.pullRequest)))}">#${c.pullRequest}</a>` : `#${c.pullRequest}`;
+}
+
+function releaseHtml(r: SiteRelease, c: SiteCommit, prUrl: string | undefined): string {
+  const approvals = c.approvers.length > 0 ? `approved by ${c.approvers.join(', ')}` : 'no approval recorded';
+  const short = c.sha.slice(0, 12);
+  return `<li><time datetime="${c.date}">${formatTime(new Date(c.date).toISOString())}</time> <b>${escapeHtml(r.app)}</b> ` +
+    `${escapeHtml(changeText(r))} · ${escapeHtml(c.author)} ${pullRequestHtml(c, prUrl)} · <code>${short}</code>` +
+    `<br><span class="sub">${escapeHtml([approvals, ...gatesText(c)].join(' · '))} · release order: ` +
+    `<code>npm run -s release-order -- --base ${short}^1 --head ${short}</code></span></li>`;
 }
 
 function historySection(data: SiteData, prUrl: string | undefined): string {
   const lists = data.environments.map((e, i) => {
-    const items = e.timeline.map((n) => releaseHtml(data.releases[n]!, prUrl));
+    const items = e.timeline.map((r) => releaseHtml(r, data.commits[r.commit]!, prUrl));
     const body = items.length > 0 ? `<ol class="timeline">${items.join('\n')}</ol>` : '<p>No release in the period.</p>';
     return `<div data-history-env="${escapeHtml(e.name)}"${i === 0 ? '' : ' hidden'}><h3>${escapeHtml(e.name)}</h3>${body}</div>`;
   });
