@@ -156,7 +156,7 @@ function openDetail(appName: string, env: string): void {
     .join('');
   const releases = cell.releases.map(releaseRow).join('');
   detailBody.innerHTML = [
-    `<h2 id="detail-title">${esc(appName)} in ${esc(env)}</h2>`,
+    `<h2 id="detail-title" tabindex="-1">${esc(appName)} in ${esc(env)}</h2>`,
     `<p>${esc(cell.note)}</p>`,
     `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`,
     cell.command
@@ -171,7 +171,7 @@ function openDetail(appName: string, env: string): void {
   ].join('');
   byId<HTMLButtonElement>('detail-copy')?.addEventListener('click', () => void navigator.clipboard?.writeText(cell.command ?? ''));
   if (!dialog.open) dialog.showModal();
-  byId<HTMLButtonElement>('detail-close').focus();
+  byId<HTMLHeadingElement>('detail-title').focus();
 }
 
 dialog.addEventListener('close', () => current?.focus());

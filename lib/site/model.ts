@@ -14,7 +14,7 @@ export const CELL_STATES: readonly CellState[] = ['promotable', 'soaking', 'froz
 export const STATE_LABELS: Readonly<Record<CellState, { readonly symbol: string; readonly label: string }>> = {
   current: { symbol: '✓', label: 'up to date' },
   promotable: { symbol: '↑', label: 'promotable' },
-  soaking: { symbol: '⧗', label: 'soaking' },
+  soaking: { symbol: '◷', label: 'soaking' },
   frozen: { symbol: '❄', label: 'frozen' },
   drift: { symbol: '⚠', label: 'differs from its wave' },
   'not-deployed': { symbol: '–', label: 'not deployed' },

@@ -288,7 +288,7 @@ caption{text-align:left;color:var(--muted);padding:.3rem .5rem;caption-side:top}
 .matrix thead th{position:sticky;top:0;background:#f6f8fa;padding:.35rem .5rem;z-index:1}
 .matrix tbody th{padding:.35rem .5rem;font-weight:600;white-space:nowrap}
 .matrix td.team{padding:.35rem .5rem;color:var(--muted)}
-.cell{all:unset;display:block;cursor:pointer;padding:.3rem .5rem;min-width:9.5rem;white-space:nowrap}
+.cell{all:unset;display:block;cursor:pointer;padding:.3rem .45rem;min-width:8rem;white-space:nowrap}
 .cell:focus-visible{outline:3px solid var(--focus);outline-offset:-3px}
 .cell:hover{background:#f6f8fa}
 .v{font-weight:600}.d{font:11px ui-monospace,monospace;color:var(--muted)}.age{color:var(--muted);font-size:12px}

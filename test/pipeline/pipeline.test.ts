@@ -27,11 +27,12 @@ function minimal(steps: Workflow['jobs'][string]['steps']): Workflow {
 }
 
 describe('pipeline', () => {
-  it('generates the four workflows and CODEOWNERS, each marked as generated and accepted by GitHub\'s workflow parser', () => {
+  it('generates the five workflows and CODEOWNERS, each marked as generated and accepted by GitHub\'s workflow parser', () => {
     expect(files.map((f) => f.path)).toEqual([
       '.github/CODEOWNERS',
       '.github/workflows/approvals.yml',
       '.github/workflows/build-entry.yml',
+      '.github/workflows/fleet-page.yml',
       '.github/workflows/pull-request.yml',
       '.github/workflows/release.yml',
     ]);
