@@ -6,6 +6,7 @@ import { buildSite } from '../../lib/site/build.ts';
 import { freezeCalendar } from '../../lib/site/calendar.ts';
 import { collectSite } from '../../lib/site/collect.ts';
 import type { SiteData } from '../../lib/site/model.ts';
+import { serveFolder } from '../../lib/site/serve.ts';
 import { fleetPageWorkflow } from '../../lib/site/workflow.ts';
 import { lintWorkflow, parserErrors, renderWorkflow } from '../../lib/pipeline/generate.ts';
 import type { FreezeWindow } from '../../lib/spec/environment.ts';
@@ -130,6 +131,21 @@ describe('fleet page data from a scripted history', () => {
     expect(html).toMatch(/<td data-env="sit" data-state="promotable"><button[^>]*><span class="v">1\.0\.0<\/span>/);
     expect(html).toContain('<input type="search"');
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+  });
+
+  it('previews the page on 127.0.0.1 only, serving index.html and nothing else', async () => {
+    const { file } = await buildSite(s.h.root, { out: 'preview', now: MONDAY_NOON });
+    const preview = await serveFolder(join(s.h.root, 'preview'), 0);
+    try {
+      expect(preview.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await fetch(preview.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe(readFileSync(file, 'utf8'));
+      expect((await fetch(`${preview.url}../environments/prod/versions.json`)).status).toBe(404);
+      expect((await fetch(`${preview.url}other.html`)).status).toBe(404);
+    } finally {
+      await preview.close();
+    }
   });
 
   it('fails on a --now that is not a time, naming the option and the form', async () => {
