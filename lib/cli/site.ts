@@ -27,14 +27,27 @@ function isoTime(value: string): Date {
 export function siteCommands(program: Command, root: string): void {
   program
     .command('site')
-    .description('static fleet page: environment x app matrix, release history, DORA metrics and freeze calendar, from git')
+    .description(
+      'static fleet page: environment x app matrix, release history, DORA metrics and freeze calendar, from git',
+    )
     .option('--out <dir>', 'output folder (index.html is written there)', 'site')
     .option('--ref <rev>', 'revision whose first-parent history is the release history', 'HEAD')
-    .option('--now <time>', 'compute states, ages, soak and freezes for this time instead of the clock (ISO 8601)', isoTime)
-    .option('--pr-url <template>', "link pull requests, {n} standing for the number ('https://github.com/org/repo/pull/{n}')")
+    .option(
+      '--now <time>',
+      'compute states, ages, soak and freezes for this time instead of the clock (ISO 8601)',
+      isoTime,
+    )
+    .option(
+      '--pr-url <template>',
+      "link pull requests, {n} standing for the number ('https://github.com/org/repo/pull/{n}')",
+    )
     .option('--serve', 'after the build, serve the folder on 127.0.0.1 until stopped')
     .option('--port <n>', 'port of --serve (0: any free port)', wholeNumber(0), 8080)
-    .option('--measure <apps>', 'measure instead: build time, size and search latency for N generated apps', wholeNumber(1))
+    .option(
+      '--measure <apps>',
+      'measure instead: build time, size and search latency for N generated apps',
+      wholeNumber(1),
+    )
     .action(async (options: SiteCommandOptions) => {
       if (options.measure !== undefined) {
         const { formatMeasurement, measureSite } = await import('../site/measure.ts');
@@ -43,7 +56,10 @@ export function siteCommands(program: Command, root: string): void {
         return;
       }
       if (options.prUrl !== undefined && !options.prUrl.includes('{n}')) {
-        throw new Error(`--pr-url '${options.prUrl}': has no {n} for the pull request number; write it as 'https://github.com/org/repo/pull/{n}'`);
+        throw new Error(
+          `--pr-url '${options.prUrl}': has no {n} for the pull request number; ` +
+            "write it as 'https://github.com/org/repo/pull/{n}'",
+        );
       }
       const { buildSite } = await import('../site/build.ts');
       const result = await buildSite(root, {

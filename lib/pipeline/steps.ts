@@ -19,7 +19,11 @@ export interface PinnedAction {
 export const ACTIONS = {
   checkout: { repo: 'actions/checkout', sha: '11bd71901bbe5b1630ceea73d27597364c9af683', release: 'v4.2.2' },
   setupNode: { repo: 'actions/setup-node', sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', release: 'v4.4.0' },
-  uploadPagesArtifact: { repo: 'actions/upload-pages-artifact', sha: '56afc609e74202658d3ffba0e8f6dda462b719fa', release: 'v3.0.1' },
+  uploadPagesArtifact: {
+    repo: 'actions/upload-pages-artifact',
+    sha: '56afc609e74202658d3ffba0e8f6dda462b719fa',
+    release: 'v3.0.1',
+  },
   deployPages: { repo: 'actions/deploy-pages', sha: 'd6db90164ac5ed86f2b6aed7e0febac5b3c0c03e', release: 'v4.0.5' },
 } as const satisfies Record<string, PinnedAction>;
 

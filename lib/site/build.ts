@@ -48,7 +48,8 @@ export function clientSource(): string {
     const candidate = join(dir, CLIENT);
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`the fleet page's script ${CLIENT} was not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`the fleet page's script ${CLIENT} was not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -73,7 +74,10 @@ export async function bundleClient(): Promise<string> {
 export async function buildSite(root: string, options: SiteOptions = {}): Promise<SiteResult> {
   const started = performance.now();
   const [data, script] = await Promise.all([collectSite(root, options), bundleClient()]);
-  const html = renderPage(data, { script, ...(options.pullRequestUrl ? { pullRequestUrl: options.pullRequestUrl } : {}) });
+  const html = renderPage(data, {
+    script,
+    ...(options.pullRequestUrl ? { pullRequestUrl: options.pullRequestUrl } : {}),
+  });
   const file = join(resolve(root, options.out ?? 'site'), 'index.html');
   writeAtomic(file, html);
   return {

@@ -22,7 +22,9 @@ export interface Browser {
 /** Starts headless Chromium (`executable`, default `/usr/bin/chromium`) with a fresh profile. */
 export async function launchChromium(executable = process.env.CHROMIUM_PATH ?? CHROMIUM): Promise<Browser> {
   if (!existsSync(executable)) {
-    throw new Error(`Chromium is not installed at ${executable}; install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium is not installed at ${executable}; install it with: apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'fleet-chromium-'));
   try {
@@ -30,7 +32,14 @@ export async function launchChromium(executable = process.env.CHROMIUM_PATH ?? C
       executablePath: executable,
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const page = context.pages()[0] ?? (await context.newPage());
     return {
@@ -61,11 +70,15 @@ export async function searchKeystrokeLatencies(page: Page, text: string): Promis
     await page.evaluate(() => {
       const w = window as unknown as { fleetKeyAt?: number; fleetPainted?: Promise<number> };
       w.fleetPainted = new Promise((resolvePainted) => {
-        document.querySelector('input[type=search]')!.addEventListener('keydown', (e) => {
-          w.fleetKeyAt = e.timeStamp;
-          // The input event updates the matrix; the frame after it shows the update.
-          requestAnimationFrame(() => setTimeout(() => resolvePainted(performance.now() - w.fleetKeyAt!), 0));
-        }, { once: true });
+        document.querySelector('input[type=search]')!.addEventListener(
+          'keydown',
+          (e) => {
+            w.fleetKeyAt = e.timeStamp;
+            // The input event updates the matrix; the frame after it shows the update.
+            requestAnimationFrame(() => setTimeout(() => resolvePainted(performance.now() - w.fleetKeyAt!), 0));
+          },
+          { once: true },
+        );
       });
     });
     await page.keyboard.press(ch);

@@ -8,7 +8,7 @@
 import { changeText, gatesText, pullRequestHtml, scopeHtml } from './render.ts';
 import { STATE_LABELS, type CellState, type SiteApp, type SiteCell, type SiteData, type CellRelease } from './model.ts';
 
-/** The embedded data: the site's data (without the timelines, written into the page) and the pull request link template. */
+/** The embedded data: the site's data (less the timelines, written into the page) and the pull request link. */
 type PageData = Omit<SiteData, 'environments'> & {
   readonly environments: readonly Omit<SiteData['environments'][number], 'timeline'>[];
   readonly pullRequestUrl: string | null;
@@ -94,7 +94,8 @@ function focusCell(button: HTMLButtonElement | null | undefined): void {
 
 function visibleRow(from: HTMLTableRowElement, step: 1 | -1): HTMLTableRowElement | null {
   let row = (step === 1 ? from.nextElementSibling : from.previousElementSibling) as HTMLTableRowElement | null;
-  while (row && row.hidden) row = (step === 1 ? row.nextElementSibling : row.previousElementSibling) as HTMLTableRowElement | null;
+  while (row && row.hidden)
+    row = (step === 1 ? row.nextElementSibling : row.previousElementSibling) as HTMLTableRowElement | null;
   return row;
 }
 
@@ -128,48 +129,74 @@ tbody.addEventListener('click', (event) => {
 const dialog = byId<HTMLDialogElement>('detail');
 const detailBody = byId<HTMLDivElement>('detail-body');
 
+/** A table row of cells. */
+const tr = (cells: readonly string[]): string => `<tr>${cells.join('')}</tr>`;
+/** A table head of column headers. */
+const thead = (columns: readonly string[]): string =>
+  `<thead>${tr(columns.map((c) => `<th scope="col">${esc(c)}</th>`))}</thead>`;
+
 function releaseRow(r: CellRelease): string {
   const c = data.commits[r.commit]!;
-  return `<tr><td>${esc(c.date.slice(0, 16).replace('T', ' '))}</td><td>${esc(changeText(r))}</td>` +
-    `<td>${pullRequestHtml(c, data.pullRequestUrl)} <code>${c.sha.slice(0, 12)}</code><br>${esc(c.subject)}</td>` +
-    `<td>${esc(c.author)}</td><td>${esc(c.approvers.join(', ') || 'none recorded')}</td><td>${esc(gatesText(c).join('; ') || '–')}</td></tr>`;
+  return tr([
+    `<td>${esc(c.date.slice(0, 16).replace('T', ' '))}</td>`,
+    `<td>${esc(changeText(r))}</td>`,
+    `<td>${pullRequestHtml(c, data.pullRequestUrl)} <code>${c.sha.slice(0, 12)}</code><br>${esc(c.subject)}</td>`,
+    `<td>${esc(c.author)}</td>`,
+    `<td>${esc(c.approvers.join(', ') || 'none recorded')}</td>`,
+    `<td>${esc(gatesText(c).join('; ') || '–')}</td>`,
+  ]);
+}
+
+function pinRow(app: SiteApp, env: string, current: boolean): string {
+  const cell = app.cells[env]!;
+  return (
+    `<tr${current ? ' aria-current="true"' : ''}><th scope="row">${esc(env)}</th>` +
+    `<td>${esc(cell.version ?? '–')}</td><td><code>${esc(cell.digest ?? '')}</code></td>` +
+    `<td>${esc(STATE_LABELS[cell.state].label)}</td></tr>`
+  );
 }
 
 function openDetail(appName: string, env: string): void {
   const app = apps.get(appName)!;
   const cell: SiteCell = app.cells[env]!;
   const label = STATE_LABELS[cell.state];
+  const since = cell.since
+    ? `${cell.since.replace('T', ' ').slice(0, 16)} UTC`
+    : cell.version
+      ? 'not committed yet'
+      : '–';
   const facts: [string, string][] = [
     ['State', `${label.symbol} ${label.label}`],
     ['Version', cell.version ?? 'not deployed'],
     ['Digest', cell.digest ?? (cell.version ? 'none (pinned by tag)' : '–')],
-    ['Running since', cell.since ? cell.since.replace('T', ' ').slice(0, 16) + ' UTC' : cell.version ? 'not committed yet' : '–'],
+    ['Running since', since],
     ['Team', app.team],
   ];
   if (cell.upstreamVersion) facts.push(['Upstream version', cell.upstreamVersion]);
   if (cell.soakLeftHours !== undefined) facts.push(['Soak left', `${cell.soakLeftHours} h`]);
   if (cell.freeze) facts.push(['Frozen', `${cell.freeze.window} (${cell.freeze.reason}) until ${cell.freeze.opensAt}`]);
   if (cell.wave) facts.push(['Released with', `${cell.wave.env}, which runs ${cell.wave.version ?? 'nothing'}`]);
-  const pins = data.environments
-    .map((e) => `<tr${e.name === env ? ' aria-current="true"' : ''}><th scope="row">${esc(e.name)}</th><td>${esc(app.cells[e.name]!.version ?? '–')}</td>` +
-      `<td><code>${esc(app.cells[e.name]!.digest ?? '')}</code></td><td>${esc(STATE_LABELS[app.cells[e.name]!.state].label)}</td></tr>`)
-    .join('');
+  const pins = data.environments.map((e) => pinRow(app, e.name, e.name === env)).join('');
   const releases = cell.releases.map(releaseRow).join('');
+  const copy = '<button type="button" id="detail-copy">Copy</button>';
   detailBody.innerHTML = [
     `<h2 id="detail-title" tabindex="-1">${esc(appName)} in ${esc(env)}</h2>`,
     `<p>${esc(cell.note)}</p>`,
     `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`,
     cell.command
-      ? `<h3>Next</h3><p><code id="detail-command">${esc(cell.command)}</code> <button type="button" id="detail-copy">Copy</button></p>`
+      ? `<h3>Next</h3><p><code id="detail-command">${esc(cell.command)}</code> ${copy}</p>`
       : '<h3>Next</h3><p>Nothing to promote into this environment.</p>',
-    `<h3>Pins</h3><table><thead><tr><th scope="col">Environment</th><th scope="col">Version</th><th scope="col">Digest</th><th scope="col">State</th></tr></thead><tbody>${pins}</tbody></table>`,
+    `<h3>Pins</h3><table>${thead(['Environment', 'Version', 'Digest', 'State'])}<tbody>${pins}</tbody></table>`,
     `<h3>Latest releases here</h3>`,
     releases
-      ? `<table><thead><tr><th scope="col">When (UTC)</th><th scope="col">Change</th><th scope="col">Release order</th><th scope="col">By</th>` +
-        `<th scope="col">Approvals</th><th scope="col">Gates</th></tr></thead><tbody>${releases}</tbody></table>`
+      ? `<table>${thead(['When (UTC)', 'Change', 'Release order', 'By', 'Approvals', 'Gates'])}` +
+        `<tbody>${releases}</tbody></table>`
       : '<p>No release in the period.</p>',
   ].join('');
-  byId<HTMLButtonElement>('detail-copy')?.addEventListener('click', () => void navigator.clipboard?.writeText(cell.command ?? ''));
+  byId<HTMLButtonElement>('detail-copy')?.addEventListener(
+    'click',
+    () => void navigator.clipboard?.writeText(cell.command ?? ''),
+  );
   if (!dialog.open) dialog.showModal();
   byId<HTMLHeadingElement>('detail-title').focus();
 }
@@ -178,7 +205,8 @@ dialog.addEventListener('close', () => current?.focus());
 
 const historyEnv = byId<HTMLSelectElement>('history-env');
 historyEnv.addEventListener('change', () => {
-  for (const el of document.querySelectorAll<HTMLElement>('[data-history-env]')) el.hidden = el.dataset.historyEnv !== historyEnv.value;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-history-env]'))
+    el.hidden = el.dataset.historyEnv !== historyEnv.value;
 });
 
 const doraEnv = byId<HTMLSelectElement>('dora-env');

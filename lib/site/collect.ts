@@ -77,7 +77,12 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
   const since = new Map(envSpecs.map((e) => [e.name, pinSince(root, commit, e.name)]));
 
   // Releases of the metrics' weeks and as many before, so that lead times and failures near the start are whole.
-  const history = await releaseHistory(root, commit, new Date(now.getTime() - 2 * weeks * WEEK_MS), options.cache ?? true);
+  const history = await releaseHistory(
+    root,
+    commit,
+    new Date(now.getTime() - 2 * weeks * WEEK_MS),
+    options.cache ?? true,
+  );
   const past = history.filter((h) => Date.parse(h.commit.date) <= now.getTime());
   const { commits, cellReleases, timelines } = keepReleases(
     past,
@@ -95,7 +100,13 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
       ...(e.promotion.releasedWith ? { releasedWith: e.promotion.releasedWith } : {}),
       minSoakHours: e.promotion.minSoakHours ?? 0,
       ...(active
-        ? { frozen: { window: active.window.name, reason: active.window.reason, opensAt: nextOpen(windows, now).toISOString() } }
+        ? {
+            frozen: {
+              window: active.window.name,
+              reason: active.window.reason,
+              opensAt: nextOpen(windows, now).toISOString(),
+            },
+          }
         : {}),
       calendar: freezeCalendar(windows, now, calendarDays),
       timeline: timelines.get(e.name) ?? [],
@@ -106,14 +117,18 @@ export async function collectSite(root: string, options: CollectOptions = {}): P
     const cells: Record<string, SiteCell> = {};
     for (const env of envSpecs) {
       const context: CellContext = { app: spec.name, env, pins, since, environments, now };
-      const cell = runsIn(spec, env.name) ? cellOf(context) : notDeployed(context, `${spec.name} does not run in ${env.name}`);
+      const cell = runsIn(spec, env.name)
+        ? cellOf(context)
+        : notDeployed(context, `${spec.name} does not run in ${env.name}`);
       cells[env.name] = { ...cell, releases: cellReleases.get(`${env.name}/${spec.name}`) ?? [] };
     }
     return { name: spec.name, team: spec.team, cells };
   });
 
   const teams = new Map(project.apps.map((a) => [a.spec.name, a.spec.team]));
-  const allReleases: DoraRelease[] = past.flatMap((h) => h.releases.map((r) => ({ ...r, ...h.commit, commit: h.commit.sha })));
+  const allReleases: DoraRelease[] = past.flatMap((h) =>
+    h.releases.map((r) => ({ ...r, ...h.commit, commit: h.commit.sha })),
+  );
   return {
     now: now.toISOString(),
     ref,
@@ -144,7 +159,9 @@ function notDeployed({ app, env, pins }: CellContext, note: string): CellFacts {
   return {
     state: 'not-deployed',
     note,
-    ...(upstream && upstreamPin && !env.promotion.releasedWith ? { upstreamVersion: upstreamPin.tag, command: promoteCommand(app, env.name) } : {}),
+    ...(upstream && upstreamPin && !env.promotion.releasedWith
+      ? { upstreamVersion: upstreamPin.tag, command: promoteCommand(app, env.name) }
+      : {}),
   };
 }
 
@@ -161,18 +178,26 @@ function cellOf(context: CellContext): CellFacts {
   const wave = env.promotion.releasedWith;
   if (wave) {
     const partner = pins.get(wave)?.[app];
-    if (samePin(partner, pin)) return { ...base, state: 'current', note: `released with ${wave}, which runs the same artifact` };
+    if (samePin(partner, pin))
+      return { ...base, state: 'current', note: `released with ${wave}, which runs the same artifact` };
     return {
       ...base,
       state: 'drift',
       wave: { env: wave, ...(partner ? { version: partner.tag } : {}) },
       command: promoteCommand(app, wave),
-      note: `${env.name} runs ${pin.tag} but ${wave} runs ${partner?.tag ?? 'nothing'}: the two waves differ; the next promotion into ${wave} releases both`,
+      note:
+        `${env.name} runs ${pin.tag} but ${wave} runs ${partner?.tag ?? 'nothing'}: the two waves differ; ` +
+        `the next promotion into ${wave} releases both`,
     };
   }
   const upstream = env.promotion.from;
   const upstreamPin = upstream ? pins.get(upstream)?.[app] : undefined;
-  if (!upstream) return { ...base, state: 'current', note: `${env.name} takes new builds: promote -- ${app} --to ${env.name} --version TAG --digest sha256:…` };
+  if (!upstream)
+    return {
+      ...base,
+      state: 'current',
+      note: `${env.name} takes new builds: promote -- ${app} --to ${env.name} --version TAG --digest sha256:…`,
+    };
   if (!upstreamPin) return { ...base, state: 'current', note: `${upstream} has no pin of ${app}` };
   if (samePin(upstreamPin, pin)) return { ...base, state: 'current', note: `runs what ${upstream} runs` };
   if (semver.valid(pin.tag) && semver.valid(upstreamPin.tag) && semver.gt(pin.tag, upstreamPin.tag)) {
@@ -185,17 +210,29 @@ function cellOf(context: CellContext): CellFacts {
       ...pending,
       state: 'frozen',
       freeze: site.frozen,
-      note: `${upstreamPin.tag} waits in ${upstream}; ${env.name} is frozen (${site.frozen.window}) until ${site.frozen.opensAt}`,
+      note:
+        `${upstreamPin.tag} waits in ${upstream}; ` +
+        `${env.name} is frozen (${site.frozen.window}) until ${site.frozen.opensAt}`,
     };
   }
   const upstreamHeld = since.get(upstream)?.get(app);
-  const ranHours = upstreamHeld && samePin(upstreamHeld.pin, upstreamPin) ? (now.getTime() - upstreamHeld.time) / HOUR_MS : 0;
+  const ranHours =
+    upstreamHeld && samePin(upstreamHeld.pin, upstreamPin) ? (now.getTime() - upstreamHeld.time) / HOUR_MS : 0;
   const left = Math.max(0, site.minSoakHours - ranHours);
   if (left > 0) {
     const leftHours = Math.ceil(left * 10) / 10;
-    return { ...pending, state: 'soaking', soakLeftHours: leftHours, note: `${upstreamPin.tag} soaks in ${upstream} for ${leftHours} h more` };
+    return {
+      ...pending,
+      state: 'soaking',
+      soakLeftHours: leftHours,
+      note: `${upstreamPin.tag} soaks in ${upstream} for ${leftHours} h more`,
+    };
   }
-  return { ...pending, state: 'promotable', note: `${upstreamPin.tag} in ${upstream} may be promoted into ${env.name}` };
+  return {
+    ...pending,
+    state: 'promotable',
+    note: `${upstreamPin.tag} in ${upstream} may be promoted into ${env.name}`,
+  };
 }
 
 /** An app's pin and when (epoch ms) it took that value, along the first-parent history. */
@@ -204,10 +241,20 @@ interface PinSince {
   readonly time: number;
 }
 
-/** For each app pinned in `env` at `commit`: its pin and the time that pin landed, from the history of the versions file. */
+/** For each app pinned in `env` at `commit`: its pin and when that pin landed, from the versions file's history. */
 function pinSince(root: string, commit: string, env: string): Map<string, PinSince> {
   const path = versionsPath(env);
-  const out = git(root, ['log', '--first-parent', '--raw', '--no-abbrev', '--no-renames', '--format=%x1e%ct', commit, '--', path]);
+  const out = git(root, [
+    'log',
+    '--first-parent',
+    '--raw',
+    '--no-abbrev',
+    '--no-renames',
+    '--format=%x1e%ct',
+    commit,
+    '--',
+    path,
+  ]);
   const states: { time: number; blob: string | null }[] = [];
   for (const chunk of out.split('\x1e').slice(1)) {
     const lines = chunk.trim().split('\n');
@@ -217,7 +264,10 @@ function pinSince(root: string, commit: string, env: string): Map<string, PinSin
     states.push({ time: Number(lines[0]) * 1000, blob: /^0+$/.test(blob) ? null : blob });
   }
   states.reverse();
-  const blobs = readBlobs(root, states.flatMap((s) => (s.blob ? [s.blob] : [])));
+  const blobs = readBlobs(
+    root,
+    states.flatMap((s) => (s.blob ? [s.blob] : [])),
+  );
   const held = new Map<string, PinSince>();
   for (const state of states) {
     let pins: Pins = {};
@@ -246,11 +296,22 @@ interface CommitReleases {
  * seen before are audited.
  */
 async function releaseHistory(root: string, tip: string, since: Date, useCache: boolean): Promise<CommitReleases[]> {
-  const log = git(root, ['log', '--first-parent', '--format=%H %cI', `--since=${since.toISOString()}`, tip, '--', ':(glob)manifests/*/apps/**']);
-  const listed = log.split('\n').filter(Boolean).map((l) => {
-    const [sha, date] = l.split(' ') as [string, string];
-    return { sha, date };
-  });
+  const log = git(root, [
+    'log',
+    '--first-parent',
+    '--format=%H %cI',
+    `--since=${since.toISOString()}`,
+    tip,
+    '--',
+    ':(glob)manifests/*/apps/**',
+  ]);
+  const listed = log
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [sha, date] = l.split(' ') as [string, string];
+      return { sha, date };
+    });
   const cache = KeyedCache.open<CommitReleases>(root, 'site-releases', codeHash(root), useCache);
   const missing = listed.filter((c) => cache.get(c.sha) === undefined);
   if (missing.length > 0) {
@@ -284,14 +345,31 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
     }
     for (const c of missing) {
       // A commit that only re-formatted manifests released nothing: it is cached as such.
-      cache.set(c.sha, found.get(c.sha) ?? { commit: { sha: c.sha, subject: '', author: '', date: c.date, pullRequest: null, approvers: [], promotedFrom: null, rollback: false, reason: null, override: null }, releases: [] });
+      cache.set(
+        c.sha,
+        found.get(c.sha) ?? {
+          commit: {
+            sha: c.sha,
+            subject: '',
+            author: '',
+            date: c.date,
+            pullRequest: null,
+            approvers: [],
+            promotedFrom: null,
+            rollback: false,
+            reason: null,
+            override: null,
+          },
+          releases: [],
+        },
+      );
     }
   }
   cache.save();
   return listed.map((c) => cache.get(c.sha)!).filter((h) => h.releases.length > 0);
 }
 
-/** The releases the page shows (each cell's latest, each environment's latest), newest first, and each cell's indexes. */
+/** The releases the page shows (each cell's latest, each environment's latest), newest first, with their commits. */
 function keepReleases(
   history: readonly CommitReleases[],
   perCell: number,
@@ -314,7 +392,11 @@ function keepReleases(
       if (inCell >= perCell && inEnv >= perEnv) continue;
       if (index < 0) index = commits.push(h.commit) - 1;
       const release = { ...r, commit: index };
-      if (inCell < perCell) cellReleases.set(cell, [...(cellReleases.get(cell) ?? []), { change: r.change, version: r.version, previousVersion: r.previousVersion, commit: index }]);
+      if (inCell < perCell)
+        cellReleases.set(cell, [
+          ...(cellReleases.get(cell) ?? []),
+          { change: r.change, version: r.version, previousVersion: r.previousVersion, commit: index },
+        ]);
       if (inEnv < perEnv) timelines.set(r.env, [...(timelines.get(r.env) ?? []), release]);
     }
   }

@@ -26,17 +26,19 @@ const HOUR_MS = 3_600_000;
 /** What each metric counts, word for word as the page shows it. */
 export const DORA_DEFINITIONS = {
   deploymentFrequency:
-    'Deployment frequency: release commits on the branch that changed at least one app of the scope in the environment, per week.',
+    'Deployment frequency: release commits on the branch that changed at least one app of the scope ' +
+    'in the environment, per week.',
   leadTimeHours:
-    'Lead time for changes: from the first commit that brought an app version into the repository (its first release in ' +
-    'any environment) to the release of that version in this environment; the median of the week, in hours.',
+    'Lead time for changes: from the first commit that brought an app version into the repository ' +
+    '(its first release in any environment) to the release of that version in this environment; ' +
+    'the median of the week, in hours.',
   changeFailureRate:
-    'Change failure rate: the share of the week\'s releases whose next release of the same app in the same environment was ' +
-    'a rollback (Rollback: true) or a forced fix (a Reason: trailer, as promote --force writes, or a hotfix promoted from ' +
-    'outside the chain); in percent.',
+    "Change failure rate: the share of the week's releases whose next release of the same app " +
+    'in the same environment was a rollback (Rollback: true) or a forced fix (a Reason: trailer, ' +
+    'as promote --force writes, or a hotfix promoted from outside the chain); in percent.',
   timeToRestoreHours:
-    'Time to restore: from a failed release to the rollback or fix that followed it in the same environment; the median ' +
-    'of the fixes landed in the week, in hours.',
+    'Time to restore: from a failed release to the rollback or fix that followed it in the same ' +
+    'environment; the median of the fixes landed in the week, in hours.',
 } as const;
 
 /** Inputs of `doraReport`. */
@@ -134,8 +136,11 @@ function metrics(facts: readonly Fact[], start: number, weeks: number): Omit<Dor
   const commits = buckets((f) => ({ at: f.time, value: f.release.commit })).map((c) => new Set(c).size);
   const leads = buckets((f) => (f.leadHours === null ? null : { at: f.time, value: f.leadHours }));
   const failed = buckets((f) => ({ at: f.time, value: f.restoredAt !== null }));
-  const restores = buckets((f) => (f.restoredAt === null ? null : { at: f.restoredAt, value: (f.restoredAt - f.time) / HOUR_MS }));
-  const rate = (xs: readonly boolean[]): number | null => (xs.length === 0 ? null : (100 * xs.filter(Boolean).length) / xs.length);
+  const restores = buckets((f) =>
+    f.restoredAt === null ? null : { at: f.restoredAt, value: (f.restoredAt - f.time) / HOUR_MS },
+  );
+  const rate = (xs: readonly boolean[]): number | null =>
+    xs.length === 0 ? null : (100 * xs.filter(Boolean).length) / xs.length;
   return {
     deploymentFrequency: series(commits, commits.reduce((a, b) => a + b, 0) / weeks),
     leadTimeHours: series(leads.map(median), median(leads.flat())),

@@ -48,7 +48,12 @@ function git(root: string, args: readonly string[], date: string): void {
 }
 
 /** Measures the page for `n` generated apps; `platformRoot` is this checkout; `say` hears progress. */
-export async function measureSite(platformRoot: string, n: number, runs = 4, say: (line: string) => void = () => {}): Promise<SiteMeasurement> {
+export async function measureSite(
+  platformRoot: string,
+  n: number,
+  runs = 4,
+  say: (line: string) => void = () => {},
+): Promise<SiteMeasurement> {
   let root = '';
   try {
     say(`generating ${n} apps`);
@@ -80,11 +85,15 @@ export async function measureSite(platformRoot: string, n: number, runs = 4, say
     for (let i = 0; i < runs; i++) {
       say(`building the page: run ${i + 1} of ${runs}`);
       const t = performance.now();
-      const out = execFileSync(process.execPath, [join(platformRoot, 'lib', 'cli', 'launch.mjs'), 'site', '--out', 'site', '--now', now], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { ...process.env, PLATFORM_ROOT: root },
-      });
+      const out = execFileSync(
+        process.execPath,
+        [join(platformRoot, 'lib', 'cli', 'launch.mjs'), 'site', '--out', 'site', '--now', now],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, PLATFORM_ROOT: root },
+        },
+      );
       commandMs.push(performance.now() - t);
       const m = / in ([\d.]+) s$/m.exec(out);
       if (m) buildMs.push(Number(m[1]) * 1000);
@@ -104,7 +113,11 @@ export async function measureSite(platformRoot: string, n: number, runs = 4, say
           ...(await searchKeystrokeLatencies(browser.page, 'svc-00')),
           ...(await searchKeystrokeLatencies(browser.page, 'claims-svc-01')),
         ];
-        keystroke = { medianMs: Math.round(median(latencies)! * 10) / 10, maxMs: Math.round(Math.max(...latencies) * 10) / 10, keys: latencies.length };
+        keystroke = {
+          medianMs: Math.round(median(latencies)! * 10) / 10,
+          maxMs: Math.round(Math.max(...latencies) * 10) / 10,
+          keys: latencies.length,
+        };
       } finally {
         await browser.close();
       }
@@ -129,13 +142,17 @@ export async function measureSite(platformRoot: string, n: number, runs = 4, say
 
 /** The measurement as text. */
 export function formatMeasurement(m: SiteMeasurement): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const k = m.keystroke;
   return [
     `fleet page, ${m.apps} generated apps x 6 environments, ${m.releaseCommits} release commits:`,
-    `  first build, empty cache (inside the command):  ${(m.coldBuildMs / 1000).toFixed(2)} s; the command, wall: ${(m.coldCommandMs / 1000).toFixed(2)} s`,
-    `  build, releases cached, median of ${m.runs - 1} (inside):  ${(m.buildMs / 1000).toFixed(2)} s (budget 2 s); the command, wall: ${(m.commandMs / 1000).toFixed(2)} s`,
-    `  index.html with its data:                    ${(m.bytes / 1024 / 1024).toFixed(2)} MB (budget 5 MB)`,
-    m.keystroke
-      ? `  search keystroke -> painted matrix, Chromium: median ${m.keystroke.medianMs} ms, max ${m.keystroke.maxMs} ms over ${m.keystroke.keys} keys (budget 100 ms)`
+    `  first build, empty cache (inside the command): ${s(m.coldBuildMs)}; the command, wall: ${s(m.coldCommandMs)}`,
+    `  build, releases cached, median of ${m.runs - 1} (inside): ${s(m.buildMs)} (budget 2 s);` +
+      ` the command, wall: ${s(m.commandMs)}`,
+    `  index.html with its data: ${(m.bytes / 1024 / 1024).toFixed(2)} MB (budget 5 MB)`,
+    k
+      ? `  search keystroke -> painted matrix, Chromium: median ${k.medianMs} ms, max ${k.maxMs} ms` +
+        ` over ${k.keys} keys (budget 100 ms)`
       : '  search keystroke: not measured (Chromium is not installed)',
   ].join('\n');
 }

@@ -8,7 +8,14 @@
 export type CellState = 'current' | 'promotable' | 'soaking' | 'frozen' | 'drift' | 'not-deployed';
 
 /** Every cell state, in the order the page lists them. */
-export const CELL_STATES: readonly CellState[] = ['promotable', 'soaking', 'frozen', 'drift', 'current', 'not-deployed'];
+export const CELL_STATES: readonly CellState[] = [
+  'promotable',
+  'soaking',
+  'frozen',
+  'drift',
+  'current',
+  'not-deployed',
+];
 
 /** How each state is shown: a symbol and a word, so that no state is told by colour alone. */
 export const STATE_LABELS: Readonly<Record<CellState, { readonly symbol: string; readonly label: string }>> = {

@@ -37,11 +37,19 @@ export function fleetPageWorkflow(options: FleetPageWorkflowOptions): Workflow {
         steps: [
           checkout({ fullHistory: true }),
           ...setupNode(options.node),
-          run('Build the fleet page', 'npm run -s site -- --out "$RUNNER_TEMP/site" --pr-url "$SERVER/$REPOSITORY/pull/{n}"', {
-            SERVER: '${{ github.server_url }}',
-            REPOSITORY: '${{ github.repository }}',
-          }),
-          { name: 'Upload the page', uses: uses(ACTIONS.uploadPagesArtifact), with: { path: '${{ runner.temp }}/site' } },
+          run(
+            'Build the fleet page',
+            'npm run -s site -- --out "$RUNNER_TEMP/site" --pr-url "$SERVER/$REPOSITORY/pull/{n}"',
+            {
+              SERVER: '${{ github.server_url }}',
+              REPOSITORY: '${{ github.repository }}',
+            },
+          ),
+          {
+            name: 'Upload the page',
+            uses: uses(ACTIONS.uploadPagesArtifact),
+            with: { path: '${{ runner.temp }}/site' },
+          },
         ],
       },
       deploy: {

@@ -32,7 +32,9 @@ describe.skipIf(!existsSync(chromium) && !process.env.CI)('fleet page in Chromiu
   });
 
   const visibleApps = () =>
-    browser.page.$$eval('tr[data-app]', (rows) => rows.filter((r) => !(r as HTMLElement).hidden).map((r) => r.getAttribute('data-app')));
+    browser.page.$$eval('tr[data-app]', (rows) =>
+      rows.filter((r) => !(r as HTMLElement).hidden).map((r) => r.getAttribute('data-app')),
+    );
 
   it("shows each cell's pinned version from the repository's versions files", async () => {
     const page = browser.page;
@@ -48,8 +50,19 @@ describe.skipIf(!existsSync(chromium) && !process.env.CI)('fleet page in Chromiu
         }
       }
     }
-    expect(await page.locator('tr[data-app="quote-api"] td[data-env="dr"]').innerText()).toContain('differs from its wave');
-    expect(await page.locator('table#fleet th[scope=col]').allInnerTexts()).toEqual(['App', 'Team', 'dev', 'sit', 'uat', 'staging', 'prod', 'dr with prod']);
+    expect(await page.locator('tr[data-app="quote-api"] td[data-env="dr"]').innerText()).toContain(
+      'differs from its wave',
+    );
+    expect(await page.locator('table#fleet th[scope=col]').allInnerTexts()).toEqual([
+      'App',
+      'Team',
+      'dev',
+      'sit',
+      'uat',
+      'staging',
+      'prod',
+      'dr with prod',
+    ]);
   });
 
   it('filters rows as the search box is typed into, and by team and state', async () => {

@@ -35,7 +35,9 @@ export async function scenario(): Promise<Scenario> {
   h.pin('staging', 'claims-api', '1.2.0');
   h.pin('prod', 'quote-api', '1.1.0');
   await h.synth();
-  const staging = h.commit('Pin claims-api 1.2.0 in staging and quote-api 1.1.0 in prod only (#23)\n\nPromoted-From: staging');
+  const staging = h.commit(
+    'Pin claims-api 1.2.0 in staging and quote-api 1.1.0 in prod only (#23)\n\nPromoted-From: staging',
+  );
   h.pin('dev', 'claims-api', '1.0.0');
   await h.synth();
   const rollback = h.commit('Roll back claims-api in dev (#24)\n\nRollback: true');

@@ -67,7 +67,11 @@ describe('fleet page data from a scripted history', () => {
 
   it('counts the soak left from when the upstream pin landed', () => {
     // quote-api 1.1.0 landed in sit at 09:30; uat needs 4 h: 1.5 h left at noon.
-    expect(cell(monday, 'quote-api', 'uat')).toMatchObject({ state: 'soaking', soakLeftHours: 1.5, upstreamVersion: '1.1.0' });
+    expect(cell(monday, 'quote-api', 'uat')).toMatchObject({
+      state: 'soaking',
+      soakLeftHours: 1.5,
+      upstreamVersion: '1.1.0',
+    });
     // claims-api 1.2.0 landed in staging at 09:40; prod needs 24 h.
     expect(cell(monday, 'claims-api', 'prod')).toMatchObject({ state: 'soaking', soakLeftHours: 21.7 });
   });
@@ -82,7 +86,11 @@ describe('fleet page data from a scripted history', () => {
   });
 
   it('raises the alarm when dr differs from prod, and tells where an app does not run', () => {
-    expect(cell(monday, 'quote-api', 'dr')).toMatchObject({ state: 'drift', version: '1.0.0', wave: { env: 'prod', version: '1.1.0' } });
+    expect(cell(monday, 'quote-api', 'dr')).toMatchObject({
+      state: 'drift',
+      version: '1.0.0',
+      wave: { env: 'prod', version: '1.1.0' },
+    });
     expect(cell(monday, 'claims-api', 'dr').state).toBe('current');
     expect(cell(monday, 'legacy-api', 'uat')).toMatchObject({ state: 'not-deployed' });
     expect(cell(monday, 'legacy-api', 'uat').version).toBeUndefined();
@@ -151,7 +159,9 @@ describe('fleet page data from a scripted history', () => {
   it('fails on a --now that is not a time, naming the option and the form', async () => {
     const r = await cli(s.h.root, ['site', '--now', 'monday']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("option '--now <time>' argument 'monday' is invalid. expected an ISO 8601 time with its offset");
+    expect(r.err).toContain(
+      "option '--now <time>' argument 'monday' is invalid. expected an ISO 8601 time with its offset",
+    );
   });
 
   it('fails on a --pr-url without {n}, and writes nothing', async () => {
@@ -163,8 +173,19 @@ describe('fleet page data from a scripted history', () => {
 });
 
 describe('freeze calendar', () => {
-  const weekend: FreezeWindow = { name: 'weekend', reason: 'weekend', schedule: '0 18 * * 5', duration: '60h', timeZone: 'Asia/Shanghai' };
-  const yearEnd: FreezeWindow = { name: 'year-end', reason: 'peak', start: '2026-12-24T00:00:00+08:00', end: '2027-01-04T06:00:00+08:00' };
+  const weekend: FreezeWindow = {
+    name: 'weekend',
+    reason: 'weekend',
+    schedule: '0 18 * * 5',
+    duration: '60h',
+    timeZone: 'Asia/Shanghai',
+  };
+  const yearEnd: FreezeWindow = {
+    name: 'year-end',
+    reason: 'peak',
+    start: '2026-12-24T00:00:00+08:00',
+    end: '2027-01-04T06:00:00+08:00',
+  };
 
   it('lists each opening of a recurring window in the next days, in its time zone', () => {
     const spans = freezeCalendar([weekend], new Date('2026-11-25T00:00:00Z'), 30);
@@ -179,8 +200,15 @@ describe('freeze calendar', () => {
 
   it('clips a window that holds now or runs past the calendar, and keeps one-off windows', () => {
     const spans = freezeCalendar([weekend, yearEnd], new Date('2026-12-20T00:00:00Z'), 10);
-    expect(spans[0]).toMatchObject({ window: 'weekend', start: '2026-12-20T00:00:00.000Z', end: '2026-12-20T22:00:00.000Z' });
-    expect(spans.find((s) => s.window === 'year-end')).toMatchObject({ start: '2026-12-23T16:00:00.000Z', end: '2026-12-30T00:00:00.000Z' });
+    expect(spans[0]).toMatchObject({
+      window: 'weekend',
+      start: '2026-12-20T00:00:00.000Z',
+      end: '2026-12-20T22:00:00.000Z',
+    });
+    expect(spans.find((s) => s.window === 'year-end')).toMatchObject({
+      start: '2026-12-23T16:00:00.000Z',
+      end: '2026-12-30T00:00:00.000Z',
+    });
   });
 });
 
@@ -193,7 +221,9 @@ describe('fleet page workflow', () => {
     expect(wf.jobs.build!.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs.deploy!.permissions).toEqual({ pages: 'write', 'id-token': 'write' });
     expect(wf.jobs.deploy!.needs).toEqual(['build']);
-    expect(wf.jobs.build!.steps.some((st) => st.run?.includes('npm run -s site -- --out "$RUNNER_TEMP/site"'))).toBe(true);
+    expect(wf.jobs.build!.steps.some((st) => st.run?.includes('npm run -s site -- --out "$RUNNER_TEMP/site"'))).toBe(
+      true,
+    );
   });
 
   it("passes the platform's workflow rules and GitHub's workflow parser", () => {
