@@ -147,6 +147,8 @@ function matrixSection(data: SiteData): string {
     '<div class="scroll"><table id="fleet" class="matrix">',
     '<caption>Version, short digest, time running there and state of each app in each environment,',
     ' in chain order.</caption>',
+    // Fixed column widths: the browser lays out the table from them, not from every cell, on each search.
+    `<colgroup><col class="c-app"><col class="c-team">${envs.map(() => '<col class="c-env">').join('')}</colgroup>`,
     `<thead><tr><th scope="col">App</th><th scope="col">Team</th>${header}</tr></thead>`,
     `<tbody>${rows.join('\n')}</tbody>`,
     '</table></div>',
@@ -349,12 +351,13 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 .controls input[type=search]{width:16rem}
 .legend{display:flex;flex-wrap:wrap;gap:.4rem 1rem;list-style:none;padding:0;margin:.2rem 0}
 .hint,.sub,.def{color:var(--muted);font-size:12px}
-.scroll{overflow:auto;max-height:75vh;border:1px solid var(--line)}
+.scroll{overflow:auto;max-height:75vh;border:1px solid var(--line);contain:content}
 table{border-collapse:collapse}
 caption{text-align:left;color:var(--muted);padding:.3rem .5rem;caption-side:top}
-.matrix th,.matrix td{border-bottom:1px solid var(--line);padding:0;text-align:left;vertical-align:top}
+.matrix{table-layout:fixed;width:max-content}.c-app{width:15.5rem}.c-team{width:7rem}.c-env{width:11rem}
+.matrix th,.matrix td{border-bottom:1px solid var(--line);padding:0;text-align:left;vertical-align:top;overflow:hidden}
 .matrix thead th{position:sticky;top:0;background:#f6f8fa;padding:.35rem .5rem;z-index:1}
-.matrix tbody th{padding:.35rem .5rem;font-weight:600;white-space:nowrap}
+.matrix tbody th{padding:.35rem .5rem;font-weight:600;white-space:nowrap;text-overflow:ellipsis}
 .matrix td.team{padding:.35rem .5rem;color:var(--muted)}
 .cell{all:unset;display:block;cursor:pointer;padding:.3rem .45rem;min-width:8rem;white-space:nowrap}
 .cell:focus-visible{outline:3px solid var(--focus);outline-offset:-3px}
