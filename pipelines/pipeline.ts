@@ -5,6 +5,7 @@
  */
 import { definePipeline, type Job, type Pipeline } from '../lib/pipeline/workflow.ts';
 import { checkout, downloadArtifact, gitIdentity, run, setupNode, uploadArtifact } from '../lib/pipeline/steps.ts';
+import { fleetPageWorkflow } from '../lib/site/workflow.ts';
 
 const NODE = '20';
 const RUNNER = 'ubuntu-24.04';
@@ -103,6 +104,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
     repository: REPOSITORY,
     platformOwners: ['@insure/platform'],
     workflows: [
+      fleetPageWorkflow({ runner: RUNNER, node: NODE, branch: REPOSITORY.branch }),
       {
         file: 'pull-request.yml',
         name: 'pull request',

@@ -21,6 +21,7 @@ const REGISTRARS: readonly { commands: readonly string[]; load: () => Promise<Re
   { commands: ['heapdump'], load: async () => (await import('./diagnostics.ts')).diagnosticsCommands },
   { commands: ['release-order', 'audit'], load: async () => (await import('./release.ts')).releaseCommands },
   { commands: ['bench'], load: async () => (await import('./bench.ts')).benchCommands },
+  { commands: ['site'], load: async () => (await import('./site.ts')).siteCommands },
   { commands: ['pipelines', 'argocd', 'delivery'], load: async () => (await import('./delivery.ts')).deliveryCommands },
 ];
 

@@ -17,6 +17,10 @@ export interface Permissions {
   readonly issues?: Access;
   readonly statuses?: Access;
   readonly checks?: Access;
+  /** Publishing to GitHub Pages. */
+  readonly pages?: Access;
+  /** Requesting an OIDC token (GitHub Pages deployments prove their origin with one). */
+  readonly 'id-token'?: Access;
 }
 
 /** One step of a job: an action (`uses`) or a shell script (`run`). */
@@ -42,6 +46,11 @@ export interface Job {
   readonly 'timeout-minutes': number;
   readonly needs?: readonly string[];
   readonly if?: string;
+  /**
+   * Deployment environment the job deploys to (its protection rules apply).
+   * @default - none
+   */
+  readonly environment?: { readonly name: string; readonly url?: string };
   readonly env?: Readonly<Record<string, string>>;
   readonly steps: readonly Step[];
 }

@@ -40,9 +40,9 @@ export const ENTRIES = {
 /**
  * Packages left out of the build and loaded from `node_modules` at run time:
  * those that find files of their own next to their code (esbuild's binary,
- * re2-wasm's WebAssembly, the TypeScript loader, Pulumi's plugins).
+ * re2-wasm's WebAssembly, the TypeScript loader, Pulumi's plugins, playwright-core's browser driver).
  */
-const EXTERNAL = ['esbuild', 're2-wasm', 'tsx', '@pulumi/*', 'typescript'];
+const EXTERNAL = ['esbuild', 're2-wasm', 'tsx', '@pulumi/*', 'typescript', 'playwright-core'];
 
 /** Marks a finished build; a folder without it is one that stopped half-way. Its time is the build's last use. */
 const COMPLETE = 'complete';

@@ -31,6 +31,7 @@ describe('pipeline', () => {
     expect(files.map((f) => f.path)).toEqual([
       '.github/CODEOWNERS',
       '.github/workflows/build-entry.yml',
+      '.github/workflows/fleet-page.yml',
       '.github/workflows/pull-request.yml',
       '.github/workflows/release-order.yml',
       '.github/workflows/release.yml',
