@@ -132,7 +132,9 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
       const [, env, app] = f.where as unknown as [string, string, string];
       const before = /^0+$/.test(f.before) ? undefined : blobs.get(f.before);
       const after = /^0+$/.test(f.after) ? undefined : blobs.get(f.after);
-      if (before !== undefined && after !== undefined && sameObjects(f.path, before, after)) continue;
+      // A new version or digest is a release for sure; only otherwise are both sides parsed, to tell a re-formatting.
+      const obvious = before === undefined || after === undefined || versionIn(before) !== versionIn(after) || digestIn(before) !== digestIn(after);
+      if (!obvious && sameObjects(f.path, before, after)) continue;
       const pinned = trailerPin(trailers, app);
       records.push({
         env,

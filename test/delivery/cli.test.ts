@@ -86,7 +86,7 @@ describe('delivery commands', () => {
 
   it('pipelines writes the workflows, --check passes, and a changed approver team makes --check fail naming CODEOWNERS', () => {
     const root = repo();
-    expect(runCli(root, ['pipelines']).stdout).toBe('wrote 6 file(s): 6 added, 0 changed, 0 removed\n');
+    expect(runCli(root, ['pipelines']).stdout).toBe('wrote 7 file(s): 7 added, 0 changed, 0 removed\n');
     expect(runCli(root, ['pipelines', '--check']).code).toBe(0);
     const envFile = join(root, 'environments', 'uat', 'environment.ts');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace("'@insure/product-owners'", "'@insure/claims-owners'"));

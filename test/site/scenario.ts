@@ -3,6 +3,7 @@
  * history with a promotion, a rollback and two waves that differ.
  * The clock of `History` puts commit k at 2026-03-02 09:00 + 10k minutes (a Monday).
  */
+import { recordRelease } from '../../lib/release/record.ts';
 import { service } from '../fixture.ts';
 import { History } from '../release/history.ts';
 
@@ -28,6 +29,8 @@ export async function scenario(): Promise<Scenario> {
   h.pin('dev', 'claims-api', '1.1.0');
   await h.synth();
   const bump = h.commit('Release claims-api 1.1.0 to dev (#21)\n\nApproved-by: Dan Lead <dan@insure.example>');
+  // The release workflow's record of the merge: the approval that counted (the trailer above is only a claim).
+  recordRelease(h.root, bump, `Release-Order: ${initial}..${bump}\nPull-Request: #21\nApproved-by: Dan Lead <dan@insure.example>\n`);
   h.pin('dev', 'quote-api', '1.1.0');
   h.pin('sit', 'quote-api', '1.1.0');
   await h.synth();
