@@ -7,7 +7,7 @@ import semver from 'semver';
 import { join } from 'node:path';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
-import { git, showFile } from '../git/git.ts';
+import { git, readBlobs, showFile } from '../git/git.ts';
 import { cmp } from '../util/compare.ts';
 import { writeAtomic } from '../util/fs.ts';
 
@@ -76,18 +76,28 @@ export interface PinEvent {
 
 /**
  * The history of `app`'s pin in `env` along the first-parent history of `rev`,
- * oldest first, one event per change of the pin.
+ * oldest first, one event per change of the pin. Two git calls whatever the
+ * length of the history: the log with each commit's blob of the file, then
+ * those blobs in one batch.
  */
 export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
-  const log = git(root, ['log', '--first-parent', '--format=%H %ct', rev, '--', versionsPath(env)]).trim();
-  if (!log) return [];
-  const commits = log.split('\n').map((l) => {
-    const [commit, ct] = l.split(' ') as [string, string];
-    return { commit, time: new Date(Number(ct) * 1000) };
-  });
+  const path = versionsPath(env);
+  const log = git(root, ['log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '--format=%x1e%H %ct', rev, '--', path]);
+  const commits: { commit: string; time: Date; blob: string | undefined }[] = [];
+  for (const record of log.split('\x1e').slice(1)) {
+    const [head, ...lines] = record.split('\n');
+    const [commit, ct] = head!.split(' ') as [string, string];
+    // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
+    const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${path}`));
+    // A commit listed without a change of the file (a merge equal to its first parent) changes no pin.
+    if (raw === undefined) continue;
+    const blob = raw.split(' ')[3];
+    commits.push({ commit, time: new Date(Number(ct) * 1000), blob: blob && !/^0+$/.test(blob) ? blob : undefined });
+  }
+  const blobs = readBlobs(root, commits.flatMap((c) => (c.blob ? [c.blob] : [])));
   const events: PinEvent[] = [];
   for (const c of commits.reverse()) {
-    const pin = readPinsAt(root, c.commit, env)[app];
+    const pin = c.blob ? parsePins(blobs.get(c.blob)!, `${path} at ${c.commit}`)[app] : undefined;
     const last = events[events.length - 1];
     if (last && (samePin(last.pin, pin) || (last.pin === undefined && pin === undefined))) continue;
     events.push({ commit: c.commit, time: c.time, pin });
