@@ -23,7 +23,7 @@ import { checkDeletions, findOverrides, OVERRIDABLE_RULES, type GuardViolation, 
 import { countObjects, envOf, readManifestDelta, type ManifestDelta, type PlacedObject } from './manifests.ts';
 import { rolloutPlans, type RolloutPlan } from './plan.ts';
 import { redactChange } from './redact.ts';
-import { judgePins, type PinChangeAt } from './pins.ts';
+import { judgePins, type EnvironmentTree, type PinChangeAt } from './pins.ts';
 import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
 import { verifyHead } from './verify.ts';
@@ -130,9 +130,10 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     verified = result.status;
   }
   const delta = readManifestDelta(root, base, head);
-  const policyEdits = policyChanges(root, base, head);
+  const trees = { base: environmentTree(root, base), head: environmentTree(root, head) };
+  const policyEdits = policyChanges(root, base, head, trees);
   const chain = (await environmentsAt(root, base)).map((l) => l.spec);
-  const pins = judgePins({ root, base, head, policies: chain, now: options.now ?? new Date() });
+  const pins = judgePins({ root, base, head, trees, policies: chain, now: options.now ?? new Date() });
   const changedEnvs = [...new Set([...delta.changedEnvs, ...policyEdits.keys(), ...pins.changes.map((c) => c.env)])];
   const policies = policiesFor(chain, changedEnvs, violations);
   const objectChanges = diffObjects(delta.before, delta.after);
@@ -221,13 +222,14 @@ const POLICY_FILE = 'environment.ts';
  * the environment enforces even when no manifest changes, so it is a change to that environment,
  * high risk, shown line by line. Read as text; nothing is evaluated.
  */
-function policyChanges(root: string, base: string, head: string): Map<string, AppRelease> {
-  const at = (rev: string): Map<string, string> => new Map(listTree(root, rev, ENVIRONMENTS).map((e) => [e.path, e.sha]));
-  const before = at(base);
-  const after = at(head);
+function policyChanges(root: string, base: string, head: string, trees: { base: EnvironmentTree; head: EnvironmentTree }): Map<string, AppRelease> {
+  const before = trees.base;
+  const after = trees.head;
+  const out = new Map<string, AppRelease>();
+  const differs = [...new Set([...before.keys(), ...after.keys()])].some((p) => p.endsWith('.ts') && before.get(p) !== after.get(p));
+  if (!differs) return out;
   const texts = readBlobs(root, [...before, ...after].filter(([p]) => p.endsWith('.ts')).map(([, sha]) => sha));
   const envs = [...new Set([...before.keys(), ...after.keys()].map((p) => p.split('/')[1]!))].sort(cmp);
-  const out = new Map<string, AppRelease>();
   for (const env of envs) {
     const file = `${ENVIRONMENTS}/${env}/${POLICY_FILE}`;
     const sources = new Set<string>([file]);
@@ -242,6 +244,11 @@ function policyChanges(root: string, base: string, head: string): Map<string, Ap
     out.set(env, { app: 'policy', status: before.has(file) ? (after.has(file) ? 'changed' : 'removed') : 'added', version: {}, risk: 'high', changes: [change], rollout: [] });
   }
   return out;
+}
+
+/** The files under `environments/` at `rev`: path → blob SHA. */
+function environmentTree(root: string, rev: string): EnvironmentTree {
+  return new Map(listTree(root, rev, ENVIRONMENTS).map((e) => [e.path, e.sha]));
 }
 
 /** Repository files under `environments/` that `file` imports with a relative path. */

@@ -17,9 +17,10 @@
  * A rollback (a pin that ran in the target before) passes `upstream`,
  * `freeze` and `newer-target`, as `promote --rollback` does.
  */
-import { showFile } from '../git/git.ts';
+import { readBlobs } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import { isNewer, pinHistory, samePin, showPin, versionsPath, type Pins } from '../promote/versions.ts';
+import { VERSIONS_FILE } from '../spec/project.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
 import { cmp } from '../util/compare.ts';
@@ -53,6 +54,9 @@ export interface PinRefusal {
   readonly remedy: string;
 }
 
+/** A revision's files under `environments/`: path → blob SHA. */
+export type EnvironmentTree = ReadonlyMap<string, string>;
+
 /** What the gates decide from. */
 export interface PinGateInput {
   readonly root: string;
@@ -60,6 +64,8 @@ export interface PinGateInput {
   readonly base: string;
   /** The head revision: only its versions files are read, as data. */
   readonly head: string;
+  /** The files under `environments/` at base and at head. */
+  readonly trees: { readonly base: EnvironmentTree; readonly head: EnvironmentTree };
   /** Every environment's policy at base, in promotion order. */
   readonly policies: readonly EnvironmentSpec[];
   /** The time soak and freeze are judged at. */
@@ -72,31 +78,41 @@ export interface PinVerdict {
   readonly refusals: readonly PinRefusal[];
 }
 
-/** Judges every pin the pull request changes against the promotion gates. */
+/**
+ * Judges every pin the pull request changes against the promotion gates. Only the versions files
+ * whose blob differs between base and head are read and parsed (with the base files the gates of
+ * their changed pins look at), so a change that pins nothing costs nothing here.
+ */
 export function judgePins(input: PinGateInput): PinVerdict {
-  const { root, base, head, policies, now } = input;
-  const baseFiles = new Map<string, Pins>();
+  const { root, base, head, policies, now, trees } = input;
+  const changedEnvs = policies.map((p) => p.name as string).filter((env) => trees.base.get(versionsPath(env)) !== trees.head.get(versionsPath(env)));
   const changes: PinChangeAt[] = [];
   const refusals: PinRefusal[] = [];
-  const pinsAt = (rev: string, env: string): { pins: Pins; error?: string } => {
-    const text = showFile(root, rev, versionsPath(env));
-    return text === undefined ? { pins: {} } : parsePinsData(text, `${versionsPath(env)} at ${rev.slice(0, 12)}`);
+  if (changedEnvs.length === 0) return { changes, refusals };
+  const shas = [...trees.base, ...trees.head].filter(([path]) => path.endsWith(`/${VERSIONS_FILE}`)).map(([, sha]) => sha);
+  const blobs = readBlobs(root, shas);
+  const parsed = new Map<string, { pins: Pins; error?: string }>();
+  const pinsOf = (side: 'base' | 'head', env: string): { pins: Pins; error?: string } => {
+    const key = `${side}\0${env}`;
+    let entry = parsed.get(key);
+    if (!entry) {
+      const sha = trees[side].get(versionsPath(env));
+      const rev = side === 'base' ? base : head;
+      entry = sha === undefined ? { pins: {} } : parsePinsData(blobs.get(sha)!, `${versionsPath(env)} at ${rev.slice(0, 12)}`);
+      parsed.set(key, entry);
+    }
+    return entry;
   };
-  const headFiles = new Map<string, Pins>();
-  for (const policy of policies) {
+  const baseFiles = { get: (env: string): Pins | undefined => pinsOf('base', env).pins };
+  const headFiles = { get: (env: string): Pins | undefined => pinsOf('head', env).pins };
+  for (const policy of policies.filter((p) => changedEnvs.includes(p.name))) {
     const env = policy.name as string;
-    const atBase = pinsAt(base, env);
-    const atHead = pinsAt(head, env);
-    baseFiles.set(env, atBase.pins);
-    headFiles.set(env, atHead.pins);
+    const atHead = pinsOf('head', env);
     if (atHead.error) {
       refusals.push({ env, app: '*', gate: 'pins-file', message: atHead.error, remedy: `restore ${versionsPath(env)} (it is machine-edited) and use npm run promote` });
     }
-  }
-  for (const policy of policies) {
-    const env = policy.name as string;
-    const before = baseFiles.get(env)!;
-    const after = headFiles.get(env)!;
+    const before = pinsOf('base', env).pins;
+    const after = atHead.pins;
     for (const app of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(cmp)) {
       const b = before[app];
       const a = after[app];
@@ -110,13 +126,18 @@ export function judgePins(input: PinGateInput): PinVerdict {
   return { changes, refusals };
 }
 
+/** Pins of an environment on one side, read on demand. */
+interface PinsBySide {
+  get(env: string): Pins | undefined;
+}
+
 interface OneInput {
   readonly root: string;
   readonly base: string;
   readonly now: Date;
   readonly policy: EnvironmentSpec;
-  readonly baseFiles: ReadonlyMap<string, Pins>;
-  readonly headFiles: ReadonlyMap<string, Pins>;
+  readonly baseFiles: PinsBySide;
+  readonly headFiles: PinsBySide;
   readonly app: string;
   readonly before: PinnedVersion | undefined;
   readonly after: PinnedVersion;
