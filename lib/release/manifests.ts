@@ -69,11 +69,13 @@ export function readManifestDelta(root: string, base: string, head: string): Man
   const baseIndex = indexes(root, baseFiles, []);
   const headIndex = indexes(root, headFiles, broken);
   // The index lists the files of manifests/<env>/; the Argo CD files are applied by the root Application.
-  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, files: ReadonlyMap<string, string>, file: string): boolean =>
-    isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, file));
+  const basePerApp = perAppEnvironments(baseFiles);
+  const headPerApp = perAppEnvironments(headFiles);
+  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, files: ReadonlyMap<string, string>, perApp: ReadonlySet<string>, file: string): boolean =>
+    isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, perApp, file));
   const applied = {
-    base: (f: string): boolean => listed(baseIndex, baseFiles, f),
-    head: (f: string): boolean => listed(headIndex, headFiles, f),
+    base: (f: string): boolean => listed(baseIndex, baseFiles, basePerApp, f),
+    head: (f: string): boolean => listed(headIndex, headFiles, headPerApp, f),
   };
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
     .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || applied.base(f) !== applied.head(f)))
@@ -99,17 +101,27 @@ export function readManifestDelta(root: string, base: string, head: string): Man
 /**
  * Whether an app file (`prod/apps/claims-api.yaml`) is selected by an Application at that revision:
  * always, unless the environment has per-app Applications (`prod/argocd/apps/`) and none is the app's.
+ * `perApp` holds the environments that have per-app Applications on that side.
  */
-function hasApplication(files: ReadonlyMap<string, string>, file: string): boolean {
+function hasApplication(files: ReadonlyMap<string, string>, perApp: ReadonlySet<string>, file: string): boolean {
   const env = envOf(file);
   const rest = file.slice(env.length + 1);
-  if (!rest.startsWith('apps/') || rest.slice(5).includes('/')) return true;
-  const own = `${env}/${ARGOCD_KEY}/${rest}`;
-  if (files.has(own)) return true;
-  const prefix = `${env}/${ARGOCD_KEY}/apps/`;
-  for (const f of files.keys()) if (f.startsWith(prefix)) return false;
-  return true;
+  if (!perApp.has(env) || !rest.startsWith('apps/') || rest.slice(5).includes('/')) return true;
+  return files.has(`${env}/${ARGOCD_KEY}/${rest}`);
 }
+
+/** Environments with per-app Applications (`<env>/argocd/apps/…`) among `files`. */
+function perAppEnvironments(files: ReadonlyMap<string, string>): Set<string> {
+  const out = new Set<string>();
+  for (const f of files.keys()) {
+    const env = envOf(f);
+    if (f.startsWith(`${env}/${ARGOCD_KEY}/apps/`)) out.add(env);
+  }
+  return out;
+}
+
+/** An index exactly as synth writes it: comment lines, then one Kustomization that lists plain file names. */
+const CANONICAL_INDEX = /^(?:#[^\n]*\n)*---\napiVersion: kustomize\.config\.k8s\.io\/v1beta1\nkind: Kustomization\nresources:\n(?: {2}- [A-Za-z0-9._\/-]+\n)*$/;
 
 function isArgoCd(file: string): boolean {
   return file.startsWith(`${envOf(file)}/${ARGOCD_KEY}/`);
@@ -131,9 +143,15 @@ function indexes(root: string, files: ReadonlyMap<string, string>, broken: Broke
   for (const [file, sha] of index) {
     const env = envOf(file);
     out.set(env, new Set());
+    const text = blobs.get(sha)!;
+    // The index as synth writes it (comment lines, one document, a plain list) is read without a YAML parser.
+    if (CANONICAL_INDEX.test(text)) {
+      for (const m of text.matchAll(/^ {2}- (\S+)$/gm)) out.get(env)!.add(`${env}/${m[1]!.replace(/^\.\//, '')}`);
+      continue;
+    }
     let docs: unknown[];
     try {
-      docs = fromYaml(blobs.get(sha)!, `${MANIFESTS}/${file}`);
+      docs = fromYaml(text, `${MANIFESTS}/${file}`);
     } catch (error) {
       broken.push({ file, message: (error as Error).message });
       continue;
