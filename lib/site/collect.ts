@@ -10,6 +10,7 @@ import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import { samePin, versionsPath, type Pins } from '../promote/versions.ts';
 import { auditReleases } from '../release/audit.ts';
 import { KeyedCache, codeHash } from '../render/cache.ts';
+import { RELEASE_NOTES_REF } from '../release/record.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { loadProject, runsIn } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
@@ -313,7 +314,10 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
       return { sha, date };
     });
   const cache = KeyedCache.open<CommitReleases>(root, 'site-releases', codeHash(root), useCache);
-  const missing = listed.filter((c) => cache.get(c.sha) === undefined);
+  // A commit's releases change when the release workflow attaches its record later: the record is part of the key.
+  const notes = releaseNoteBlobs(root);
+  const keyOf = (sha: string): string => `${sha}:${notes.get(sha) ?? ''}`;
+  const missing = listed.filter((c) => cache.get(keyOf(c.sha)) === undefined);
   if (missing.length > 0) {
     const oldest = missing.reduce((a, b) => (Date.parse(b.date) < Date.parse(a.date) ? b : a));
     const records = await auditReleases(root, { ref: missing[0]!.sha, since: oldest.date });
@@ -346,7 +350,7 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
     for (const c of missing) {
       // A commit that only re-formatted manifests released nothing: it is cached as such.
       cache.set(
-        c.sha,
+        keyOf(c.sha),
         found.get(c.sha) ?? {
           commit: {
             sha: c.sha,
@@ -366,7 +370,23 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
     }
   }
   cache.save();
-  return listed.map((c) => cache.get(c.sha)!).filter((h) => h.releases.length > 0);
+  return listed.map((c) => cache.get(keyOf(c.sha))!).filter((h) => h.releases.length > 0);
+}
+
+/** Commit → blob of its release record (`git notes list`), for the commits that have one. */
+function releaseNoteBlobs(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let listing = '';
+  try {
+    listing = git(root, ['notes', `--ref=${RELEASE_NOTES_REF}`, 'list']);
+  } catch {
+    // No notes ref: no commit has a record.
+  }
+  for (const line of listing.split('\n')) {
+    const [blob, commit] = line.split(' ');
+    if (blob && commit) out.set(commit, blob);
+  }
+  return out;
 }
 
 /** The releases the page shows (each cell's latest, each environment's latest), newest first, with their commits. */

@@ -10,6 +10,7 @@ import { serveFolder } from '../../lib/site/serve.ts';
 import { fleetPageWorkflow } from '../../lib/site/workflow.ts';
 import { lintWorkflow, parserErrors, renderWorkflow } from '../../lib/pipeline/generate.ts';
 import type { FreezeWindow } from '../../lib/spec/environment.ts';
+import { recordRelease } from '../../lib/release/record.ts';
 import { MONDAY_NOON, SATURDAY, scenario, type Scenario } from './scenario.ts';
 
 /** Runs the CLI, capturing what it writes. */
@@ -104,6 +105,15 @@ describe('fleet page data from a scripted history', () => {
     expect(releases[0]).toMatchObject({ change: 'changed', version: '1.0.0', previousVersion: '1.1.0' });
     expect(monday.commits[releases[0]!.commit]).toMatchObject({ rollback: true, pullRequest: 24 });
     expect(monday.commits[releases[1]!.commit]!.approvers).toEqual(['Dan Lead <dan@insure.example>']);
+  });
+
+  it('shows a release record attached after the page was built once (the cached commit is read again)', async () => {
+    const before = await collectSite(s.h.root, { now: MONDAY_NOON });
+    const quote = (data: SiteData) => data.apps.find((a) => a.name === 'quote-api')!.cells.dev!.releases[0]!;
+    expect(before.commits[quote(before).commit]!.approvers).toEqual([]);
+    recordRelease(s.h.root, s.c.quote, `Release-Order: ${s.c.bump}..${s.c.quote}\nApproved-by: dev-bob (@insure/developers)\n`);
+    const after = await collectSite(s.h.root, { now: MONDAY_NOON });
+    expect(after.commits[quote(after).commit]!.approvers).toEqual(['dev-bob (@insure/developers)']);
   });
 
   it('computes the DORA metrics per environment and team', () => {
