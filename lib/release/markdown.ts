@@ -85,7 +85,7 @@ function guardBanner(order: ReleaseOrder): string {
   } else {
     lines.push('> [!WARNING]');
   }
-  if (asked.length > 0) lines.push('>', '> Override requests (commit trailers; they lift nothing by themselves):', ...asked);
+  if (asked.length > 0) lines.push(...(blocked ? ['>'] : []), '> Override requests (commit trailers; they lift nothing by themselves):', ...asked);
   return lines.join('\n');
 }
 

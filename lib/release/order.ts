@@ -215,6 +215,8 @@ function policiesFor(chain: readonly EnvironmentSpec[], changed: readonly string
 /** Files an environment's policy is read from: its `environment.ts` and what that imports under `environments/`. */
 const ENVIRONMENTS = 'environments';
 const POLICY_FILE = 'environment.ts';
+/** How a policy edit is named among the objects of a release order (`apiVersion/kind/namespace` + `/<env>`). */
+const POLICY_OBJECT = 'platform.insure.example/v1/EnvironmentPolicy/';
 
 /**
  * The policy edits between base and head, by environment: a change to an environment's
@@ -240,7 +242,7 @@ function policyChanges(root: string, base: string, head: string, trees: { base: 
     const edited = [...sources].filter((f) => before.get(f) !== after.get(f)).sort(cmp);
     if (edited.length === 0) continue;
     const fields = edited.flatMap((f) => lineChanges(root, base, head, f));
-    const change: Change = { env, app: 'policy', kind: 'other', object: file, risk: 'high', triggers: ['other'], fields };
+    const change: Change = { env, app: 'policy', kind: 'other', object: `${POLICY_OBJECT}/${env}`, risk: 'high', triggers: ['other'], fields };
     out.set(env, { app: 'policy', status: before.has(file) ? (after.has(file) ? 'changed' : 'removed') : 'added', version: {}, risk: 'high', changes: [change], rollout: [] });
   }
   return out;
