@@ -248,7 +248,7 @@ function parseLog(out: string): LoggedCommit[] {
 }
 
 /** Trailers of the commits a merge brought in: reachable from its other parents, not from its first. */
-function mergedTrailers(root: string, parents: readonly string[]): string[] {
+export function mergedTrailers(root: string, parents: readonly string[]): string[] {
   const [firstParent, ...others] = parents;
   return git(root, ['log', '--format=%(trailers:only,unfold)%x1e', `^${firstParent}`, ...others])
     .split('\x1e')
@@ -257,7 +257,7 @@ function mergedTrailers(root: string, parents: readonly string[]): string[] {
 }
 
 /** `Key: value` lines → lower-cased key → values in order. */
-function parseTrailers(text: string): Map<string, string[]> {
+export function parseTrailers(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z0-9-]+):\s*(.+)$/.exec(line.trim());
