@@ -104,7 +104,7 @@ export interface ExceptionOptions {
   readonly ref?: string;
   /** Only this environment. @default - every environment with `images.requireDigest` */
   readonly env?: string;
-  /** Only commits that landed on or after this date (`YYYY-MM-DD` or ISO 8601). */
+  /** Only commits that landed (committer date) on or after this date (`YYYY-MM-DD`, midnight UTC, or ISO 8601). */
   readonly since?: string;
 }
 
@@ -211,6 +211,13 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
       }
     }
   }
+  // Newest commit first (the log's order); within a commit by environment, then by rule.
+  const position = new Map(commits.map((c, i) => [c.sha, i]));
+  const rank = (e: AuditException): number[] => [position.get(e.commit)!, scope.indexOf(e.env), EXCEPTION_RULES.indexOf(e.rule)];
+  exceptions.sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  });
   return { ref, tip, environments: scope, commits: commits.length, exceptions };
 }
 
@@ -238,11 +245,13 @@ function logCommits(root: string, tip: string, scope: readonly string[], since: 
     '--no-renames',
     `--notes=${RELEASE_NOTES_REF}`,
     '--format=%x1e%H%x00%P%x00%an <%ae>%x00%cn <%ce>%x00%cI%x00%s%x00%(trailers:only,unfold)%x00%N%x00',
-    ...(since ? [`--since=${since}`] : []),
     tip,
     '--',
     ...scope.map((env) => `${MANIFESTS}/${env}/`),
   ]);
+  // Filtered here, not with git's --since: git stops its walk at the first old commit it meets, and a merge's
+  // branch commits are often older than the merge.
+  const from = since === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
   return out
     .split('\x1e')
     .slice(1)
@@ -250,7 +259,8 @@ function logCommits(root: string, tip: string, scope: readonly string[], since: 
       const f = record.split('\0');
       const paths = f.slice(8).map((p) => p.replace(/^\n/, '')).filter(Boolean);
       return { sha: f[0]!, parents: f[1]!.split(' ').filter(Boolean), author: f[2]!, committer: f[3]!, date: f[4]!, subject: f[5]!, trailers: f[6]!, note: f[7]!, paths };
-    });
+    })
+    .filter((c) => from === undefined || Date.parse(c.date) >= from);
 }
 
 /** Audited environments whose manifests `c` changed, in the order of `scope`. */
