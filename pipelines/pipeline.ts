@@ -80,7 +80,9 @@ function auditWorkflow(): Workflow {
   return {
     file: 'audit.yml',
     name: 'audit',
-    description: `Lists every change on ${REPOSITORY.branch} that skipped the release process (npm run audit -- --exceptions), nightly and on every push; fails when there is one.`,
+    description:
+      `Lists every change on ${REPOSITORY.branch} that skipped the release process ` +
+      '(npm run audit -- --exceptions), nightly and on every push; fails when there is one.',
     on: { push: { branches: [REPOSITORY.branch] }, schedule: [{ cron: '17 2 * * *' }], workflow_dispatch: {} },
     permissions: {},
     concurrency: { group: 'audit', 'cancel-in-progress': false },

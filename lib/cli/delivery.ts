@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { argocdOutput, ARGOCD_COMMAND } from '../delivery/argocd-files.ts';
 import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
 import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
-import { diffGenerated, formatDiff, generatedMarker, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
+import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
+import { generatedMarker } from '../delivery/generated.ts';
 import { GitHub } from '../delivery/github.ts';
 import { nextPromotions } from '../delivery/promotions.ts';
 import { releaseRecord } from '../delivery/release-note.ts';
@@ -76,13 +77,15 @@ export function deliveryCommands(program: Command, root: string): void {
   program
     .command(PIPELINES_COMMAND)
     .description(
-      "generate .github/workflows/*.yml and .github/CODEOWNERS from pipelines/pipeline.ts (validated with GitHub's workflow parser), and .github/allowed_signers from pipelines/signers.json",
+      'generate .github/workflows/*.yml and .github/CODEOWNERS from pipelines/pipeline.ts ' +
+        "(validated with GitHub's workflow parser), and .github/allowed_signers from pipelines/signers.json",
     )
     .option('--check', 'write nothing; exit 1 and list the files if they are stale')
     .action(async (options: { check?: boolean }) => {
       const environments = (await loadEnvironmentsOnly(root)).map((e) => e.spec);
       const files = pipelineFiles(await loadPipeline(root, environments), environments);
-      const signers = { path: ALLOWED_SIGNERS_FILE, content: allowedSigners(loadSigners(root), generatedMarker(PIPELINES_COMMAND)) };
+      const marker = generatedMarker(PIPELINES_COMMAND);
+      const signers = { path: ALLOWED_SIGNERS_FILE, content: allowedSigners(loadSigners(root), marker) };
       const folders = [...PIPELINE_FOLDERS, { dir: '.github', ext: 'allowed_signers' }];
       generate(root, PIPELINES_COMMAND, [...files, signers], folders, options.check);
     });
@@ -179,7 +182,8 @@ export function deliveryCommands(program: Command, root: string): void {
           author = opened.author;
           approvedCommit = opened.headSha;
           const reviews = await client.reviews(repo, pr);
-          verdict = evaluateApprovals({ order, reviews, teams: await teamMembers(order), author, headSha: opened.headSha });
+          const teams = await teamMembers(order);
+          verdict = evaluateApprovals({ order, reviews, teams, author, headSha: opened.headSha });
         }
       }
       const note = formatReleaseNote(releaseRecord(order, pr, verdict, { author, approvedCommit }));

@@ -52,7 +52,10 @@ export function releaseCommands(program: Command, root: string): void {
 
   program
     .command('audit')
-    .description('who released what, where and when: the first-parent history of main, from git alone; its exceptions, evidence and release notes')
+    .description(
+      'who released what, where and when: the first-parent history of main, from git alone; ' +
+        'its exceptions, evidence and release notes',
+    )
     .option('--env <env>', 'only this environment')
     .option('--app <app>', 'only this app')
     .option('--since <date>', 'only releases on or after this date (YYYY-MM-DD)')
@@ -61,15 +64,17 @@ export function releaseCommands(program: Command, root: string): void {
     .option('--exceptions', 'list the changes to audited environments that did not follow the process; exit 1 if any')
     .option('--evidence <rev>', 'write the evidence pack of one release (a commit, or #PR) to --out')
     .option('--out <dir>', 'folder for --evidence (evidence.json, evidence.md)')
-    .option('--key <file>', `with --evidence: sign the files with this SSH private key (ssh-keygen -Y sign -n ${EVIDENCE_NAMESPACE})`)
+    .option('--key <file>', `with --evidence: sign the files with this SSH private key (-n ${EVIDENCE_NAMESPACE})`)
     .option('--verify-evidence <dir>', 'check the signatures of an evidence pack offline; exit 1 unless both are good')
-    .option('--allowed-signers <file>', 'with --verify-evidence: the allowed signers file (e.g. .github/allowed_signers)')
+    .option('--allowed-signers <file>', 'with --verify-evidence: an allowed signers file (.github/allowed_signers)')
     .option('--notes <app>', "what changed in an app between two versions (--from, --to): its spec and pin commits")
     .option('--from <version>', 'with --notes: the earlier version')
     .option('--to <version>', 'with --notes: the later version')
     .action(async (options: AuditCliOptions) => {
-      const modes = [options.exceptions, options.evidence, options.verifyEvidence, options.notes].filter((m) => m !== undefined);
-      if (modes.length > 1) throw new Error('use one of --exceptions, --evidence, --verify-evidence and --notes at a time');
+      const modes = [options.exceptions, options.evidence, options.verifyEvidence, options.notes];
+      if (modes.filter((m) => m !== undefined).length > 1) {
+        throw new Error('use one of --exceptions, --evidence, --verify-evidence and --notes at a time');
+      }
       if (options.exceptions) {
         const report = await findExceptions(root, { ref: options.ref, env: options.env, since: options.since });
         process.stdout.write(options.format === 'json' ? exceptionsJson(report) : exceptionsMarkdown(report));
@@ -77,7 +82,7 @@ export function releaseCommands(program: Command, root: string): void {
         return;
       }
       if (options.evidence !== undefined) {
-        if (!options.out) throw new Error('--evidence needs --out <dir>, the folder to write evidence.json and evidence.md into');
+        if (!options.out) throw new Error('--evidence needs --out <dir>, the folder for evidence.json and evidence.md');
         const commit = resolveRelease(root, options.evidence, options.ref);
         const evidence = await collectEvidence(root, commit, options.ref);
         const dir = resolve(options.out);
@@ -87,7 +92,9 @@ export function releaseCommands(program: Command, root: string): void {
         return;
       }
       if (options.verifyEvidence !== undefined) {
-        if (!options.allowedSigners) throw new Error('--verify-evidence needs --allowed-signers <file> (e.g. .github/allowed_signers)');
+        if (!options.allowedSigners) {
+          throw new Error('--verify-evidence needs --allowed-signers <file> (e.g. .github/allowed_signers)');
+        }
         const checks = verifyEvidence(resolve(options.verifyEvidence), resolve(options.allowedSigners));
         for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.file}: ${c.message}\n`);
         if (!checks.every((c) => c.ok)) process.exitCode = 1;
@@ -95,7 +102,8 @@ export function releaseCommands(program: Command, root: string): void {
       }
       if (options.notes !== undefined) {
         if (!options.from || !options.to) throw new Error('--notes needs --from <version> and --to <version>');
-        const notes = await releaseNotes(root, { app: options.notes, from: options.from, to: options.to, ref: options.ref });
+        const { from, to, ref } = options;
+        const notes = await releaseNotes(root, { app: options.notes, from, to, ref });
         process.stdout.write(options.format === 'json' ? `${JSON.stringify(notes, null, 2)}\n` : notesMarkdown(notes));
         return;
       }

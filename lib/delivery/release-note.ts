@@ -30,7 +30,12 @@ export function releaseRecord(
       const teams = approvers.get(a.user) ?? new Set<string>();
       for (const t of a.teams) teams.add(t);
       approvers.set(a.user, teams);
-      approvals.push({ env: env.env, user: a.user, teams: [...a.teams].sort(), commit: context.approvedCommit ?? order.head });
+      approvals.push({
+        env: env.env,
+        user: a.user,
+        teams: [...a.teams].sort(),
+        commit: context.approvedCommit ?? order.head,
+      });
     }
   }
   // `verified` is in release-order JSON, outside the part delivery checks; only its known values are recorded.
@@ -43,11 +48,22 @@ export function releaseRecord(
     environments: order.environments.map((e) => ({ env: e.env, risk: e.risk, approvalsRequired: e.approvalsRequired })),
     approvedBy: [...approvers].map(([user, teams]) => `${user} (${[...teams].sort().join(', ')})`).sort(),
     ...(verdict ? { approvals, notCounted: verdict.ignored } : {}),
-    refusals: order.guard.violations.map((v) => ({ env: v.env, rule: v.rule, overridable: v.overridable, message: v.message })),
-    overrides: (verdict?.environments ?? []).flatMap((e) => e.overrides.map((o) => `${e.env} by ${o.user}: ${o.reason.replace(/\s+/g, ' ')}`)),
+    refusals: order.guard.violations.map((v) => ({
+      env: v.env,
+      rule: v.rule,
+      overridable: v.overridable,
+      message: v.message,
+    })),
+    overrides: (verdict?.environments ?? []).flatMap((e) =>
+      e.overrides.map((o) => `${e.env} by ${o.user}: ${o.reason.replace(/\s+/g, ' ')}`),
+    ),
     pins: order.pins
       .filter((p) => p.after !== null)
-      .map((p) => `${p.env} ${p.app} ${p.after!.tag}${p.after!.digest ? `@${p.after!.digest}` : ''} from ${p.source ?? 'unproven'}`),
+      .map(
+        (p) =>
+          `${p.env} ${p.app} ${p.after!.tag}${p.after!.digest ? `@${p.after!.digest}` : ''} ` +
+          `from ${p.source ?? 'unproven'}`,
+      ),
     ...(verified === 'fresh' || verified === 'failed' || verified === 'unchecked' ? { verification: verified } : {}),
     recordedAt: (context.now ?? new Date()).toISOString(),
   };

@@ -51,7 +51,12 @@ export interface Evidence {
   readonly timestamps: { readonly authored: string; readonly committed: string; readonly recorded: string | null };
   /** The release record as written by the release workflow, or `null` (an exception). */
   readonly record: { readonly ref: string; readonly text: string } | null;
-  readonly approvals: readonly { readonly env: string; readonly user: string; readonly teams: readonly string[]; readonly commit: string }[];
+  readonly approvals: readonly {
+    readonly env: string;
+    readonly user: string;
+    readonly teams: readonly string[];
+    readonly commit: string;
+  }[];
   /** No approval of the release is by its author. */
   readonly authorIsNotApprover: boolean;
   readonly gates: readonly EvidenceGate[];
@@ -63,7 +68,10 @@ export interface Evidence {
   readonly releaseOrder: unknown;
 }
 
-/** Resolves `<sha|ref>` or `#12` / `12` (a pull request named by a release record or a merge subject) to a commit on `ref`. */
+/**
+ * Resolves `<sha|ref>`, or `#12` / `12` (a pull request named by a release record or a merge subject),
+ * to a commit on `ref`.
+ */
 export function resolveRelease(root: string, target: string, ref = 'main'): string {
   const pr = /^#?(\d{1,7})$/.exec(target);
   if (!pr) return revParse(root, target);
@@ -73,7 +81,9 @@ export function resolveRelease(root: string, target: string, ref = 'main'): stri
     const recorded = readRecord(note)?.pullRequest;
     if (recorded === Number(pr[1]) || (recorded === undefined && pullRequestOf(subject) === Number(pr[1]))) return sha;
   }
-  throw new Error(`--evidence '${target}': no commit on ${ref} releases pull request #${pr[1]}; pass the merge commit's SHA`);
+  throw new Error(
+    `--evidence '${target}': no commit on ${ref} releases pull request #${pr[1]}; pass the merge commit's SHA`,
+  );
 }
 
 /** Gathers the evidence of the release `commit` (on `ref`'s first-parent history). */
@@ -85,16 +95,24 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
     '-s',
     '--format=%P%x00%an <%ae>%x00%cn <%ce>%x00%aI%x00%cI%x00%s',
     sha,
-  ]).trim().split('\0') as [string, string, string, string, string, string];
+  ])
+    .trim()
+    .split('\0') as [string, string, string, string, string, string];
   const parents = parentsLine.split(' ').filter(Boolean);
-  if (parents.length === 0) throw new Error(`--evidence ${sha.slice(0, 12)}: the root commit has no release order (no first parent)`);
+  if (parents.length === 0)
+    throw new Error(`--evidence ${sha.slice(0, 12)}: the root commit has no release order (no first parent)`);
   const at = new Date(committed);
   const order = await buildReleaseOrder(root, parents[0]!, sha, { now: at });
   const orderDoc = JSON.parse(releaseOrderJson(order)) as Record<string, unknown>;
   const note = readReleaseNote(root, sha);
   const record = note === undefined ? undefined : readRecord(note);
   const policies = new Map((await environmentsAt(root, parents[0]!)).map((e) => [e.spec.name as string, e.spec]));
-  const approvals = (record?.approvals ?? []).map((a) => ({ env: a.env, user: a.user, teams: a.teams, commit: a.commit }));
+  const approvals = (record?.approvals ?? []).map((a) => ({
+    env: a.env,
+    user: a.user,
+    teams: a.teams,
+    commit: a.commit,
+  }));
   const prAuthor = record?.author ?? null;
 
   const gates: EvidenceGate[] = [];
@@ -113,7 +131,13 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
       env: e.env,
       gate: 'freeze',
       verdict: freeze ? 'refused' : 'passed',
-      values: { at: at.toISOString(), frozen: freeze !== undefined, window: freeze?.window.name ?? null, until: freeze?.until.toISOString() ?? null, windows: windows.map((w) => w.name) },
+      values: {
+        at: at.toISOString(),
+        frozen: freeze !== undefined,
+        window: freeze?.window.name ?? null,
+        until: freeze?.until.toISOString() ?? null,
+        windows: windows.map((w) => w.name),
+      },
     });
   }
   for (const p of order.pins.filter((x) => x.after !== undefined)) {
@@ -124,23 +148,44 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
       env: p.env,
       gate: 'soak',
       verdict: soak ? (overridden ? 'overridden' : 'refused') : 'passed',
-      values: { app: p.app, minSoakHours: policies.get(p.env)?.promotion?.minSoakHours ?? 0, source: p.source ?? null, message: soak?.message ?? null },
+      values: {
+        app: p.app,
+        minSoakHours: policies.get(p.env)?.promotion?.minSoakHours ?? 0,
+        source: p.source ?? null,
+        message: soak?.message ?? null,
+      },
     });
     gates.push({
       env: p.env,
       gate: 'provenance',
       verdict: p.source ? 'passed' : 'refused',
-      values: { app: p.app, tag: p.after!.tag, digest: p.after!.digest ?? null, before: p.before ?? null, source: p.source ?? null },
+      values: {
+        app: p.app,
+        tag: p.after!.tag,
+        digest: p.after!.digest ?? null,
+        before: p.before ?? null,
+        source: p.source ?? null,
+      },
     });
   }
   for (const v of order.guard.violations.filter((x) => x.rule !== 'soak')) {
     const overridden = (record?.overrides ?? []).some((o) => o.startsWith(`${v.env} by `));
-    gates.push({ env: v.env, gate: v.rule, verdict: v.overridable && overridden ? 'overridden' : 'refused', values: { message: v.message, overridable: v.overridable } });
+    gates.push({
+      env: v.env,
+      gate: v.rule,
+      verdict: v.overridable && overridden ? 'overridden' : 'refused',
+      values: { message: v.message, overridable: v.overridable },
+    });
   }
   gates.push({
     env: '*',
     gate: 'verification',
-    verdict: record?.verification === undefined ? 'not-recorded' : record.verification === 'fresh' ? 'passed' : record.verification,
+    verdict:
+      record?.verification === undefined
+        ? 'not-recorded'
+        : record.verification === 'fresh'
+          ? 'passed'
+          : record.verification,
     values: { rerender: record?.verification ?? null },
   });
 
@@ -162,7 +207,10 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
     timestamps: { authored, committed, recorded: record?.recordedAt ?? null },
     record: note === undefined ? null : { ref: RELEASE_NOTES_REF, text: note },
     approvals,
-    authorIsNotApprover: prAuthor === null ? approvals.length === 0 : !approvals.some((a) => a.user.toLowerCase() === prAuthor.toLowerCase()),
+    authorIsNotApprover:
+      prAuthor === null
+        ? approvals.length === 0
+        : !approvals.some((a) => a.user.toLowerCase() === prAuthor.toLowerCase()),
     gates,
     notes: await notesOf(root, notes, sha),
     exceptions: report.exceptions.filter((e) => e.commit === sha),
@@ -171,7 +219,11 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
 }
 
 /** Release notes of each version change; a version never released before (hand-made history) has none. */
-async function notesOf(root: string, changes: readonly { app: string; from: string; to: string }[], ref: string): Promise<ReleaseNotes[]> {
+async function notesOf(
+  root: string,
+  changes: readonly { app: string; from: string; to: string }[],
+  ref: string,
+): Promise<ReleaseNotes[]> {
   const out: ReleaseNotes[] = [];
   for (const c of changes) {
     try {
@@ -186,17 +238,24 @@ async function notesOf(root: string, changes: readonly { app: string; from: stri
 /** The evidence as Markdown. */
 export function evidenceMarkdown(e: Evidence): string {
   const lines = [
-    `# Release evidence: \`${e.commit.slice(0, 12)}\`${e.pullRequest === null ? '' : ` (pull request #${e.pullRequest})`}`,
+    `# Release evidence: \`${e.commit.slice(0, 12)}\`${e.pullRequest === null ? '' : ` (#${e.pullRequest})`}`,
     '',
     `- Subject: ${e.subject}`,
     `- Author: ${e.author}; committed by ${e.committer}; pull request author: ${e.pullRequestAuthor ?? 'not recorded'}`,
-    `- Authored ${e.timestamps.authored}; committed ${e.timestamps.committed}; recorded ${e.timestamps.recorded ?? 'not recorded'}`,
+    `- Authored ${e.timestamps.authored}; committed ${e.timestamps.committed}; ` +
+      `recorded ${e.timestamps.recorded ?? 'not recorded'}`,
     `- Release record (${RELEASE_NOTES_REF}): ${e.record === null ? '**none**' : 'present'}`,
     `- Author is not an approver: ${e.authorIsNotApprover ? 'yes' : '**no**'}`,
     '',
     '## Approvals',
     '',
-    ...(e.approvals.length === 0 ? ['None recorded.'] : ['| Env | Approver | Teams | Commit approved |', '|---|---|---|---|', ...e.approvals.map((a) => `| ${a.env} | ${a.user} | ${a.teams.join(', ')} | \`${a.commit.slice(0, 12)}\` |`)]),
+    ...(e.approvals.length === 0
+      ? ['None recorded.']
+      : [
+          '| Env | Approver | Teams | Commit approved |',
+          '|---|---|---|---|',
+          ...e.approvals.map((a) => `| ${a.env} | ${a.user} | ${a.teams.join(', ')} | \`${a.commit.slice(0, 12)}\` |`),
+        ]),
     '',
     '## Gates',
     '',
@@ -210,20 +269,30 @@ export function evidenceMarkdown(e: Evidence): string {
     '',
     '## What changed',
     '',
-    ...(e.notes.length === 0 ? ['No version of an app changed.'] : e.notes.flatMap((n) => [`### ${n.app} ${n.from} → ${n.to}`, '', ...notesLines(n), ''])),
+    ...(e.notes.length === 0
+      ? ['No version of an app changed.']
+      : e.notes.flatMap((n) => [`### ${n.app} ${n.from} → ${n.to}`, '', ...notesLines(n), ''])),
     '',
   ];
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function notesLines(n: ReleaseNotes): string[] {
   if (n.commits.length === 0) return ['No spec or pin commit found between the two versions.'];
-  return n.commits.map((c) => `- \`${c.commit.slice(0, 7)}\` ${c.kind}: ${c.subject} (${c.author}${c.pullRequest === null ? '' : `, #${c.pullRequest}`})`);
+  return n.commits.map(
+    (c) =>
+      `- \`${c.commit.slice(0, 7)}\` ${c.kind}: ${c.subject} ` +
+        `(${c.author}${c.pullRequest === null ? '' : `, #${c.pullRequest}`})`,
+  );
 }
 
-/** Writes `evidence.json` and `evidence.md` into `dir`; with `key`, also their `.sig` signatures. Nothing half-written. */
+/** Writes `evidence.json` and `evidence.md` into `dir`; with `key`, also their `.sig` signatures; all or nothing. */
 export function writeEvidence(dir: string, e: Evidence, key?: string): string[] {
-  if (key !== undefined && !existsSync(key)) throw new Error(`--key '${key}': no such file; pass the SSH private key to sign with (ssh-keygen -t ed25519)`);
+  if (key !== undefined && !existsSync(key))
+    throw new Error(`--key '${key}': no such file; pass the SSH private key to sign with (ssh-keygen -t ed25519)`);
   const tmp = join(dir, '.evidence-tmp');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -237,7 +306,8 @@ export function writeEvidence(dir: string, e: Evidence, key?: string): string[] 
         files.push(`${f}.sig`);
       }
     }
-    for (const f of [...EVIDENCE_FILES, ...EVIDENCE_FILES.map((x) => `${x}.sig`)]) rmSync(join(dir, f), { force: true });
+    for (const f of [...EVIDENCE_FILES, ...EVIDENCE_FILES.map((x) => `${x}.sig`)])
+      rmSync(join(dir, f), { force: true });
     for (const f of files) renameSync(join(tmp, f), join(dir, f));
     return files;
   } finally {
@@ -256,24 +326,52 @@ export interface SignatureCheck {
 
 /** Checks each file of the pack in `dir` against its `.sig` with `ssh-keygen -Y verify`, offline. */
 export function verifyEvidence(dir: string, allowedSigners: string): SignatureCheck[] {
-  if (!existsSync(allowedSigners)) throw new Error(`--allowed-signers '${allowedSigners}': no such file; pass an allowed signers file such as .github/allowed_signers`);
+  if (!existsSync(allowedSigners))
+    throw new Error(
+      `--allowed-signers '${allowedSigners}': no such file; ` +
+        'pass an allowed signers file such as .github/allowed_signers',
+    );
   return EVIDENCE_FILES.map((file) => {
     const path = join(dir, file);
     const sig = `${path}.sig`;
     if (!existsSync(path)) return { file, ok: false, signer: null, message: `${file} is missing` };
-    if (!existsSync(sig)) return { file, ok: false, signer: null, message: `${file}.sig is missing: the pack is not signed (audit --evidence … --key FILE)` };
+    if (!existsSync(sig))
+      return {
+        file,
+        ok: false,
+        signer: null,
+        message: `${file}.sig is missing: the pack is not signed (audit --evidence … --key FILE)`,
+      };
     let principals: string[];
     try {
-      principals = sshKeygen(['-Y', 'find-principals', '-s', sig, '-f', allowedSigners]).split('\n').map((p) => p.trim()).filter(Boolean);
+      principals = sshKeygen(['-Y', 'find-principals', '-s', sig, '-f', allowedSigners])
+        .split('\n')
+        .map((p) => p.trim())
+        .filter(Boolean);
     } catch (error) {
-      return { file, ok: false, signer: null, message: `signed by no allowed signer of ${allowedSigners} (${firstLine(error)})` };
+      return {
+        file,
+        ok: false,
+        signer: null,
+        message: `signed by no allowed signer of ${allowedSigners} (${firstLine(error)})`,
+      };
     }
     for (const principal of principals) {
       try {
-        sshKeygen(['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', EVIDENCE_NAMESPACE, '-s', sig], readFileSync(path));
+        sshKeygen(
+          ['-Y', 'verify', '-f', allowedSigners, '-I', principal, '-n', EVIDENCE_NAMESPACE, '-s', sig],
+          readFileSync(path),
+        );
         return { file, ok: true, signer: principal, message: `good signature by ${principal}` };
       } catch (error) {
-        return { file, ok: false, signer: null, message: `the signature by ${principal} does not match the file: it was changed after signing (${firstLine(error)})` };
+        return {
+          file,
+          ok: false,
+          signer: null,
+          message:
+            `the signature by ${principal} does not match the file: ` +
+            `it was changed after signing (${firstLine(error)})`,
+        };
       }
     }
     return { file, ok: false, signer: null, message: 'no principal found for the signature' };
@@ -285,7 +383,8 @@ function sshKeygen(args: readonly string[], input?: Buffer): string {
     return execFileSync('ssh-keygen', [...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (error) {
     const e = error as { stderr?: string; code?: string; message: string };
-    if (e.code === 'ENOENT') throw new Error('ssh-keygen is not installed; install openssh-client (apt-get install openssh-client)');
+    if (e.code === 'ENOENT')
+      throw new Error('ssh-keygen is not installed; install openssh-client (apt-get install openssh-client)');
     throw new Error(`ssh-keygen ${args[1]} failed: ${(e.stderr || e.message).trim()}`);
   }
 }

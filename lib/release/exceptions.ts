@@ -134,24 +134,43 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
   const names = atTip.map((e) => e.name as string);
   if (options.env !== undefined && !names.includes(options.env)) {
     const guess = closest(options.env, names);
-    throw new Error(`--env '${options.env}': no such environment at ${ref}${guess ? `; did you mean '${guess}'?` : `; use one of: ${names.join(', ')}`}`);
+    throw new Error(
+      `--env '${options.env}': no such environment at ${ref}` +
+        (guess ? `; did you mean '${guess}'?` : `; use one of: ${names.join(', ')}`),
+    );
   }
-  if (options.since !== undefined && !(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) && !Number.isNaN(Date.parse(options.since)))) {
-    throw new Error(`--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`);
+  if (
+    options.since !== undefined &&
+    !(
+      /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) &&
+      !Number.isNaN(Date.parse(options.since))
+    )
+  ) {
+    throw new Error(
+      `--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`,
+    );
   }
-  const scope = options.env !== undefined ? [options.env] : atTip.filter((e) => e.images.requireDigest).map((e) => e.name as string);
+  const scope =
+    options.env !== undefined
+      ? [options.env]
+      : atTip.filter((e) => e.images.requireDigest).map((e) => e.name as string);
   if (scope.length === 0) return { ref, tip, environments: [], commits: 0, exceptions: [] };
 
   const commits = logCommits(root, tip, scope, options.since);
   const policies = await policiesAt(root, commits);
-  const signatures = checkSignatures(root, commits.filter((c) => touched(c, scope).some((env) => policies.get(c.sha)?.get(env)?.approvals.signedCommits)));
+  const signatures = checkSignatures(
+    root,
+    commits.filter((c) => touched(c, scope).some((env) => policies.get(c.sha)?.get(env)?.approvals.signedCommits)),
+  );
 
   const exceptions: AuditException[] = [];
   for (const c of commits) {
     const record = c.note.trim() ? readRecord(c.note) : undefined;
     const trailers = c.parents.length > 1 ? [c.trailers, ...mergedTrailers(root, c.parents)].join('\n') : c.trailers;
     const claimed = parseTrailers(trailers);
-    const claims = [...claimed].flatMap(([key, values]) => (CLAIM_KEYS.has(key) ? values.map((v) => `${key}: ${v}`) : []));
+    const claims = [...claimed].flatMap(([key, values]) =>
+      CLAIM_KEYS.has(key) ? values.map((v) => `${key}: ${v}`) : [],
+    );
     const signature = signatures.get(c.sha);
     for (const env of touched(c, scope)) {
       const policy = policies.get(c.sha)?.get(env);
@@ -178,42 +197,70 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
         });
       };
       const claimedApprovals = claimed.get('approved-by') ?? [];
-      const claimNote = claimedApprovals.length > 0 ? ` (its trailers claim approval by ${claimedApprovals.join(', ')}: a claim, not evidence)` : '';
+      const claimNote =
+        claimedApprovals.length > 0
+          ? ` (its trailers claim approval by ${claimedApprovals.join(', ')}: a claim, not evidence)`
+          : '';
       if (record === undefined) {
         add('no-release-record', `no release record (${RELEASE_NOTES_REF}) is attached to the commit${claimNote}`);
       } else {
-        if (record.pullRequest === undefined) add('no-pull-request', `the release record names no pull request: a direct push${claimNote}`);
-        const required = record.environments.find((e) => e.env === env)?.approvalsRequired ?? policy?.approvals.required ?? 0;
+        if (record.pullRequest === undefined)
+          add('no-pull-request', `the release record names no pull request: a direct push${claimNote}`);
+        const required =
+          record.environments.find((e) => e.env === env)?.approvalsRequired ?? policy?.approvals.required ?? 0;
         if (approvals.counted.length < required) {
-          add('too-few-approvals', `${approvals.counted.length} of ${required} required approval(s) by ${policy?.approvals.approvers.join(' or ') || 'its approvers'}`);
+          add(
+            'too-few-approvals',
+            `${approvals.counted.length} of ${required} required approval(s) by ` +
+              (policy?.approvals.approvers.join(' or ') || 'its approvers'),
+          );
         }
         if (approvals.counted.length === 0 && approvals.byAuthor) {
           add('self-approved', `approved only by its author ${record.author}`);
         }
         for (const v of (record.refusals ?? []).filter((r) => r.env === env || r.env === '*')) {
           const by = record.overrides.filter((o) => o.startsWith(`${env} by `)).map((o) => o.slice(env.length + 4));
-          const how = v.overridable ? (by.length > 0 ? `override granted by ${by.join('; ')}` : 'no override recorded') : 'a refusal no override may lift';
+          const how = v.overridable
+            ? by.length > 0
+              ? `override granted by ${by.join('; ')}`
+              : 'no override recorded'
+            : 'a refusal no override may lift';
           add('overridden', `merged although the release guards refused it [${v.rule}]: ${v.message} (${how})`);
         }
         if (record.refusals === undefined) {
-          for (const o of record.overrides.filter((x) => x.startsWith(`${env} by `))) add('overridden', `override granted by ${o.slice(env.length + 4)}`);
+          for (const o of record.overrides.filter((x) => x.startsWith(`${env} by `)))
+            add('overridden', `override granted by ${o.slice(env.length + 4)}`);
         }
       }
       const reason = claimed.get('reason')?.[0];
-      if (reason !== undefined) add('forced', `a forced promotion (promote --force): soak time and verification skipped; reason: ${reason}`);
+      if (reason !== undefined)
+        add('forced', `a forced promotion (promote --force): soak time and verification skipped; reason: ${reason}`);
       const freeze = activeFreeze(policy?.promotion?.freezeWindows ?? [], new Date(c.date));
       if (freeze && !rollbackOnly(record, env)) {
-        add('freeze', `landed at ${c.date} inside freeze window '${freeze.window.name}' (${freeze.window.reason}), open again at ${freeze.until.toISOString()}`);
+        add(
+          'freeze',
+          `landed at ${c.date} inside freeze window '${freeze.window.name}' (${freeze.window.reason}), ` +
+            `open again at ${freeze.until.toISOString()}`,
+        );
       }
       if (policy?.approvals.signedCommits) {
         const status = signature?.status ?? 'N';
-        if (status !== 'G') add('unsigned', `${env} requires signed commits; ${SIGNATURE_TEXT[status] ?? `signature status ${status}`} (keys of ${ALLOWED_SIGNERS_FILE})`);
+        if (status !== 'G')
+          add(
+            'unsigned',
+            `${env} requires signed commits; ${SIGNATURE_TEXT[status] ?? `signature status ${status}`} ` +
+              `(keys of ${ALLOWED_SIGNERS_FILE})`,
+          );
       }
     }
   }
   // Newest commit first (the log's order); within a commit by environment, then by rule.
   const position = new Map(commits.map((c, i) => [c.sha, i]));
-  const rank = (e: AuditException): number[] => [position.get(e.commit)!, scope.indexOf(e.env), EXCEPTION_RULES.indexOf(e.rule)];
+  const rank = (e: AuditException): number[] => [
+    position.get(e.commit)!,
+    scope.indexOf(e.env),
+    EXCEPTION_RULES.indexOf(e.rule),
+  ];
   exceptions.sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
@@ -251,14 +298,28 @@ function logCommits(root: string, tip: string, scope: readonly string[], since: 
   ]);
   // Filtered here, not with git's --since: git stops its walk at the first old commit it meets, and a merge's
   // branch commits are often older than the merge.
-  const from = since === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
+  const from =
+    since === undefined ? undefined : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00Z` : since);
   return out
     .split('\x1e')
     .slice(1)
     .map((record) => {
       const f = record.split('\0');
-      const paths = f.slice(8).map((p) => p.replace(/^\n/, '')).filter(Boolean);
-      return { sha: f[0]!, parents: f[1]!.split(' ').filter(Boolean), author: f[2]!, committer: f[3]!, date: f[4]!, subject: f[5]!, trailers: f[6]!, note: f[7]!, paths };
+      const paths = f
+        .slice(8)
+        .map((p) => p.replace(/^\n/, ''))
+        .filter(Boolean);
+      return {
+        sha: f[0]!,
+        parents: f[1]!.split(' ').filter(Boolean),
+        author: f[2]!,
+        committer: f[3]!,
+        date: f[4]!,
+        subject: f[5]!,
+        trailers: f[6]!,
+        note: f[7]!,
+        paths,
+      };
     })
     .filter((c) => from === undefined || Date.parse(c.date) >= from);
 }
@@ -274,12 +335,17 @@ function appOf(path: string, env: string): string[] {
 }
 
 /** Each commit's environments' policy as of its first parent (its own for a root commit), loaded once per tree. */
-async function policiesAt(root: string, commits: readonly Commit[]): Promise<Map<string, Map<string, EnvironmentSpec>>> {
+async function policiesAt(
+  root: string,
+  commits: readonly Commit[],
+): Promise<Map<string, Map<string, EnvironmentSpec>>> {
   const out = new Map<string, Map<string, EnvironmentSpec>>();
   if (commits.length === 0) return out;
   const bases = commits.map((c) => c.parents[0] ?? c.sha);
   // One rev-parse for all: the tree of environments/ at each base; equal trees share one load.
-  const trees = git(root, ['rev-parse', ...bases.map((b) => `${b}:environments`)]).trim().split('\n');
+  const trees = git(root, ['rev-parse', ...bases.map((b) => `${b}:environments`)])
+    .trim()
+    .split('\n');
   const byTree = new Map<string, Map<string, EnvironmentSpec>>();
   for (const [i, c] of commits.entries()) {
     const tree = trees[i]!;
@@ -293,7 +359,11 @@ async function policiesAt(root: string, commits: readonly Commit[]): Promise<Map
 }
 
 /** Approvals of `env` counted from the record, never the author's; and whether the author approved. */
-function countedApprovals(record: ReleaseRecord | undefined, env: string, policy: EnvironmentSpec | undefined): { counted: string[]; byAuthor: boolean } {
+function countedApprovals(
+  record: ReleaseRecord | undefined,
+  env: string,
+  policy: EnvironmentSpec | undefined,
+): { counted: string[]; byAuthor: boolean } {
   if (record === undefined) return { counted: [], byAuthor: false };
   const author = record.author?.toLowerCase();
   let users: string[];
@@ -310,7 +380,8 @@ function countedApprovals(record: ReleaseRecord | undefined, env: string, policy
   const counted = [...new Set(users.filter((u) => u.toLowerCase() !== author))].sort();
   const byAuthor =
     author !== undefined &&
-    (users.some((u) => u.toLowerCase() === author) || (record.notCounted ?? []).some((n) => n.toLowerCase().startsWith(`${author}: authored`)));
+    (users.some((u) => u.toLowerCase() === author) ||
+      (record.notCounted ?? []).some((n) => n.toLowerCase().startsWith(`${author}: authored`)));
   return { counted, byAuthor };
 }
 
@@ -372,8 +443,10 @@ export function exceptionsJson(report: ExceptionReport): string {
 
 /** The report as Markdown: one row per exception. */
 export function exceptionsMarkdown(report: ExceptionReport): string {
-  const title = `## Process exceptions on \`${report.ref}\` (${report.environments.join(', ') || 'no audited environment'})`;
-  const scanned = `${report.commits} commit(s) changed these environments' manifests; ${report.exceptions.length} exception(s).`;
+  const audited = report.environments.join(', ') || 'no audited environment';
+  const title = `## Process exceptions on \`${report.ref}\` (${audited})`;
+  const found = `${report.exceptions.length} exception(s)`;
+  const scanned = `${report.commits} commit(s) changed these environments' manifests; ${found}.`;
   if (report.exceptions.length === 0) return `${title}\n\n${scanned}\n`;
   const rows = report.exceptions.map((e) => {
     const people = [
@@ -384,9 +457,28 @@ export function exceptionsMarkdown(report: ExceptionReport): string {
       e.people.signer ? `signed by ${e.people.signer}` : '',
     ].filter(Boolean);
     const claims = e.claims.length > 0 ? `<br>claimed in commit (unverified): ${e.claims.join('; ')}` : '';
-    return `| ${e.date.slice(0, 16).replace('T', ' ')} | \`${e.commit.slice(0, 7)}\` | ${e.pullRequest === null ? '—' : `#${e.pullRequest}`} | ${e.env} | ${cell(e.apps.join(', ') || '—')} | **${e.rule}** | ${cell(e.message)}${cell(claims)} | ${cell(people.join('; '))} |`;
+    const cells = [
+      e.date.slice(0, 16).replace('T', ' '),
+      `\`${e.commit.slice(0, 7)}\``,
+      e.pullRequest === null ? '—' : `#${e.pullRequest}`,
+      e.env,
+      cell(e.apps.join(', ') || '—'),
+      `**${e.rule}**`,
+      cell(`${e.message}${claims}`),
+      cell(people.join('; ')),
+    ];
+    return `| ${cells.join(' | ')} |`;
   });
-  return [title, '', scanned, '', '| Date | Commit | PR | Env | Apps | Rule | What happened | People |', '|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  return [
+    title,
+    '',
+    scanned,
+    '',
+    '| Date | Commit | PR | Env | Apps | Rule | What happened | People |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function cell(text: string): string {

@@ -49,25 +49,45 @@ export async function releaseNotes(root: string, options: NotesOptions): Promise
   const ref = options.ref ?? 'main';
   const tip = revParse(root, ref);
   const records = (await auditReleases(root, { ref: tip, app: options.app })).reverse();
-  if (records.length === 0) throw new Error(`--notes '${options.app}': the app was never released on ${ref}; check its name (apps/<app>.ts)`);
+  if (records.length === 0)
+    throw new Error(`--notes '${options.app}': the app was never released on ${ref}; check its name (apps/<app>.ts)`);
   const firstOf = (version: string): string | null => records.find((r) => r.version === version)?.commit ?? null;
   const fromCommit = firstOf(options.from);
   const toCommit = firstOf(options.to);
   const known = [...new Set(records.map((r) => r.version).filter((v): v is string => v !== null))];
-  for (const [flag, version, commit] of [['--from', options.from, fromCommit], ['--to', options.to, toCommit]] as const) {
-    if (commit === null) throw new Error(`${flag} '${version}': ${options.app} was never released at that version on ${ref}; released versions: ${known.join(', ')}`);
+  for (const [flag, version, commit] of [
+    ['--from', options.from, fromCommit],
+    ['--to', options.to, toCommit],
+  ] as const) {
+    if (commit === null)
+      throw new Error(
+        `${flag} '${version}': ${options.app} was never released at that version on ${ref}; ` +
+          `released versions: ${known.join(', ')}`,
+      );
   }
   const pinsBy = new Map<string, string[]>();
   let inRange = false;
   for (const r of records) {
     if (r.commit === fromCommit) inRange = true;
     if (!inRange || r.commit === fromCommit) continue;
-    if (r.version !== r.previousVersion) pinsBy.set(r.commit, [...(pinsBy.get(r.commit) ?? []), `${r.env} ${r.version ?? 'removed'}`]);
+    if (r.version !== r.previousVersion)
+      pinsBy.set(r.commit, [...(pinsBy.get(r.commit) ?? []), `${r.env} ${r.version ?? 'removed'}`]);
     if (r.commit === toCommit) break;
   }
   const range = `${fromCommit}..${toCommit}`;
-  const specCommits = new Set(git(root, ['log', '--first-parent', '--format=%H', range, '--', `apps/${options.app}.ts`]).split('\n').filter(Boolean));
-  const log = git(root, ['log', '--first-parent', '--reverse', `--notes=${RELEASE_NOTES_REF}`, '--format=%x1e%H%x00%an <%ae>%x00%cI%x00%s%x00%N', range]);
+  const specCommits = new Set(
+    git(root, ['log', '--first-parent', '--format=%H', range, '--', `apps/${options.app}.ts`])
+      .split('\n')
+      .filter(Boolean),
+  );
+  const log = git(root, [
+    'log',
+    '--first-parent',
+    '--reverse',
+    `--notes=${RELEASE_NOTES_REF}`,
+    '--format=%x1e%H%x00%an <%ae>%x00%cI%x00%s%x00%N',
+    range,
+  ]);
   const commits: NoteCommit[] = [];
   for (const entry of log.split('\x1e').slice(1)) {
     const [sha, author, date, subject, note] = entry.split('\0') as [string, string, string, string, string];
@@ -90,13 +110,25 @@ export async function releaseNotes(root: string, options: NotesOptions): Promise
 /** The notes as Markdown. */
 export function notesMarkdown(n: ReleaseNotes): string {
   const title = `## ${n.app} ${n.from} → ${n.to}`;
-  const bounds = `From \`${n.fromCommit?.slice(0, 7)}\` (first release of ${n.from}) to \`${n.toCommit?.slice(0, 7)}\` (first release of ${n.to}).`;
+  const bounds =
+    `From \`${n.fromCommit?.slice(0, 7)}\` (first release of ${n.from}) ` +
+    `to \`${n.toCommit?.slice(0, 7)}\` (first release of ${n.to}).`;
   if (n.commits.length === 0) return `${title}\n\n${bounds}\n\nNo spec or pin commit in between.\n`;
   const rows = n.commits.map((c) => {
     const pr = c.pullRequest === null ? '—' : `#${c.pullRequest}`;
-    return `| ${c.date.slice(0, 10)} | \`${c.commit.slice(0, 7)}\` | ${c.kind} | ${cell(c.subject)} | ${cell(c.author)} | ${pr} | ${cell(c.pins.join(', ') || '—')} |`;
+    const cells = [c.date.slice(0, 10), `\`${c.commit.slice(0, 7)}\``, c.kind, cell(c.subject), cell(c.author), pr];
+    return `| ${[...cells, cell(c.pins.join(', ') || '—')].join(' | ')} |`;
   });
-  return [title, '', bounds, '', '| Date | Commit | Kind | Subject | Author | PR | Pins |', '|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  return [
+    title,
+    '',
+    bounds,
+    '',
+    '| Date | Commit | Kind | Subject | Author | PR | Pins |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 function cell(text: string): string {

@@ -21,10 +21,24 @@ export const EVIDENCE_NAMESPACE = 'release-evidence@insure';
 /** The namespace git signs commits in. */
 export const GIT_NAMESPACE = 'git';
 
-const KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}( [^\n"]*)?$/;
+const KEY_TYPES = [
+  'ssh-ed25519',
+  'ssh-rsa',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'sk-ssh-ed25519@openssh.com',
+  'sk-ecdsa-sha2-nistp256@openssh.com',
+];
+const TYPE = KEY_TYPES.map((t) => t.replace(/[.]/g, '\\.')).join('|');
+const KEY = new RegExp(`^(${TYPE}) [A-Za-z0-9+/]+={0,2}( [^\\n"]*)?$`);
 const signersSchema = z.record(
   z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'not a GitHub login'),
-  z.array(z.string().regex(KEY, 'not an SSH public key line (`ssh-ed25519 AAAA… comment`, as in ~/.ssh/id_ed25519.pub)')).min(1),
+  z
+    .array(
+      z.string().regex(KEY, 'not an SSH public key line (`ssh-ed25519 AAAA… comment`, as in ~/.ssh/id_ed25519.pub)'),
+    )
+    .min(1),
 );
 
 /** Logins → SSH public key lines. */
@@ -36,7 +50,9 @@ export function parseSigners(text: string, source: string): Signers {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${source}: not JSON (${(error as Error).message}); write { "<login>": ["ssh-ed25519 AAAA… comment"] }`);
+    throw new Error(
+      `${source}: not JSON (${(error as Error).message}); write { "<login>": ["ssh-ed25519 AAAA… comment"] }`,
+    );
   }
   const result = signersSchema.safeParse(data);
   if (!result.success) {
@@ -54,7 +70,10 @@ export function loadSigners(root: string): Signers {
 
 /** The allowed signers file: a comment header (with `marker`), then one line per key, sorted by login. */
 export function allowedSigners(signers: Signers, marker: string): string {
-  const lines = [`# ${marker}; edit ${SIGNERS_FILE} instead.`, '# principal namespaces key (OpenSSH allowed signers, see ssh-keygen(1)).'];
+  const lines = [
+    `# ${marker}; edit ${SIGNERS_FILE} instead.`,
+    '# principal namespaces key (OpenSSH allowed signers, see ssh-keygen(1)).',
+  ];
   for (const login of Object.keys(signers).sort()) {
     for (const key of signers[login]!) {
       const [type, blob] = key.split(' ');

@@ -29,10 +29,21 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
   const c: Record<string, string> = {};
 
   const approvals = (env: string, head: string, users: readonly string[]) =>
-    users.map((user) => ({ env, user, teams: [user === 'jo' ? '@insure/release-managers' : '@insure/sre'], commit: head }));
+    users.map((user) => ({
+      env,
+      user,
+      teams: [user === 'jo' ? '@insure/release-managers' : '@insure/sre'],
+      commit: head,
+    }));
 
   /** A pull request: branch `name` with one commit by carol, merged by gus on `date`. */
-  async function pr(name: string, change: () => void, date: string, key: SshKey | undefined, message = `Change ${name}`): Promise<{ merge: string; head: string }> {
+  async function pr(
+    name: string,
+    change: () => void,
+    date: string,
+    key: SshKey | undefined,
+    message = `Change ${name}`,
+  ): Promise<{ merge: string; head: string }> {
     h.checkout(name, true);
     change();
     await h.synth();
@@ -72,46 +83,119 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
     const p20 = await pr('pr20', () => h.pin('prod', 'claims-api', '1.1.0'), '2026-03-03T03:00:00Z', gus);
     c.pr20 = p20.merge;
     const pin20 = `prod claims-api 1.1.0@${digestOf('claims-api:1.1.0')} from staging`;
-    record(h, c.pr20, { base: c.policy, pullRequest: 20, author: 'carol', environments: [PROD2], approvedBy: ['gus (@insure/sre)', 'jo (@insure/release-managers)'], approvals: approvals('prod', p20.head, ['gus', 'jo']), notCounted: [], refusals: [], pins: [pin20], verification: 'fresh', recordedAt: '2026-03-03T03:01:00Z' });
+    record(h, c.pr20, {
+      base: c.policy,
+      pullRequest: 20,
+      author: 'carol',
+      environments: [PROD2],
+      approvedBy: ['gus (@insure/sre)', 'jo (@insure/release-managers)'],
+      approvals: approvals('prod', p20.head, ['gus', 'jo']),
+      notCounted: [],
+      refusals: [],
+      pins: [pin20],
+      verification: 'fresh',
+      recordedAt: '2026-03-03T03:01:00Z',
+    });
 
     // #21: approved, but merged without a signature.
     c.pr21 = (await pr('pr21', () => h.pin('prod', 'quote-api', '1.1.0'), '2026-03-03T04:00:00Z', undefined)).merge;
-    record(h, c.pr21, { base: c.pr20, pullRequest: 21, author: 'carol', environments: [PROD2], approvals: approvals('prod', c.pr21, ['gus', 'jo']), refusals: [] });
+    record(h, c.pr21, {
+      base: c.pr20,
+      pullRequest: 21,
+      author: 'carol',
+      environments: [PROD2],
+      approvals: approvals('prod', c.pr21, ['gus', 'jo']),
+      refusals: [],
+    });
 
     // #22: approved, signed by a key that is not an allowed signer.
     c.pr22 = (await pr('pr22', () => h.pin('prod', 'claims-api', '1.1.1'), '2026-03-03T05:00:00Z', mallory)).merge;
-    record(h, c.pr22, { base: c.pr21, pullRequest: 22, author: 'carol', environments: [PROD2], approvals: approvals('prod', c.pr22, ['gus', 'jo']), refusals: [] });
+    record(h, c.pr22, {
+      base: c.pr21,
+      pullRequest: 22,
+      author: 'carol',
+      environments: [PROD2],
+      approvals: approvals('prod', c.pr22, ['gus', 'jo']),
+      refusals: [],
+    });
 
     // A direct push to prod with forged approval trailers and no release record.
-    c.forged = await push(() => h.pin('prod', 'claims-api', '1.2.0'), 'Bump claims-api in prod\n\nApproved-by: gus\nApproved-by: jo', '2026-03-03T06:00:00Z');
+    c.forged = await push(
+      () => h.pin('prod', 'claims-api', '1.2.0'),
+      'Bump claims-api in prod\n\nApproved-by: gus\nApproved-by: jo',
+      '2026-03-03T06:00:00Z',
+    );
 
     // A direct push to staging that the release workflow recorded (no pull request, no approvals).
-    c.direct = await push(() => h.pin('staging', 'claims-api', '1.2.0'), 'Bump claims-api in staging', '2026-03-03T07:00:00Z');
+    c.direct = await push(
+      () => h.pin('staging', 'claims-api', '1.2.0'),
+      'Bump claims-api in staging',
+      '2026-03-03T07:00:00Z',
+    );
     record(h, c.direct, { base: c.forged, environments: [STAGING1], approvals: [], refusals: [] });
 
     // #23: approved only by its author.
     c.pr23 = (await pr('pr23', () => h.pin('staging', 'quote-api', '1.2.0'), '2026-03-03T08:00:00Z', undefined)).merge;
-    record(h, c.pr23, { base: c.direct, pullRequest: 23, author: 'carol', environments: [STAGING1], approvals: [], notCounted: ['carol: authored the pull request'], refusals: [] });
+    record(h, c.pr23, {
+      base: c.direct,
+      pullRequest: 23,
+      author: 'carol',
+      environments: [STAGING1],
+      approvals: [],
+      notCounted: ['carol: authored the pull request'],
+      refusals: [],
+    });
 
     // #24: a forced promotion (promote --force --reason) whose soak refusal an approver overrode.
-    c.pr24 = (await pr('pr24', () => h.pin('staging', 'claims-api', '1.3.0'), '2026-03-03T09:00:00Z', undefined, 'Promote claims-api 1.3.0 to staging\n\nPromoted-From: uat\nReason: claims outage hotfix')).merge;
+    c.pr24 = (
+      await pr(
+        'pr24',
+        () => h.pin('staging', 'claims-api', '1.3.0'),
+        '2026-03-03T09:00:00Z',
+        undefined,
+        'Promote claims-api 1.3.0 to staging\n\nPromoted-From: uat\nReason: claims outage hotfix',
+      )
+    ).merge;
     record(h, c.pr24, {
       base: c.pr23,
       pullRequest: 24,
       author: 'carol',
       environments: [STAGING1],
       approvals: approvals('staging', c.pr24, ['gus']),
-      refusals: [{ env: 'staging', rule: 'soak', overridable: true, message: '1.3.0 has run in uat for 0.5 h; staging needs 12 h' }],
+      refusals: [
+        {
+          env: 'staging',
+          rule: 'soak',
+          overridable: true,
+          message: '1.3.0 has run in uat for 0.5 h; staging needs 12 h',
+        },
+      ],
       overrides: ['staging by gus: outage'],
     });
 
     // #25: by the process, but merged on a Saturday (prod's weekend freeze, Asia/Shanghai).
     c.pr25 = (await pr('pr25', () => h.pin('prod', 'quote-api', '1.3.0'), '2026-03-07T04:00:00Z', jo)).merge;
-    record(h, c.pr25, { base: c.pr24, pullRequest: 25, author: 'carol', environments: [PROD2], approvals: approvals('prod', c.pr25, ['gus', 'jo']), refusals: [], pins: [`prod quote-api 1.3.0@${digestOf('quote-api:1.3.0')} from staging`] });
+    record(h, c.pr25, {
+      base: c.pr24,
+      pullRequest: 25,
+      author: 'carol',
+      environments: [PROD2],
+      approvals: approvals('prod', c.pr25, ['gus', 'jo']),
+      refusals: [],
+      pins: [`prod quote-api 1.3.0@${digestOf('quote-api:1.3.0')} from staging`],
+    });
 
     // #26: a rollback in the same freeze: allowed.
     c.pr26 = (await pr('pr26', () => h.pin('prod', 'quote-api', '1.1.0'), '2026-03-07T05:00:00Z', gus)).merge;
-    record(h, c.pr26, { base: c.pr25, pullRequest: 26, author: 'carol', environments: [PROD2], approvals: approvals('prod', c.pr26, ['gus', 'jo']), refusals: [], pins: [`prod quote-api 1.1.0@${digestOf('quote-api:1.1.0')} from rollback`] });
+    record(h, c.pr26, {
+      base: c.pr25,
+      pullRequest: 26,
+      author: 'carol',
+      environments: [PROD2],
+      approvals: approvals('prod', c.pr26, ['gus', 'jo']),
+      refusals: [],
+      pins: [`prod quote-api 1.1.0@${digestOf('quote-api:1.1.0')} from rollback`],
+    });
   }, 240_000);
 
   afterAll(() => {
@@ -119,7 +203,7 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
     keys_.cleanup();
   });
 
-  it('reports each change that skipped the process, with its rule, and nothing for the ones that followed it', async () => {
+  it('reports each change that skipped the process, and nothing for those that followed it', async () => {
     // WHEN the history since the policy change is audited
     const report = await findExceptions(h.root, { since: '2026-03-03' });
 
@@ -146,7 +230,8 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
 
   it('names the commit, apps, people and claims of each exception', async () => {
     const report = await findExceptions(h.root, { since: '2026-03-03' });
-    const find = (commit: string, rule: string) => report.exceptions.find((e) => e.commit === commit && e.rule === rule)!;
+    const find = (commit: string, rule: string) =>
+      report.exceptions.find((e) => e.commit === commit && e.rule === rule)!;
 
     // A forged trailer is a claim shown beside the exception, never evidence.
     const forged = find(c.forged!, 'no-release-record');
@@ -200,10 +285,12 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
   });
 
   it('fails on an unknown environment with the closest name', async () => {
-    await expect(findExceptions(h.root, { env: 'prdo' })).rejects.toThrow("--env 'prdo': no such environment at main; did you mean 'prod'?");
+    await expect(findExceptions(h.root, { env: 'prdo' })).rejects.toThrow(
+      "--env 'prdo': no such environment at main; did you mean 'prod'?",
+    );
   });
 
-  it('checks the signature against the allowed signers of the first parent: a commit cannot allow its own key', async () => {
+  it('checks signatures against the first parent\'s allowed signers: a commit cannot allow its own key', async () => {
     // GIVEN a pull request that adds mallory to the allowed signers and is signed by mallory
     const branch = 'pr27';
     h.checkout(branch, true);
@@ -216,7 +303,14 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
     h.commit('Let mallory sign', CAROL);
     h.checkout('main');
     const merge = mergePr(h, branch, 27, MALLORY, '2026-03-09T03:00:00Z', mallory);
-    record(h, merge, { base: c.pr26!, pullRequest: 27, author: 'carol', environments: [PROD2], approvals: approvals('prod', merge, ['gus', 'jo']), refusals: [] });
+    record(h, merge, {
+      base: c.pr26!,
+      pullRequest: 27,
+      author: 'carol',
+      environments: [PROD2],
+      approvals: approvals('prod', merge, ['gus', 'jo']),
+      refusals: [],
+    });
     // WHEN it is audited
     const report = await findExceptions(h.root, { since: '2026-03-09' });
     // THEN it is unsigned: the key was not allowed before the commit
@@ -224,7 +318,12 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
     // AND git itself does find mallory's signature good against the file the commit added
     const after = join(h.root, '.github', 'allowed_signers');
     expect(existsSync(after)).toBe(true);
-    const status = gitAt(h, [...signWith(mallory), '-c', `gpg.ssh.allowedSignersFile=${after}`, 'log', '-1', '--format=%G?', merge], GUS, '2026-03-09T03:00:00Z');
+    const status = gitAt(
+      h,
+      [...signWith(mallory), '-c', `gpg.ssh.allowedSignersFile=${after}`, 'log', '-1', '--format=%G?', merge],
+      GUS,
+      '2026-03-09T03:00:00Z',
+    );
     expect(status.trim()).toBe('G');
   }, 60_000);
 });

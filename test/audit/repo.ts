@@ -61,9 +61,18 @@ export function signWith(key: SshKey): string[] {
   return ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${key.file}`];
 }
 
-/** Merges `branch` into the current branch as GitHub would (`Merge pull request #n …`), signed when `key` is given. */
+/** Merges `branch` into the current branch as GitHub does (`Merge pull request #n …`); signed when `key` is given. */
 export function mergePr(h: History, branch: string, pr: number, who: Person, date: string, key?: SshKey): string {
-  const args = [...(key ? signWith(key) : []), 'merge', '-q', '--no-ff', ...(key ? ['-S'] : []), branch, '-m', `Merge pull request #${pr} from insure/${branch}`];
+  const args = [
+    ...(key ? signWith(key) : []),
+    'merge',
+    '-q',
+    '--no-ff',
+    ...(key ? ['-S'] : []),
+    branch,
+    '-m',
+    `Merge pull request #${pr} from insure/${branch}`,
+  ];
   gitAt(h, args, who, date);
   return h.sha('HEAD');
 }
