@@ -32,7 +32,7 @@ import { git, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { activeFreeze } from '../promote/freeze.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { closest } from '../spec/problems.ts';
-import { mergedTrailers, parseTrailers, pullRequestOf } from './audit.ts';
+import { parseTrailers, pullRequestOf } from './audit.ts';
 import { MANIFESTS } from './manifests.ts';
 import { readRecord, RELEASE_NOTES_REF, type ReleaseRecord } from './record.ts';
 import { environmentsAt } from './revision.ts';
@@ -163,10 +163,11 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
     commits.filter((c) => touched(c, scope).some((env) => policies.get(c.sha)?.get(env)?.approvals.signedCommits)),
   );
 
+  const merged = mergedTrailers(root, tip, commits);
   const exceptions: AuditException[] = [];
   for (const c of commits) {
     const record = c.note.trim() ? readRecord(c.note) : undefined;
-    const trailers = c.parents.length > 1 ? [c.trailers, ...mergedTrailers(root, c.parents)].join('\n') : c.trailers;
+    const trailers = [c.trailers, ...(merged.get(c.sha) ?? [])].join('\n');
     const claimed = parseTrailers(trailers);
     const claims = [...claimed].flatMap(([key, values]) =>
       CLAIM_KEYS.has(key) ? values.map((v) => `${key}: ${v}`) : [],
@@ -324,6 +325,39 @@ function logCommits(root: string, tip: string, scope: readonly string[], since: 
     .filter((c) => from === undefined || Date.parse(c.date) >= from);
 }
 
+/**
+ * The trailers of the commits each merge among `commits` brought in (reachable from its other parents, not from
+ * its first), from one walk of the whole history instead of one `git log` per merge. Walking the first-parent
+ * chain oldest first, everything reachable from the previous chain commit is already seen; a merge brought in
+ * what its other parents reach that is not.
+ */
+function mergedTrailers(root: string, tip: string, commits: readonly Commit[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const merges = new Set(commits.filter((c) => c.parents.length > 1).map((c) => c.sha));
+  if (merges.size === 0) return out;
+  const graph = new Map<string, { parents: string[]; trailers: string }>();
+  for (const entry of git(root, ['log', '--format=%x1e%H%x00%P%x00%(trailers:only,unfold)', tip]).split('\x1e').slice(1)) {
+    const [sha, parents, trailers] = entry.split('\0') as [string, string, string];
+    graph.set(sha, { parents: parents.split(' ').filter(Boolean), trailers: trailers.trim() });
+  }
+  const seen = new Set<string>();
+  for (const sha of git(root, ['rev-list', '--first-parent', '--reverse', tip]).split('\n').filter(Boolean)) {
+    const stack = graph.get(sha)!.parents.slice(1);
+    const brought: string[] = [];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const node = graph.get(next)!;
+      if (node.trailers) brought.push(node.trailers);
+      stack.push(...node.parents);
+    }
+    seen.add(sha);
+    if (merges.has(sha)) out.set(sha, brought);
+  }
+  return out;
+}
+
 /** Audited environments whose manifests `c` changed, in the order of `scope`. */
 function touched(c: Commit, scope: readonly string[]): string[] {
   return scope.filter((env) => c.paths.some((p) => p.startsWith(`${MANIFESTS}/${env}/`)));
@@ -398,17 +432,15 @@ function rollbackOnly(record: ReleaseRecord | undefined, env: string): boolean {
 function checkSignatures(root: string, commits: readonly Commit[]): Map<string, Signature> {
   const out = new Map<string, Signature>();
   if (commits.length === 0) return out;
+  // One `cat-file --batch-check` for all: the allowed signers blob at each first parent (`missing` when absent).
+  const bases = commits.map((c) => `${c.parents[0] ?? c.sha}:${ALLOWED_SIGNERS_FILE}`);
+  const found = git(root, ['cat-file', '--batch-check=%(objectname)'], { input: `${bases.join('\n')}\n` }).split('\n');
   const byFile = new Map<string, string[]>();
-  for (const c of commits) {
-    const base = c.parents[0] ?? c.sha;
-    let blob = '';
-    try {
-      blob = git(root, ['rev-parse', '--verify', '--quiet', `${base}:${ALLOWED_SIGNERS_FILE}`]).trim();
-    } catch {
-      // No allowed signers at the base: no key is allowed, every commit fails the rule.
-    }
+  commits.forEach((c, i) => {
+    // No allowed signers at the base: no key is allowed, every commit fails the rule.
+    const blob = /^[0-9a-f]{40,64}$/.test(found[i] ?? '') ? found[i]! : '';
     byFile.set(blob, [...(byFile.get(blob) ?? []), c.sha]);
-  }
+  });
   const dir = mkdtempSync(join(tmpdir(), 'audit-signers-'));
   try {
     const blobs = readBlobs(root, [...byFile.keys()].filter(Boolean));
