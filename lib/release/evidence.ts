@@ -106,7 +106,9 @@ export async function collectEvidence(root: string, commit: string, ref = 'main'
   const orderDoc = JSON.parse(releaseOrderJson(order)) as Record<string, unknown>;
   const note = readReleaseNote(root, sha);
   const record = note === undefined ? undefined : readRecord(note);
-  const policies = new Map((await environmentsAt(root, parents[0]!)).map((e) => [e.spec.name as string, e.spec]));
+  // The policy as of the first parent; the branch tip's when this platform cannot load that revision's.
+  const policyAt = await environmentsAt(root, parents[0]!).catch(() => environmentsAt(root, ref));
+  const policies = new Map(policyAt.map((e) => [e.spec.name as string, e.spec]));
   const approvals = (record?.approvals ?? []).map((a) => ({
     env: a.env,
     user: a.user,
@@ -285,7 +287,7 @@ function notesLines(n: ReleaseNotes): string[] {
   return n.commits.map(
     (c) =>
       `- \`${c.commit.slice(0, 7)}\` ${c.kind}: ${c.subject} ` +
-        `(${c.author}${c.pullRequest === null ? '' : `, #${c.pullRequest}`})`,
+      `(${c.author}${c.pullRequest === null ? '' : `, #${c.pullRequest}`})`,
   );
 }
 

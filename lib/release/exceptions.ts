@@ -96,6 +96,8 @@ export interface ExceptionReport {
   readonly commits: number;
   /** Newest first; within a commit by environment and rule. */
   readonly exceptions: readonly AuditException[];
+  /** Commits whose environments this platform could not load at their first parent: judged by the tip's policy. */
+  readonly policyFromTip: { readonly commits: number; readonly reason: string | null };
 }
 
 /** Options of `findExceptions`. */
@@ -154,10 +156,13 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
     options.env !== undefined
       ? [options.env]
       : atTip.filter((e) => e.images.requireDigest).map((e) => e.name as string);
-  if (scope.length === 0) return { ref, tip, environments: [], commits: 0, exceptions: [] };
+  if (scope.length === 0) {
+    return { ref, tip, environments: [], commits: 0, exceptions: [], policyFromTip: { commits: 0, reason: null } };
+  }
 
   const commits = logCommits(root, tip, scope, options.since);
-  const policies = await policiesAt(root, commits);
+  const loaded = await policiesAt(root, commits, new Map(atTip.map((e) => [e.name as string, e])));
+  const policies = loaded.byCommit;
   const signatures = checkSignatures(
     root,
     commits.filter((c) => touched(c, scope).some((env) => policies.get(c.sha)?.get(env)?.approvals.signedCommits)),
@@ -266,7 +271,8 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
     const [x, y] = [rank(a), rank(b)];
     return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
   });
-  return { ref, tip, environments: scope, commits: commits.length, exceptions };
+  const policyFromTip = { commits: loaded.atTip.length, reason: loaded.reason };
+  return { ref, tip, environments: scope, commits: commits.length, exceptions, policyFromTip };
 }
 
 const CLAIM_KEYS = new Set(['approved-by', 'reviewed-by', 'promoted-from', 'reason', 'release-override', 'rollback']);
@@ -336,7 +342,9 @@ function mergedTrailers(root: string, tip: string, commits: readonly Commit[]): 
   const merges = new Set(commits.filter((c) => c.parents.length > 1).map((c) => c.sha));
   if (merges.size === 0) return out;
   const graph = new Map<string, { parents: string[]; trailers: string }>();
-  for (const entry of git(root, ['log', '--format=%x1e%H%x00%P%x00%(trailers:only,unfold)', tip]).split('\x1e').slice(1)) {
+  for (const entry of git(root, ['log', '--format=%x1e%H%x00%P%x00%(trailers:only,unfold)', tip])
+    .split('\x1e')
+    .slice(1)) {
     const [sha, parents, trailers] = entry.split('\0') as [string, string, string];
     graph.set(sha, { parents: parents.split(' ').filter(Boolean), trailers: trailers.trim() });
   }
@@ -368,28 +376,56 @@ function appOf(path: string, env: string): string[] {
   return m && m[1] === env ? [m[2]!] : [];
 }
 
-/** Each commit's environments' policy as of its first parent (its own for a root commit), loaded once per tree. */
+/** Each commit's environments' policy, and the commits judged by the tip's policy instead, with why. */
+interface Policies {
+  readonly byCommit: Map<string, Map<string, EnvironmentSpec>>;
+  readonly atTip: string[];
+  readonly reason: string | null;
+}
+
+/**
+ * Each commit's environments' policy as of its first parent (its own for a root commit), loaded once per
+ * `environments/` tree. A revision whose environments this platform cannot load (older fields, or none) is
+ * judged by the tip's policy, and the report says so.
+ */
 async function policiesAt(
   root: string,
   commits: readonly Commit[],
-): Promise<Map<string, Map<string, EnvironmentSpec>>> {
-  const out = new Map<string, Map<string, EnvironmentSpec>>();
-  if (commits.length === 0) return out;
+  tip: ReadonlyMap<string, EnvironmentSpec>,
+): Promise<Policies> {
+  const byCommit = new Map<string, Map<string, EnvironmentSpec>>();
+  const atTip: string[] = [];
+  let reason: string | null = null;
+  if (commits.length === 0) return { byCommit, atTip, reason };
   const bases = commits.map((c) => c.parents[0] ?? c.sha);
-  // One rev-parse for all: the tree of environments/ at each base; equal trees share one load.
-  const trees = git(root, ['rev-parse', ...bases.map((b) => `${b}:environments`)])
-    .trim()
-    .split('\n');
-  const byTree = new Map<string, Map<string, EnvironmentSpec>>();
+  // One cat-file for all: the tree of environments/ at each base; equal trees share one load.
+  const input = `${bases.map((b) => `${b}:environments`).join('\n')}\n`;
+  const trees = git(root, ['cat-file', '--batch-check=%(objectname)'], { input }).split('\n');
+  const byTree = new Map<string, Map<string, EnvironmentSpec> | null>();
   for (const [i, c] of commits.entries()) {
-    const tree = trees[i]!;
+    const tree = /^[0-9a-f]{40,64}$/.test(trees[i] ?? '') ? trees[i]! : '';
     if (!byTree.has(tree)) {
-      const list = await environmentsAt(root, bases[i]!);
-      byTree.set(tree, new Map(list.map((e) => [e.spec.name as string, e.spec])));
+      try {
+        if (!tree) throw new Error(`no environments/ at ${bases[i]!.slice(0, 12)}`);
+        const list = await environmentsAt(root, bases[i]!);
+        byTree.set(tree, new Map(list.map((e) => [e.spec.name as string, e.spec])));
+      } catch (error) {
+        byTree.set(tree, null);
+        reason ??= (error as Error).message
+          .split('\n')
+          .slice(0, 2)
+          .map((l) => l.trim())
+          .join(' ');
+      }
     }
-    out.set(c.sha, byTree.get(tree)!);
+    const loaded = byTree.get(tree);
+    if (loaded) byCommit.set(c.sha, loaded);
+    else {
+      byCommit.set(c.sha, new Map(tip));
+      atTip.push(c.sha);
+    }
   }
-  return out;
+  return { byCommit, atTip, reason };
 }
 
 /** Approvals of `env` counted from the record, never the author's; and whether the author approved. */
@@ -478,7 +514,10 @@ export function exceptionsMarkdown(report: ExceptionReport): string {
   const audited = report.environments.join(', ') || 'no audited environment';
   const title = `## Process exceptions on \`${report.ref}\` (${audited})`;
   const found = `${report.exceptions.length} exception(s)`;
-  const scanned = `${report.commits} commit(s) changed these environments' manifests; ${found}.`;
+  const fallback = report.policyFromTip.commits;
+  const scanned =
+    `${report.commits} commit(s) changed these environments' manifests; ${found}.` +
+    (fallback > 0 ? ` ${fallback} of them judged by the policy at the tip (${report.policyFromTip.reason}).` : '');
   if (report.exceptions.length === 0) return `${title}\n\n${scanned}\n`;
   const rows = report.exceptions.map((e) => {
     const people = [
