@@ -290,7 +290,7 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
     );
   });
 
-  it('checks signatures against the first parent\'s allowed signers: a commit cannot allow its own key', async () => {
+  it("checks signatures against the first parent's allowed signers: a commit cannot allow its own key", async () => {
     // GIVEN a pull request that adds mallory to the allowed signers and is signed by mallory
     const branch = 'pr27';
     h.checkout(branch, true);
@@ -325,5 +325,27 @@ describe('audit --exceptions on a scripted history with signed merges', () => {
       '2026-03-09T03:00:00Z',
     );
     expect(status.trim()).toBe('G');
+  }, 60_000);
+
+  it('judges a commit whose environments this platform cannot load by the policy at the tip, and says so', async () => {
+    // GIVEN an environment file this platform refuses, then a hand-made prod change on top of it, then the fix
+    const envFile = 'environments/prod/environment.ts';
+    const good = h.read(envFile);
+    h.write(envFile, good.replace("name: 'prod',", "name: 'prod',\n  unknownField: true,"));
+    gitAt(h, ['commit', '-q', '-am', 'Old-style prod policy'], GUS, '2026-03-10T03:00:00Z');
+    h.write('manifests/prod/apps/claims-api.yaml', `${h.read('manifests/prod/apps/claims-api.yaml')}# hand edit\n`);
+    gitAt(h, ['commit', '-q', '-am', 'Hand edit in prod'], MALLORY, '2026-03-10T04:00:00Z');
+    const edit = h.sha('HEAD');
+    h.write(envFile, good);
+    gitAt(h, ['commit', '-q', '-am', 'Fix prod policy'], GUS, '2026-03-10T05:00:00Z');
+    // WHEN audited
+    const report = await findExceptions(h.root, { since: '2026-03-10' });
+    // THEN the change is still judged (by the tip's policy, which requires signatures) and the report says why
+    expect(report.exceptions.filter((e) => e.commit === edit).map((e) => e.rule)).toEqual([
+      'no-release-record',
+      'unsigned',
+    ]);
+    expect(report.policyFromTip.commits).toBe(1);
+    expect(report.policyFromTip.reason).toContain('unknownField');
   }, 60_000);
 });
