@@ -41,16 +41,23 @@ export interface EvidenceGate {
 export interface Evidence {
   /** Format of this document. */
   readonly schema: 'release-evidence/v1';
+  /** The release commit (full SHA). */
   readonly commit: string;
+  /** Its parents; the first is the release order's base. */
   readonly parents: readonly string[];
   readonly subject: string;
+  /** From the release record, else as the subject names it. */
   readonly pullRequest: number | null;
+  /** Author and committer of the commit (`Name <email>`). */
   readonly author: string;
   readonly committer: string;
+  /** GitHub login of the pull request's author, from the release record. */
   readonly pullRequestAuthor: string | null;
+  /** ISO 8601: authored and committed (git), recorded (the release record). */
   readonly timestamps: { readonly authored: string; readonly committed: string; readonly recorded: string | null };
   /** The release record as written by the release workflow, or `null` (an exception). */
   readonly record: { readonly ref: string; readonly text: string } | null;
+  /** Counted approvals from the release record: environment, approver, teams, commit approved. */
   readonly approvals: readonly {
     readonly env: string;
     readonly user: string;

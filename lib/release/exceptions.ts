@@ -69,13 +69,17 @@ export interface ExceptionPeople {
 
 /** One change that did not follow the process. */
 export interface AuditException {
+  /** The first-parent commit that made the change. */
   readonly commit: string;
   /** Committer date (when it landed on the branch), ISO 8601. */
   readonly date: string;
+  /** Its subject line. */
   readonly subject: string;
+  /** The environment whose manifests it changed. */
   readonly env: string;
   /** Apps whose manifests the commit changed in `env`. */
   readonly apps: readonly string[];
+  /** The rule of the process it broke. */
   readonly rule: ExceptionRule;
   /** What happened, in one sentence. */
   readonly message: string;
@@ -88,7 +92,9 @@ export interface AuditException {
 
 /** What `findExceptions` returns. */
 export interface ExceptionReport {
+  /** The branch audited. */
   readonly ref: string;
+  /** Its tip commit (full SHA). */
   readonly tip: string;
   /** Environments audited, in promotion order. */
   readonly environments: readonly string[];
