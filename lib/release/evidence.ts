@@ -254,7 +254,7 @@ export function evidenceMarkdown(e: Evidence): string {
     `- Authored ${e.timestamps.authored}; committed ${e.timestamps.committed}; ` +
       `recorded ${e.timestamps.recorded ?? 'not recorded'}`,
     `- Release record (${RELEASE_NOTES_REF}): ${e.record === null ? '**none**' : 'present'}`,
-    `- Author is not an approver: ${e.authorIsNotApprover ? 'yes' : '**no**'}`,
+    `- Author is not an approver: ${e.record === null ? 'not recorded' : e.authorIsNotApprover ? 'yes' : '**no**'}`,
     '',
     '## Approvals',
     '',
