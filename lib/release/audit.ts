@@ -248,7 +248,7 @@ function parseLog(out: string): LoggedCommit[] {
 }
 
 /** Trailers of the commits a merge brought in: reachable from its other parents, not from its first. */
-export function mergedTrailers(root: string, parents: readonly string[]): string[] {
+function mergedTrailers(root: string, parents: readonly string[]): string[] {
   const [firstParent, ...others] = parents;
   return git(root, ['log', '--format=%(trailers:only,unfold)%x1e', `^${firstParent}`, ...others])
     .split('\x1e')
