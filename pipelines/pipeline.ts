@@ -3,7 +3,7 @@
  * `.github/workflows/*.yml` and `.github/CODEOWNERS`; `npm run argocd` reads
  * `repository` from it. Edit this file, never the generated ones.
  */
-import { definePipeline, type Job, type Pipeline } from '../lib/pipeline/workflow.ts';
+import { definePipeline, type Job, type Pipeline, type Workflow } from '../lib/pipeline/workflow.ts';
 import { checkout, downloadArtifact, gitIdentity, run, setupNode, uploadArtifact } from '../lib/pipeline/steps.ts';
 import { fleetPageWorkflow } from '../lib/site/workflow.ts';
 
@@ -71,6 +71,54 @@ function proposeBranches(name: string, title: string, body: string) {
   );
 }
 
+/**
+ * The exceptions audit: nightly and on every push to main, `audit --exceptions` lists each change to the
+ * audited environments that skipped the process and fails the run when there is one. It reads git history and
+ * the release records only (no app spec is evaluated); its token can only read.
+ */
+function auditWorkflow(): Workflow {
+  return {
+    file: 'audit.yml',
+    name: 'audit',
+    description:
+      `Lists every change on ${REPOSITORY.branch} that skipped the release process ` +
+      '(npm run audit -- --exceptions), nightly and on every push; fails when there is one.',
+    on: { push: { branches: [REPOSITORY.branch] }, schedule: [{ cron: '17 2 * * *' }], workflow_dispatch: {} },
+    permissions: {},
+    concurrency: { group: 'audit', 'cancel-in-progress': false },
+    jobs: {
+      exceptions: {
+        name: 'process exceptions',
+        'runs-on': RUNNER,
+        permissions: { contents: 'read' },
+        'timeout-minutes': 20,
+        steps: [
+          checkout({ fullHistory: true }),
+          ...setupNode(NODE),
+          run(
+            'Fetch the release records (the evidence)',
+            [
+              'auth="AUTHORIZATION: basic $(printf \'x-access-token:%s\' "$GH_TOKEN" | base64 -w0)"',
+              'git -c "http.extraheader=$auth" fetch --no-tags origin "+refs/notes/releases:refs/notes/releases"',
+            ].join('\n'),
+            { GH_TOKEN: '${{ github.token }}' },
+          ),
+          run(
+            'List the exceptions',
+            [
+              'rc=0',
+              'npm run -s audit -- --exceptions > "$RUNNER_TEMP/exceptions.md" || rc=$?',
+              'cat "$RUNNER_TEMP/exceptions.md" >> "$GITHUB_STEP_SUMMARY"',
+              'cat "$RUNNER_TEMP/exceptions.md"',
+              'exit "$rc"',
+            ].join('\n'),
+          ),
+        ],
+      },
+    },
+  };
+}
+
 export default definePipeline(({ environments, buildEnvironment }): Pipeline => {
   const chain = environments.map((e) => e.name).join(' → ');
   const checks: Job = {
@@ -105,6 +153,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
     platformOwners: ['@insure/platform'],
     workflows: [
       fleetPageWorkflow({ runner: RUNNER, node: NODE, branch: REPOSITORY.branch }),
+      auditWorkflow(),
       {
         file: 'pull-request.yml',
         name: 'pull request',

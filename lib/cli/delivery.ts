@@ -7,10 +7,12 @@ import { argocdOutput, ARGOCD_COMMAND } from '../delivery/argocd-files.ts';
 import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
 import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
 import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
+import { generatedMarker } from '../delivery/generated.ts';
 import { GitHub } from '../delivery/github.ts';
 import { nextPromotions } from '../delivery/promotions.ts';
 import { releaseRecord } from '../delivery/release-note.ts';
 import { formatReleaseNote, recordRelease } from '../release/record.ts';
+import { ALLOWED_SIGNERS_FILE, allowedSigners, loadSigners } from '../release/signers.ts';
 import { readReleaseOrder, type ReleaseOrder } from '../delivery/release-order.ts';
 import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/generate.ts';
 import { loadPipeline } from '../pipeline/load.ts';
@@ -74,12 +76,18 @@ function readJson<T>(file: string, what: string): T {
 export function deliveryCommands(program: Command, root: string): void {
   program
     .command(PIPELINES_COMMAND)
-    .description('generate .github/workflows/*.yml and .github/CODEOWNERS from pipelines/pipeline.ts (validated with GitHub\'s workflow parser)')
+    .description(
+      'generate .github/workflows/*.yml and .github/CODEOWNERS from pipelines/pipeline.ts ' +
+        "(validated with GitHub's workflow parser), and .github/allowed_signers from pipelines/signers.json",
+    )
     .option('--check', 'write nothing; exit 1 and list the files if they are stale')
     .action(async (options: { check?: boolean }) => {
       const environments = (await loadEnvironmentsOnly(root)).map((e) => e.spec);
       const files = pipelineFiles(await loadPipeline(root, environments), environments);
-      generate(root, PIPELINES_COMMAND, files, PIPELINE_FOLDERS, options.check);
+      const marker = generatedMarker(PIPELINES_COMMAND);
+      const signers = { path: ALLOWED_SIGNERS_FILE, content: allowedSigners(loadSigners(root), marker) };
+      const folders = [...PIPELINE_FOLDERS, { dir: '.github', ext: 'allowed_signers' }];
+      generate(root, PIPELINES_COMMAND, [...files, signers], folders, options.check);
     });
 
   program
@@ -163,16 +171,22 @@ export function deliveryCommands(program: Command, root: string): void {
       const commit = revParse(root, options.commit);
       let pr = options.pr === undefined ? undefined : positiveInt(options.pr, '--pr');
       let verdict: ApprovalVerdict | undefined;
+      let author: string | undefined;
+      let approvedCommit: string | undefined;
       if (process.env.GITHUB_TOKEN) {
         const repo = repoOf(options.repo);
         const client = github();
         pr ??= (await client.pullRequestsOfCommit(repo, commit))[0];
         if (pr !== undefined) {
-          const { author, headSha } = await client.pullRequest(repo, pr);
-          verdict = evaluateApprovals({ order, reviews: await client.reviews(repo, pr), teams: await teamMembers(order), author, headSha });
+          const opened = await client.pullRequest(repo, pr);
+          author = opened.author;
+          approvedCommit = opened.headSha;
+          const reviews = await client.reviews(repo, pr);
+          const teams = await teamMembers(order);
+          verdict = evaluateApprovals({ order, reviews, teams, author, headSha: opened.headSha });
         }
       }
-      const note = formatReleaseNote(releaseRecord(order, pr, verdict));
+      const note = formatReleaseNote(releaseRecord(order, pr, verdict, { author, approvedCommit }));
       recordRelease(root, commit, note);
       process.stdout.write(note);
     });

@@ -5,6 +5,10 @@ import { Option, type Command } from 'commander';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
+import { collectEvidence, resolveRelease, verifyEvidence, writeEvidence } from '../release/evidence.ts';
+import { exceptionsJson, exceptionsMarkdown, findExceptions } from '../release/exceptions.ts';
+import { notesMarkdown, releaseNotes } from '../release/notes.ts';
+import { EVIDENCE_NAMESPACE } from '../release/signers.ts';
 import { releaseOrderJson } from '../release/json.ts';
 import { releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
@@ -48,16 +52,82 @@ export function releaseCommands(program: Command, root: string): void {
 
   program
     .command('audit')
-    .description('who released what, where and when: the first-parent history of main, from git alone')
+    .description(
+      'who released what, where and when: the first-parent history of main, from git alone; ' +
+        'its exceptions, evidence and release notes',
+    )
     .option('--env <env>', 'only this environment')
     .option('--app <app>', 'only this app')
     .option('--since <date>', 'only releases on or after this date (YYYY-MM-DD)')
     .option('--ref <branch>', 'branch whose first-parent history is the release history', 'main')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
-    .action(async (options: { env?: string; app?: string; since?: string; ref: string; format: 'md' | 'json' }) => {
+    .option('--exceptions', 'list the changes to audited environments that did not follow the process; exit 1 if any')
+    .option('--evidence <rev>', 'write the evidence pack of one release (a commit, or #PR) to --out')
+    .option('--out <dir>', 'folder for --evidence (evidence.json, evidence.md)')
+    .option('--key <file>', `with --evidence: sign the files with this SSH private key (-n ${EVIDENCE_NAMESPACE})`)
+    .option('--verify-evidence <dir>', 'check the signatures of an evidence pack offline; exit 1 unless both are good')
+    .option('--allowed-signers <file>', 'with --verify-evidence: an allowed signers file (.github/allowed_signers)')
+    .option('--notes <app>', "what changed in an app between two versions (--from, --to): its spec and pin commits")
+    .option('--from <version>', 'with --notes: the earlier version')
+    .option('--to <version>', 'with --notes: the later version')
+    .action(async (options: AuditCliOptions) => {
+      const modes = [options.exceptions, options.evidence, options.verifyEvidence, options.notes];
+      if (modes.filter((m) => m !== undefined).length > 1) {
+        throw new Error('use one of --exceptions, --evidence, --verify-evidence and --notes at a time');
+      }
+      if (options.exceptions) {
+        const report = await findExceptions(root, { ref: options.ref, env: options.env, since: options.since });
+        process.stdout.write(options.format === 'json' ? exceptionsJson(report) : exceptionsMarkdown(report));
+        if (report.exceptions.length > 0) process.exitCode = 1;
+        return;
+      }
+      if (options.evidence !== undefined) {
+        if (!options.out) throw new Error('--evidence needs --out <dir>, the folder for evidence.json and evidence.md');
+        const commit = resolveRelease(root, options.evidence, options.ref);
+        const evidence = await collectEvidence(root, commit, options.ref);
+        const dir = resolve(options.out);
+        mkdirSync(dir, { recursive: true });
+        const files = writeEvidence(dir, evidence, options.key === undefined ? undefined : resolve(options.key));
+        process.stdout.write(`wrote ${files.map((f) => join(options.out!, f)).join(', ')}\n`);
+        return;
+      }
+      if (options.verifyEvidence !== undefined) {
+        if (!options.allowedSigners) {
+          throw new Error('--verify-evidence needs --allowed-signers <file> (e.g. .github/allowed_signers)');
+        }
+        const checks = verifyEvidence(resolve(options.verifyEvidence), resolve(options.allowedSigners));
+        for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.file}: ${c.message}\n`);
+        if (!checks.every((c) => c.ok)) process.exitCode = 1;
+        return;
+      }
+      if (options.notes !== undefined) {
+        if (!options.from || !options.to) throw new Error('--notes needs --from <version> and --to <version>');
+        const { from, to, ref } = options;
+        const notes = await releaseNotes(root, { app: options.notes, from, to, ref });
+        process.stdout.write(options.format === 'json' ? `${JSON.stringify(notes, null, 2)}\n` : notesMarkdown(notes));
+        return;
+      }
       const records = await auditReleases(root, options);
       process.stdout.write(options.format === 'json' ? auditJson(records) : auditMarkdown(records, options));
     });
+}
+
+/** Options of the `audit` command. */
+interface AuditCliOptions {
+  readonly env?: string;
+  readonly app?: string;
+  readonly since?: string;
+  readonly ref: string;
+  readonly format: 'md' | 'json';
+  readonly exceptions?: boolean;
+  readonly evidence?: string;
+  readonly out?: string;
+  readonly key?: string;
+  readonly verifyEvidence?: string;
+  readonly allowedSigners?: string;
+  readonly notes?: string;
+  readonly from?: string;
+  readonly to?: string;
 }
 
 /** Writes Markdown parts as numbered files, removing parts left from an earlier, longer order. */

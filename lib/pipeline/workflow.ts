@@ -75,6 +75,8 @@ export interface Triggers {
   readonly pull_request_review?: { readonly types: readonly string[] };
   readonly workflow_run?: { readonly workflows: readonly string[]; readonly types: readonly string[] };
   readonly push?: { readonly branches: readonly string[] };
+  /** Times to run at (cron, UTC). */
+  readonly schedule?: readonly { readonly cron: string }[];
   readonly workflow_dispatch?: { readonly inputs?: Readonly<Record<string, WorkflowInput>> };
   readonly workflow_call?: {
     readonly inputs?: Readonly<Record<string, WorkflowInput>>;

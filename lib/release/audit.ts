@@ -257,7 +257,7 @@ function mergedTrailers(root: string, parents: readonly string[]): string[] {
 }
 
 /** `Key: value` lines → lower-cased key → values in order. */
-function parseTrailers(text: string): Map<string, string[]> {
+export function parseTrailers(text: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z0-9-]+):\s*(.+)$/.exec(line.trim());

@@ -6,7 +6,16 @@
  * where each pinned artifact was proven to come from. A note, because the
  * merge commit already exists when the workflow runs and must not be
  * rewritten; written by the workflow, never by the pull request's author.
- * One format, shared by its writer (`delivery`) and its reader (`audit`).
+ * One format, shared by its writer (`delivery`) and its readers (`audit`,
+ * its exceptions and evidence): `formatReleaseNote` writes it and
+ * `readRecord` parses it back into the same `ReleaseRecord`.
+ *
+ * Lines: `Release-Order`, `Pull-Request`, `Author` (who opened the pull
+ * request), `Environment`, `Approved-by` (every counted approver, any
+ * environment), `Approval` (one per environment and approver, with the
+ * commit approved), `Not-counted` (approvals the check ignored, with why),
+ * `Refusal` (each refusal of the release guards), `Override`, `Pin`,
+ * `Verification` (the re-render check of the head) and `Recorded-at`.
  */
 import { git } from '../git/git.ts';
 
@@ -28,17 +37,96 @@ export interface ReleaseRecord {
   readonly overrides: readonly string[];
   /** Pins released, with where the gates proved them from: `prod claims-api 2.15.0@sha256:… from staging`. */
   readonly pins: readonly string[];
+  /** GitHub login of the pull request's author, when known. */
+  readonly author?: string;
+  /** Each counted approval, per environment, with the commit it approved. */
+  readonly approvals?: readonly RecordedApproval[];
+  /** Approvals the check did not count, with why (`carol: authored the pull request`). */
+  readonly notCounted?: readonly string[];
+  /** Refusals of the release guards at merge time (an override or a forced gate lifted the overridable ones). */
+  readonly refusals?: readonly RecordedRefusal[];
+  /** Whether the head's manifests were re-rendered and matched (`fresh`), did not (`failed`), or were not checked. */
+  readonly verification?: string;
+  /** When the record was written (ISO 8601). */
+  readonly recordedAt?: string;
+}
+
+/** One counted approval of one environment. */
+export interface RecordedApproval {
+  readonly env: string;
+  readonly user: string;
+  /** Approver teams that made it count (`@insure/sre`). */
+  readonly teams: readonly string[];
+  /** The commit the review approved (the pull request head). */
+  readonly commit: string;
+}
+
+/** One refusal of a release guard, as the release order reported it. */
+export interface RecordedRefusal {
+  readonly env: string;
+  readonly rule: string;
+  readonly overridable: boolean;
+  readonly message: string;
 }
 
 /** The note text: one trailer per line. */
 export function formatReleaseNote(r: ReleaseRecord): string {
+  const one = (text: string): string => text.replace(/\s+/g, ' ').trim();
   const lines = [`Release-Order: ${r.base}..${r.head}`];
   if (r.pullRequest !== undefined) lines.push(`Pull-Request: #${r.pullRequest}`);
+  if (r.author !== undefined) lines.push(`Author: ${r.author}`);
   for (const e of r.environments) lines.push(`Environment: ${e.env} (risk ${e.risk}, ${e.approvalsRequired} approval(s) required)`);
   for (const a of r.approvedBy) lines.push(`Approved-by: ${a}`);
+  for (const a of r.approvals ?? []) lines.push(`Approval: ${a.env} ${a.user} (${a.teams.join(', ')}) on ${a.commit}`);
+  for (const n of r.notCounted ?? []) lines.push(`Not-counted: ${one(n)}`);
+  for (const v of r.refusals ?? []) {
+    lines.push(`Refusal: ${v.env} ${v.rule} (${v.overridable ? 'overridable' : 'final'}): ${one(v.message)}`);
+  }
   for (const o of r.overrides) lines.push(`Override: ${o}`);
   for (const p of r.pins) lines.push(`Pin: ${p}`);
+  if (r.verification !== undefined) lines.push(`Verification: ${r.verification}`);
+  if (r.recordedAt !== undefined) lines.push(`Recorded-at: ${r.recordedAt}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A note parsed back into a record; `undefined` when it is not one (no
+ * `Release-Order` line). Lines it does not know are skipped, so older and
+ * newer writers stay readable; fields an older writer left out stay unset.
+ */
+export function readRecord(text: string): ReleaseRecord | undefined {
+  const t = parseReleaseNote(text);
+  const order = /^(\S+)\.\.(\S+)$/.exec(t.get('Release-Order')?.[0] ?? '');
+  if (!order) return undefined;
+  const pr = /^#(\d+)$/.exec(t.get('Pull-Request')?.[0] ?? '');
+  const has = (key: string): boolean => t.has(key);
+  const environments = (t.get('Environment') ?? []).flatMap((line) => {
+    const m = /^(\S+) \(risk (\S+), (\d+) approval\(s\) required\)$/.exec(line);
+    return m ? [{ env: m[1]!, risk: m[2]!, approvalsRequired: Number(m[3]) }] : [];
+  });
+  const approvals = (t.get('Approval') ?? []).flatMap((line) => {
+    const m = /^(\S+) (\S+) \(([^)]*)\) on ([0-9a-f]+)$/.exec(line);
+    return m ? [{ env: m[1]!, user: m[2]!, teams: m[3]!.split(', ').filter(Boolean), commit: m[4]! }] : [];
+  });
+  const refusals = (t.get('Refusal') ?? []).flatMap((line) => {
+    const m = /^(\S+) (\S+) \((overridable|final)\): (.*)$/.exec(line);
+    return m ? [{ env: m[1]!, rule: m[2]!, overridable: m[3] === 'overridable', message: m[4]! }] : [];
+  });
+  return {
+    base: order[1]!,
+    head: order[2]!,
+    ...(pr ? { pullRequest: Number(pr[1]) } : {}),
+    ...(has('Author') ? { author: t.get('Author')![0]! } : {}),
+    environments,
+    approvedBy: t.get('Approved-by') ?? [],
+    ...(has('Approval') ? { approvals } : {}),
+    ...(has('Not-counted') ? { notCounted: t.get('Not-counted')! } : {}),
+    ...(has('Refusal') ? { refusals } : {}),
+    overrides: t.get('Override') ?? [],
+    pins: t.get('Pin') ?? [],
+    ...(has('Verification') ? { verification: t.get('Verification')![0]! } : {}),
+    ...(has('Recorded-at') ? { recordedAt: t.get('Recorded-at')![0]! } : {}),
+  };
 }
 
 /** Parses a note back into trailers: key → values, in order. */

@@ -196,6 +196,14 @@ export interface ApprovalPolicy {
    * @default - the platform's default levels
    */
   readonly risk?: Readonly<Partial<Record<RiskTrigger, RiskLevel>>>;
+  /**
+   * Every change to this environment's manifests on the main branch must be a
+   * commit signed with an SSH key listed in `.github/allowed_signers` (generated
+   * by `npm run pipelines` from `pipelines/signers.json`). `audit --exceptions`
+   * reports each unsigned or wrongly signed one.
+   * @default false
+   */
+  readonly signedCommits?: boolean;
 }
 
 /** Kind of a change in a release order, as `release-order` classifies it. */

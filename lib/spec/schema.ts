@@ -190,6 +190,7 @@ export const environmentSchema = z.strictObject({
     required: z.number().int(),
     approvers: z.array(z.string()),
     risk: riskSchema.optional(),
+    signedCommits: z.boolean().optional(),
   }),
   deletionGuard: z
     .strictObject({ maxRemovedShare: z.number().optional(), refuseAppRemoval: z.boolean().optional() })

@@ -79,14 +79,16 @@ describe('delivery commands', () => {
     git('commit', '-q', '-m', 'Merge pull request #12 from insure/release');
     const recorded = runCli(root, ['delivery', 'record-release', '--commit', 'HEAD', '--release-order', 'order.json', '--pr', '12'], { GITHUB_TOKEN: '' });
     expect(recorded.stderr).toBe('');
-    expect(git('notes', '--ref=refs/notes/releases', 'show', 'HEAD')).toBe(
+    const note = git('notes', '--ref=refs/notes/releases', 'show', 'HEAD');
+    expect(note.replace(/^Recorded-at: \d{4}-\d{2}-\d{2}T[\d:.]+Z\n/m, '')).toBe(
       `Release-Order: ${'e'.repeat(40)}..${HEAD}\nPull-Request: #12\nEnvironment: staging (risk medium, 2 approval(s) required)\nEnvironment: prod (risk high, 4 approval(s) required)\n`,
     );
+    expect(note).toMatch(/\nRecorded-at: \d{4}-\d{2}-\d{2}T[\d:.]+Z\n$/);
   });
 
   it('pipelines writes the workflows, --check passes, and a changed approver team makes --check fail naming CODEOWNERS', () => {
     const root = repo();
-    expect(runCli(root, ['pipelines']).stdout).toBe('wrote 7 file(s): 7 added, 0 changed, 0 removed\n');
+    expect(runCli(root, ['pipelines']).stdout).toBe('wrote 9 file(s): 9 added, 0 changed, 0 removed\n');
     expect(runCli(root, ['pipelines', '--check']).code).toBe(0);
     const envFile = join(root, 'environments', 'uat', 'environment.ts');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace("'@insure/product-owners'", "'@insure/claims-owners'"));

@@ -27,9 +27,10 @@ function minimal(steps: Workflow['jobs'][string]['steps']): Workflow {
 }
 
 describe('pipeline', () => {
-  it('generates the five workflows and CODEOWNERS, each marked as generated and accepted by GitHub\'s workflow parser', () => {
+  it('generates the seven workflows and CODEOWNERS, each marked as generated and accepted by GitHub\'s workflow parser', () => {
     expect(files.map((f) => f.path)).toEqual([
       '.github/CODEOWNERS',
+      '.github/workflows/audit.yml',
       '.github/workflows/build-entry.yml',
       '.github/workflows/fleet-page.yml',
       '.github/workflows/pull-request.yml',
