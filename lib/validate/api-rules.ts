@@ -8,8 +8,8 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
 import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './policy.ts';
-import { allContainers, labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str } from './shape.ts';
+import type { Finding, Rule } from './rule.ts';
+import { labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str } from './shape.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -21,8 +21,24 @@ const LABEL_NAMED = new Set(['Namespace', 'Service', 'Deployment', 'StatefulSet'
 /** Kinds whose name is only a path segment. */
 const PATH_NAMED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
+/** Answers of the syntax checks: names and labels repeat across objects, files and environments. */
+const memo = new Map<string, string | undefined>();
+const MEMO_LIMIT = 50_000;
+
+function memoized(key: string, compute: () => string | undefined): string | undefined {
+  if (memo.has(key)) return memo.get(key);
+  const answer = compute();
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, answer);
+  return answer;
+}
+
 /** Why `name` is not a valid name for `kind`, or `undefined`. */
 export function nameProblem(kind: string, name: string): string | undefined {
+  return memoized(`n\0${kind}\0${name}`, () => computeNameProblem(kind, name));
+}
+
+function computeNameProblem(kind: string, name: string): string | undefined {
   if (PATH_NAMED.has(kind)) {
     if (name === '' || name === '.' || name === '..' || /[/%]/.test(name)) return "may not be empty, '.', '..' or hold '/' or '%'";
     return undefined;
@@ -40,6 +56,10 @@ export function nameProblem(kind: string, name: string): string | undefined {
 
 /** Why `key` is not a valid label key, or `undefined`. */
 export function labelKeyProblem(key: string): string | undefined {
+  return memoized(`k\0${key}`, () => computeLabelKeyProblem(key));
+}
+
+function computeLabelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -51,7 +71,11 @@ export function labelKeyProblem(key: string): string | undefined {
 
 /** Why `value` is not a valid label value, or `undefined`. */
 export function labelValueProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return `${JSON.stringify(value)} is not a string`;
+  if (typeof value !== 'string') return 'is not a string';
+  return memoized(`v\0${value}`, () => computeLabelValueProblem(value));
+}
+
+function computeLabelValueProblem(value: string): string | undefined {
   if (value.length > 63) return `is ${value.length} characters long (at most 63)`;
   if (value !== '' && !LABEL_NAME.test(value)) return "may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric";
   return undefined;
@@ -79,7 +103,7 @@ function portFindings(object: KubeObject): Finding[] {
   const badName = (name: unknown): boolean => typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
   const nameFix = 'name ports with at most 15 lower-case letters, digits and "-", at least one letter (IANA_SVC_NAME)';
   const pod = podTemplateOf(object);
-  for (const c of pod ? allContainers(pod.spec) : []) {
+  for (const c of pod ? pod.containers : []) {
     for (const p of recs(c.ports)) {
       if (!inRange(p.containerPort)) out.push({ message: `container '${str(c.name)}' containerPort ${JSON.stringify(p.containerPort)} is outside 1–65535`, fix: 'use a port from 1 to 65535' });
       if (p.hostPort !== undefined && p.hostPort !== 0 && !inRange(p.hostPort)) out.push({ message: `container '${str(c.name)}' hostPort ${JSON.stringify(p.hostPort)} is outside 1–65535`, fix: 'remove hostPort' });
@@ -128,11 +152,21 @@ const CONTAINER_ENUMS: readonly { path: readonly string[]; values: readonly stri
 ];
 
 function valuesAt(value: unknown, path: readonly string[], where: string): { where: string; value: unknown }[] {
-  if (path.length === 0) return value === undefined ? [] : [{ where, value }];
-  const [head, ...rest] = path as [string, ...string[]];
-  if (head === '*') return Array.isArray(value) ? value.flatMap((v, i) => valuesAt(v, rest, `${where}[${i}]`)) : [];
-  const r = rec(value);
-  return r ? valuesAt(r[head], rest, where ? `${where}.${head}` : head) : [];
+  let v = value;
+  let w = where;
+  for (let i = 0; i < path.length; i++) {
+    const head = path[i]!;
+    if (head === '*') {
+      if (!Array.isArray(v)) return [];
+      const rest = path.slice(i + 1);
+      return v.flatMap((x, n) => valuesAt(x, rest, `${w}[${n}]`));
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return [];
+    v = (v as Record<string, unknown>)[head];
+    if (v === undefined) return [];
+    w = w ? `${w}.${head}` : head;
+  }
+  return [{ where: w, value: v }];
 }
 
 function enumFindings(object: KubeObject): Finding[] {
@@ -148,7 +182,7 @@ function enumFindings(object: KubeObject): Finding[] {
   const pod = podTemplateOf(object);
   if (pod) {
     for (const e of POD_ENUMS) for (const { where, value } of valuesAt(pod.spec, e.path, 'pod spec')) bad(where, value, e.values);
-    for (const c of allContainers(pod.spec)) {
+    for (const c of pod.containers) {
       for (const e of CONTAINER_ENUMS) for (const { where, value } of valuesAt(c, e.path, `container '${str(c.name)}'`)) bad(where, value, e.values);
     }
   }
@@ -186,9 +220,14 @@ const SERVED: Readonly<Record<string, { since: number; until?: number }>> = {
 
 /** Minor version of a `1.27`-style Kubernetes version. */
 function minorOf(version: string): number | undefined {
+  if (minors.has(version)) return minors.get(version);
   const m = /^v?1\.(\d+)/.exec(version);
-  return m ? Number(m[1]) : undefined;
+  const minor = m ? Number(m[1]) : undefined;
+  minors.set(version, minor);
+  return minor;
 }
+
+const minors = new Map<string, number | undefined>();
 
 /** The API-server rules, in report order. */
 export const API_RULES: readonly Rule[] = [
@@ -217,7 +256,7 @@ export const API_RULES: readonly Rule[] = [
           if (what !== 'volume' && nameProblem('Service', n)) out.push({ message: `${what} name '${n}' ${nameProblem('Service', n)}`, fix: `rename the ${what}` });
         }
       };
-      const containers = allContainers(pod.spec);
+      const containers = pod.containers;
       seen(containers, 'container');
       seen(recs(pod.spec.volumes), 'volume');
       const volumes = new Set(recs(pod.spec.volumes).map((v) => str(v.name)));
@@ -233,17 +272,19 @@ export const API_RULES: readonly Rule[] = [
     id: 'api-labels',
     description: 'label keys and values (labels, selectors) have valid syntax: values ≤ 63 characters of [A-Za-z0-9-_.]',
     exceptable: false,
-    check: (object) =>
-      labelMaps(object).flatMap(({ path, map }) =>
-        Object.entries(map).flatMap(([key, value]) => {
-          const out: Finding[] = [];
+    check: (object) => {
+      const out: Finding[] = [];
+      for (const { path, map } of labelMaps(object)) {
+        for (const key in map) {
+          const value = map[key];
           const k = labelKeyProblem(key);
           if (k) out.push({ message: `${path} key '${key}': ${k}`, fix: 'use a qualified name such as app.kubernetes.io/name' });
           const v = labelValueProblem(value);
           if (v) out.push({ message: `${path} '${key}' value ${JSON.stringify(value)} ${v}`, fix: "render it from the spec: label values hold no spaces, '/' or ':'" });
-          return out;
-        }),
-      ),
+        }
+      }
+      return out;
+    },
   },
   {
     id: 'api-selector',
@@ -297,7 +338,7 @@ export const API_RULES: readonly Rule[] = [
         out.push({ message: `${object.apiVersion} ${object.kind} is not served by Kubernetes ${env.cluster.kubernetesVersion} (${env.name})`, fix: 'use the API version the cluster serves' });
       }
       const pod = podTemplateOf(object);
-      for (const c of pod ? allContainers(pod.spec) : []) {
+      for (const c of pod ? pod.containers : []) {
         for (const f of FIELD_SINCE) {
           if (minor < f.since && valuesAt(c, f.path, '').length > 0) {
             out.push({ message: `container '${str(c.name)}' uses ${f.what} (${f.path.join('.')}), served from Kubernetes 1.${f.since}; ${env.name} runs ${env.cluster.kubernetesVersion}`, fix: "use an exec hook: command: ['sleep', '<seconds>']" });

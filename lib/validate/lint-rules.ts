@@ -7,8 +7,8 @@
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './policy.ts';
-import { allContainers, labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
+import type { Finding, Rule } from './rule.ts';
+import { labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
 
 /** Volume types Pod Security "restricted" allows. */
 const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
@@ -33,7 +33,7 @@ const podRule = (
   check: (object, _env, _file, context) => {
     if (options.appsOnly && context?.platform) return [];
     const pod = podTemplateOf(object);
-    return pod ? check(pod.spec, allContainers(pod.spec), object) : [];
+    return pod ? check(pod.spec, pod.containers, object) : [];
   },
 });
 
@@ -51,7 +51,7 @@ function podsOf(file: readonly KubeObject[]): { object: KubeObject; labels: Reco
   const out: { object: KubeObject; labels: Record<string, string>; containers: Record<string, unknown>[] }[] = [];
   for (const o of file) {
     const pod = podTemplateOf(o);
-    if (pod) out.push({ object: o, labels: pod.labels, containers: allContainers(pod.spec) });
+    if (pod) out.push({ object: o, labels: pod.labels, containers: pod.containers });
   }
   return out;
 }
@@ -242,6 +242,16 @@ export const LINT_RULES: readonly Rule[] = [
   }),
 ];
 
+/** Pods a workload runs at least: the floor of an autoscaler of its file that targets it, else `spec.replicas` (1). */
+function replicaFloor(workload: KubeObject, file: readonly KubeObject[]): number {
+  const hpa = file.find((o) => {
+    const ref = rec(rec(o.spec)?.scaleTargetRef);
+    return o.kind === 'HorizontalPodAutoscaler' && ref?.kind === workload.kind && ref.name === workload.metadata.name;
+  });
+  const n = hpa ? (rec(hpa.spec)?.minReplicas ?? 1) : (rec(workload.spec)?.replicas ?? 1);
+  return typeof n === 'number' ? n : 1;
+}
+
 /** maxUnavailable as a share of `replicas` (1 = all pods). */
 function unavailableShare(value: unknown, replicas: number): number {
   if (typeof value === 'number') return replicas > 0 ? value / replicas : 1;
@@ -254,10 +264,10 @@ export const UPDATE_RULE: Rule = kindRule(
   'update-keeps-capacity',
   "updates never take every pod down at once (no Recreate) where the environment's rollout policy bounds maxUnavailable",
   ['Deployment', 'CloneSet'],
-  (object, env) => {
+  (object, env, file = [object]) => {
     if (env.rollout?.maxUnavailablePercent === undefined) return [];
     const spec = rec(object.spec) ?? {};
-    const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+    const replicas = replicaFloor(object, file);
     const fix = "use the environment's rolling update (render it from the spec): maxSurge 25%, maxUnavailable 0";
     if (object.kind === 'Deployment' && rec(spec.strategy)?.type === 'Recreate') {
       return [{ message: `strategy Recreate stops every pod before starting new ones in ${env.name}`, fix }];

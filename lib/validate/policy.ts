@@ -12,40 +12,11 @@ import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
 import { API_RULES } from './api-rules.ts';
 import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
 import { isPlatformException } from './exceptions.ts';
+import { beginObject, endObject } from './shape.ts';
 
-/** What a rule found wrong with one object. */
-export interface Finding {
-  readonly message: string;
-  readonly fix: string;
-}
+import type { Finding, Rule, RuleContext } from './rule.ts';
 
-/** A policy rule. */
-export interface Rule {
-  /** Stable id, e.g. `run-as-non-root`. */
-  readonly id: string;
-  /** One line on what the rule demands. */
-  readonly description: string;
-  /** Whether an object may opt out with annotation `policy.platform.insure.example/<id>: <reason>`. */
-  readonly exceptable: boolean;
-  /** Findings on `object` rendered for `env`; `file` holds every object of the same manifest file. */
-  check(object: KubeObject, env: EnvironmentSpec, file?: readonly KubeObject[], context?: RuleContext): Finding[];
-  /** Findings that need every environment at once (two waves of one release); run once per validation. */
-  checkAcross?(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): AcrossFinding[];
-}
-
-/** Where the checked object comes from. */
-export interface RuleContext {
-  /** Whether it is a platform object (`manifests/<env>/platform/`), not an app's. */
-  readonly platform?: boolean;
-}
-
-/** What a cross-environment rule found, and where. */
-export interface AcrossFinding extends Finding {
-  /** File under `manifests/`. */
-  readonly file: string;
-  /** `apiVersion/kind/namespace/name` of the object at fault. */
-  readonly object: string;
-}
+export type { AcrossFinding, Finding, Rule, RuleContext } from './rule.ts';
 
 interface Container {
   name?: string;
@@ -238,6 +209,7 @@ export function checkPolicy(
   const ruleContext: RuleContext = { platform: context.platform === true };
   try {
     checking = { object, ...podOf(object) };
+    beginObject(object);
   } catch {
     // A pod spec of the wrong shape: each rule reads it again, and a rule that cannot is reported as such below.
     checking = undefined;
@@ -258,6 +230,7 @@ export function checkPolicy(
     }
   } finally {
     checking = undefined;
+    endObject();
   }
   return out;
 }

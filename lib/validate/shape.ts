@@ -37,8 +37,35 @@ export function labelsOf(value: unknown): Record<string, string> {
 /** Kinds whose `spec.template` is a pod template. */
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CloneSet']);
 
-/** The pod template (`metadata` and `spec`) of a workload, whatever its kind; `undefined` for other objects. */
-export function podTemplateOf(object: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } | undefined {
+/** A pod template as the rules read it. */
+export interface PodTemplateView {
+  readonly labels: Record<string, string>;
+  readonly spec: Record<string, unknown>;
+  readonly containers: Record<string, unknown>[];
+}
+
+/** The object `checkPolicy` is checking and its pod template: every pod rule reads it, so it is looked up once. */
+let current: { object: KubeObject; view: PodTemplateView | undefined } | undefined;
+
+/** Makes `podTemplateOf(object)` compute once until `endObject`; `checkPolicy` brackets its rules with them. */
+export function beginObject(object: KubeObject): void {
+  current = undefined;
+  current = { object, view: podTemplateOf(object) };
+}
+
+/** Ends what `beginObject` began. */
+export function endObject(): void {
+  current = undefined;
+}
+
+/** The pod template (labels, spec, containers) of a workload, whatever its kind; `undefined` for other objects. */
+export function podTemplateOf(object: KubeObject): PodTemplateView | undefined {
+  if (current?.object === object) return current.view;
+  const view = templateOf(object);
+  return view && { ...view, containers: allContainers(view.spec) };
+}
+
+function templateOf(object: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } | undefined {
   const spec = rec(object.spec);
   if (!spec) return undefined;
   if (object.kind === 'Pod') return { labels: labelsOf(rec(object.metadata)?.labels), spec };
