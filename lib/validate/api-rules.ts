@@ -40,7 +40,8 @@ export function nameProblem(kind: string, name: string): string | undefined {
 
 function computeNameProblem(kind: string, name: string): string | undefined {
   if (PATH_NAMED.has(kind)) {
-    if (name === '' || name === '.' || name === '..' || /[/%]/.test(name)) return "may not be empty, '.', '..' or hold '/' or '%'";
+    if (name === '' || name === '.' || name === '..' || /[/%]/.test(name))
+      return "may not be empty, '.', '..' or hold '/' or '%'";
     return undefined;
   }
   const max = kind === 'CronJob' ? 52 : LABEL_NAMED.has(kind) ? 63 : 253;
@@ -63,9 +64,11 @@ function computeLabelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix '${prefix}' is no DNS-1123 subdomain`;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return `prefix '${prefix}' is no DNS-1123 subdomain`;
   if (name.length === 0 || name.length > 63) return `name part '${name}' must be 1 to 63 characters`;
-  if (!LABEL_NAME.test(name)) return `name part '${name}' may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric`;
+  if (!LABEL_NAME.test(name))
+    return `name part '${name}' may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric`;
   return undefined;
 }
 
@@ -77,7 +80,8 @@ export function labelValueProblem(value: unknown): string | undefined {
 
 function computeLabelValueProblem(value: string): string | undefined {
   if (value.length > 63) return `is ${value.length} characters long (at most 63)`;
-  if (value !== '' && !LABEL_NAME.test(value)) return "may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric";
+  if (value !== '' && !LABEL_NAME.test(value))
+    return "may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric";
   return undefined;
 }
 
@@ -100,23 +104,45 @@ function labelMaps(object: KubeObject): { path: string; map: Record<string, unkn
 function portFindings(object: KubeObject): Finding[] {
   const out: Finding[] = [];
   const inRange = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
-  const badName = (name: unknown): boolean => typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
+  const badName = (name: unknown): boolean =>
+    typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
   const nameFix = 'name ports with at most 15 lower-case letters, digits and "-", at least one letter (IANA_SVC_NAME)';
   const pod = podTemplateOf(object);
   for (const c of pod ? pod.containers : []) {
     for (const p of recs(c.ports)) {
-      if (!inRange(p.containerPort)) out.push({ message: `container '${str(c.name)}' containerPort ${JSON.stringify(p.containerPort)} is outside 1–65535`, fix: 'use a port from 1 to 65535' });
-      if (p.hostPort !== undefined && p.hostPort !== 0 && !inRange(p.hostPort)) out.push({ message: `container '${str(c.name)}' hostPort ${JSON.stringify(p.hostPort)} is outside 1–65535`, fix: 'remove hostPort' });
-      if (badName(p.name)) out.push({ message: `container '${str(c.name)}' port name '${String(p.name)}' is invalid`, fix: nameFix });
+      if (!inRange(p.containerPort))
+        out.push({
+          message: `container '${str(c.name)}' containerPort ${JSON.stringify(p.containerPort)} is outside 1–65535`,
+          fix: 'use a port from 1 to 65535',
+        });
+      if (p.hostPort !== undefined && p.hostPort !== 0 && !inRange(p.hostPort))
+        out.push({
+          message: `container '${str(c.name)}' hostPort ${JSON.stringify(p.hostPort)} is outside 1–65535`,
+          fix: 'remove hostPort',
+        });
+      if (badName(p.name))
+        out.push({ message: `container '${str(c.name)}' port name '${String(p.name)}' is invalid`, fix: nameFix });
     }
   }
   if (object.kind === 'Service') {
     for (const p of recs(rec(object.spec)?.ports)) {
-      if (!inRange(p.port)) out.push({ message: `Service port ${JSON.stringify(p.port)} is outside 1–65535`, fix: 'use a port from 1 to 65535' });
-      if (typeof p.targetPort === 'number' && !inRange(p.targetPort)) out.push({ message: `Service targetPort ${p.targetPort} is outside 1–65535`, fix: 'use a port from 1 to 65535 or a container port name' });
-      if (typeof p.targetPort === 'string' && badName(p.targetPort)) out.push({ message: `Service targetPort name '${p.targetPort}' is invalid`, fix: nameFix });
+      if (!inRange(p.port))
+        out.push({
+          message: `Service port ${JSON.stringify(p.port)} is outside 1–65535`,
+          fix: 'use a port from 1 to 65535',
+        });
+      if (typeof p.targetPort === 'number' && !inRange(p.targetPort))
+        out.push({
+          message: `Service targetPort ${p.targetPort} is outside 1–65535`,
+          fix: 'use a port from 1 to 65535 or a container port name',
+        });
+      if (typeof p.targetPort === 'string' && badName(p.targetPort))
+        out.push({ message: `Service targetPort name '${p.targetPort}' is invalid`, fix: nameFix });
       if (p.nodePort !== undefined && (typeof p.nodePort !== 'number' || p.nodePort < 30000 || p.nodePort > 32767)) {
-        out.push({ message: `Service nodePort ${JSON.stringify(p.nodePort)} is outside the cluster's node port range 30000–32767`, fix: 'remove nodePort' });
+        out.push({
+          message: `Service nodePort ${JSON.stringify(p.nodePort)} is outside the cluster's node port range 30000–32767`,
+          fix: 'remove nodePort',
+        });
       }
       if (badName(p.name)) out.push({ message: `Service port name '${String(p.name)}' is invalid`, fix: nameFix });
     }
@@ -127,8 +153,16 @@ function portFindings(object: KubeObject): Finding[] {
 /** Allowed values of enumerated fields that the schemas leave as free strings, by path. */
 const ENUMS: readonly { kinds?: ReadonlySet<string>; path: readonly string[]; values: readonly string[] }[] = [
   { kinds: new Set(['Deployment']), path: ['spec', 'strategy', 'type'], values: ['Recreate', 'RollingUpdate'] },
-  { kinds: new Set(['DaemonSet', 'StatefulSet']), path: ['spec', 'updateStrategy', 'type'], values: ['OnDelete', 'RollingUpdate'] },
-  { kinds: new Set(['Service']), path: ['spec', 'type'], values: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] },
+  {
+    kinds: new Set(['DaemonSet', 'StatefulSet']),
+    path: ['spec', 'updateStrategy', 'type'],
+    values: ['OnDelete', 'RollingUpdate'],
+  },
+  {
+    kinds: new Set(['Service']),
+    path: ['spec', 'type'],
+    values: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'],
+  },
   { kinds: new Set(['Service']), path: ['spec', 'sessionAffinity'], values: ['ClientIP', 'None'] },
   { kinds: new Set(['Service']), path: ['spec', 'externalTrafficPolicy'], values: ['Cluster', 'Local'] },
   { kinds: new Set(['Service']), path: ['spec', 'internalTrafficPolicy'], values: ['Cluster', 'Local'] },
@@ -173,7 +207,10 @@ function enumFindings(object: KubeObject): Finding[] {
   const out: Finding[] = [];
   const bad = (where: string, value: unknown, values: readonly string[]): void => {
     if (typeof value === 'string' && values.includes(value)) return;
-    out.push({ message: `${where} is ${JSON.stringify(value)}; the API server accepts only ${values.join(', ')}`, fix: `set one of ${values.join(', ')}` });
+    out.push({
+      message: `${where} is ${JSON.stringify(value)}; the API server accepts only ${values.join(', ')}`,
+      fix: `set one of ${values.join(', ')}`,
+    });
   };
   for (const e of ENUMS) {
     if (e.kinds && !e.kinds.has(object.kind)) continue;
@@ -181,9 +218,11 @@ function enumFindings(object: KubeObject): Finding[] {
   }
   const pod = podTemplateOf(object);
   if (pod) {
-    for (const e of POD_ENUMS) for (const { where, value } of valuesAt(pod.spec, e.path, 'pod spec')) bad(where, value, e.values);
+    for (const e of POD_ENUMS)
+      for (const { where, value } of valuesAt(pod.spec, e.path, 'pod spec')) bad(where, value, e.values);
     for (const c of pod.containers) {
-      for (const e of CONTAINER_ENUMS) for (const { where, value } of valuesAt(c, e.path, `container '${str(c.name)}'`)) bad(where, value, e.values);
+      for (const e of CONTAINER_ENUMS)
+        for (const { where, value } of valuesAt(c, e.path, `container '${str(c.name)}'`)) bad(where, value, e.values);
     }
   }
   return out;
@@ -233,16 +272,24 @@ const minors = new Map<string, number | undefined>();
 export const API_RULES: readonly Rule[] = [
   {
     id: 'api-name',
-    description: 'names are DNS-1123 labels (≤ 63) or subdomains (≤ 253) as the kind requires; unique container, volume and port names in a pod',
+    description:
+      'names are DNS-1123 labels (≤ 63) or subdomains (≤ 253) as the kind requires; unique container, volume and port names in a pod',
     exceptable: false,
     check: (object) => {
       const out: Finding[] = [];
       const name = object.metadata.name;
       const problem = nameProblem(object.kind, name);
-      if (problem) out.push({ message: `name '${name}' ${problem}`, fix: 'rename the app or object in its spec (names become DNS names)' });
+      if (problem)
+        out.push({
+          message: `name '${name}' ${problem}`,
+          fix: 'rename the app or object in its spec (names become DNS names)',
+        });
       const ns = rec(object.metadata)?.namespace;
       if (ns !== undefined && (typeof ns !== 'string' || nameProblem('Namespace', ns))) {
-        out.push({ message: `namespace ${JSON.stringify(ns)} ${typeof ns === 'string' ? nameProblem('Namespace', ns) : 'is not a string'}`, fix: 'use a DNS-1123 label as the team namespace' });
+        out.push({
+          message: `namespace ${JSON.stringify(ns)} ${typeof ns === 'string' ? nameProblem('Namespace', ns) : 'is not a string'}`,
+          fix: 'use a DNS-1123 label as the team namespace',
+        });
       }
       const pod = podTemplateOf(object);
       if (!pod) return out;
@@ -250,10 +297,18 @@ export const API_RULES: readonly Rule[] = [
         const names = new Set<string>();
         for (const item of list) {
           const n = str(item.name);
-          if (n === undefined) { out.push({ message: `a ${what} has no name`, fix: `name every ${what}` }); continue; }
-          if (names.has(n)) out.push({ message: `${what} name '${n}' is used twice in the pod`, fix: `give each ${what} its own name` });
+          if (n === undefined) {
+            out.push({ message: `a ${what} has no name`, fix: `name every ${what}` });
+            continue;
+          }
+          if (names.has(n))
+            out.push({
+              message: `${what} name '${n}' is used twice in the pod`,
+              fix: `give each ${what} its own name`,
+            });
           names.add(n);
-          if (what !== 'volume' && nameProblem('Service', n)) out.push({ message: `${what} name '${n}' ${nameProblem('Service', n)}`, fix: `rename the ${what}` });
+          if (what !== 'volume' && nameProblem('Service', n))
+            out.push({ message: `${what} name '${n}' ${nameProblem('Service', n)}`, fix: `rename the ${what}` });
         }
       };
       const containers = pod.containers;
@@ -262,7 +317,11 @@ export const API_RULES: readonly Rule[] = [
       const volumes = new Set(recs(pod.spec.volumes).map((v) => str(v.name)));
       for (const c of containers) {
         for (const m of recs(c.volumeMounts)) {
-          if (!volumes.has(str(m.name))) out.push({ message: `container '${str(c.name)}' mounts volume '${String(m.name)}', which the pod does not define`, fix: 'define the volume or drop the mount' });
+          if (!volumes.has(str(m.name)))
+            out.push({
+              message: `container '${str(c.name)}' mounts volume '${String(m.name)}', which the pod does not define`,
+              fix: 'define the volume or drop the mount',
+            });
         }
       }
       return out;
@@ -270,7 +329,8 @@ export const API_RULES: readonly Rule[] = [
   },
   {
     id: 'api-labels',
-    description: 'label keys and values (labels, selectors) have valid syntax: values ≤ 63 characters of [A-Za-z0-9-_.]',
+    description:
+      'label keys and values (labels, selectors) have valid syntax: values ≤ 63 characters of [A-Za-z0-9-_.]',
     exceptable: false,
     check: (object) => {
       const out: Finding[] = [];
@@ -278,9 +338,17 @@ export const API_RULES: readonly Rule[] = [
         for (const key in map) {
           const value = map[key];
           const k = labelKeyProblem(key);
-          if (k) out.push({ message: `${path} key '${key}': ${k}`, fix: 'use a qualified name such as app.kubernetes.io/name' });
+          if (k)
+            out.push({
+              message: `${path} key '${key}': ${k}`,
+              fix: 'use a qualified name such as app.kubernetes.io/name',
+            });
           const v = labelValueProblem(value);
-          if (v) out.push({ message: `${path} '${key}' value ${JSON.stringify(value)} ${v}`, fix: "render it from the spec: label values hold no spaces, '/' or ':'" });
+          if (v)
+            out.push({
+              message: `${path} '${key}' value ${JSON.stringify(value)} ${v}`,
+              fix: "render it from the spec: label values hold no spaces, '/' or ':'",
+            });
         }
       }
       return out;
@@ -295,9 +363,20 @@ export const API_RULES: readonly Rule[] = [
       const pod = podTemplateOf(object);
       const selector = rec(object.spec)?.selector;
       if (!pod) return [];
-      if (!rec(selector) || selectorIsEmpty(selector)) return [{ message: 'spec.selector is missing or empty', fix: 'select the pod template labels, e.g. matchLabels: { app.kubernetes.io/name: <app> }' }];
+      if (!rec(selector) || selectorIsEmpty(selector))
+        return [
+          {
+            message: 'spec.selector is missing or empty',
+            fix: 'select the pod template labels, e.g. matchLabels: { app.kubernetes.io/name: <app> }',
+          },
+        ];
       if (selectorMatches(selector, pod.labels)) return [];
-      return [{ message: `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${JSON.stringify(pod.labels)}`, fix: 'make spec.template.metadata.labels carry every label the selector names' }];
+      return [
+        {
+          message: `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${JSON.stringify(pod.labels)}`,
+          fix: 'make spec.template.metadata.labels carry every label the selector names',
+        },
+      ];
     },
   },
   {
@@ -316,12 +395,18 @@ export const API_RULES: readonly Rule[] = [
       if (!allowed || !pod || pod.spec.restartPolicy === undefined) return [];
       const value = pod.spec.restartPolicy;
       if (typeof value === 'string' && allowed.includes(value)) return [];
-      return [{ message: `restartPolicy ${JSON.stringify(value)} on a ${object.kind}; the API server accepts only ${allowed.join(' or ')}`, fix: `set restartPolicy: ${allowed[0]} (or leave it out)` }];
+      return [
+        {
+          message: `restartPolicy ${JSON.stringify(value)} on a ${object.kind}; the API server accepts only ${allowed.join(' or ')}`,
+          fix: `set restartPolicy: ${allowed[0]} (or leave it out)`,
+        },
+      ];
     },
   },
   {
     id: 'api-enum',
-    description: 'enumerated fields hold one of their allowed values (strategy, Service type, pull and DNS policies, …)',
+    description:
+      'enumerated fields hold one of their allowed values (strategy, Service type, pull and DNS policies, …)',
     exceptable: false,
     check: enumFindings,
   },
@@ -335,13 +420,19 @@ export const API_RULES: readonly Rule[] = [
       const out: Finding[] = [];
       const served = SERVED[`${object.apiVersion}/${object.kind}`];
       if (served && (minor < served.since || (served.until !== undefined && minor >= served.until))) {
-        out.push({ message: `${object.apiVersion} ${object.kind} is not served by Kubernetes ${env.cluster.kubernetesVersion} (${env.name})`, fix: 'use the API version the cluster serves' });
+        out.push({
+          message: `${object.apiVersion} ${object.kind} is not served by Kubernetes ${env.cluster.kubernetesVersion} (${env.name})`,
+          fix: 'use the API version the cluster serves',
+        });
       }
       const pod = podTemplateOf(object);
       for (const c of pod ? pod.containers : []) {
         for (const f of FIELD_SINCE) {
           if (minor < f.since && valuesAt(c, f.path, '').length > 0) {
-            out.push({ message: `container '${str(c.name)}' uses ${f.what} (${f.path.join('.')}), served from Kubernetes 1.${f.since}; ${env.name} runs ${env.cluster.kubernetesVersion}`, fix: "use an exec hook: command: ['sleep', '<seconds>']" });
+            out.push({
+              message: `container '${str(c.name)}' uses ${f.what} (${f.path.join('.')}), served from Kubernetes 1.${f.since}; ${env.name} runs ${env.cluster.kubernetesVersion}`,
+              fix: "use an exec hook: command: ['sleep', '<seconds>']",
+            });
           }
         }
       }
@@ -352,5 +443,8 @@ export const API_RULES: readonly Rule[] = [
 
 /** Labels of the objects' pod templates, for the cross-object rules. */
 export function templateLabels(objects: readonly KubeObject[]): Record<string, string>[] {
-  return objects.map((o) => podTemplateOf(o)?.labels).filter((l): l is Record<string, string> => l !== undefined).map(labelsOf);
+  return objects
+    .map((o) => podTemplateOf(o)?.labels)
+    .filter((l): l is Record<string, string> => l !== undefined)
+    .map(labelsOf);
 }

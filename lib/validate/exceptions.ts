@@ -25,7 +25,8 @@ export const PLATFORM_EXCEPTIONS: readonly PlatformException[] = [
   {
     object: 'DaemonSet/logging/node-problem-detector',
     rule: 'capabilities',
-    reason: 'a privileged container reading /dev/kmsg (see its no-privilege-escalation exception); capabilities do not apply',
+    reason:
+      'a privileged container reading /dev/kmsg (see its no-privilege-escalation exception); capabilities do not apply',
   },
   {
     object: 'DaemonSet/logging/node-problem-detector',

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import type { RenderedFile } from '../../lib/render/render.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import { RULES } from '../../lib/validate/policy.ts';
+import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
 import { readManifests, validateFiles, validateManifestDir } from '../../lib/validate/validate.ts';
 import prod from '../../environments/prod/environment.ts';
 import { REPO_ROOT } from '../fixture.ts';
 import { CASES } from './corpus/cases.ts';
+import { PLATFORM_EXCEPTIONS } from '../../lib/validate/exceptions.ts';
 
 const environments = new Map<string, EnvironmentSpec>([['prod', prod]]);
 const committed = readManifests(join(REPO_ROOT, 'manifests')).filter((f) => f.env === 'prod');
@@ -38,7 +39,9 @@ describe('validate corpus: one realistic mistake per case', () => {
 
   it.each(CASES.map((c) => [c.name, c] as const))('fails %s', (_name, c) => {
     const violations = check(edited(c.file, c.edit));
-    expect(violations.map((v) => ({ file: v.file, object: v.object, rule: v.rule, message: v.message }))).toContainEqual({
+    expect(
+      violations.map((v) => ({ file: v.file, object: v.object, rule: v.rule, message: v.message })),
+    ).toContainEqual({
       file: c.file,
       object: c.object,
       rule: c.rule,
@@ -54,17 +57,38 @@ describe('validate corpus: one realistic mistake per case', () => {
     const untested = RULES.filter((r) => !r.checkAcross && !covered.has(r.id)).map((r) => r.id);
     // Rules with cases elsewhere: rollout rules (test/rollout/policy.test.ts), log collection (test/logging), and
     // the rules below in test/validate/policy.test.ts.
-    const elsewhere = new Set(['read-only-root-fs', 'resource-requests', 'image-digest', 'no-secret-data', 'required-labels', 'fluent-bit-config']);
+    const elsewhere = new Set([
+      'read-only-root-fs',
+      'resource-requests',
+      'image-digest',
+      'no-secret-data',
+      'required-labels',
+      'fluent-bit-config',
+    ]);
     expect(untested.filter((id) => !id.startsWith('rollout-') && !elsewhere.has(id))).toEqual([]);
   });
 
-  it('reports a rule that throws on a malformed object it reads, naming the rule', () => {
-    // GIVEN a selector whose matchExpressions is a string: the schema says so, and no rule may crash on it.
+  it('lists every rule and every listed platform exception in the README Policy section', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const policy = readme.slice(readme.indexOf('## Policy\n'), readme.indexOf('## Rollouts\n'));
+    for (const rule of RULES) expect(policy, rule.id).toContain(`| \`${rule.id}\` |`);
+    for (const e of PLATFORM_EXCEPTIONS) expect(policy, e.object).toContain(`| \`${e.object}\` | \`${e.rule}\` |`);
+  });
+
+  it('reports a rule that cannot read a malformed object as malformed, naming the rule, instead of throwing', () => {
+    // GIVEN a Deployment whose containers are given as a map
     const file = edited('prod/apps/claims-api.yaml', (o) => {
-      o.find((x) => x.kind === 'Deployment').spec.selector.matchExpressions = 'app in (claims)';
+      const pod = o.find((x) => x.kind === 'Deployment').spec.template.spec;
+      pod.containers = { app: pod.containers[0] };
     });
-    const violations = check(file);
-    expect(violations.map((v) => `${v.rule}: ${v.message}`)).toContain('schema: /spec/selector/matchExpressions must be array');
+    const deployment = file.objects.find((o) => o.kind === 'Deployment')!;
+    // WHEN the policy alone runs on it
+    const found = checkPolicy(deployment, prod, { file: file.objects }).filter((v) => v.rule === 'malformed');
+    // THEN the rules that read containers say so, by id
+    expect(found.map((v) => v.message.replace(/ \(.*\)$/, ''))).toEqual([
+      "the object is malformed where rule 'rollout-grace-period' reads it",
+      "the object is malformed where rule 'rollout-readiness-probe' reads it",
+    ]);
   });
 });
 
@@ -88,7 +112,9 @@ describe('validate on a manifests folder', () => {
     const { violations } = validateManifestDir(join(root, 'manifests'), new Map([['prod', prod]]));
     const lines = violations.filter((v) => v.file.startsWith('prod/')).map((v) => `${v.file} ${v.rule}: ${v.message}`);
     // THEN both are reported
-    expect(lines).toContain('prod/apps/claims-api.yaml service-exposure: Service type NodePort opens the app outside the cluster');
+    expect(lines).toContain(
+      'prod/apps/claims-api.yaml service-exposure: Service type NodePort opens the app outside the cluster',
+    );
     expect(lines.some((l) => /^prod\/apps\/quote-api\.yaml yaml: invalid YAML at line \d+: /.test(l))).toBe(true);
   });
 
