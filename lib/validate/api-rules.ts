@@ -21,13 +21,16 @@ const LABEL_NAMED = new Set(['Namespace', 'Service', 'Deployment', 'StatefulSet'
 /** Kinds whose name is only a path segment. */
 const PATH_NAMED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
-/** Answers of the syntax checks: names and labels repeat across objects, files and environments. */
-const memo = new Map<string, string | undefined>();
+/** Answers of the syntax checks, by question: names and labels repeat across objects, files and environments. */
+const memos = new Map<string, Map<string, string | undefined>>();
 const MEMO_LIMIT = 50_000;
 
-function memoized(key: string, compute: () => string | undefined): string | undefined {
-  if (memo.has(key)) return memo.get(key);
-  const answer = compute();
+function memoized(question: string, key: string, compute: (key: string) => string | undefined): string | undefined {
+  let memo = memos.get(question);
+  if (!memo) memos.set(question, (memo = new Map()));
+  const known = memo.get(key);
+  if (known !== undefined || memo.has(key)) return known;
+  const answer = compute(key);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(key, answer);
   return answer;
@@ -35,7 +38,7 @@ function memoized(key: string, compute: () => string | undefined): string | unde
 
 /** Why `name` is not a valid name for `kind`, or `undefined`. */
 export function nameProblem(kind: string, name: string): string | undefined {
-  return memoized(`n\0${kind}\0${name}`, () => computeNameProblem(kind, name));
+  return memoized(kind, name, (n) => computeNameProblem(kind, n));
 }
 
 function computeNameProblem(kind: string, name: string): string | undefined {
@@ -50,14 +53,15 @@ function computeNameProblem(kind: string, name: string): string | undefined {
   if (!pattern.test(name)) {
     return LABEL_NAMED.has(kind)
       ? 'must be a DNS-1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit'
-      : 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit';
+      : 'must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".",' +
+          ' starting and ending with a letter or digit';
   }
   return undefined;
 }
 
 /** Why `key` is not a valid label key, or `undefined`. */
 export function labelKeyProblem(key: string): string | undefined {
-  return memoized(`k\0${key}`, () => computeLabelKeyProblem(key));
+  return memoized('label key', key, computeLabelKeyProblem);
 }
 
 function computeLabelKeyProblem(key: string): string | undefined {
@@ -75,7 +79,7 @@ function computeLabelKeyProblem(key: string): string | undefined {
 /** Why `value` is not a valid label value, or `undefined`. */
 export function labelValueProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'is not a string';
-  return memoized(`v\0${value}`, () => computeLabelValueProblem(value));
+  return memoized('label value', value, computeLabelValueProblem);
 }
 
 function computeLabelValueProblem(value: string): string | undefined {
@@ -101,12 +105,13 @@ function labelMaps(object: KubeObject): { path: string; map: Record<string, unkn
 }
 
 /** Container port, host port or Service port out of 1–65535, or a bad port name. */
+const inRange = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const badName = (name: unknown): boolean =>
+  typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
+const nameFix = 'name ports with at most 15 lower-case letters, digits and "-", at least one letter (IANA_SVC_NAME)';
+
 function portFindings(object: KubeObject): Finding[] {
   const out: Finding[] = [];
-  const inRange = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
-  const badName = (name: unknown): boolean =>
-    typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
-  const nameFix = 'name ports with at most 15 lower-case letters, digits and "-", at least one letter (IANA_SVC_NAME)';
   const pod = podTemplateOf(object);
   for (const c of pod ? pod.containers : []) {
     for (const p of recs(c.ports)) {
@@ -140,7 +145,7 @@ function portFindings(object: KubeObject): Finding[] {
         out.push({ message: `Service targetPort name '${p.targetPort}' is invalid`, fix: nameFix });
       if (p.nodePort !== undefined && (typeof p.nodePort !== 'number' || p.nodePort < 30000 || p.nodePort > 32767)) {
         out.push({
-          message: `Service nodePort ${JSON.stringify(p.nodePort)} is outside the cluster's node port range 30000–32767`,
+          message: `Service nodePort ${JSON.stringify(p.nodePort)} is outside the node port range 30000–32767`,
           fix: 'remove nodePort',
         });
       }
@@ -203,26 +208,37 @@ function valuesAt(value: unknown, path: readonly string[], where: string): { whe
   return [{ where: w, value: v }];
 }
 
+/** Whether every value at `path` in `value` is one of `values`; reads without building any path text. */
+function allAllowed(value: unknown, path: readonly string[], values: readonly string[], from = 0): boolean {
+  let v = value;
+  for (let i = from; i < path.length; i++) {
+    const head = path[i]!;
+    if (head === '*') return !Array.isArray(v) || v.every((x) => allAllowed(x, path, values, i + 1));
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return true;
+    v = (v as Record<string, unknown>)[head];
+    if (v === undefined) return true;
+  }
+  return typeof v === 'string' && values.includes(v);
+}
+
 function enumFindings(object: KubeObject): Finding[] {
   const out: Finding[] = [];
-  const bad = (where: string, value: unknown, values: readonly string[]): void => {
-    if (typeof value === 'string' && values.includes(value)) return;
-    out.push({
-      message: `${where} is ${JSON.stringify(value)}; the API server accepts only ${values.join(', ')}`,
-      fix: `set one of ${values.join(', ')}`,
-    });
+  const check = (value: unknown, path: readonly string[], values: readonly string[], where: () => string): void => {
+    if (allAllowed(value, path, values)) return;
+    for (const found of valuesAt(value, path, where())) {
+      if (typeof found.value === 'string' && values.includes(found.value)) continue;
+      out.push({
+        message: `${found.where} is ${JSON.stringify(found.value)}; the API server accepts only ${values.join(', ')}`,
+        fix: `set one of ${values.join(', ')}`,
+      });
+    }
   };
-  for (const e of ENUMS) {
-    if (e.kinds && !e.kinds.has(object.kind)) continue;
-    for (const { where, value } of valuesAt(object, e.path, '')) bad(where, value, e.values);
-  }
+  for (const e of ENUMS) if (!e.kinds || e.kinds.has(object.kind)) check(object, e.path, e.values, () => '');
   const pod = podTemplateOf(object);
   if (pod) {
-    for (const e of POD_ENUMS)
-      for (const { where, value } of valuesAt(pod.spec, e.path, 'pod spec')) bad(where, value, e.values);
+    for (const e of POD_ENUMS) check(pod.spec, e.path, e.values, () => 'pod spec');
     for (const c of pod.containers) {
-      for (const e of CONTAINER_ENUMS)
-        for (const { where, value } of valuesAt(c, e.path, `container '${str(c.name)}'`)) bad(where, value, e.values);
+      for (const e of CONTAINER_ENUMS) check(c, e.path, e.values, () => `container '${str(c.name)}'`);
     }
   }
   return out;
@@ -273,7 +289,8 @@ export const API_RULES: readonly Rule[] = [
   {
     id: 'api-name',
     description:
-      'names are DNS-1123 labels (≤ 63) or subdomains (≤ 253) as the kind requires; unique container, volume and port names in a pod',
+      'names are DNS-1123 labels (≤ 63) or subdomains (≤ 253) as the kind requires;' +
+      ' unique container and volume names in a pod; mounts name a volume',
     exceptable: false,
     check: (object) => {
       const out: Finding[] = [];
@@ -285,9 +302,10 @@ export const API_RULES: readonly Rule[] = [
           fix: 'rename the app or object in its spec (names become DNS names)',
         });
       const ns = rec(object.metadata)?.namespace;
-      if (ns !== undefined && (typeof ns !== 'string' || nameProblem('Namespace', ns))) {
+      const nsProblem = typeof ns === 'string' ? nameProblem('Namespace', ns) : 'is not a string';
+      if (ns !== undefined && nsProblem) {
         out.push({
-          message: `namespace ${JSON.stringify(ns)} ${typeof ns === 'string' ? nameProblem('Namespace', ns) : 'is not a string'}`,
+          message: `namespace ${JSON.stringify(ns)} ${nsProblem}`,
           fix: 'use a DNS-1123 label as the team namespace',
         });
       }
@@ -371,9 +389,12 @@ export const API_RULES: readonly Rule[] = [
           },
         ];
       if (selectorMatches(selector, pod.labels)) return [];
+      const wanted = Object.entries(labelsOf(rec(selector)?.matchLabels));
+      const missing = wanted.filter(([k, v]) => pod.labels[k] !== v).map(([k, v]) => `${k}=${v}`);
+      const terms = missing.length > 0 ? missing.join(', ') : JSON.stringify(rec(selector)?.matchExpressions);
       return [
         {
-          message: `spec.selector ${JSON.stringify(selector)} does not select the pod template labels ${JSON.stringify(pod.labels)}`,
+          message: `spec.selector requires ${terms}, which the pod template labels do not carry`,
           fix: 'make spec.template.metadata.labels carry every label the selector names',
         },
       ];
@@ -397,7 +418,9 @@ export const API_RULES: readonly Rule[] = [
       if (typeof value === 'string' && allowed.includes(value)) return [];
       return [
         {
-          message: `restartPolicy ${JSON.stringify(value)} on a ${object.kind}; the API server accepts only ${allowed.join(' or ')}`,
+          message:
+            `restartPolicy ${JSON.stringify(value)} on a ${object.kind};` +
+            ` the API server accepts only ${allowed.join(' or ')}`,
           fix: `set restartPolicy: ${allowed[0]} (or leave it out)`,
         },
       ];
@@ -415,13 +438,14 @@ export const API_RULES: readonly Rule[] = [
     description: "the API version and fields are served by the cluster's Kubernetes version",
     exceptable: false,
     check: (object, env) => {
-      const minor = minorOf(env.cluster.kubernetesVersion);
+      const version = env.cluster.kubernetesVersion;
+      const minor = minorOf(version);
       if (minor === undefined) return [];
       const out: Finding[] = [];
       const served = SERVED[`${object.apiVersion}/${object.kind}`];
       if (served && (minor < served.since || (served.until !== undefined && minor >= served.until))) {
         out.push({
-          message: `${object.apiVersion} ${object.kind} is not served by Kubernetes ${env.cluster.kubernetesVersion} (${env.name})`,
+          message: `${object.apiVersion} ${object.kind} is not served by Kubernetes ${version} (${env.name})`,
           fix: 'use the API version the cluster serves',
         });
       }
@@ -430,7 +454,9 @@ export const API_RULES: readonly Rule[] = [
         for (const f of FIELD_SINCE) {
           if (minor < f.since && valuesAt(c, f.path, '').length > 0) {
             out.push({
-              message: `container '${str(c.name)}' uses ${f.what} (${f.path.join('.')}), served from Kubernetes 1.${f.since}; ${env.name} runs ${env.cluster.kubernetesVersion}`,
+              message:
+                `container '${str(c.name)}' uses ${f.what} (${f.path.join('.')}),` +
+                ` served from Kubernetes 1.${f.since}; ${env.name} runs ${version}`,
               fix: "use an exec hook: command: ['sleep', '<seconds>']",
             });
           }

@@ -35,9 +35,14 @@ export const PLATFORM_EXCEPTIONS: readonly PlatformException[] = [
   },
 ];
 
-const byKey = new Set(PLATFORM_EXCEPTIONS.map((e) => `${e.object}\0${e.rule}`));
+const byObject = new Map<string, Set<string>>();
+for (const e of PLATFORM_EXCEPTIONS) {
+  const rules = byObject.get(e.object) ?? new Set<string>();
+  rules.add(e.rule);
+  byObject.set(e.object, rules);
+}
 
-/** Whether the platform object `kind/namespace/name` is listed as excepted from `rule`. */
-export function isPlatformException(kind: string, namespace: string | undefined, name: string, rule: string): boolean {
-  return byKey.has(`${kind}/${namespace ?? ''}/${name}\0${rule}`);
+/** The rules the platform object `kind/namespace/name` is listed as excepted from, if any. */
+export function platformExceptionsOf(kind: string, namespace: string | undefined, name: string): ReadonlySet<string> | undefined {
+  return byObject.get(`${kind}/${namespace ?? ''}/${name}`);
 }

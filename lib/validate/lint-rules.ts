@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../render/yaml.ts';
 import type { Finding, Rule } from './rule.ts';
-import { labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
+import { labelsOf, podsOfFile, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
 
 /** Volume types Pod Security "restricted" allows. */
 const RESTRICTED_VOLUMES = new Set([
@@ -68,19 +68,10 @@ const kindRule = (
 
 const cname = (c: Record<string, unknown>): string => `container '${String(c.name)}'`;
 
-/** Pods of the manifest file: kind, name, template labels and containers. */
-function podsOf(
-  file: readonly KubeObject[],
-): { object: KubeObject; labels: Record<string, string>; containers: Record<string, unknown>[] }[] {
-  const out: { object: KubeObject; labels: Record<string, string>; containers: Record<string, unknown>[] }[] = [];
-  for (const o of file) {
-    const pod = podTemplateOf(o);
-    if (pod) out.push({ object: o, labels: pod.labels, containers: pod.containers });
-  }
-  return out;
-}
-
-/** Whether a NetworkPolicy peer list lets everything through (absent or empty, or a peer open to every namespace or address). */
+/**
+ * Whether a NetworkPolicy peer list lets everything through: absent or empty,
+ * or a peer open to every namespace or address.
+ */
 function openPeers(peers: unknown): boolean {
   if (peers === undefined || (Array.isArray(peers) && peers.length === 0)) return true;
   return recs(peers).some((p) => {
@@ -197,7 +188,9 @@ export const LINT_RULES: readonly Rule[] = [
       const out: Finding[] = [];
       if (pod.automountServiceAccountToken !== false) {
         out.push({
-          message: `the pod of ${object.kind} '${object.metadata.name}' mounts its service account token (automountServiceAccountToken is ${JSON.stringify(pod.automountServiceAccountToken ?? 'unset')})`,
+          message:
+            `the pod of ${object.kind} '${object.metadata.name}' mounts its service account token` +
+            ` (automountServiceAccountToken is ${JSON.stringify(pod.automountServiceAccountToken ?? 'unset')})`,
           fix: 'set automountServiceAccountToken: false on the pod (render it from the spec)',
         });
       }
@@ -237,7 +230,9 @@ export const LINT_RULES: readonly Rule[] = [
       }
       if (Array.isArray(spec.externalIPs) ? spec.externalIPs.length > 0 : spec.externalIPs !== undefined) {
         out.push({
-          message: `Service sets externalIPs ${JSON.stringify(spec.externalIPs)}, which can capture other traffic (CVE-2020-8554)`,
+          message:
+            `Service sets externalIPs ${JSON.stringify(spec.externalIPs)},` +
+            ' which can capture other traffic (CVE-2020-8554)',
           fix: 'remove externalIPs',
         });
       }
@@ -258,9 +253,10 @@ export const LINT_RULES: readonly Rule[] = [
       ] as const) {
         recs(spec[dir]).forEach((r, i) => {
           if (openPeers(r[peerKey]) && recs(r.ports).length === 0) {
+            const peers = dir === 'ingress' ? 'sources' : 'destinations';
             out.push({
-              message: `${dir}[${i}] allows all ${dir === 'ingress' ? 'sources' : 'destinations'} on all ports`,
-              fix: `name the ${peerKey === 'from' ? 'sources' : 'destinations'} (podSelector, namespaceSelector) and the ports`,
+              message: `${dir}[${i}] allows all ${peers} on all ports`,
+              fix: `name the ${peers} (podSelector, namespaceSelector) and the ports`,
             });
           }
         });
@@ -270,10 +266,11 @@ export const LINT_RULES: readonly Rule[] = [
   ),
   kindRule('rbac-cluster-admin', 'no binding grants cluster-admin', ['ClusterRoleBinding', 'RoleBinding'], (object) => {
     const ref = rec(object.roleRef);
+    const subjects = recs(object.subjects).map((s) => `${String(s.kind)}/${String(s.name)}`);
     return ref?.kind === 'ClusterRole' && ref.name === 'cluster-admin'
       ? [
           {
-            message: `${object.kind} grants cluster-admin to ${JSON.stringify(recs(object.subjects).map((s) => `${String(s.kind)}/${String(s.name)}`))}`,
+            message: `${object.kind} grants cluster-admin to ${JSON.stringify(subjects)}`,
             fix: 'bind a role that lists the verbs and resources needed',
           },
         ]
@@ -326,7 +323,7 @@ export const LINT_RULES: readonly Rule[] = [
       if (spec.selector === undefined || spec.type === 'ExternalName') return [];
       const selector = labelsOf(spec.selector);
       const keys = Object.keys(selector);
-      const pods = podsOf(file).filter((p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]));
+      const pods = podsOfFile(file).filter((p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]));
       if (pods.length === 0)
         return [
           {
@@ -366,7 +363,7 @@ export const LINT_RULES: readonly Rule[] = [
     ['PodDisruptionBudget'],
     (object, _env, file = [object]) => {
       const selector = rec(object.spec)?.selector;
-      if (podsOf(file).some((p) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector))) return [];
+      if (podsOfFile(file).some((p) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector))) return [];
       return [
         {
           message: `selector ${JSON.stringify(selector)} selects no pod template in this file`,
@@ -382,7 +379,7 @@ export const LINT_RULES: readonly Rule[] = [
     (object, _env, file = [object]) => {
       const selector = rec(object.spec)?.podSelector;
       if (selectorIsEmpty(selector)) return [];
-      if (podsOf(file).some((p) => selectorMatches(selector, p.labels))) return [];
+      if (podsOfFile(file).some((p) => selectorMatches(selector, p.labels))) return [];
       return [
         {
           message: `podSelector ${JSON.stringify(selector)} selects no pod template in this file`,
@@ -417,7 +414,7 @@ export const LINT_RULES: readonly Rule[] = [
             fix: 'use a port name the Service declares',
           }));
       }
-      const pods = podsOf(file).filter((p) => selectorMatches(selector, p.labels));
+      const pods = podsOfFile(file).filter((p) => selectorMatches(selector, p.labels));
       if (pods.length === 0)
         return [
           {
@@ -474,7 +471,8 @@ function unavailableShare(value: unknown, replicas: number): number {
 /** Updates that take every pod away at once, where the environment's rollout policy bounds unavailability. */
 export const UPDATE_RULE: Rule = kindRule(
   'update-keeps-capacity',
-  "updates never take every pod down at once (no Recreate) where the environment's rollout policy bounds maxUnavailable",
+  'updates never take every pod down at once (no Recreate)' +
+    " where the environment's rollout policy bounds maxUnavailable",
   ['Deployment', 'CloneSet'],
   (object, env, file = [object]) => {
     if (env.rollout?.maxUnavailablePercent === undefined) return [];
@@ -491,7 +489,9 @@ export const UPDATE_RULE: Rule = kindRule(
     if (unavailableShare(unavailable, replicas) >= 1 && replicas > 0) {
       return [
         {
-          message: `maxUnavailable ${JSON.stringify(unavailable)} lets an update take all ${replicas} pod(s) down at once in ${env.name}`,
+          message:
+            `maxUnavailable ${JSON.stringify(unavailable)} lets an update take all ${replicas} pod(s)` +
+            ` down at once in ${env.name}`,
           fix,
         },
       ];

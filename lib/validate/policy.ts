@@ -11,7 +11,7 @@ import { ROLLOUT_RULES } from '../rollout/policy.ts';
 import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
 import { API_RULES } from './api-rules.ts';
 import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
-import { isPlatformException } from './exceptions.ts';
+import { platformExceptionsOf } from './exceptions.ts';
 import { beginObject, endObject } from './shape.ts';
 
 import type { Finding, Rule, RuleContext } from './rule.ts';
@@ -51,7 +51,8 @@ export function podSpecOf(object: KubeObject): PodSpec | undefined {
 
 /** The containers of a pod spec that are objects; others are the schema check's to report. */
 function containersOf(pod: PodSpec): Container[] {
-  const list = (v: unknown): Container[] => (Array.isArray(v) ? v.filter((c): c is Container => !!c && typeof c === 'object' && !Array.isArray(c)) : []);
+  const isContainer = (c: unknown): c is Container => !!c && typeof c === 'object' && !Array.isArray(c);
+  const list = (v: unknown): Container[] => (Array.isArray(v) ? v.filter(isContainer) : []);
   return [...list(pod.initContainers), ...list(pod.containers)];
 }
 
@@ -135,7 +136,10 @@ export const RULES: readonly Rule[] = [
       if (pod[key] === true) findings.push({ message: `${key} is on`, fix: `remove ${key}` });
     }
     for (const v of Array.isArray(pod.volumes) ? pod.volumes : []) {
-      if (v && v.hostPath !== undefined) findings.push({ message: `volume '${v.name}' mounts a host path`, fix: 'use an emptyDir or a PersistentVolumeClaim' });
+      if (v && v.hostPath !== undefined) {
+        const fix = 'use an emptyDir or a PersistentVolumeClaim';
+        findings.push({ message: `volume '${v.name}' mounts a host path`, fix });
+      }
     }
     return findings;
   }),
@@ -207,6 +211,8 @@ export function checkPolicy(
   const out: { rule: string; message: string; fix: string }[] = [];
   const file = context.file ?? [object];
   const ruleContext: RuleContext = { platform: context.platform === true };
+  const { namespace, name } = object.metadata ?? {};
+  const listed = context.platform === true ? platformExceptionsOf(object.kind, namespace, name) : undefined;
   try {
     checking = { object, ...podOf(object) };
     beginObject(object);
@@ -217,13 +223,16 @@ export function checkPolicy(
   try {
     for (const rule of RULES) {
       if (excepted?.has(rule.id) && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
-      if (context.platform === true && isPlatformException(object.kind, object.metadata?.namespace, object.metadata?.name, rule.id)) continue;
+      if (listed?.has(rule.id)) continue;
       let findings: Finding[];
       try {
         findings = rule.check(object, env, file, ruleContext);
       } catch (error) {
-        findings = [{ message: `the object is malformed where rule '${rule.id}' reads it (${(error as Error).message})`, fix: 'correct the fields the schema errors name; render it from the spec with `npm run synth`' }];
-        out.push({ rule: 'malformed', message: findings[0]!.message, fix: findings[0]!.fix });
+        out.push({
+          rule: 'malformed',
+          message: `the object is malformed where rule '${rule.id}' reads it (${(error as Error).message})`,
+          fix: 'correct the fields the schema errors name; render it from the spec with `npm run synth`',
+        });
         continue;
       }
       for (const f of findings) out.push({ rule: rule.id, message: f.message, fix: f.fix });

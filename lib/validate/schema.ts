@@ -77,7 +77,8 @@ export function unknownFieldErrors(object: { apiVersion?: unknown; kind?: unknow
   else if (registry.has(key)) {
     const template = (object.spec as { template?: unknown } | undefined)?.template;
     if (template && typeof template === 'object') {
-      const wrapper = { apiVersion: PodTemplate.apiVersion, kind: PodTemplate.kind, metadata: { name: 'template' }, template };
+      const metadata = { name: 'template' };
+      const wrapper = { apiVersion: PodTemplate.apiVersion, kind: PodTemplate.kind, metadata, template };
       paths = unknownFields(PodTemplate.prototype.validate as ThisValidator, wrapper)
         .filter((p) => p.startsWith('/template/'))
         .map((p) => `/spec${p}`);

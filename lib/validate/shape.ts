@@ -118,3 +118,36 @@ export function selectorIsEmpty(selector: unknown): boolean {
   const s = rec(selector);
   return !!s && Object.keys(labelsOf(s.matchLabels)).length === 0 && recs(s.matchExpressions).length === 0;
 }
+
+/** A pod template of a manifest file, with the object that holds it. */
+export interface FilePod extends PodTemplateView {
+  readonly object: KubeObject;
+}
+
+/** The file `validateFiles` is checking and its pods, computed on first use. */
+let currentFile: { objects: readonly KubeObject[]; pods?: FilePod[] } | undefined;
+
+/** Makes `podsOfFile(objects)` compute once until `endFile`; `validateFiles` brackets each file with them. */
+export function beginFile(objects: readonly KubeObject[]): void {
+  currentFile = { objects };
+}
+
+/** Ends what `beginFile` began. */
+export function endFile(): void {
+  currentFile = undefined;
+}
+
+/** The pod templates of the objects of a manifest file. */
+export function podsOfFile(objects: readonly KubeObject[]): FilePod[] {
+  if (currentFile?.objects === objects) return (currentFile.pods ??= computePods(objects));
+  return computePods(objects);
+}
+
+function computePods(objects: readonly KubeObject[]): FilePod[] {
+  const out: FilePod[] = [];
+  for (const object of objects) {
+    const view = podTemplateOf(object);
+    if (view) out.push({ ...view, object });
+  }
+  return out;
+}

@@ -11,6 +11,7 @@ import { fromYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
 import { checkPolicy, checkPolicyAcross } from './policy.ts';
 import { schemaErrors, unknownFieldErrors } from './schema.ts';
+import { beginFile, endFile } from './shape.ts';
 import { parseAllDocuments } from 'yaml';
 
 /** One broken rule on one object. */
@@ -61,9 +62,11 @@ export function validateFiles(
     const objects = withListItems(file.objects);
     const kube = objects.filter(isObject);
     const platform = file.path.startsWith(`${file.env}/platform/`);
+    beginFile(kube);
     objects.forEach((object, n) => {
       if (!isObject(object)) {
-        out.push({ file: file.path, object: `document ${n + 1}`, rule: 'schema', message: notAnObject(object), fix: 're-render with `npm run synth`' });
+        const fix = 're-render with `npm run synth`';
+        out.push({ file: file.path, object: `document ${n + 1}`, rule: 'schema', message: notAnObject(object), fix });
         return;
       }
       const id = objectId(object);
@@ -78,9 +81,12 @@ export function validateFiles(
         out.push({ file: file.path, object: id, ...v });
       }
     });
+    endFile();
   }
   if (options.across ?? true) {
-    out.push(...duplicateObjects(files.map((f) => ({ path: f.path, env: f.env, ids: withListItems(f.objects).filter(isObject).map(objectId) }))));
+    const idsOf = (f: RenderedFile): string[] => withListItems(f.objects).filter(isObject).map(objectId);
+    const ids = files.map((f) => ({ path: f.path, env: f.env, ids: idsOf(f) }));
+    out.push(...duplicateObjects(ids));
     out.push(...checkPolicyAcross(files, environments));
   }
   return out;
@@ -93,17 +99,24 @@ function withListItems(objects: readonly unknown[]): unknown[] {
 }
 
 function isList(o: unknown): o is { kind: string; items: unknown[] } {
-  return !!o && typeof o === 'object' && (o as { kind?: unknown }).kind === 'List' && Array.isArray((o as { items?: unknown }).items);
+  const list = o as { kind?: unknown; items?: unknown } | null;
+  return !!list && typeof list === 'object' && list.kind === 'List' && Array.isArray(list.items);
 }
 
 /** Why a document is no Kubernetes object, naming what is missing. */
 function notAnObject(o: unknown): string {
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return `document is ${Array.isArray(o) ? 'a list' : JSON.stringify(o)}, not a Kubernetes object (apiVersion, kind, metadata.name)`;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) {
+    const what = Array.isArray(o) ? 'a list' : JSON.stringify(o);
+    return `document is ${what}, not a Kubernetes object (apiVersion, kind, metadata.name)`;
+  }
   const k = o as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; generateName?: unknown } };
   if (typeof k.apiVersion !== 'string') return 'document has no apiVersion';
   if (typeof k.kind !== 'string') return 'document has no kind';
   if (k.metadata?.generateName !== undefined && k.metadata.name === undefined) {
-    return `${k.kind} has generateName but no metadata.name: objects applied from git need a fixed name, or every sync creates another`;
+    return (
+      `${k.kind} has generateName but no metadata.name:` +
+      ' objects applied from git need a fixed name, or every sync creates another'
+    );
   }
   return `${k.kind} has no metadata.name`;
 }
@@ -163,7 +176,13 @@ export function readManifestsReporting(dir: string): { files: RenderedFile[]; vi
       const error = doc.errors[0];
       if (error) {
         const line = error.linePos?.[0]?.line;
-        violations.push({ file: rel, object: `document ${n + 1}`, rule: 'yaml', message: `invalid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`, fix: 're-render with `npm run synth` (manifests are never edited by hand)' });
+        violations.push({
+          file: rel,
+          object: `document ${n + 1}`,
+          rule: 'yaml',
+          message: `invalid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`,
+          fix: 're-render with `npm run synth` (manifests are never edited by hand)',
+        });
         return;
       }
       const value = doc.toJS() as unknown;
@@ -188,9 +207,13 @@ export function listFiles(dir: string): string[] {
  * What `validate` checks on disk: every file under `dir` (`manifests/`) read, broken YAML reported per file, each
  * object against its strict schema (unknown fields included) and the policy, across files, and the indexes.
  */
-export function validateManifestDir(dir: string, environments: ReadonlyMap<string, EnvironmentSpec>): { files: RenderedFile[]; violations: Violation[] } {
+export function validateManifestDir(
+  dir: string,
+  environments: ReadonlyMap<string, EnvironmentSpec>,
+): { files: RenderedFile[]; violations: Violation[] } {
   const { files, violations } = readManifestsReporting(dir);
-  return { files, violations: [...violations, ...validateFiles(files, environments, { strict: true }), ...validateIndexes(files)] };
+  const checked = validateFiles(files, environments, { strict: true });
+  return { files, violations: [...violations, ...checked, ...validateIndexes(files)] };
 }
 
 /** Checks that each environment's index lists exactly the manifest files present. */
@@ -208,7 +231,8 @@ export function validateIndexes(files: readonly RenderedFile[]): Violation[] {
     try {
       resources = (fromYaml(index.content, index.path)[0] as { resources?: unknown } | undefined)?.resources;
     } catch (error) {
-      out.push({ file: index.path, object: '', rule: 'index', message: (error as Error).message, fix: 'run `npm run synth`' });
+      const message = (error as Error).message;
+      out.push({ file: index.path, object: '', rule: 'index', message, fix: 'run `npm run synth`' });
       continue;
     }
     const listed = new Set((Array.isArray(resources) ? resources : []).map((r) => `${env}/${String(r)}`));

@@ -129,8 +129,9 @@ describe('validate on a manifests folder', () => {
     });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      '  - manifests/prod/apps/claims-api.yaml apps/v1/Deployment/claims/claims-api [api-restart-policy]: restartPolicy "Never" on a Deployment;' +
-        ' the API server accepts only Always. Fix: set restartPolicy: Always (or leave it out)',
+      '  - manifests/prod/apps/claims-api.yaml apps/v1/Deployment/claims/claims-api [api-restart-policy]:' +
+        ' restartPolicy "Never" on a Deployment; the API server accepts only Always.' +
+        ' Fix: set restartPolicy: Always (or leave it out)',
     );
   });
 });

@@ -129,7 +129,8 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => o.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'x-', namespace: 'claims' } }),
     rule: 'schema',
     message:
-      'ConfigMap has generateName but no metadata.name: objects applied from git need a fixed name, or every sync creates another',
+      'ConfigMap has generateName but no metadata.name:' +
+      ' objects applied from git need a fixed name, or every sync creates another',
     object: 'document 12',
   },
 
@@ -214,7 +215,7 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => (dep(o).spec.selector.matchLabels['app.kubernetes.io/name'] = 'claims'),
     rule: 'api-selector',
     message:
-      'spec.selector {"matchLabels":{"app.kubernetes.io/name":"claims"}} does not select the pod template labels {"app.kubernetes.io/managed-by":"platform-gitops","app.kubernetes.io/name":"claims-api","app.kubernetes.io/part-of":"claims","app.kubernetes.io/version":"2.14.1","platform.insure.example/environment":"prod"}',
+      'spec.selector requires app.kubernetes.io/name=claims, which the pod template labels do not carry',
     object: DEP,
   },
   {
@@ -270,7 +271,7 @@ export const CASES: readonly CorpusCase[] = [
     file: API,
     edit: (o) => (svc(o).spec.ports[0].nodePort = 8080),
     rule: 'api-ports',
-    message: "Service nodePort 8080 is outside the cluster's node port range 30000–32767",
+    message: "Service nodePort 8080 is outside the node port range 30000–32767",
     object: SVC,
   },
   {
@@ -287,7 +288,8 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => (find(o, 'ConfigMap').metadata.name = 'Claims_Log'),
     rule: 'api-name',
     message:
-      'name \'Claims_Log\' must be a DNS-1123 subdomain: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+      "name 'Claims_Log' must be a DNS-1123 subdomain:" +
+      ' lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
     object: 'v1/ConfigMap/claims/Claims_Log',
   },
   {
@@ -320,7 +322,8 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => (svc(o).metadata.labels['app.kubernetes.io/part-of'] = 'claims team'),
     rule: 'api-labels',
     message:
-      "metadata.labels 'app.kubernetes.io/part-of' value \"claims team\" may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric",
+      'metadata.labels \'app.kubernetes.io/part-of\' value "claims team"' +
+      " may hold only letters, digits, '-', '_' and '.', starting and ending alphanumeric",
     object: SVC,
   },
   {
@@ -361,7 +364,8 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => (app(o).imagePullPolicy = 'IfMissing'),
     rule: 'api-enum',
     message:
-      'container \'claims-api\'.imagePullPolicy is "IfMissing"; the API server accepts only Always, IfNotPresent, Never',
+      'container \'claims-api\'.imagePullPolicy is "IfMissing";' +
+      ' the API server accepts only Always, IfNotPresent, Never',
     object: DEP,
   },
   {
@@ -378,7 +382,8 @@ export const CASES: readonly CorpusCase[] = [
     edit: (o) => (app(o).lifecycle.preStop = { sleep: { seconds: 15 } }),
     rule: 'api-served',
     message:
-      "container 'claims-api' uses the native sleep action of a preStop hook (lifecycle.preStop.sleep), served from Kubernetes 1.30; prod runs 1.27",
+      "container 'claims-api' uses the native sleep action of a preStop hook (lifecycle.preStop.sleep)," +
+      ' served from Kubernetes 1.30; prod runs 1.27',
     object: DEP,
   },
 
