@@ -466,11 +466,3 @@ export const API_RULES: readonly Rule[] = [
     },
   },
 ];
-
-/** Labels of the objects' pod templates, for the cross-object rules. */
-export function templateLabels(objects: readonly KubeObject[]): Record<string, string>[] {
-  return objects
-    .map((o) => podTemplateOf(o)?.labels)
-    .filter((l): l is Record<string, string> => l !== undefined)
-    .map(labelsOf);
-}

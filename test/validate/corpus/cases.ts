@@ -3,7 +3,6 @@
  * a rendered prod manifest (or a raw YAML file), with the rule id and the
  * message `validate` must report for it.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 /** One bad input and what `validate` must say about it. */
 export interface CorpusCase {
@@ -385,6 +384,15 @@ export const CASES: readonly CorpusCase[] = [
       "container 'claims-api' uses the native sleep action of a preStop hook (lifecycle.preStop.sleep)," +
       ' served from Kubernetes 1.30; prod runs 1.27',
     object: DEP,
+  },
+
+  {
+    name: 'an API version the cluster no longer serves',
+    file: API,
+    edit: (o) => (find(o, 'PodDisruptionBudget').apiVersion = 'policy/v1beta1'),
+    rule: 'api-served',
+    message: 'policy/v1beta1 PodDisruptionBudget is not served by Kubernetes 1.27 (prod)',
+    object: 'policy/v1beta1/PodDisruptionBudget/claims/claims-api',
   },
 
   // Pod Security "restricted" and kube-linter-class hardening.
