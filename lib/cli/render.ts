@@ -41,17 +41,18 @@ export function renderCommands(program: Command, root: string): void {
     )
     .action(async () => {
       const { loadEnvironmentsOnly } = await import('../spec/project.ts');
-      const { formatViolations, readManifests, validateFiles, validateIndexes } = await import('../validate/validate.ts');
+      const { formatViolations, validateManifestDir } = await import('../validate/validate.ts');
       const { MANIFESTS_DIR } = await import('../render/synth.ts');
       const environments = await loadEnvironmentsOnly(root);
-      const files = readManifests(join(root, MANIFESTS_DIR));
       const specs = new Map(environments.map((e) => [e.spec.name as string, e.spec]));
+      const checked = validateManifestDir(join(root, MANIFESTS_DIR), specs);
+      const files = checked.files;
       // promtool runs here only, never in synth or the bench: it is an outside tool, and slow to start.
       const { checkPrometheusRules, describePromtool } = await import('../validate/promtool.ts');
       const started = Date.now();
       const promtool = checkPrometheusRules(files);
       const promtoolLine = `${describePromtool(promtool, Date.now() - started)}\n`;
-      const violations = [...validateFiles(files, specs), ...validateIndexes(files), ...promtool.violations];
+      const violations = [...checked.violations, ...promtool.violations];
       const objects = files.reduce((n, f) => n + f.objects.length, 0);
       if (violations.length > 0) {
         const listed = formatViolations(violations);

@@ -9,34 +9,14 @@ import type { KubeObject } from '../render/yaml.ts';
 import type { RenderedFile } from '../render/render.ts';
 import { ROLLOUT_RULES } from '../rollout/policy.ts';
 import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
+import { API_RULES } from './api-rules.ts';
+import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
+import { platformExceptionsOf } from './exceptions.ts';
+import { beginObject, endObject } from './shape.ts';
 
-/** What a rule found wrong with one object. */
-export interface Finding {
-  readonly message: string;
-  readonly fix: string;
-}
+import type { Finding, Rule, RuleContext } from './rule.ts';
 
-/** A policy rule. */
-export interface Rule {
-  /** Stable id, e.g. `run-as-non-root`. */
-  readonly id: string;
-  /** One line on what the rule demands. */
-  readonly description: string;
-  /** Whether an object may opt out with annotation `policy.platform.insure.example/<id>: <reason>`. */
-  readonly exceptable: boolean;
-  /** Findings on `object` rendered for `env`; `file` holds every object of the same manifest file. */
-  check(object: KubeObject, env: EnvironmentSpec, file?: readonly KubeObject[]): Finding[];
-  /** Findings that need every environment at once (two waves of one release); run once per validation. */
-  checkAcross?(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): AcrossFinding[];
-}
-
-/** What a cross-environment rule found, and where. */
-export interface AcrossFinding extends Finding {
-  /** File under `manifests/`. */
-  readonly file: string;
-  /** `apiVersion/kind/namespace/name` of the object at fault. */
-  readonly object: string;
-}
+export type { AcrossFinding, Finding, Rule, RuleContext } from './rule.ts';
 
 interface Container {
   name?: string;
@@ -65,11 +45,15 @@ export function podSpecOf(object: KubeObject): PodSpec | undefined {
     return jobTemplate?.spec?.template?.spec;
   }
   const template = spec.template as { spec?: PodSpec } | undefined;
-  return template?.spec?.containers ? template.spec : undefined;
+  const podSpec = template?.spec;
+  return podSpec && typeof podSpec === 'object' && podSpec.containers ? podSpec : undefined;
 }
 
+/** The containers of a pod spec that are objects; others are the schema check's to report. */
 function containersOf(pod: PodSpec): Container[] {
-  return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+  const isContainer = (c: unknown): c is Container => !!c && typeof c === 'object' && !Array.isArray(c);
+  const list = (v: unknown): Container[] => (Array.isArray(v) ? v.filter(isContainer) : []);
+  return [...list(pod.initContainers), ...list(pod.containers)];
 }
 
 /** Splits an image reference into repository, tag and digest. */
@@ -151,8 +135,11 @@ export const RULES: readonly Rule[] = [
     for (const key of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
       if (pod[key] === true) findings.push({ message: `${key} is on`, fix: `remove ${key}` });
     }
-    for (const v of pod.volumes ?? []) {
-      if (v.hostPath !== undefined) findings.push({ message: `volume '${v.name}' mounts a host path`, fix: 'use an emptyDir or a PersistentVolumeClaim' });
+    for (const v of Array.isArray(pod.volumes) ? pod.volumes : []) {
+      if (v && v.hostPath !== undefined) {
+        const fix = 'use an emptyDir or a PersistentVolumeClaim';
+        findings.push({ message: `volume '${v.name}' mounts a host path`, fix });
+      }
     }
     return findings;
   }),
@@ -164,6 +151,7 @@ export const RULES: readonly Rule[] = [
   podRule('no-mutable-tag', "images use immutable tags (no 'latest', no untagged)", false, (_pod, env, containers) => {
     if (env.images.allowMutableTags) return [];
     return containers.flatMap((c) => {
+      if (c.image !== undefined && typeof c.image !== 'string') return [];
       const image = parseImage(c.image ?? '');
       if (image.tag === undefined && image.digest === undefined) {
         return [{ message: `container '${c.name}' image '${c.image}' has no tag`, fix: 'pin a release tag in the versions file' }];
@@ -194,6 +182,9 @@ export const RULES: readonly Rule[] = [
   },
   ...ROLLOUT_RULES,
   fluentBitConfigRule,
+  ...API_RULES,
+  ...LINT_RULES,
+  UPDATE_RULE,
 ];
 
 /**
@@ -219,14 +210,36 @@ export function checkPolicy(
   const excepted = exceptionsOf(object);
   const out: { rule: string; message: string; fix: string }[] = [];
   const file = context.file ?? [object];
-  checking = { object, ...podOf(object) };
+  const ruleContext: RuleContext = { platform: context.platform === true };
+  const { namespace, name } = object.metadata ?? {};
+  const listed = context.platform === true ? platformExceptionsOf(object.kind, namespace, name) : undefined;
+  try {
+    checking = { object, ...podOf(object) };
+    beginObject(object);
+  } catch {
+    // A pod spec of the wrong shape: each rule reads it again, and a rule that cannot is reported as such below.
+    checking = undefined;
+  }
   try {
     for (const rule of RULES) {
       if (excepted?.has(rule.id) && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
-      for (const f of rule.check(object, env, file)) out.push({ rule: rule.id, message: f.message, fix: f.fix });
+      if (listed?.has(rule.id)) continue;
+      let findings: Finding[];
+      try {
+        findings = rule.check(object, env, file, ruleContext);
+      } catch (error) {
+        out.push({
+          rule: 'malformed',
+          message: `the object is malformed where rule '${rule.id}' reads it (${(error as Error).message})`,
+          fix: 'correct the fields the schema errors name; render it from the spec with `npm run synth`',
+        });
+        continue;
+      }
+      for (const f of findings) out.push({ rule: rule.id, message: f.message, fix: f.fix });
     }
   } finally {
     checking = undefined;
+    endObject();
   }
   return out;
 }

@@ -12,6 +12,8 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { KRUISE_MODELS } from '../rollout/kruise.ts';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { PodTemplate } from 'kubernetes-models/v1';
+import { unknownFields, type ThisValidator } from './strict.ts';
 
 /** A model class that validates a plain object. */
 interface ModelClass {
@@ -43,12 +45,47 @@ const inPlace = (model: ModelClass): Validator => {
 
 const registry = new Map<string, Validator>(models.map((m) => [`${m.apiVersion}/${m.kind}`, inPlace(m)]));
 
+/**
+ * Validators that read `this`, for the unknown-field pass. Kinds registered with `registerModels` check unknown
+ * fields themselves; their pod templates are checked here with the core PodTemplate schema.
+ */
+const strictRegistry = new Map<string, ThisValidator>(
+  models.map((m) => [`${m.apiVersion}/${m.kind}`, m.prototype.validate as ThisValidator]),
+);
+
 /** Registers more models (CRD-backed kinds) for schema validation; each validates a copy made by its constructor. */
 export function registerModels(more: readonly ModelClass[]): void {
   for (const m of more) registry.set(`${m.apiVersion}/${m.kind}`, (object) => new m(object as never).validate());
 }
 
 registerModels(KRUISE_MODELS);
+
+/** `apiVersion/kind` of every kind `validate` accepts, sorted. */
+export function acceptedKinds(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/**
+ * Fields of `object` its kind's schema does not declare, as errors naming the JSON path. An API server with
+ * structural schemas drops such fields without a word, so a misspelt or misplaced field would silently do nothing.
+ */
+export function unknownFieldErrors(object: { apiVersion?: unknown; kind?: unknown; spec?: unknown }): string[] {
+  const key = `${String(object.apiVersion)}/${String(object.kind)}`;
+  const validate = strictRegistry.get(key);
+  let paths: string[] = [];
+  if (validate) paths = unknownFields(validate, object);
+  else if (registry.has(key)) {
+    const template = (object.spec as { template?: unknown } | undefined)?.template;
+    if (template && typeof template === 'object') {
+      const metadata = { name: 'template' };
+      const wrapper = { apiVersion: PodTemplate.apiVersion, kind: PodTemplate.kind, metadata, template };
+      paths = unknownFields(PodTemplate.prototype.validate as ThisValidator, wrapper)
+        .filter((p) => p.startsWith('/template/'))
+        .map((p) => `/spec${p}`);
+    }
+  }
+  return paths.map((p) => `${p} is not a field of ${key}`);
+}
 
 /** Schema errors of one object: `[]` when valid. Each error names the JSON path. */
 export function schemaErrors(object: { apiVersion?: unknown; kind?: unknown }): string[] {

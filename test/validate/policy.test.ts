@@ -29,13 +29,19 @@ function deployment(): KubeObject & { spec: any } {
       template: {
         metadata: { labels: { 'app.kubernetes.io/name': 'claims-api' } },
         spec: {
-          securityContext: { runAsNonRoot: true, runAsUser: 10001 },
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
               name: 'claims-api',
               image: `registry.insure.example/claims/claims-api:1.0.0@${digest}`,
               resources: { requests: { cpu: '250m', memory: '512Mi' } },
-              securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false },
+              securityContext: {
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                capabilities: { drop: ['ALL'] },
+              },
             },
           ],
         },
@@ -134,7 +140,7 @@ describe('policy', () => {
     expect(checkPolicy(d, prod, { platform: true }).map((v) => v.rule)).toEqual(['no-host-access']);
   });
 
-  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts)', () => {
+  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts; api-, lint and cross-object rules: test/validate/corpus.test.ts)', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'required-labels',
       'run-as-non-root',
@@ -154,6 +160,32 @@ describe('policy', () => {
       'rollout-manual-gate',
       'rollout-same-strategy-in-wave',
       'fluent-bit-config',
+      'api-name',
+      'api-labels',
+      'api-selector',
+      'api-ports',
+      'api-restart-policy',
+      'api-enum',
+      'api-served',
+      'capabilities',
+      'seccomp',
+      'pod-security-restricted',
+      'no-host-port',
+      'no-ssh-port',
+      'service-account-token',
+      'env-var-secret',
+      'service-exposure',
+      'network-policy-allow-all',
+      'rbac-cluster-admin',
+      'rbac-wildcard',
+      'hpa-bounds',
+      'dangling-service',
+      'dangling-hpa',
+      'dangling-pdb',
+      'dangling-network-policy',
+      'dangling-monitor',
+      'dangling-service-account',
+      'update-keeps-capacity',
     ]);
   });
 });
