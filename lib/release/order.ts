@@ -140,11 +140,17 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     violations.push({ env: r.env, rule: r.gate, message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`, objects: [`environments/${r.env}/versions.json`], overridable: OVERRIDABLE_RULES.has(r.gate) });
   }
 
+  // Grouped once, so that each app's part reads only its own objects and changes: linear in the change.
+  const changesByEnv = groupBy(objectChanges, (c) => c.env);
+  const beforeByEnv = groupBy(delta.before, (p) => p.env);
+  const afterByEnv = groupBy(delta.after, (p) => p.env);
   const environments: EnvironmentRelease[] = [];
   const changes: Change[] = [];
   for (const { env, policy, step, wave, releasedWith } of policies) {
-    const inEnv = objectChanges.filter((c) => c.env === env);
-    const removedApps = appsOnlyIn(delta.before, delta.after, env);
+    const inEnv = changesByEnv.get(env) ?? [];
+    const before = beforeByEnv.get(env) ?? [];
+    const after = afterByEnv.get(env) ?? [];
+    const removedApps = appsOnlyIn(before, after);
     violations.push(
       ...checkDeletions({
         env,
@@ -152,13 +158,13 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
         changes: inEnv,
         removedApps,
         baseObjects: () => countObjects(root, delta.baseFiles, env),
-        emptyAtHead: emptyAtHead(delta, env),
+        emptyAtHead: emptyAtHead(delta, env, after.length > 0),
         broken: delta.broken.filter((b) => envOf(b.file) === env),
       }),
     );
     const edit = policyEdits.get(env);
     if (inEnv.length === 0 && !edit) continue;
-    const apps = appReleases(env, policy, inEnv, delta.before, delta.after);
+    const apps = appReleases(env, policy, inEnv, before, after);
     if (edit) apps.unshift(edit);
     const risk = maxRisk(apps.map((a) => a.risk));
     environments.push({ env, step, wave, ...(releasedWith ? { releasedWith } : {}), risk, ...approvalsFor(policy, risk), apps });
@@ -289,15 +295,19 @@ function lineChanges(root: string, base: string, head: string, file: string): Fi
   return out;
 }
 
+/** The apps of one environment's changes; `before` and `after` are the environment's objects. */
 function appReleases(env: string, policy: EnvironmentSpec, changes: readonly ObjectChange[], before: readonly PlacedObject[], after: readonly PlacedObject[]): AppRelease[] {
-  const names = [...new Set(changes.map((c) => c.app))].sort(cmp);
+  const byApp = groupBy(changes, (c) => c.app);
+  const beforeByApp = groupBy(before, (p) => p.app);
+  const afterByApp = groupBy(after, (p) => p.app);
+  const names = [...byApp.keys()].sort(cmp);
   return names.map((app) => {
-    const old = before.filter((p) => p.env === env && p.app === app).map((p) => p.object);
-    const now = after.filter((p) => p.env === env && p.app === app).map((p) => p.object);
+    const old = (beforeByApp.get(app) ?? []).map((p) => p.object);
+    const now = (afterByApp.get(app) ?? []).map((p) => p.object);
     const rollout = rolloutPlans(old, now);
     const recreating = new Set(rollout.filter((p) => p.inPlace === false).map((p) => p.object));
-    const appChanges = changes
-      .filter((c) => c.app === app)
+    const appChanges = byApp
+      .get(app)!
       .map((c): Change => {
         const touchesPods = recreating.has(c.object) && c.fields.some((f) => f.path.startsWith('spec.template'));
         const triggers = triggersOf(c, touchesPods);
@@ -311,21 +321,36 @@ function appReleases(env: string, policy: EnvironmentSpec, changes: readonly Obj
   });
 }
 
-/** Apps with objects at base and none at head in `env`. */
-function appsOnlyIn(before: readonly PlacedObject[], after: readonly PlacedObject[], env: string): string[] {
-  const now = new Set(after.filter((p) => p.env === env).map((p) => p.app));
-  const gone = new Set(before.filter((p) => p.env === env && !now.has(p.app) && p.file.includes('/apps/')).map((p) => p.app));
+/** Apps with objects at base and none at head, among one environment's objects. */
+function appsOnlyIn(before: readonly PlacedObject[], after: readonly PlacedObject[]): string[] {
+  const now = new Set(after.map((p) => p.app));
+  const gone = new Set(before.filter((p) => !now.has(p.app) && p.file.includes('/apps/')).map((p) => p.app));
   return [...gone].sort(cmp);
 }
 
-/** True when `env` has files at base and, at head, no file or only changed files holding no object. */
-function emptyAtHead(delta: ManifestDelta, env: string): boolean {
+/** Items grouped by `key`, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = out.get(k);
+    if (group) group.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/**
+ * True when `env` has files at base and, at head, no file or only changed files holding no object;
+ * `hasObjects` tells whether the changed files of `env` hold any object at head.
+ */
+function emptyAtHead(delta: ManifestDelta, env: string, hasObjects: boolean): boolean {
   const baseFiles = [...delta.baseFiles.keys()].filter((f) => envOf(f) === env);
   if (baseFiles.length === 0) return false;
   const headFiles = [...delta.headFiles].filter(([f]) => envOf(f) === env);
   // An unchanged file still holds what it held at base, so the environment is not empty.
   if (headFiles.some(([f, sha]) => delta.baseFiles.get(f) === sha)) return false;
-  return !delta.after.some((p) => p.env === env) && delta.broken.every((b) => envOf(b.file) !== env);
+  return !hasObjects && delta.broken.every((b) => envOf(b.file) !== env);
 }
 
 /** The app's version label, from the first object that carries it. */
