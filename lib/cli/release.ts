@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
 import { releaseOrderJson } from '../release/json.ts';
-import { releaseOrderMarkdown } from '../release/markdown.ts';
+import { DETAIL_FILE, releaseOrderDetail, releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
 
 /** Registers the release commands on `program`. */
@@ -18,9 +18,10 @@ export function releaseCommands(program: Command, root: string): void {
     .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
-    .option('--out <dir>', 'also write each Markdown comment part to <dir>/release-order-<n>.md')
+    .option('--out <dir>', `also write each Markdown comment part to <dir>/release-order-<n>.md and the full per-app detail to <dir>/${DETAIL_FILE}`)
+    .option('--detail-link <url>', 'where a summarized order links its full per-app detail (the workflow artifact)')
     .option('--at <time>', 'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)')
-    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string; at?: string }) => {
+    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string; detailLink?: string; at?: string }) => {
       const now = options.at === undefined ? undefined : new Date(options.at);
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
         throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
@@ -29,9 +30,9 @@ export function releaseCommands(program: Command, root: string): void {
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {
-        const parts = releaseOrderMarkdown(order);
+        const parts = releaseOrderMarkdown(order, undefined, options.detailLink ? { detailLink: options.detailLink } : {});
         process.stdout.write(parts.join('\n'));
-        if (options.out) writeParts(resolve(root, options.out), parts);
+        if (options.out) writeParts(resolve(root, options.out), parts, releaseOrderDetail(order));
       }
       if (order.guard.blocked) {
         const reasons = order.guard.violations
@@ -60,9 +61,10 @@ export function releaseCommands(program: Command, root: string): void {
     });
 }
 
-/** Writes Markdown parts as numbered files, removing parts left from an earlier, longer order. */
-function writeParts(dir: string, parts: readonly string[]): void {
+/** Writes Markdown parts as numbered files and the full detail, removing parts left from an earlier, longer order. */
+function writeParts(dir: string, parts: readonly string[], detail: string): void {
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (/^release-order-\d+\.md$/.test(f)) rmSync(join(dir, f));
   parts.forEach((p, i) => writeFileSync(join(dir, `release-order-${i + 1}.md`), p));
+  writeFileSync(join(dir, DETAIL_FILE), detail);
 }

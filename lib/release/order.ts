@@ -26,6 +26,7 @@ import { redactChange } from './redact.ts';
 import { judgePins, type PinChangeAt } from './pins.ts';
 import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
+import { sourceChanges, summarize, type EnvironmentSummary, type SourceChanges } from './summary.ts';
 import { verifyHead } from './verify.ts';
 
 /** One classified change, with its risk; secrets redacted. */
@@ -93,6 +94,10 @@ export interface ReleaseOrder {
   readonly guard: GuardVerdict;
   /** Every pin of `environments/<env>/versions.json` that changes, with where the gates proved it comes from. */
   readonly pins: readonly PinChangeAt[];
+  /** The source changes between base and head: app specs, environment files, pins and platform code. */
+  readonly sources: SourceChanges;
+  /** Per environment, the changes grouped by kind and path, what caused each group, and the apps that stand out. */
+  readonly summary: readonly EnvironmentSummary[];
   /** With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not render; else `unchecked`. */
   readonly verified: 'fresh' | 'failed' | 'unchecked';
 }
@@ -170,11 +175,14 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     environments.push({ env, step, wave, ...(releasedWith ? { releasedWith } : {}), risk, ...approvalsFor(policy, risk), apps });
     for (const a of apps) changes.push(...a.changes);
   }
+  const sources = sourceChanges(root, base, head, pins.changes);
   return {
     base,
     head,
     environments,
     changes,
+    sources,
+    summary: summarize(environments, sources),
     guard: { blocked: violations.length > 0, violations, requests: findOverrides(root, base, head) },
     pins: pins.changes,
     verified,
