@@ -141,8 +141,9 @@ function summarySection(env: EnvironmentRelease, s: EnvironmentSummary, caps: { 
 function groupLine(g: ChangeGroup): string {
   const field = g.path ? `${escapeHtml(g.objectKind)} ${code(g.path)}` : `${escapeHtml(g.objectKind)} (whole object)`;
   const values = g.path ? `: ${g.before === undefined ? '(none)' : code(short(g.before))} → ${g.after === undefined ? '(none)' : code(short(g.after))}` : '';
-  const apps = g.apps.length === 1 ? `in ${escapeHtml(g.apps[0]!)}` : `in ${g.apps.length} apps`;
-  return `**${g.kind}** · ${field}${values} ${apps} · ${riskText(g.risk)} risk · ${causeText(g.causes)}`;
+  const policy = g.objectKind === 'environment policy';
+  const apps = policy ? '' : g.apps.length === 1 ? ` in ${escapeHtml(g.apps[0]!)}` : ` in ${g.apps.length} apps`;
+  return `**${g.kind}** · ${field}${values}${apps} · ${riskText(g.risk)} risk · ${causeText(g.causes)}`;
 }
 
 /** What caused a group, in words: "caused by lib/workload/microservice.ts (platform code: workload)". */

@@ -64,10 +64,13 @@ export interface Standout {
   readonly missing: readonly string[];
 }
 
+/** App name under which a release order shows an edit of an environment's policy (`environment.ts`). */
+const POLICY = 'policy';
+
 /** The summary of one environment. */
 export interface EnvironmentSummary {
   readonly env: string;
-  /** Apps changed (policy edits included). */
+  /** Apps changed (an edit of the environment's policy is no app, and never stands out). */
   readonly apps: number;
   /** Groups, most apps first. */
   readonly groups: readonly ChangeGroup[];
@@ -111,7 +114,7 @@ function summarizeEnvironment(e: EnvironmentRelease, sources: SourceChanges): En
   for (const app of e.apps) {
     const keys = new Set<string>();
     for (const c of app.changes) {
-      const objectKind = objectKindOf(c.object);
+      const objectKind = app.app === POLICY ? 'environment policy' : objectKindOf(c.object);
       const items = c.fields.length === 0 ? [{ path: '', before: undefined, after: undefined }] : c.fields;
       for (const f of items) {
         const path = generic(f.path, app.app);
@@ -128,14 +131,16 @@ function summarizeEnvironment(e: EnvironmentRelease, sources: SourceChanges): En
         entry.risks.push(c.risk);
       }
     }
-    signatures.set(app.app, keys);
+    if (app.app !== POLICY) signatures.set(app.app, keys);
   }
   const byApp = new Map(e.apps.map((a) => [a.app, a]));
   const list = [...groups].map(([key, { group, apps, risks }]) => {
     const names = [...apps].sort(cmp);
     return { key, group: { ...group, apps: names, risk: maxRisk(risks), causes: causesOf(e.env, names.map((n) => byApp.get(n)!), sources) } };
   });
-  list.sort((x, y) => y.group.apps.length - x.group.apps.length || cmp(x.key, y.key));
+  // The policy edit first (it says why the rest changes), then the groups of most apps.
+  const policyFirst = (g: ChangeGroup): number => (g.apps.length === 1 && g.apps[0] === POLICY ? 0 : 1);
+  list.sort((x, y) => policyFirst(x.group) - policyFirst(y.group) || y.group.apps.length - x.group.apps.length || cmp(x.key, y.key));
 
   // The common pattern: the set of groups the most apps share; the others stand out.
   const counts = new Map<string, number>();
@@ -158,7 +163,7 @@ function summarizeEnvironment(e: EnvironmentRelease, sources: SourceChanges): En
       missing: [...commonKeys].filter((k) => !keys.has(k)).map((k) => pathOf.get(k)!),
     });
   }
-  return { env: e.env, apps: e.apps.length, groups: list.map((g) => g.group), common: commonCount, standouts };
+  return { env: e.env, apps: signatures.size, groups: list.map((g) => g.group), common: commonCount, standouts };
 }
 
 /** A group in a few words: the object kind and path (`Deployment spec.replicas`). */
@@ -167,23 +172,26 @@ export function describeGroup(g: Pick<ChangeGroup, 'kind' | 'objectKind' | 'path
 }
 
 /**
- * The source changes that explain changes to `apps` in `env`: their own spec files, the
- * environment's files (its policy applies to every app in it), their changed pins, and the
- * platform's code (it renders every app). Policy edits are caused by the environment's files.
+ * The source changes that explain changes to `apps` in `env`, the most specific first: the apps' own
+ * spec files, or their changed pins, when every app of the group has one; otherwise the
+ * environment's files (its policy applies to every app in it) and the platform's code (it renders
+ * every app). Paths are read, nothing is evaluated, so a cause is what could have made the change.
  */
 function causesOf(env: string, apps: readonly AppRelease[], sources: SourceChanges): Cause[] {
-  const out: Cause[] = [];
-  const specs = apps.map((a) => sources.appSpecs.get(a.app)).filter((p): p is string => p !== undefined);
-  if (specs.length > 0) out.push({ type: 'app-spec', paths: specs.sort(cmp) });
-  const files = sources.environmentFiles.get(env) ?? [];
-  if (files.length > 0) out.push({ type: 'environment', paths: files });
+  const specific: Cause[] = [];
+  const specs = apps.map((a) => sources.appSpecs.get(a.app));
+  if (specs.every((p) => p !== undefined)) specific.push({ type: 'app-spec', paths: (specs as string[]).sort(cmp) });
   const pinned = sources.pins.get(env);
-  if (pinned && apps.some((a) => pinned.has(a.app))) out.push({ type: 'pins', paths: [`environments/${env}/versions.json`] });
+  if (pinned && apps.every((a) => pinned.has(a.app))) specific.push({ type: 'pins', paths: [`environments/${env}/versions.json`] });
+  if (specific.length > 0) return specific;
+  const broad: Cause[] = [];
+  const files = sources.environmentFiles.get(env) ?? [];
+  if (files.length > 0) broad.push({ type: 'environment', paths: files });
   if (sources.platform.length > 0) {
     const features = [...new Set(sources.platform.filter((p) => p.startsWith('lib/')).map((p) => p.split('/')[1]!))].sort(cmp);
-    out.push({ type: 'platform', paths: sources.platform, ...(features.length > 0 ? { features } : {}) });
+    broad.push({ type: 'platform', paths: sources.platform, ...(features.length > 0 ? { features } : {}) });
   }
-  return out;
+  return broad;
 }
 
 /** `apps/v1/Deployment/claims/claims-api` → `Deployment`. */
