@@ -11,8 +11,25 @@ import { git } from '../git/git.ts';
 import type { ReleaseChangeKind, RiskLevel } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import { CHANGE_KINDS } from './diff.ts';
-import type { AppRelease, EnvironmentRelease } from './order.ts';
+import type { FieldChange } from './diff.ts';
 import { maxRisk } from './risk.ts';
+
+/** What the summary reads of an app's release in one environment (the release order's `AppRelease`). */
+export interface SummarizedApp {
+  readonly app: string;
+  readonly changes: readonly {
+    readonly kind: ReleaseChangeKind;
+    readonly object: string;
+    readonly risk: RiskLevel;
+    readonly fields: readonly Pick<FieldChange, 'path' | 'before' | 'after'>[];
+  }[];
+}
+
+/** What the summary reads of an environment's release (the release order's `EnvironmentRelease`). */
+export interface SummarizedEnvironment {
+  readonly env: string;
+  readonly apps: readonly SummarizedApp[];
+}
 
 /** What kind of source change caused a group of changes. */
 export type CauseType = 'app-spec' | 'environment' | 'pins' | 'platform';
@@ -104,11 +121,11 @@ export function sourceChanges(root: string, base: string, head: string, pins: re
 }
 
 /** The summary of each environment of a release order. */
-export function summarize(environments: readonly EnvironmentRelease[], sources: SourceChanges): EnvironmentSummary[] {
+export function summarize(environments: readonly SummarizedEnvironment[], sources: SourceChanges): EnvironmentSummary[] {
   return environments.map((e) => summarizeEnvironment(e, sources));
 }
 
-function summarizeEnvironment(e: EnvironmentRelease, sources: SourceChanges): EnvironmentSummary {
+function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges): EnvironmentSummary {
   const groups = new Map<string, { group: Omit<ChangeGroup, 'apps' | 'risk' | 'causes'>; apps: Set<string>; risks: RiskLevel[] }>();
   const signatures = new Map<string, Set<string>>();
   for (const app of e.apps) {
@@ -177,7 +194,7 @@ export function describeGroup(g: Pick<ChangeGroup, 'kind' | 'objectKind' | 'path
  * environment's files (its policy applies to every app in it) and the platform's code (it renders
  * every app). Paths are read, nothing is evaluated, so a cause is what could have made the change.
  */
-function causesOf(env: string, apps: readonly AppRelease[], sources: SourceChanges): Cause[] {
+function causesOf(env: string, apps: readonly SummarizedApp[], sources: SourceChanges): Cause[] {
   const specific: Cause[] = [];
   const specs = apps.map((a) => sources.appSpecs.get(a.app));
   if (specs.every((p) => p !== undefined)) specific.push({ type: 'app-spec', paths: (specs as string[]).sort(cmp) });
