@@ -44,7 +44,12 @@ export interface MeasureResult {
   readonly rendered?: number;
   readonly peakRssMiB: number;
   /** A release order: its changes, apps × environments, and the characters of its comments. */
-  readonly releaseOrder?: { readonly changes: number; readonly appReleases: number; readonly comments: number; readonly commentChars: number };
+  readonly releaseOrder?: {
+    readonly changes: number;
+    readonly appReleases: number;
+    readonly comments: number;
+    readonly commentChars: number;
+  };
   /** Set when the task did not run (a baseline that was skipped). */
   readonly skipped?: string;
 }
@@ -81,7 +86,8 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
       const ms = performance.now() - t0;
       const appReleases = order.environments.reduce((n, e) => n + e.apps.length, 0);
       const commentChars = Math.max(...comments.map((c) => c.length));
-      return { ms, peakRssMiB: rss(), releaseOrder: { changes: order.changes.length, appReleases, comments: comments.length, commentChars } };
+      const releaseOrder = { changes: order.changes.length, appReleases, comments: comments.length, commentChars };
+      return { ms, peakRssMiB: rss(), releaseOrder };
     }
     case 'cdk8s': {
       const resolved = resolveProject(await loadProject(request.root, { cache: false }));

@@ -9,6 +9,17 @@ import { releaseOrderJson } from '../release/json.ts';
 import { DETAIL_FILE, releaseOrderDetail, releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
 
+/** Options of `release-order`, as parsed. */
+interface ReleaseOrderOptions {
+  base: string;
+  head: string;
+  format: 'md' | 'json';
+  verify?: boolean;
+  out?: string;
+  detailLink?: string;
+  at?: string;
+}
+
 /** Registers the release commands on `program`. */
 export function releaseCommands(program: Command, root: string): void {
   program
@@ -18,10 +29,10 @@ export function releaseCommands(program: Command, root: string): void {
     .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
-    .option('--out <dir>', `also write each Markdown comment part to <dir>/release-order-<n>.md and the full per-app detail to <dir>/${DETAIL_FILE}`)
+    .option('--out <dir>', `also write the comments as <dir>/release-order-<n>.md, the detail as <dir>/${DETAIL_FILE}`)
     .option('--detail-link <url>', 'where a summarized order links its full per-app detail (the workflow artifact)')
     .option('--at <time>', 'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)')
-    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string; detailLink?: string; at?: string }) => {
+    .action(async (options: ReleaseOrderOptions) => {
       const now = options.at === undefined ? undefined : new Date(options.at);
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
         throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
@@ -30,7 +41,8 @@ export function releaseCommands(program: Command, root: string): void {
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {
-        const parts = releaseOrderMarkdown(order, undefined, options.detailLink ? { detailLink: options.detailLink } : {});
+        const link = options.detailLink ? { detailLink: options.detailLink } : {};
+        const parts = releaseOrderMarkdown(order, undefined, link);
         process.stdout.write(parts.join('\n'));
         if (options.out) writeParts(resolve(root, options.out), parts, releaseOrderDetail(order));
       }

@@ -72,7 +72,8 @@ export function readManifestDelta(root: string, base: string, head: string): Man
   // The index lists the files of manifests/<env>/; the Argo CD files are applied by the root Application.
   const baseApplications = envsWithApplications(baseFiles);
   const headApplications = envsWithApplications(headFiles);
-  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, files: ReadonlyMap<string, string>, envs: ReadonlySet<string>, file: string): boolean =>
+  type Index = ReadonlyMap<string, ReadonlySet<string>>;
+  const listed = (index: Index, files: ReadonlyMap<string, string>, envs: ReadonlySet<string>, file: string): boolean =>
     isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, envs, file));
   const applied = {
     base: (f: string): boolean => listed(baseIndex, baseFiles, baseApplications, f),
@@ -269,7 +270,13 @@ function present(doc: unknown): boolean {
   return doc !== null && doc !== undefined;
 }
 
-function tryParse(file: string, text: string, into: PlacedObject[], broken: BrokenFile[], parse: DocumentParse = fromYaml): void {
+function tryParse(
+  file: string,
+  text: string,
+  into: PlacedObject[],
+  broken: BrokenFile[],
+  parse: DocumentParse = fromYaml,
+): void {
   let docs: unknown[];
   try {
     docs = parse(text, repositoryPath(file));

@@ -37,7 +37,11 @@ export interface MarkdownOptions {
  * The release order as Markdown comments, each at most `limit` characters: today's per-app layout
  * when it fits one comment, else one comment that leads with the summary.
  */
-export function releaseOrderMarkdown(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT, options: MarkdownOptions = {}): string[] {
+export function releaseOrderMarkdown(
+  order: ReleaseOrder,
+  limit = GITHUB_COMMENT_LIMIT,
+  options: MarkdownOptions = {},
+): string[] {
   const parts = detailParts(order, limit);
   return parts.length <= 1 ? parts : [summaryMarkdown(order, limit, options)];
 }
@@ -53,7 +57,12 @@ export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): 
   const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
   if (blocks.length === 0) return [`${header(order, 1, 1)}\n\n${top}\n`];
 
-  if (limit === Infinity) return [`${header(order, 1, 1)}\n\n${top}\n\n${blocks.map((b, i) => `${i === 0 || blocks[i - 1]!.env !== b.env ? envHeading(b.env, false) : ''}${b.text}`).join('')}`.trimEnd() + '\n'];
+  if (limit === Infinity) {
+    const starts = (i: number): boolean => i === 0 || blocks[i - 1]!.env !== blocks[i]!.env;
+    const heading = (i: number): string => (starts(i) ? envHeading(blocks[i]!.env, false) : '');
+    const body = blocks.map((b, i) => heading(i) + b.text);
+    return [`${header(order, 1, 1)}\n\n${top}\n\n${body.join('')}`.trimEnd() + '\n'];
+  }
   const fixed = header(order, 99, 99).length + top.length + 8;
   const budget = limit - fixed;
   if (budget < 2000) throw new Error(`the release order's summary alone is longer than ${limit} characters; use --format json`);
@@ -101,37 +110,50 @@ const SUMMARY_CAPS = [
 /** One comment leading with the summary: the guard's verdict, the table, then per environment the groups of changes. */
 function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOptions): string {
   const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
-  const where = options.detailLink ? `[${DETAIL_FILE}](${options.detailLink})` : `\`${DETAIL_FILE}\` (\`release-order --out DIR\`)`;
-  const note = `This change is too large to list app by app in one comment: the changes are grouped below. Full per-app detail (every field, rollout plans): ${where}.`;
+  const where = options.detailLink
+    ? `[${DETAIL_FILE}](${options.detailLink})`
+    : `\`${DETAIL_FILE}\` (\`release-order --out DIR\`)`;
+  const note =
+    'This change is too large to list app by app in one comment: the changes are grouped below. ' +
+    `Full per-app detail (every field, rollout plans): ${where}.`;
   let text = '';
   for (const caps of SUMMARY_CAPS) {
-    const body = order.summary.map((s) => summarySection(order.environments.find((e) => e.env === s.env)!, s, caps)).join('\n\n');
+    const envOf = (s: EnvironmentSummary): EnvironmentRelease => order.environments.find((e) => e.env === s.env)!;
+    const sections = order.summary.map((s) => summarySection(envOf(s), s, caps));
+    const body = sections.join('\n\n');
     text = `${header(order, 1, 1)}\n\n${top}\n\n${note}\n\n${body}\n`;
     if (text.length <= limit) return text;
   }
-  throw new Error(`the release order's summary is longer than ${limit} characters even when cut down; use --format json`);
+  throw new Error(`the release order's summary is longer than ${limit} characters even cut down; use --format json`);
 }
 
-function summarySection(env: EnvironmentRelease, s: EnvironmentSummary, caps: { groups: number; standouts: number }): string {
+function summarySection(env: EnvironmentRelease, s: EnvironmentSummary, caps: (typeof SUMMARY_CAPS)[number]): string {
   const lines = [envHeading(env, false).trimEnd(), ''];
-  lines.push(`${s.apps} app${s.apps === 1 ? '' : 's'} changed; ${s.common} share the common pattern, ${s.standouts.length} differ from it.`, '');
+  const apps = `${s.apps} app${s.apps === 1 ? '' : 's'} changed`;
+  lines.push(`${apps}; ${s.common} share the common pattern, ${s.standouts.length} differ from it.`, '');
   for (const g of s.groups.slice(0, caps.groups)) lines.push(`- ${groupLine(g)}`);
-  if (s.groups.length > caps.groups) lines.push(`- _${s.groups.length - caps.groups} more group(s) of changes, in fewer apps: see the full detail._`);
+  if (s.groups.length > caps.groups) {
+    lines.push(`- _${s.groups.length - caps.groups} more group(s) of changes, in fewer apps: see the full detail._`);
+  }
   if (s.standouts.length > 0) {
     // Apps that differ in the same way are listed together, by name.
     const ways = new Map<string, string[]>();
     for (const o of s.standouts) {
-      const how = [
-        o.extra.length > 0 ? `also ${o.extra.slice(0, 2).map(code).join(', ')}${o.extra.length > 2 ? ` +${o.extra.length - 2}` : ''}` : '',
-        o.missing.length > 0 ? `not ${o.missing.slice(0, 2).map(code).join(', ')}${o.missing.length > 2 ? ` +${o.missing.length - 2}` : ''}` : '',
-      ].filter(Boolean).join('; ');
+      const list = (word: string, paths: readonly string[]): string =>
+        paths.length === 0
+          ? ''
+          : `${word} ${paths.slice(0, 2).map(code).join(', ')}${paths.length > 2 ? ` +${paths.length - 2}` : ''}`;
+      const how = [list('also', o.extra), list('not', o.missing)].filter(Boolean).join('; ');
       ways.set(how, [...(ways.get(how) ?? []), escapeHtml(o.app)]);
     }
     lines.push('', `Apps that differ from the common pattern (${s.standouts.length}):`, '');
     for (const [how, apps] of [...ways].sort((x, y) => y[1].length - x[1].length)) {
       const shown = apps.slice(0, caps.standouts);
       if (shown.length === 0) lines.push(`- ${apps.length} app(s) ${how}`);
-      else lines.push(`- ${how}: **${shown.join('**, **')}**${apps.length > shown.length ? ` and ${apps.length - shown.length} more` : ''}`);
+      else {
+        const more = apps.length > shown.length ? ` and ${apps.length - shown.length} more` : '';
+        lines.push(`- ${how}: **${shown.join('**, **')}**${more}`);
+      }
     }
   }
   return lines.join('\n');
@@ -140,7 +162,8 @@ function summarySection(env: EnvironmentRelease, s: EnvironmentSummary, caps: { 
 /** "**rollout** · Deployment `path`: `5` → `10` in 1000 apps · medium risk · caused by …". */
 function groupLine(g: ChangeGroup): string {
   const field = g.path ? `${escapeHtml(g.objectKind)} ${code(g.path)}` : `${escapeHtml(g.objectKind)} (whole object)`;
-  const values = g.path ? `: ${g.before === undefined ? '(none)' : code(short(g.before))} → ${g.after === undefined ? '(none)' : code(short(g.after))}` : '';
+  const value = (v: string | undefined): string => (v === undefined ? '(none)' : code(short(v)));
+  const values = g.path ? `: ${value(g.before)} → ${value(g.after)}` : '';
   const policy = g.objectKind === 'environment policy';
   const apps = policy ? '' : g.apps.length === 1 ? ` in ${escapeHtml(g.apps[0]!)}` : ` in ${g.apps.length} apps`;
   return `**${g.kind}** · ${field}${values}${apps} · ${riskText(g.risk)} risk · ${causeText(g.causes)}`;
@@ -149,12 +172,15 @@ function groupLine(g: ChangeGroup): string {
 /** What caused a group, in words: "caused by lib/workload/microservice.ts (platform code: workload)". */
 export function causeText(causes: readonly Cause[]): string {
   if (causes.length === 0) return 'caused by no source change (manifests edited by hand)';
-  const paths = (list: readonly string[]): string => `${list.slice(0, 3).map(code).join(', ')}${list.length > 3 ? ` +${list.length - 3} more` : ''}`;
+  const paths = (list: readonly string[]): string =>
+    `${list.slice(0, 3).map(code).join(', ')}${list.length > 3 ? ` +${list.length - 3} more` : ''}`;
   return `caused by ${causes
     .map((c) => {
       switch (c.type) {
         case 'app-spec':
-          return c.paths.length === 1 ? `app spec ${paths(c.paths)}` : `app specs of ${c.paths.length} apps (${paths(c.paths)})`;
+          return c.paths.length === 1
+            ? `app spec ${paths(c.paths)}`
+            : `app specs of ${c.paths.length} apps (${paths(c.paths)})`;
         case 'environment':
           return `environment file ${paths(c.paths)}`;
         case 'pins':

@@ -103,8 +103,16 @@ const SOURCES = ['apps', 'environments', 'lib', 'package-lock.json'];
  * The source changes between two resolved commits, from `git diff --name-only` (paths only), and
  * the pins each environment's `versions.json` changes (`pins`, as judged by the gates).
  */
-export function sourceChanges(root: string, base: string, head: string, pins: readonly { env: string; app: string }[]): SourceChanges {
-  const paths = git(root, ['diff', '--name-only', '--no-renames', '-z', base, head, '--', ...SOURCES]).split('\0').filter(Boolean).sort(cmp);
+export function sourceChanges(
+  root: string,
+  base: string,
+  head: string,
+  pins: readonly { env: string; app: string }[],
+): SourceChanges {
+  const paths = git(root, ['diff', '--name-only', '--no-renames', '-z', base, head, '--', ...SOURCES])
+    .split('\0')
+    .filter(Boolean)
+    .sort(cmp);
   const appSpecs = new Map<string, string>();
   const environmentFiles = new Map<string, string[]>();
   const platform: string[] = [];
@@ -112,7 +120,8 @@ export function sourceChanges(root: string, base: string, head: string, pins: re
     const app = /^apps\/([^/]+)\.ts$/.exec(p);
     const env = /^environments\/([^/]+)\/(.+)$/.exec(p);
     if (app) appSpecs.set(app[1]!, p);
-    else if (env && env[2] !== 'versions.json') environmentFiles.set(env[1]!, [...(environmentFiles.get(env[1]!) ?? []), p]);
+    else if (env && env[2] !== 'versions.json')
+      environmentFiles.set(env[1]!, [...(environmentFiles.get(env[1]!) ?? []), p]);
     else if (p.startsWith('lib/') || p === 'package-lock.json') platform.push(p);
   }
   const byEnv = new Map<string, Set<string>>();
@@ -121,12 +130,18 @@ export function sourceChanges(root: string, base: string, head: string, pins: re
 }
 
 /** The summary of each environment of a release order. */
-export function summarize(environments: readonly SummarizedEnvironment[], sources: SourceChanges): EnvironmentSummary[] {
+export function summarize(
+  environments: readonly SummarizedEnvironment[],
+  sources: SourceChanges,
+): EnvironmentSummary[] {
   return environments.map((e) => summarizeEnvironment(e, sources));
 }
 
 function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges): EnvironmentSummary {
-  const groups = new Map<string, { group: Omit<ChangeGroup, 'apps' | 'risk' | 'causes'>; apps: Set<string>; risks: RiskLevel[] }>();
+  const groups = new Map<
+    string,
+    { group: Omit<ChangeGroup, 'apps' | 'risk' | 'causes'>; apps: Set<string>; risks: RiskLevel[] }
+  >();
   const signatures = new Map<string, Set<string>>();
   for (const app of e.apps) {
     const keys = new Set<string>();
@@ -141,7 +156,17 @@ function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges):
         keys.add(key);
         let entry = groups.get(key);
         if (!entry) {
-          entry = { group: { kind: c.kind, objectKind, path, ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) }, apps: new Set(), risks: [] };
+          entry = {
+            group: {
+              kind: c.kind,
+              objectKind,
+              path,
+              ...(before === undefined ? {} : { before }),
+              ...(after === undefined ? {} : { after }),
+            },
+            apps: new Set(),
+            risks: [],
+          };
           groups.set(key, entry);
         }
         entry.apps.add(app.app);
@@ -153,11 +178,26 @@ function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges):
   const byApp = new Map(e.apps.map((a) => [a.app, a]));
   const list = [...groups].map(([key, { group, apps, risks }]) => {
     const names = [...apps].sort(cmp);
-    return { key, group: { ...group, apps: names, risk: maxRisk(risks), causes: causesOf(e.env, names.map((n) => byApp.get(n)!), sources) } };
+    return {
+      key,
+      group: {
+        ...group,
+        apps: names,
+        risk: maxRisk(risks),
+        causes: causesOf(
+          e.env,
+          names.map((n) => byApp.get(n)!),
+          sources,
+        ),
+      },
+    };
   });
   // The policy edit first (it says why the rest changes), then the groups of most apps.
   const policyFirst = (g: ChangeGroup): number => (g.apps.length === 1 && g.apps[0] === POLICY ? 0 : 1);
-  list.sort((x, y) => policyFirst(x.group) - policyFirst(y.group) || y.group.apps.length - x.group.apps.length || cmp(x.key, y.key));
+  list.sort(
+    (x, y) =>
+      policyFirst(x.group) - policyFirst(y.group) || y.group.apps.length - x.group.apps.length || cmp(x.key, y.key),
+  );
 
   // The common pattern: the set of groups the most apps share; the others stand out.
   const counts = new Map<string, number>();
@@ -199,13 +239,16 @@ function causesOf(env: string, apps: readonly SummarizedApp[], sources: SourceCh
   const specs = apps.map((a) => sources.appSpecs.get(a.app));
   if (specs.every((p) => p !== undefined)) specific.push({ type: 'app-spec', paths: (specs as string[]).sort(cmp) });
   const pinned = sources.pins.get(env);
-  if (pinned && apps.every((a) => pinned.has(a.app))) specific.push({ type: 'pins', paths: [`environments/${env}/versions.json`] });
+  if (pinned && apps.every((a) => pinned.has(a.app)))
+    specific.push({ type: 'pins', paths: [`environments/${env}/versions.json`] });
   if (specific.length > 0) return specific;
   const broad: Cause[] = [];
   const files = sources.environmentFiles.get(env) ?? [];
   if (files.length > 0) broad.push({ type: 'environment', paths: files });
   if (sources.platform.length > 0) {
-    const features = [...new Set(sources.platform.filter((p) => p.startsWith('lib/')).map((p) => p.split('/')[1]!))].sort(cmp);
+    const features = [
+      ...new Set(sources.platform.filter((p) => p.startsWith('lib/')).map((p) => p.split('/')[1]!)),
+    ].sort(cmp);
     broad.push({ type: 'platform', paths: sources.platform, ...(features.length > 0 ? { features } : {}) });
   }
   return broad;

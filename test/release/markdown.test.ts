@@ -45,7 +45,8 @@ describe('Markdown release order', () => {
     expect(comments[0]!.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(comments[0]).toContain(`\`${DETAIL_FILE}\``);
     expect(comments[0]).toContain('30 apps changed; 30 share the common pattern, 0 differ from it.');
-    expect(releaseOrderMarkdown(order, undefined, { detailLink: 'https://ci.example/artifact/7' })[0]).toContain(`[${DETAIL_FILE}](https://ci.example/artifact/7)`);
+    const linked = releaseOrderMarkdown(order, undefined, { detailLink: 'https://ci.example/artifact/7' })[0];
+    expect(linked).toContain(`[${DETAIL_FILE}](https://ci.example/artifact/7)`);
   });
 
   it('GIVEN an order longer than one GitHub comment WHEN its detail is split THEN it comes in numbered parts within the limit', () => {

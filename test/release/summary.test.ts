@@ -4,7 +4,12 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { raisePreStop } from '../../lib/bench/bigchange.ts';
 import { releaseOrderJson } from '../../lib/release/json.ts';
-import { detailParts, GITHUB_COMMENT_LIMIT, releaseOrderDetail, releaseOrderMarkdown } from '../../lib/release/markdown.ts';
+import {
+  detailParts,
+  GITHUB_COMMENT_LIMIT,
+  releaseOrderDetail,
+  releaseOrderMarkdown,
+} from '../../lib/release/markdown.ts';
 import { buildReleaseOrder, type ReleaseOrder } from '../../lib/release/order.ts';
 import { REPO_ROOT, service } from '../fixture.ts';
 import { History } from './history.ts';
@@ -45,7 +50,9 @@ describe('release order of a change to every app: summary first', () => {
     expect(md).toContain('| Environment | Step | Apps | Changes | Risk | Approvals | Who may approve |');
     // dev's policy edit is high risk: 1 approval for low, one more per level.
     expect(md).toContain('### dev · **high** risk · 3 approvals from @insure/developers');
-    expect(md).toContain('- **other** · environment policy <code>environments/dev/environment.ts:27</code>: <code>    preStopSeconds: 5,</code> → <code>    preStopSeconds: 10,</code> · **high** risk · caused by environment file');
+    expect(md).toContain(
+      '- **other** · environment policy <code>environments/dev/environment.ts:27</code>: <code>    preStopSeconds: 5,</code> → <code>    preStopSeconds: 10,</code> · **high** risk · caused by environment file',
+    );
     expect(md).toContain('too large to list app by app in one comment');
     expect(md).toContain('`release-order-detail.md`');
     expect(md).not.toContain('<details>');
@@ -58,7 +65,14 @@ describe('release order of a change to every app: summary first', () => {
     const dev = summaryOf(order, 'dev');
     expect(dev.apps).toBe(120);
     const preStop = dev.groups.find((g) => g.path.includes('lifecycle.preStop'))!;
-    expect(preStop).toMatchObject({ kind: 'config', objectKind: 'Deployment', path: 'spec.template.spec.containers[<app>].lifecycle.preStop.exec.command[1]', before: '5', after: '10', apps });
+    expect(preStop).toMatchObject({
+      kind: 'config',
+      objectKind: 'Deployment',
+      path: 'spec.template.spec.containers[<app>].lifecycle.preStop.exec.command[1]',
+      before: '5',
+      after: '10',
+      apps,
+    });
     expect(preStop.causes).toEqual([{ type: 'environment', paths: ['environments/dev/environment.ts'] }]);
     const grace = dev.groups.find((g) => g.path === 'spec.template.spec.terminationGracePeriodSeconds')!;
     expect(grace).toMatchObject({ kind: 'rollout', before: '15', after: '20', apps, risk: 'medium' });
@@ -76,12 +90,22 @@ describe('release order of a change to every app: summary first', () => {
     expect(trace.apps).toEqual(['svc-007', 'svc-042']);
     expect(trace.causes).toEqual([{ type: 'app-spec', paths: ['apps/svc-007.ts', 'apps/svc-042.ts'] }]);
     const image = dev.groups.find((g) => g.kind === 'image')!;
-    expect(image).toMatchObject({ apps: ['svc-100'], after: expect.stringMatching(/^registry\.insure\.example\/claims\/<app>:1\.1\.0@sha256:/), causes: [{ type: 'pins', paths: ['environments/dev/versions.json'] }] });
+    expect(image).toMatchObject({
+      apps: ['svc-100'],
+      after: expect.stringMatching(/^registry\.insure\.example\/claims\/<app>:1\.1\.0@sha256:/),
+      causes: [{ type: 'pins', paths: ['environments/dev/versions.json'] }],
+    });
     const md = releaseOrderMarkdown(order)[0]!;
-    expect(md).toContain('- also <code>Deployment spec.template.spec.containers[&lt;app&gt;].env</code>: **svc-007**, **svc-042**');
-    expect(md).toContain('- also <code>Deployment spec.template.spec.containers[&lt;app&gt;].image</code>: **svc-100**');
+    expect(md).toContain(
+      '- also <code>Deployment spec.template.spec.containers[&lt;app&gt;].env</code>: **svc-007**, **svc-042**',
+    );
+    expect(md).toContain(
+      '- also <code>Deployment spec.template.spec.containers[&lt;app&gt;].image</code>: **svc-100**',
+    );
     expect(md).toContain('caused by app specs of 2 apps (<code>apps/svc-007.ts</code>, <code>apps/svc-042.ts</code>)');
-    expect(md).toMatch(/ in svc-100 · low risk · caused by versions pin <code>environments\/dev\/versions.json<\/code>/);
+    expect(md).toMatch(
+      / in svc-100 · low risk · caused by versions pin <code>environments\/dev\/versions.json<\/code>/,
+    );
     // In the other environments only the two traced apps change, both alike.
     const prod = summaryOf(order, 'prod');
     expect([prod.apps, prod.common, prod.standouts]).toEqual([2, 2, []]);
@@ -93,7 +117,9 @@ describe('release order of a change to every app: summary first', () => {
     expect(doc.environments.map((e: { env: string }) => e.env)).toEqual(['dev', 'sit', 'uat', 'staging', 'prod', 'dr']);
     const dev = doc.summary.find((s: { env: string }) => s.env === 'dev');
     expect(dev.standouts.map((s: { app: string }) => s.app)).toEqual(['svc-007', 'svc-042', 'svc-100']);
-    expect(dev.groups.find((g: { path: string }) => g.path.endsWith('.env')).causes).toEqual([{ type: 'app-spec', paths: ['apps/svc-007.ts', 'apps/svc-042.ts'], features: [] }]);
+    expect(dev.groups.find((g: { path: string }) => g.path.endsWith('.env')).causes).toEqual([
+      { type: 'app-spec', paths: ['apps/svc-007.ts', 'apps/svc-042.ts'], features: [] },
+    ]);
   });
 });
 
@@ -111,8 +137,14 @@ describe('release order of a platform code change', () => {
     writeFileSync(join(h.root, '.gitignore'), 'node_modules\n.render-cache/\n');
     h.commit('Track the platform code');
     const file = join(h.root, 'lib', 'workload', 'microservice.ts');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('export const TMP_SIZE_MIB = 256;', 'export const TMP_SIZE_MIB = 512;'));
-    const synth = spawnSync(process.execPath, [join(h.root, 'lib', 'cli', 'launch.mjs'), 'synth'], { cwd: h.root, encoding: 'utf8' });
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('export const TMP_SIZE_MIB = 256;', 'export const TMP_SIZE_MIB = 512;'),
+    );
+    const synth = spawnSync(process.execPath, [join(h.root, 'lib', 'cli', 'launch.mjs'), 'synth'], {
+      cwd: h.root,
+      encoding: 'utf8',
+    });
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
     h.commit('Platform: a larger /tmp for every app');
@@ -140,6 +172,8 @@ describe('release order of a platform code change', () => {
     expect(md[0]).toContain(
       '· Deployment <code>spec.template.spec.volumes[tmp].emptyDir.sizeLimit</code>: <code>256Mi</code> → <code>512Mi</code> in 60 apps · ',
     );
-    expect(md[0]).toContain('caused by platform code <code>lib/workload/microservice.ts</code> (platform feature workload)');
+    expect(md[0]).toContain(
+      'caused by platform code <code>lib/workload/microservice.ts</code> (platform feature workload)',
+    );
   });
 });
