@@ -75,9 +75,9 @@ export interface ChangeGroup {
 /** An app that differs from its environment's common pattern. */
 export interface Standout {
   readonly app: string;
-  /** Groups it has beyond the common pattern (paths). */
+  /** Groups it has beyond the common pattern, described (`Deployment spec.replicas: 2 → 3`). */
   readonly extra: readonly string[];
-  /** Groups of the common pattern it lacks (paths). */
+  /** Groups of the common pattern it lacks, described. */
   readonly missing: readonly string[];
 }
 
@@ -223,9 +223,11 @@ function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges):
   return { env: e.env, apps: signatures.size, groups: list.map((g) => g.group), common: commonCount, standouts };
 }
 
-/** A group in a few words: the object kind and path (`Deployment spec.replicas`). */
-export function describeGroup(g: Pick<ChangeGroup, 'kind' | 'objectKind' | 'path'>): string {
-  return g.path ? `${g.objectKind} ${g.path}` : `${g.objectKind} ${g.kind}`;
+/** A group in a few words: the object kind, the path and the values (`Deployment spec.replicas: 2 → 3`). */
+export function describeGroup(g: Pick<ChangeGroup, 'kind' | 'objectKind' | 'path' | 'before' | 'after'>): string {
+  if (!g.path) return `${g.objectKind} ${g.kind}`;
+  const value = (v: string | undefined): string => (v === undefined ? '(none)' : v.length > 40 ? `${v.slice(0, 39)}…` : v);
+  return `${g.objectKind} ${g.path}: ${value(g.before)} → ${value(g.after)}`;
 }
 
 /**
