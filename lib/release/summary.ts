@@ -226,7 +226,10 @@ function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges):
 /** A group in a few words: the object kind, the path and the values (`Deployment spec.replicas: 2 → 3`). */
 export function describeGroup(g: Pick<ChangeGroup, 'kind' | 'objectKind' | 'path' | 'before' | 'after'>): string {
   if (!g.path) return `${g.objectKind} ${g.kind}`;
-  const value = (v: string | undefined): string => (v === undefined ? '(none)' : v.length > 40 ? `${v.slice(0, 39)}…` : v);
+  const value = (v: string | undefined): string => {
+    if (v === undefined) return '(none)';
+    return v.length > 40 ? `${v.slice(0, 39)}…` : v;
+  };
   return `${g.objectKind} ${g.path}: ${value(g.before)} → ${value(g.after)}`;
 }
 
