@@ -98,6 +98,9 @@ export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): 
   });
 }
 
+/** Room a summary leaves in a comment for the marker the comment step puts before it (`delivery comment`). */
+const COMMENT_WRAPPER = 64;
+
 /** Caps on the summary's lists, lowered until the summary fits one comment. */
 const SUMMARY_CAPS = [
   { groups: 40, standouts: 60 },
@@ -122,7 +125,7 @@ function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOp
     const sections = order.summary.map((s) => summarySection(envOf(s), s, caps));
     const body = sections.join('\n\n');
     text = `${header(order, 1, 1)}\n\n${top}\n\n${note}\n\n${body}\n`;
-    if (text.length <= limit) return text;
+    if (text.length <= limit - COMMENT_WRAPPER) return text;
   }
   throw new Error(`the release order's summary is longer than ${limit} characters even cut down; use --format json`);
 }

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { raisePreStop } from '../../lib/bench/bigchange.ts';
+import { COMMENT_LIMIT, releaseOrderComments } from '../../lib/delivery/comments.ts';
 import { releaseOrderJson } from '../../lib/release/json.ts';
 import {
   detailParts,
@@ -59,6 +60,16 @@ describe('release order of a change to every app: summary first', () => {
     // The detail keeps every app's block.
     const detail = releaseOrderDetail(order);
     for (const a of apps) expect(detail).toContain(`<b>${a}</b>`);
+  });
+
+  it('GIVEN the summary WHEN the comment step posts it THEN it is one comment, also when it nearly fills one', () => {
+    const [md] = releaseOrderMarkdown(order) as [string];
+    const bodies = releaseOrderComments(md);
+    expect(bodies).toEqual([`<!-- platform:release-order part=1 -->\n${md.trimEnd()}\n`]);
+    // A text that fits with its marker is never split, even within the room the split keeps for part headings.
+    const near = `# Release order\n\n${'x'.repeat(COMMENT_LIMIT - 100)}\n`;
+    expect(releaseOrderComments(near)).toHaveLength(1);
+    expect(releaseOrderComments(near)[0]!.length).toBeLessThanOrEqual(COMMENT_LIMIT);
   });
 
   it('GIVEN the same field changed alike in every app WHEN summarized THEN it is one group over all apps, caused by the environment file', () => {
