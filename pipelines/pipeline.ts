@@ -206,12 +206,17 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                 [
                   'for format in md json; do',
                   '  rc=0',
-                  '  npm run -s release-order -- --base "$BASE_SHA" --head "$HEAD_SHA" --format "$format" > "$RUNNER_TEMP/release-order.$format" || rc=$?',
+                  '  extra=()',
+                  '  # A change too large for one comment gets a summary; the full detail is the run\'s artifact.',
+                  '  [ "$format" = json ] || extra=(--out "$RUNNER_TEMP/release-order-detail" --detail-link "$RUN_URL")',
+                  '  npm run -s release-order -- --base "$BASE_SHA" --head "$HEAD_SHA" --format "$format" "${extra[@]}" > "$RUNNER_TEMP/release-order.$format" || rc=$?',
                   '  # 1: refused by a release guard; the approval check below decides whether an override lifts it.',
                   '  [ "$rc" -le 1 ] || exit "$rc"',
                   'done',
                 ].join('\n'),
+                { RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}' },
               ),
+              uploadArtifact('release-order-detail', '${{ runner.temp }}/release-order-detail'),
               run('Post or update the release order comments', 'npm run -s delivery -- comment --pr "$PR" --file "$RUNNER_TEMP/release-order.md"', {
                 GITHUB_TOKEN: '${{ github.token }}',
               }),

@@ -8,7 +8,8 @@
  * the write of `manifests/` at N apps and at a quarter of them (to show how
  * it scales; sizes alternate, and the median of `--runs` is reported, since a
  * shared machine's speed drifts), an incremental render after one app and
- * after one versions file changed, a release order for a one-app change, the
+ * after one versions file changed, a release order for a one-app change and
+ * for changes that touch every app (in one environment, in all of them), the
  * baselines, and the floor: what cdk8s-plus itself costs for the same renders
  * on every core (`stackFloor`).
  */
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { platformEntry } from '../util/build.mjs';
 import { loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
 import { renderApp } from '../render/render.ts';
+import { addEnvToEveryApp, raisePreStop } from './bigchange.ts';
 import { benchPin, generateApps } from './generate.ts';
 import { kustomizeOverlays, type BaselineResult } from './baselines.ts';
 import type { MeasureRequest, MeasureResult } from './measure.ts';
@@ -41,7 +43,29 @@ export interface BenchOptions {
 }
 
 /** Budgets the render is held to on a 2-core machine at 1000 apps. */
-const BUDGETS = { fullSeconds: 5, incrementalSeconds: 1, releaseOrderSeconds: 1, scalingRatio: 4.5 } as const;
+const BUDGETS = {
+  fullSeconds: 5,
+  incrementalSeconds: 1,
+  releaseOrderSeconds: 1,
+  scalingRatio: 4.5,
+  bigReleaseOrderOneEnvSeconds: 10,
+  bigReleaseOrderOneEnvMiB: 500,
+  bigReleaseOrderAllEnvsSeconds: 30,
+} as const;
+
+/** The release order of a change to every app: its time (with its comment, detail and JSON) and peak memory. */
+export interface BigReleaseOrder {
+  /** The change, in words. */
+  readonly change: string;
+  readonly seconds: number;
+  readonly peakRssMiB: number;
+  readonly changes: number;
+  /** Apps × environments changed. */
+  readonly appReleases: number;
+  /** Comments of the pull request, and the characters of the longest. */
+  readonly comments: number;
+  readonly commentChars: number;
+}
 
 /** Seconds of a render phase, summed over threads. */
 export interface BenchPhases {
@@ -73,6 +97,8 @@ export interface BenchReport {
   quarter: { apps: number; renderSeconds: number; runSeconds: number[]; ratio: number };
   incremental: { appChangeSeconds: number; versionsChangeSeconds: number; rendered: number; cliWallSeconds: number };
   releaseOrderSeconds: number;
+  /** Release orders of a change to every app: in one environment (its policy), in all (every app spec). */
+  bigReleaseOrder: { oneEnvironment: BigReleaseOrder; allEnvironments: BigReleaseOrder };
   peakRssMiB: number;
   /** The approaches a team would otherwise pick; `ratio` is a baseline's time over the platform's full render with its write. */
   baselines: { cdk8sSingleApp: BaselineResult & { ratio?: number }; kustomize: BaselineResult & { ratio?: number } };
@@ -85,6 +111,9 @@ export interface BenchReport {
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/** A budget's entry of the report: met when the value is at most the limit. */
+const budget = (limit: number, value: number) => ({ limit, value, ok: value <= limit });
 
 /**
  * Writes a repository of `n` generated apps, pinned in every environment, under a new temp
@@ -237,6 +266,21 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     say('release order of a one-app change');
     const release = await measure({ task: 'release-order', root, base: 'HEAD~1', head: 'HEAD' });
 
+    const big = async (change: string, edit: () => void): Promise<BigReleaseOrder> => {
+      say(`release order of a change to every app: ${change} (render)`);
+      edit();
+      await measure({ task: 'synth', root, workers: options.workers });
+      git(root, ['commit', '-q', '-am', change]);
+      say(`release order of a change to every app: ${change}`);
+      const r = await measure({ task: 'release-order', root, base: 'HEAD~1', head: 'HEAD' });
+      return { change, seconds: seconds(r.ms), peakRssMiB: r.peakRssMiB, ...r.releaseOrder! };
+    };
+    const firstEnv = project.environments[0]!.spec.name;
+    const policyChange = `${firstEnv}: preStop delay raised by 5 s (environments/${firstEnv}/environment.ts)`;
+    const oneEnvironment = await big(policyChange, () => raisePreStop(root, firstEnv));
+    const specChange = 'every app spec: a new env var, in every environment';
+    const allEnvironments = await big(specChange, () => addEnvToEveryApp(root, 'PLATFORM_TRACE', 'on'));
+
     say('incremental render after one versions file changed');
     const versionsFile = join(root, 'environments', project.environments[0]!.spec.name, 'versions.json');
     const pins = Object.fromEntries(project.apps.map((a) => [a.spec.name, benchPin(a.spec.name, 0)]));
@@ -277,6 +321,9 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       incrementalSeconds: { limit: BUDGETS.incrementalSeconds, value: seconds(appChange.ms), ok: appChange.ms / 1000 <= BUDGETS.incrementalSeconds },
       releaseOrderSeconds: { limit: BUDGETS.releaseOrderSeconds, value: seconds(release.ms), ok: release.ms / 1000 <= BUDGETS.releaseOrderSeconds },
       scalingRatio: { limit: BUDGETS.scalingRatio, value: Math.round((fullMs / quarterMs) * 100) / 100, ok: fullMs / quarterMs <= BUDGETS.scalingRatio },
+      bigReleaseOrderOneEnvSeconds: budget(BUDGETS.bigReleaseOrderOneEnvSeconds, oneEnvironment.seconds),
+      bigReleaseOrderOneEnvMiB: budget(BUDGETS.bigReleaseOrderOneEnvMiB, oneEnvironment.peakRssMiB),
+      bigReleaseOrderAllEnvsSeconds: budget(BUDGETS.bigReleaseOrderAllEnvsSeconds, allEnvironments.seconds),
     };
     const phases = typical.phases!;
     return {
@@ -297,6 +344,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       quarter: { apps: quarterApps, renderSeconds: seconds(quarterMs), runSeconds: quarterRuns.map((r) => seconds(renderMs(r))), ratio: budgets.scalingRatio.value },
       incremental: { appChangeSeconds: seconds(appChange.ms), versionsChangeSeconds: seconds(versionsChange.ms), rendered: appChange.rendered ?? 0, cliWallSeconds: seconds(cliMs) },
       releaseOrderSeconds: seconds(release.ms),
+      bigReleaseOrder: { oneEnvironment, allEnvironments },
       peakRssMiB: Math.max(...fullRuns.map((r) => r.peakRssMiB)),
       baselines: { cdk8sSingleApp: ratio(cdk8s), kustomize: ratio(kustomize) },
       floor: { seconds: seconds(floor.ms), processes: floor.processes, objects: floor.objects, ratio: Math.round((fullMs / floor.ms) * 10) / 10 },
@@ -326,7 +374,21 @@ export function formatBench(r: BenchReport): string {
     line('incremental, one versions file', `${r.incremental.versionsChangeSeconds.toFixed(2)} s`),
     line('incremental, as a command', `${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`),
     line('release order, one-app change', `${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`),
-    line('peak RSS', `${r.peakRssMiB} MiB`),
+    ...[r.bigReleaseOrder.oneEnvironment, r.bigReleaseOrder.allEnvironments].map((b, i) => {
+      const within = (name: string, unit: string) => {
+        const entry = r.budgets[name]!;
+        return `[budget ${entry.limit} ${unit}: ${mark(entry.ok)}]`;
+      };
+      const time = within(i === 0 ? 'bigReleaseOrderOneEnvSeconds' : 'bigReleaseOrderAllEnvsSeconds', 's');
+      const memory = i === 0 ? ` ${within('bigReleaseOrderOneEnvMiB', 'MiB')}` : '';
+      const figures = `${b.seconds.toFixed(2)} s ${time}, peak RSS ${b.peakRssMiB} MiB${memory}`;
+      const what = `${b.change}: ${b.changes} changes in ${b.appReleases} app releases`;
+      return [
+        line(`release order, every app, ${i === 0 ? 'one env' : 'all envs'}`, figures),
+        line('', `${what}; ${b.comments} comment(s), ${b.commentChars} characters`),
+      ].join('\n');
+    }),
+    line('peak RSS of a full render', `${r.peakRssMiB} MiB`),
     line('floor: cdk8s-plus alone', `${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`),
     'baselines on the same objects:',
     base('one cdk8s App, app.synth()', r.baselines.cdk8sSingleApp),

@@ -8,7 +8,7 @@
  * Tasks (the message the parent sends):
  * - `full`: render and validate every app × environment with no cache, then write `manifests/`;
  * - `synth`: an ordinary `synth` (cache on), as after a change;
- * - `release-order`: the release order between two revisions;
+ * - `release-order`: the release order between two revisions, with its comment (Markdown) and its JSON;
  * - `cdk8s`: the single-App cdk8s baseline on the repository's resolved apps;
  * - `floor`: the stack's floor (`stackFloor`) on one share of the resolved
  *   apps; the process says it is ready once they are loaded and starts on
@@ -19,6 +19,8 @@ import { join } from 'node:path';
 import { MANIFESTS_DIR, renderAll, synth } from '../render/synth.ts';
 import { writeOutput } from '../render/output.ts';
 import type { PhaseTimings } from '../render/render.ts';
+import { releaseOrderJson } from '../release/json.ts';
+import { releaseOrderDetail, releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
 import { loadProject, resolveProject } from '../spec/project.ts';
 import { cdk8sSingleApp, stackFloor } from './baselines.ts';
@@ -41,6 +43,13 @@ export interface MeasureResult {
   readonly files?: number;
   readonly rendered?: number;
   readonly peakRssMiB: number;
+  /** A release order: its changes, apps × environments, and the characters of its comments. */
+  readonly releaseOrder?: {
+    readonly changes: number;
+    readonly appReleases: number;
+    readonly comments: number;
+    readonly commentChars: number;
+  };
   /** Set when the task did not run (a baseline that was skipped). */
   readonly skipped?: string;
 }
@@ -68,9 +77,17 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
       return { ms: performance.now() - t0, objects: result.objects, rendered: result.rendered, peakRssMiB: rss() };
     }
     case 'release-order': {
+      // What the workflow makes of a pull request: the order, its comment, its per-app detail and its JSON.
       const t0 = performance.now();
-      await buildReleaseOrder(request.root, request.base, request.head);
-      return { ms: performance.now() - t0, peakRssMiB: rss() };
+      const order = await buildReleaseOrder(request.root, request.base, request.head);
+      const comments = releaseOrderMarkdown(order);
+      releaseOrderDetail(order);
+      releaseOrderJson(order);
+      const ms = performance.now() - t0;
+      const appReleases = order.environments.reduce((n, e) => n + e.apps.length, 0);
+      const commentChars = Math.max(...comments.map((c) => c.length));
+      const releaseOrder = { changes: order.changes.length, appReleases, comments: comments.length, commentChars };
+      return { ms, peakRssMiB: rss(), releaseOrder };
     }
     case 'cdk8s': {
       const resolved = resolveProject(await loadProject(request.root, { cache: false }));

@@ -10,8 +10,19 @@ import { exceptionsJson, exceptionsMarkdown, findExceptions } from '../release/e
 import { notesMarkdown, releaseNotes } from '../release/notes.ts';
 import { EVIDENCE_NAMESPACE } from '../release/signers.ts';
 import { releaseOrderJson } from '../release/json.ts';
-import { releaseOrderMarkdown } from '../release/markdown.ts';
+import { DETAIL_FILE, releaseOrderDetail, releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
+
+/** Options of `release-order`, as parsed. */
+interface ReleaseOrderOptions {
+  base: string;
+  head: string;
+  format: 'md' | 'json';
+  verify?: boolean;
+  out?: string;
+  detailLink?: string;
+  at?: string;
+}
 
 /** Registers the release commands on `program`. */
 export function releaseCommands(program: Command, root: string): void {
@@ -22,9 +33,10 @@ export function releaseCommands(program: Command, root: string): void {
     .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
-    .option('--out <dir>', 'also write each Markdown comment part to <dir>/release-order-<n>.md')
+    .option('--out <dir>', `also write the comments as <dir>/release-order-<n>.md, the detail as <dir>/${DETAIL_FILE}`)
+    .option('--detail-link <url>', 'where a summarized order links its full per-app detail (the workflow artifact)')
     .option('--at <time>', 'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)')
-    .action(async (options: { base: string; head: string; format: 'md' | 'json'; verify?: boolean; out?: string; at?: string }) => {
+    .action(async (options: ReleaseOrderOptions) => {
       const now = options.at === undefined ? undefined : new Date(options.at);
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
         throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
@@ -33,9 +45,10 @@ export function releaseCommands(program: Command, root: string): void {
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {
-        const parts = releaseOrderMarkdown(order);
+        const link = options.detailLink ? { detailLink: options.detailLink } : {};
+        const parts = releaseOrderMarkdown(order, undefined, link);
         process.stdout.write(parts.join('\n'));
-        if (options.out) writeParts(resolve(root, options.out), parts);
+        if (options.out) writeParts(resolve(root, options.out), parts, releaseOrderDetail(order));
       }
       if (order.guard.blocked) {
         const reasons = order.guard.violations
@@ -130,9 +143,10 @@ interface AuditCliOptions {
   readonly to?: string;
 }
 
-/** Writes Markdown parts as numbered files, removing parts left from an earlier, longer order. */
-function writeParts(dir: string, parts: readonly string[]): void {
+/** Writes Markdown parts as numbered files and the full detail, removing parts left from an earlier, longer order. */
+function writeParts(dir: string, parts: readonly string[], detail: string): void {
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (/^release-order-\d+\.md$/.test(f)) rmSync(join(dir, f));
   parts.forEach((p, i) => writeFileSync(join(dir, `release-order-${i + 1}.md`), p));
+  writeFileSync(join(dir, DETAIL_FILE), detail);
 }

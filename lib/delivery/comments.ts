@@ -76,8 +76,13 @@ export function splitMarkdown(text: string, limit: number): string[] {
   return chunks;
 }
 
-/** The comment bodies for a release order: one part, or numbered parts. */
+/**
+ * The comment bodies for a release order: one part when the text with its marker fits one comment
+ * (a summarized order always does), or numbered parts.
+ */
 export function releaseOrderComments(markdown: string, limit = COMMENT_LIMIT): string[] {
+  const single = `${COMMENT_MARKER} part=1 -->\n${markdown.trimEnd()}\n`;
+  if (single.length <= limit) return [single];
   const chunks = splitMarkdown(markdown.trimEnd(), limit - OVERHEAD);
   return chunks.map((chunk, i) => {
     const marker = `${COMMENT_MARKER} part=${i + 1} -->`;

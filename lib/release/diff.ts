@@ -129,13 +129,19 @@ const LIST_KEYS = ['name', 'mountPath', 'devicePath', 'containerPort', 'port', '
 /** One step of a field path: a map key, or a list item named by its merge key (or index). */
 export type PathSegment = { readonly key: string } | { readonly item: string };
 
+/** Walks both values together; `path` is one stack, pushed and popped, and copied only where a field differs. */
 function walk(a: unknown, b: unknown, path: PathSegment[], out: FieldChange[]): void {
   if (a === b) return;
   if (isMap(a) && isMap(b)) {
     const parent = path[path.length - 1];
-    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(cmp)) {
-      if (parent && 'key' in parent && parent.key === 'labels' && key === VERSION_LABEL) continue;
-      walk(a[key], b[key], [...path, { key }], out);
+    const labels = parent !== undefined && 'key' in parent && parent.key === 'labels';
+    const keys = Object.keys(a);
+    for (const key of Object.keys(b)) if (!Object.hasOwn(a, key)) keys.push(key);
+    for (const key of keys.sort(cmp)) {
+      if (labels && key === VERSION_LABEL) continue;
+      path.push({ key });
+      walk(a[key], b[key], path, out);
+      path.pop();
     }
     return;
   }
@@ -144,16 +150,24 @@ function walk(a: unknown, b: unknown, path: PathSegment[], out: FieldChange[]): 
     if (key) {
       const left = new Map(a.map((x) => [String((x as Record<string, unknown>)[key]), x]));
       const right = new Map(b.map((x) => [String((x as Record<string, unknown>)[key]), x]));
-      for (const k of [...new Set([...left.keys(), ...right.keys()])]) walk(left.get(k), right.get(k), [...path, { item: k }], out);
+      for (const k of [...new Set([...left.keys(), ...right.keys()])]) {
+        path.push({ item: k });
+        walk(left.get(k), right.get(k), path, out);
+        path.pop();
+      }
       return;
     }
     if (a.length === b.length) {
-      a.forEach((x, i) => walk(x, b[i], [...path, { item: String(i) }], out));
+      a.forEach((x, i) => {
+        path.push({ item: String(i) });
+        walk(x, b[i], path, out);
+        path.pop();
+      });
       return;
     }
   }
   if (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b)) return;
-  out.push(fieldChange(path, a, b));
+  out.push(fieldChange([...path], a, b));
 }
 
 function fieldChange(path: PathSegment[], before: unknown, after: unknown): FieldChange {

@@ -3,7 +3,9 @@
  * `changes[]` (`env`, `app`, `kind`, `object`, `risk`, plus the fields that
  * changed) and `environments[]` (`env`, `risk`, `approvalsRequired`,
  * `approvers`, plus apps, versions and rollout plans), and the guards' refusals
- * (each overridable or not) with the override requests of commit trailers.
+ * (each overridable or not) with the override requests of commit trailers;
+ * `summary[]` groups each environment's changes by kind and path, with what
+ * caused each group and the apps that differ from the common pattern.
  */
 import type { ReleaseOrder } from './order.ts';
 
@@ -45,6 +47,22 @@ export function releaseOrderJson(order: ReleaseOrder): string {
           steps: p.steps.map((s) => ({ text: s.text, manualGate: s.manualGate, check: s.check ?? null })),
         })),
       })),
+    })),
+    summary: order.summary.map((s) => ({
+      env: s.env,
+      apps: s.apps,
+      common: s.common,
+      groups: s.groups.map((g) => ({
+        kind: g.kind,
+        objectKind: g.objectKind,
+        path: g.path,
+        before: g.before ?? null,
+        after: g.after ?? null,
+        risk: g.risk,
+        apps: g.apps,
+        causes: g.causes.map((c) => ({ type: c.type, paths: c.paths, features: c.features ?? [] })),
+      })),
+      standouts: s.standouts,
     })),
     changes: order.changes.map((c) => ({
       env: c.env,

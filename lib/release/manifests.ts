@@ -4,6 +4,7 @@
  * are fetched (one `git cat-file --batch` for all) and parsed, so a one-app
  * change costs the same in a repository of ten apps or a thousand.
  */
+import jsYaml from 'js-yaml';
 import { listTree, readBlobs } from '../git/git.ts';
 import { INDEX_FILE } from '../render/layout.ts';
 import { fromYaml, type KubeObject } from '../render/yaml.ts';
@@ -69,13 +70,14 @@ export function readManifestDelta(root: string, base: string, head: string): Man
   const baseIndex = indexes(root, baseFiles, []);
   const headIndex = indexes(root, headFiles, broken);
   // The index lists the files of manifests/<env>/; the Argo CD files are applied by the root Application.
-  const basePerApp = perAppEnvironments(baseFiles);
-  const headPerApp = perAppEnvironments(headFiles);
-  const listed = (index: ReadonlyMap<string, ReadonlySet<string>>, files: ReadonlyMap<string, string>, perApp: ReadonlySet<string>, file: string): boolean =>
-    isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, perApp, file));
+  const baseApplications = envsWithApplications(baseFiles);
+  const headApplications = envsWithApplications(headFiles);
+  type Index = ReadonlyMap<string, ReadonlySet<string>>;
+  const listed = (index: Index, files: ReadonlyMap<string, string>, envs: ReadonlySet<string>, file: string): boolean =>
+    isArgoCd(file) || ((index.get(envOf(file))?.has(file) ?? true) && hasApplication(files, envs, file));
   const applied = {
-    base: (f: string): boolean => listed(baseIndex, baseFiles, basePerApp, f),
-    head: (f: string): boolean => listed(headIndex, headFiles, headPerApp, f),
+    base: (f: string): boolean => listed(baseIndex, baseFiles, baseApplications, f),
+    head: (f: string): boolean => listed(headIndex, headFiles, headApplications, f),
   };
   const changed = [...new Set([...baseFiles.keys(), ...headFiles.keys()])]
     .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || applied.base(f) !== applied.head(f)))
@@ -86,12 +88,13 @@ export function readManifestDelta(root: string, base: string, head: string): Man
   const blobs = readBlobs(root, changed.flatMap((f) => [baseFiles.get(f), headFiles.get(f)].filter((s): s is string => s !== undefined)));
   const before: PlacedObject[] = [];
   const after: PlacedObject[] = [];
+  const parse = documentParser();
   for (const file of changed) {
     const baseSha = baseFiles.get(file);
     const headSha = headFiles.get(file);
     // A base that does not parse cannot be compared; its objects count as absent.
-    if (baseSha && applied.base(file)) tryParse(file, blobs.get(baseSha)!, before, []);
-    if (headSha && applied.head(file)) tryParse(file, blobs.get(headSha)!, after, broken);
+    if (baseSha && applied.base(file)) tryParse(file, blobs.get(baseSha)!, before, [], parse);
+    if (headSha && applied.head(file)) tryParse(file, blobs.get(headSha)!, after, broken, parse);
   }
   const indexChanged = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((f) => isIndex(f) && baseFiles.get(f) !== headFiles.get(f));
   const envs = new Set([...changed, ...indexChanged].map(envOf));
@@ -100,23 +103,20 @@ export function readManifestDelta(root: string, base: string, head: string): Man
 
 /**
  * Whether an app file (`prod/apps/claims-api.yaml`) is selected by an Application at that revision:
- * always, unless the environment has per-app Applications (`prod/argocd/apps/`) and none is the app's.
- * `perApp` holds the environments that have per-app Applications on that side.
+ * always, unless the environment has per-app Applications (`prod/argocd/apps/`, `envs` names those
+ * environments) and none is the app's.
  */
-function hasApplication(files: ReadonlyMap<string, string>, perApp: ReadonlySet<string>, file: string): boolean {
+function hasApplication(files: ReadonlyMap<string, string>, envs: ReadonlySet<string>, file: string): boolean {
   const env = envOf(file);
   const rest = file.slice(env.length + 1);
-  if (!perApp.has(env) || !rest.startsWith('apps/') || rest.slice(5).includes('/')) return true;
-  return files.has(`${env}/${ARGOCD_KEY}/${rest}`);
+  if (!rest.startsWith('apps/') || rest.slice(5).includes('/')) return true;
+  return files.has(`${env}/${ARGOCD_KEY}/${rest}`) || !envs.has(env);
 }
 
-/** Environments with per-app Applications (`<env>/argocd/apps/…`) among `files`. */
-function perAppEnvironments(files: ReadonlyMap<string, string>): Set<string> {
+/** Environments with per-app Applications (a file under `<env>/argocd/apps/`) among `files`. */
+function envsWithApplications(files: ReadonlyMap<string, string>): Set<string> {
   const out = new Set<string>();
-  for (const f of files.keys()) {
-    const env = envOf(f);
-    if (f.startsWith(`${env}/${ARGOCD_KEY}/apps/`)) out.add(env);
-  }
+  for (const f of files.keys()) if (f.startsWith(`${envOf(f)}/${ARGOCD_KEY}/apps/`)) out.add(envOf(f));
   return out;
 }
 
@@ -237,10 +237,58 @@ export function parseManifest(file: string, text: string): PlacedObject[] {
   return objects;
 }
 
-function tryParse(file: string, text: string, into: PlacedObject[], broken: BrokenFile[]): void {
+/** Parses the YAML documents of one file's text; throws naming `file` when it does not parse. */
+type DocumentParse = (text: string, file: string) => unknown[];
+
+/** A line that separates YAML documents, alone on its line, as the render writes it. */
+const SEPARATOR = /^---[ \t]*$/m;
+/** Lines that make a plain split at separators unsafe: directives, document ends, separators carrying content. */
+const SPECIAL_LINES = /^(?:%|\.\.\.(?:\s|$)|---[ \t]*\S)/m;
+
+/**
+ * A parser of manifest files that parses each distinct document text once (with `js-yaml`, YAML 1.2
+ * core schema, duplicate keys refused). A document unchanged between base and head, the bulk of a
+ * change that touches one field of every app, becomes the same object on both sides, so the diff
+ * passes it at once. A file whose text is not plainly split at `---` lines is parsed whole.
+ */
+export function documentParser(): DocumentParse {
+  const seen = new Map<string, unknown>();
+  const load = (text: string): unknown[] => jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
+  return (text, file) => {
+    try {
+      if (SPECIAL_LINES.test(text)) return load(text).filter(present);
+      const out: unknown[] = [];
+      for (const piece of text.split(SEPARATOR)) {
+        if (!seen.has(piece)) {
+          const docs = load(piece);
+          if (docs.length > 1) throw new Error('more than one document between separators');
+          seen.set(piece, docs[0]);
+        }
+        const doc = seen.get(piece);
+        if (present(doc)) out.push(doc);
+      }
+      return out;
+    } catch {
+      // The whole file again, through the render's own reader, so that the message places the fault in the file.
+      return fromYaml(text, file);
+    }
+  };
+}
+
+function present(doc: unknown): boolean {
+  return doc !== null && doc !== undefined;
+}
+
+function tryParse(
+  file: string,
+  text: string,
+  into: PlacedObject[],
+  broken: BrokenFile[],
+  parse: DocumentParse = fromYaml,
+): void {
   let docs: unknown[];
   try {
-    docs = fromYaml(text, repositoryPath(file));
+    docs = parse(text, repositoryPath(file));
   } catch (error) {
     broken.push({ file, message: (error as Error).message });
     return;

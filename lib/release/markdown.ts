@@ -2,13 +2,18 @@
  * The release order as Markdown for a pull-request comment: the deletion
  * guard's verdict and a summary table (environment × changes × risk ×
  * approvals) on top, each app's changes and rollout plan folded below.
- * Longer than one GitHub comment allows, it is split into numbered parts,
- * each carrying the header, the guard verdict and the summary, so every part
- * stands alone.
+ * A change too large for one GitHub comment gets one comment that leads with
+ * the summary instead: per environment the changed fields grouped by kind and
+ * path, with the apps each covers, what caused them and the apps that differ
+ * from the common pattern; the per-app detail goes to a file
+ * (`releaseOrderDetail`). The detail itself, when asked for as comments, is
+ * split into numbered parts, each carrying the header, the guard verdict and
+ * the summary table, so every part stands alone.
  */
 import type { FieldChange } from './diff.ts';
 import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
 import { describePlan } from './plan.ts';
+import { type Cause, type ChangeGroup, type EnvironmentSummary } from './summary.ts';
 
 /** Most characters GitHub accepts in one comment. */
 export const GITHUB_COMMENT_LIMIT = 65536;
@@ -16,12 +21,48 @@ export const GITHUB_COMMENT_LIMIT = 65536;
 /** Longest value shown in a table cell before it is cut. */
 const CELL_MAX = 160;
 
-/** The release order as one or more Markdown comments, each at most `limit` characters. */
-export function releaseOrderMarkdown(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
+/** File name of the full per-app detail that `release-order --out DIR` writes. */
+export const DETAIL_FILE = 'release-order-detail.md';
+
+/** Options of `releaseOrderMarkdown`. */
+export interface MarkdownOptions {
+  /**
+   * Where reviewers find the full per-app detail of a summarized order (the workflow's artifact).
+   * @default - the file name, written by `release-order --out DIR`
+   */
+  readonly detailLink?: string;
+}
+
+/**
+ * The release order as Markdown comments, each at most `limit` characters: today's per-app layout
+ * when it fits one comment, else one comment that leads with the summary.
+ */
+export function releaseOrderMarkdown(
+  order: ReleaseOrder,
+  limit = GITHUB_COMMENT_LIMIT,
+  options: MarkdownOptions = {},
+): string[] {
+  const parts = detailParts(order, limit);
+  return parts.length <= 1 ? parts : [summaryMarkdown(order, limit, options)];
+}
+
+/** The full per-app detail of the order as one Markdown document (for a file, not a comment). */
+export function releaseOrderDetail(order: ReleaseOrder): string {
+  return detailParts(order, Infinity)[0]!;
+}
+
+/** The per-app layout, split into numbered parts of at most `limit` characters. */
+export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
   const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
   const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
   if (blocks.length === 0) return [`${header(order, 1, 1)}\n\n${top}\n`];
 
+  if (limit === Infinity) {
+    const starts = (i: number): boolean => i === 0 || blocks[i - 1]!.env !== blocks[i]!.env;
+    const heading = (i: number): string => (starts(i) ? envHeading(blocks[i]!.env, false) : '');
+    const body = blocks.map((b, i) => heading(i) + b.text);
+    return [`${header(order, 1, 1)}\n\n${top}\n\n${body.join('')}`.trimEnd() + '\n'];
+  }
   const fixed = header(order, 99, 99).length + top.length + 8;
   const budget = limit - fixed;
   if (budget < 2000) throw new Error(`the release order's summary alone is longer than ${limit} characters; use --format json`);
@@ -55,6 +96,112 @@ export function releaseOrderMarkdown(order: ReleaseOrder, limit = GITHUB_COMMENT
     }
     return `${header(order, i + 1, parts.length)}\n\n${top}\n\n${body.join('')}`.trimEnd() + '\n';
   });
+}
+
+/** Room a summary leaves in a comment for the marker the comment step puts before it (`delivery comment`). */
+const COMMENT_WRAPPER = 64;
+
+/** Caps on the summary's lists, lowered until the summary fits one comment. */
+const SUMMARY_CAPS = [
+  { groups: 40, standouts: 60 },
+  { groups: 20, standouts: 30 },
+  { groups: 10, standouts: 15 },
+  { groups: 5, standouts: 5 },
+  { groups: 2, standouts: 0 },
+];
+
+/** One comment leading with the summary: the guard's verdict, the table, then per environment the groups of changes. */
+function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOptions): string {
+  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const where = options.detailLink
+    ? `[${DETAIL_FILE}](${options.detailLink})`
+    : `\`${DETAIL_FILE}\` (\`release-order --out DIR\`)`;
+  const note =
+    'This change is too large to list app by app in one comment: the changes are grouped below. ' +
+    `Full per-app detail (every field, rollout plans): ${where}.`;
+  let text = '';
+  for (const caps of SUMMARY_CAPS) {
+    const envOf = (s: EnvironmentSummary): EnvironmentRelease => order.environments.find((e) => e.env === s.env)!;
+    const sections = order.summary.map((s) => summarySection(envOf(s), s, caps));
+    const body = sections.join('\n\n');
+    text = `${header(order, 1, 1)}\n\n${top}\n\n${note}\n\n${body}\n`;
+    if (text.length <= limit - COMMENT_WRAPPER) return text;
+  }
+  throw new Error(`the release order's summary is longer than ${limit} characters even cut down; use --format json`);
+}
+
+function summarySection(env: EnvironmentRelease, s: EnvironmentSummary, caps: (typeof SUMMARY_CAPS)[number]): string {
+  const lines = [envHeading(env, false).trimEnd(), ''];
+  const apps = `${s.apps} app${s.apps === 1 ? '' : 's'} changed`;
+  lines.push(`${apps}; ${s.common} share the common pattern, ${s.standouts.length} differ from it.`, '');
+  for (const g of s.groups.slice(0, caps.groups)) lines.push(`- ${groupLine(g)}`);
+  if (s.groups.length > caps.groups) {
+    lines.push(`- _${s.groups.length - caps.groups} more group(s) of changes, in fewer apps: see the full detail._`);
+  }
+  if (s.standouts.length > 0) {
+    // Apps that differ in the same way are listed together, by name.
+    const ways = new Map<string, string[]>();
+    for (const o of s.standouts) {
+      const list = (word: string, paths: readonly string[]): string =>
+        paths.length === 0
+          ? ''
+          : `${word} ${paths.slice(0, 2).map(code).join(', ')}${paths.length > 2 ? ` +${paths.length - 2}` : ''}`;
+      const how = [list('also', o.extra), list('not', o.missing)].filter(Boolean).join('; ');
+      ways.set(how, [...(ways.get(how) ?? []), escapeHtml(o.app)]);
+    }
+    lines.push('', `Apps that differ from the common pattern (${s.standouts.length}):`, '');
+    for (const [how, apps] of [...ways].sort((x, y) => y[1].length - x[1].length)) {
+      const shown = apps.slice(0, caps.standouts);
+      if (shown.length === 0) lines.push(`- ${apps.length} app(s) ${how}`);
+      else {
+        const more = apps.length > shown.length ? ` and ${apps.length - shown.length} more` : '';
+        lines.push(`- ${how}: **${shown.join('**, **')}**${more}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** "**rollout** · Deployment `path`: `5` → `10` in 1000 apps · medium risk · caused by …". */
+function groupLine(g: ChangeGroup): string {
+  const field = g.path ? `${escapeHtml(g.objectKind)} ${code(g.path)}` : `${escapeHtml(g.objectKind)} (whole object)`;
+  const value = (v: string | undefined): string => (v === undefined ? '(none)' : code(short(v)));
+  const values = g.path ? `: ${value(g.before)} → ${value(g.after)}` : '';
+  const policy = g.objectKind === 'environment policy';
+  const apps = policy ? '' : g.apps.length === 1 ? ` in ${escapeHtml(g.apps[0]!)}` : ` in ${g.apps.length} apps`;
+  return `**${g.kind}** · ${field}${values}${apps} · ${riskText(g.risk)} risk · ${causeText(g.causes)}`;
+}
+
+/** What caused a group, in words: "caused by lib/workload/microservice.ts (platform code: workload)". */
+export function causeText(causes: readonly Cause[]): string {
+  if (causes.length === 0) return 'caused by no source change (manifests edited by hand)';
+  const paths = (list: readonly string[]): string =>
+    `${list.slice(0, 3).map(code).join(', ')}${list.length > 3 ? ` +${list.length - 3} more` : ''}`;
+  return `caused by ${causes
+    .map((c) => {
+      switch (c.type) {
+        case 'app-spec':
+          return c.paths.length === 1
+            ? `app spec ${paths(c.paths)}`
+            : `app specs of ${c.paths.length} apps (${paths(c.paths)})`;
+        case 'environment':
+          return `environment file ${paths(c.paths)}`;
+        case 'pins':
+          return `versions pin ${paths(c.paths)}`;
+        case 'platform':
+          return `platform code ${paths(c.paths)}${c.features ? ` (platform feature ${c.features.join(', ')})` : ''}`;
+      }
+    })
+    .join(' or ')}`;
+}
+
+function code(text: string): string {
+  return `<code>${escapeHtml(text)}</code>`;
+}
+
+function short(text: string): string {
+  const line = text.replace(/\n/g, '⏎');
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function header(order: ReleaseOrder, part: number, parts: number): string {

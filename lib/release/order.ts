@@ -26,6 +26,7 @@ import { redactChange } from './redact.ts';
 import { judgePins, type EnvironmentTree, type PinChangeAt } from './pins.ts';
 import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
+import { sourceChanges, summarize, type EnvironmentSummary, type SourceChanges } from './summary.ts';
 import { verifyHead } from './verify.ts';
 
 /** One classified change, with its risk; secrets redacted. */
@@ -93,6 +94,10 @@ export interface ReleaseOrder {
   readonly guard: GuardVerdict;
   /** Every pin of `environments/<env>/versions.json` that changes, with where the gates proved it comes from. */
   readonly pins: readonly PinChangeAt[];
+  /** The source changes between base and head: app specs, environment files, pins and platform code. */
+  readonly sources: SourceChanges;
+  /** Per environment, the changes grouped by kind and path, what caused each group, and the apps that stand out. */
+  readonly summary: readonly EnvironmentSummary[];
   /** With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not render; else `unchecked`. */
   readonly verified: 'fresh' | 'failed' | 'unchecked';
 }
@@ -141,11 +146,17 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     violations.push({ env: r.env, rule: r.gate, message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`, objects: [`environments/${r.env}/versions.json`], overridable: OVERRIDABLE_RULES.has(r.gate) });
   }
 
+  // Grouped once, so that each app's part reads only its own objects and changes: linear in the change.
+  const changesByEnv = groupBy(objectChanges, (c) => c.env);
+  const beforeByEnv = groupBy(delta.before, (p) => p.env);
+  const afterByEnv = groupBy(delta.after, (p) => p.env);
   const environments: EnvironmentRelease[] = [];
   const changes: Change[] = [];
   for (const { env, policy, step, wave, releasedWith } of policies) {
-    const inEnv = objectChanges.filter((c) => c.env === env);
-    const removedApps = appsOnlyIn(delta.before, delta.after, env);
+    const inEnv = changesByEnv.get(env) ?? [];
+    const before = beforeByEnv.get(env) ?? [];
+    const after = afterByEnv.get(env) ?? [];
+    const removedApps = appsOnlyIn(before, after);
     violations.push(
       ...checkDeletions({
         env,
@@ -153,23 +164,26 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
         changes: inEnv,
         removedApps,
         baseObjects: () => countObjects(root, delta.baseFiles, env),
-        emptyAtHead: emptyAtHead(delta, env),
+        emptyAtHead: emptyAtHead(delta, env, after.length > 0),
         broken: delta.broken.filter((b) => envOf(b.file) === env),
       }),
     );
     const edit = policyEdits.get(env);
     if (inEnv.length === 0 && !edit) continue;
-    const apps = appReleases(env, policy, inEnv, delta.before, delta.after);
+    const apps = appReleases(env, policy, inEnv, before, after);
     if (edit) apps.unshift(edit);
     const risk = maxRisk(apps.map((a) => a.risk));
     environments.push({ env, step, wave, ...(releasedWith ? { releasedWith } : {}), risk, ...approvalsFor(policy, risk), apps });
     for (const a of apps) changes.push(...a.changes);
   }
+  const sources = sourceChanges(root, base, head, pins.changes);
   return {
     base,
     head,
     environments,
     changes,
+    sources,
+    summary: summarize(environments, sources),
     guard: { blocked: violations.length > 0, violations, requests: findOverrides(root, base, head) },
     pins: pins.changes,
     verified,
@@ -298,15 +312,19 @@ function lineChanges(root: string, base: string, head: string, file: string): Fi
   return out;
 }
 
+/** The apps of one environment's changes; `before` and `after` are the environment's objects. */
 function appReleases(env: string, policy: EnvironmentSpec, changes: readonly ObjectChange[], before: readonly PlacedObject[], after: readonly PlacedObject[]): AppRelease[] {
-  const names = [...new Set(changes.map((c) => c.app))].sort(cmp);
+  const byApp = groupBy(changes, (c) => c.app);
+  const beforeByApp = groupBy(before, (p) => p.app);
+  const afterByApp = groupBy(after, (p) => p.app);
+  const names = [...byApp.keys()].sort(cmp);
   return names.map((app) => {
-    const old = before.filter((p) => p.env === env && p.app === app).map((p) => p.object);
-    const now = after.filter((p) => p.env === env && p.app === app).map((p) => p.object);
+    const old = (beforeByApp.get(app) ?? []).map((p) => p.object);
+    const now = (afterByApp.get(app) ?? []).map((p) => p.object);
     const rollout = rolloutPlans(old, now);
     const recreating = new Set(rollout.filter((p) => p.inPlace === false).map((p) => p.object));
-    const appChanges = changes
-      .filter((c) => c.app === app)
+    const appChanges = byApp
+      .get(app)!
       .map((c): Change => {
         const touchesPods = recreating.has(c.object) && c.fields.some((f) => f.path.startsWith('spec.template'));
         const triggers = triggersOf(c, touchesPods);
@@ -320,21 +338,36 @@ function appReleases(env: string, policy: EnvironmentSpec, changes: readonly Obj
   });
 }
 
-/** Apps with objects at base and none at head in `env`. */
-function appsOnlyIn(before: readonly PlacedObject[], after: readonly PlacedObject[], env: string): string[] {
-  const now = new Set(after.filter((p) => p.env === env).map((p) => p.app));
-  const gone = new Set(before.filter((p) => p.env === env && !now.has(p.app) && p.file.includes('/apps/')).map((p) => p.app));
+/** Apps with objects at base and none at head, among one environment's objects. */
+function appsOnlyIn(before: readonly PlacedObject[], after: readonly PlacedObject[]): string[] {
+  const now = new Set(after.map((p) => p.app));
+  const gone = new Set(before.filter((p) => !now.has(p.app) && p.file.includes('/apps/')).map((p) => p.app));
   return [...gone].sort(cmp);
 }
 
-/** True when `env` has files at base and, at head, no file or only changed files holding no object. */
-function emptyAtHead(delta: ManifestDelta, env: string): boolean {
+/** Items grouped by `key`, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = out.get(k);
+    if (group) group.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/**
+ * True when `env` has files at base and, at head, no file or only changed files holding no object;
+ * `hasObjects` tells whether the changed files of `env` hold any object at head.
+ */
+function emptyAtHead(delta: ManifestDelta, env: string, hasObjects: boolean): boolean {
   const baseFiles = [...delta.baseFiles.keys()].filter((f) => envOf(f) === env);
   if (baseFiles.length === 0) return false;
   const headFiles = [...delta.headFiles].filter(([f]) => envOf(f) === env);
   // An unchanged file still holds what it held at base, so the environment is not empty.
   if (headFiles.some(([f, sha]) => delta.baseFiles.get(f) === sha)) return false;
-  return !delta.after.some((p) => p.env === env) && delta.broken.every((b) => envOf(b.file) !== env);
+  return !hasObjects && delta.broken.every((b) => envOf(b.file) !== env);
 }
 
 /** The app's version label, from the first object that carries it. */

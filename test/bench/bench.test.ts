@@ -41,7 +41,30 @@ describe('bench', () => {
     expect(report.incremental.rendered).toBeGreaterThan(0);
     expect(report.incremental.rendered).toBeLessThan(report.renders);
     expect(report.baselines.cdk8sSingleApp).toEqual({ skipped: 'skipped with --skip-cdk8s' });
-    expect(Object.keys(report.budgets)).toEqual(['fullSeconds', 'incrementalSeconds', 'releaseOrderSeconds', 'scalingRatio']);
+    expect(Object.keys(report.budgets)).toEqual([
+      'fullSeconds',
+      'incrementalSeconds',
+      'releaseOrderSeconds',
+      'scalingRatio',
+      'bigReleaseOrderOneEnvSeconds',
+      'bigReleaseOrderOneEnvMiB',
+      'bigReleaseOrderAllEnvsSeconds',
+    ]);
+    // The release orders of changes to every app: dev's policy reaches every workload there; a new env var in
+    // every spec changes every app in every environment. Each is one summary comment when it does not fit one.
+    const { oneEnvironment, allEnvironments } = report.bigReleaseOrder;
+    expect(oneEnvironment.change).toContain('environments/dev/environment.ts');
+    expect(oneEnvironment.appReleases).toBe(9);
+    expect(allEnvironments.changes).toBe(48);
+    expect(allEnvironments.appReleases).toBe(48);
+    for (const b of [oneEnvironment, allEnvironments]) {
+      expect(b.comments).toBe(1);
+      expect(b.commentChars).toBeLessThanOrEqual(65536);
+      expect(b.seconds).toBeGreaterThan(0);
+      expect(b.peakRssMiB).toBeGreaterThan(0);
+    }
+    expect(report.budgets.bigReleaseOrderOneEnvMiB.value).toBe(oneEnvironment.peakRssMiB);
+    expect(report.budgets.bigReleaseOrderAllEnvsSeconds.value).toBe(allEnvironments.seconds);
     expect(report.full.phases.build).toBeGreaterThan(0);
     expect(report.full.phases.load).toBeGreaterThan(0);
     expect([report.runs, report.full.runSeconds.length, report.quarter.runSeconds.length]).toEqual([1, 1, 1]);

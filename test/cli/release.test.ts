@@ -43,7 +43,7 @@ describe('release-order and audit CLI', () => {
     const result = run(h.root, 'release-order', '--base', 'HEAD~1', '--head', 'HEAD', '--out', 'comment');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('| dev | 1 | claims-api | 1 image | low | 1 | @insure/developers |');
-    expect(readdirSync(join(h.root, 'comment'))).toEqual(['release-order-1.md']);
+    expect(readdirSync(join(h.root, 'comment'))).toEqual(['release-order-1.md', 'release-order-detail.md']);
     expect(readFileSync(join(h.root, 'comment', 'release-order-1.md'), 'utf8')).toBe(result.stdout);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toYaml } from '../../lib/render/yaml.ts';
-import { GITHUB_COMMENT_LIMIT, releaseOrderMarkdown } from '../../lib/release/markdown.ts';
+import { detailParts, DETAIL_FILE, GITHUB_COMMENT_LIMIT, releaseOrderMarkdown } from '../../lib/release/markdown.ts';
 import { buildReleaseOrder, type ReleaseOrder } from '../../lib/release/order.ts';
 import { service } from '../fixture.ts';
 import { History } from './history.ts';
@@ -39,8 +39,18 @@ describe('Markdown release order', () => {
 
   afterAll(() => h.cleanup());
 
-  it('GIVEN an order longer than one GitHub comment WHEN rendered THEN it is split into numbered parts within the limit', () => {
-    const parts = releaseOrderMarkdown(order);
+  it('GIVEN an order longer than one GitHub comment WHEN rendered as the comment THEN it is one summary that points at the detail', () => {
+    const comments = releaseOrderMarkdown(order);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(comments[0]).toContain(`\`${DETAIL_FILE}\``);
+    expect(comments[0]).toContain('30 apps changed; 30 share the common pattern, 0 differ from it.');
+    const linked = releaseOrderMarkdown(order, undefined, { detailLink: 'https://ci.example/artifact/7' })[0];
+    expect(linked).toContain(`[${DETAIL_FILE}](https://ci.example/artifact/7)`);
+  });
+
+  it('GIVEN an order longer than one GitHub comment WHEN its detail is split THEN it comes in numbered parts within the limit', () => {
+    const parts = detailParts(order);
     expect(JSON.stringify(order).length).toBeGreaterThan(2 * GITHUB_COMMENT_LIMIT);
     expect(parts.length).toBeGreaterThanOrEqual(3);
     parts.forEach((part, i) => {
@@ -53,13 +63,13 @@ describe('Markdown release order', () => {
   });
 
   it('GIVEN split parts WHEN read together THEN every app appears in exactly one part and a continued environment says so', () => {
-    const parts = releaseOrderMarkdown(order);
+    const parts = detailParts(order);
     for (const app of [...apps, 'wide']) expect(parts.filter((p) => p.includes(`<b>${app}</b>`)), app).toHaveLength(1);
     expect(parts.slice(1).some((p) => p.includes('### dev (continued)'))).toBe(true);
   });
 
   it('GIVEN one app whose changes alone exceed a comment WHEN rendered THEN its block is cut to fit and says where the rest is', () => {
-    const parts = releaseOrderMarkdown(order);
+    const parts = detailParts(order);
     const wide = parts.find((p) => p.includes('<b>wide</b>'))!;
     expect(wide.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(wide).toMatch(/_\d+ more change\(s\) not shown: this app's changes exceed one comment; see `release-order --format json`._/);
