@@ -10,7 +10,7 @@ import type { AppSpec, EnvName } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import { ProblemSink, closest, showValue } from './problems.ts';
 import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
-import { checkApp, checkEnvironment } from './rules.ts';
+import { checkApp, checkEnvironment, fromAllowedRegistry, registryOf } from './rules.ts';
 import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
 import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
@@ -73,10 +73,11 @@ export interface LoadOptions {
 export async function loadProject(root: string, options: LoadOptions = {}): Promise<Project> {
   const sink = new ProblemSink();
   const specCache = KeyedCache.open<unknown>(root, 'specs', options.code ?? codeHash(root), options.cache ?? true);
-  const environments = await loadEnvironments(root, sink, specCache);
+  const brokenEnvs = new Set<string>();
+  const environments = await loadEnvironments(root, sink, specCache, brokenEnvs);
   const { apps, broken } = await loadApps(root, sink, specCache);
   specCache.save();
-  checkCrossReferences(apps, broken, environments, sink);
+  checkCrossReferences(apps, broken, environments, brokenEnvs, sink);
   checkRolloutInEnvironments(apps, environments, sink);
   sink.throwIfAny();
   return { root, environments: orderEnvironments(environments, sink), apps };
@@ -209,7 +210,11 @@ function environmentFile(folder: string): string {
   return `environments/${folder}/${ENVIRONMENT_FILE}`;
 }
 
-async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>): Promise<LoadedEnvironment[]> {
+/**
+ * Loads and checks every environment; `broken` receives the names of those that exist but could not be
+ * loaded whole (a bad spec or versions file), so that later checks raise no follow-on problems about them.
+ */
+async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>, broken = new Set<string>()): Promise<LoadedEnvironment[]> {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) {
     sink.addFile('environments', 'folder is missing', 'create environments/<env>/environment.ts for each cluster');
@@ -234,6 +239,7 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     }
     const spec = specs[present.indexOf(folder)];
     const versions = readVersions(root, versionsFile, spec, sink, specCache);
+    if (!spec || !versions) broken.add(spec?.name ?? folder);
     return spec && versions ? { spec, file, versionsFile, versions } : undefined;
   });
   return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
@@ -253,6 +259,10 @@ function readVersions(
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
+  if (text.startsWith('\uFEFF')) {
+    sink.addFile(file, 'starts with a byte order mark (BOM), which JSON does not allow', 'save the file as UTF-8 without BOM, or restore it with `git checkout -- ' + file + '`');
+    return undefined;
+  }
   // A versions file that passed the checks before, under the same image rules, is not checked again.
   const key = env && cache ? `versions:${file}:${hashText(`${JSON.stringify(env.images)}\0${text}`)}` : undefined;
   const checked = key === undefined ? undefined : (cache!.get(key) as Record<string, PinnedVersion> | undefined);
@@ -307,8 +317,17 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const dir = join(root, 'apps');
   const broken = new Set<string>();
   if (!existsSync(dir)) return { apps: [], broken };
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.ts'))
+  const entries = readdirSync(dir, { withFileTypes: true });
+  for (const entry of entries.filter((e) => !(e.isFile() && e.name.endsWith('.ts'))).sort((a, b) => cmp(a.name, b.name))) {
+    const what = entry.isDirectory() ? 'a folder' : 'not a TypeScript file';
+    const fix = entry.isDirectory()
+      ? `apps/ is flat: move each app to apps/<app>.ts, and anything else out of apps/`
+      : `apps/ holds only <app>.ts spec files: move it out of apps/ (docs go to docs/), or write it as apps/<app>.ts`;
+    sink.addFile(`apps/${entry.name}${entry.isDirectory() ? '/' : ''}`, `is ${what}, and would be ignored`, fix);
+  }
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => e.name)
     .sort();
   const specs = await loadCheckedSpecs(root, files.map((name) => `apps/${name}`), sink, specCache, (raw, file) => {
     const spec = checkShape(appSchema, raw, file, sink);
@@ -325,7 +344,13 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
 }
 
 /** Checks references between files; names in `broken` (files already reported) raise no follow-on problems. */
-function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<string>, environments: readonly LoadedEnvironment[], sink: ProblemSink): void {
+function checkCrossReferences(
+  apps: readonly LoadedApp[],
+  broken: ReadonlySet<string>,
+  environments: readonly LoadedEnvironment[],
+  brokenEnvs: ReadonlySet<string>,
+  sink: ProblemSink,
+): void {
   const envNames = environments.map((e) => e.spec.name);
   const byName = new Map<string, LoadedApp>();
   for (const app of apps) {
@@ -337,9 +362,12 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
     }
   }
   const appNames = [...byName.keys()];
+  const reported = new Set<string>();
   for (const app of apps) {
     const { spec, file } = app;
     for (const envName of Object.keys(spec.overrides ?? {})) {
+      // An environment that exists but did not load is reported on its own; naming it here is no mistake.
+      if (brokenEnvs.has(envName)) continue;
       if (!envNames.includes(envName as EnvName)) {
         const guess = closest(envName, envNames);
         sink.add(file, `overrides.${envName}`, envName, 'unknown environment', guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`);
@@ -358,12 +386,14 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
         }
       });
     }
+    const first = environments.find((e) => e.spec.promotion.from === undefined);
     for (const env of environments) {
       const pinned = env.versions[spec.name];
       const runs = runsIn(spec, env.spec.name);
       if (runs && !pinned) {
-        sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, `add "${spec.name}": { "tag": "…" } or promote it: npm run promote -- ${spec.name} --to ${env.spec.name}`);
+        sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, pinFix(spec, env, first, file));
       }
+      if (runs) checkAppInEnvironment(app, env, sink, reported);
       if (!runs && pinned) {
         sink.add(env.versionsFile, spec.name, pinned, `app '${spec.name}' does not run in ${env.spec.name} (see environments in ${file})`, `remove the pin, or add '${env.spec.name}' to the app's environments`);
       }
@@ -374,6 +404,41 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
       if (!byName.has(name) && !broken.has(name)) {
         sink.add(env.versionsFile, name, env.versions[name], 'pins an app that has no spec', `remove the pin, or add apps/${name}.ts`);
       }
+    }
+  }
+}
+
+/**
+ * How to pin an app that has no version in `env`: a new app enters the environment fed by builds with
+ * its first build, and runs only where it has been promoted to (`environments`).
+ */
+function pinFix(spec: AppSpec, env: LoadedEnvironment, first: LoadedEnvironment | undefined, file: string): string {
+  const command = `npm run -s promote -- ${spec.name} --to`;
+  if (env === first) {
+    const only = spec.environments === undefined ? `list only '${env.spec.name}' in environments of ${file}, then ` : '';
+    return `${only}pin its first build: ${command} ${env.spec.name} --version <tag> --digest sha256:<digest>`;
+  }
+  const from = env.spec.promotion.from ?? env.spec.promotion.releasedWith;
+  return `promote it when it runs in ${from}: ${command} ${env.spec.promotion.releasedWith ?? env.spec.name}; until then leave '${env.spec.name}' out of environments in ${file}`;
+}
+
+/**
+ * Checks of one app against the rules of one environment it runs in: registries, open egress. Each
+ * problem is reported once per app (`reported`), by the first environment that refuses it.
+ */
+function checkAppInEnvironment(app: LoadedApp, env: LoadedEnvironment, sink: ProblemSink, reported: Set<string>): void {
+  const { spec, file } = app;
+  const allowed = env.spec.images.allowedRegistries;
+  // A missing registry is reported by the app's own checks.
+  if (allowed && registryOf(spec.image) !== undefined && !fromAllowedRegistry(spec.image, allowed) && !reported.has(`${file}:image`)) {
+    reported.add(`${file}:image`);
+    sink.add(file, 'image', spec.image, `is not from a registry ${env.spec.name} allows (${allowed.join(', ')}; see ${env.file})`, `push the image to ${allowed[0] ?? 'an allowed registry'} and name it there`);
+  }
+  if (env.spec.network?.openEgressNeedsReason) {
+    const open = (spec.network?.egress ?? []).findIndex((e) => e.startsWith('0.0.0.0/0:'));
+    if (open >= 0 && !spec.network?.openEgressReason?.trim() && !reported.has(`${file}:egress`)) {
+      reported.add(`${file}:egress`);
+      sink.add(file, `network.egress[${open}]`, spec.network!.egress![open], `egress to any address needs a reason in ${env.spec.name}`, "narrow it to the addresses the app calls, or add network.openEgressReason: 'why'");
     }
   }
 }
