@@ -186,20 +186,21 @@ async function loadCheckedSpecs<T>(
   cache: KeyedCache<unknown> | undefined,
   check: (raw: unknown, file: string) => T | undefined,
 ): Promise<(T | undefined)[]> {
-  const keys = files.map((file) => {
-    const text = readFileSync(join(root, file), 'utf8');
-    return cache && isPureSpec(text) ? checkedKey(file, hashText(text)) : undefined;
-  });
+  // Each file is read once: its key is the hash of these bytes, and the batch compiles these bytes.
+  const texts = files.map((file) => readFileSync(join(root, file), 'utf8'));
+  const keys = files.map((file, i) => (cache && isPureSpec(texts[i]!) ? checkedKey(file, hashText(texts[i]!)) : undefined));
   const specs = keys.map((key) => (key === undefined ? undefined : (cache!.get(key) as T | undefined)));
   const pending = files.map((_, i) => i).filter((i) => specs[i] === undefined);
-  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!));
+  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!), pending.map((i) => texts[i]!));
   await Promise.all(
     pending.map(async (index, i) => {
       const file = files[index]!;
       const raw = batch ? batch[i] : await importDefault(join(root, file), file, sink);
+      // A file imported on its own is read again; if it changed since it was hashed, its value is not kept.
+      const unchanged = batch !== undefined || readFileSync(join(root, file), 'utf8') === texts[index];
       const problems = sink.problems.length;
       const spec = raw === undefined ? undefined : check(raw, file);
-      keepChecked(cache, keys[index], spec, sink, problems);
+      keepChecked(cache, unchanged ? keys[index] : undefined, spec, sink, problems);
       specs[index] = spec;
     }),
   );
@@ -318,12 +319,16 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const broken = new Set<string>();
   if (!existsSync(dir)) return { apps: [], broken };
   const entries = readdirSync(dir, { withFileTypes: true });
-  for (const entry of entries.filter((e) => !(e.isFile() && e.name.endsWith('.ts'))).sort((a, b) => cmp(a.name, b.name))) {
-    const what = entry.isDirectory() ? 'a folder' : 'not a TypeScript file';
+  // Anything else in apps/ is either imported by an app file (shared modules, `./common/sizes.ts`) or ignored by mistake.
+  const sources = entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => readFileSync(join(dir, e.name), 'utf8'));
+  const imported = (name: string): boolean => sources.some((text) => text.includes(`'./${name}`) || text.includes(`"./${name}`));
+  const strays = entries.filter((e) => !(e.isFile() && e.name.endsWith('.ts')) && !imported(e.name));
+  for (const entry of strays.sort((a, b) => cmp(a.name, b.name))) {
+    const what = entry.isDirectory() ? 'a folder' : 'a file';
     const fix = entry.isDirectory()
-      ? `apps/ is flat: move each app to apps/<app>.ts, and anything else out of apps/`
+      ? `apps/ is flat: move each app to apps/<app>.ts; keep in a folder only modules that app files import`
       : `apps/ holds only <app>.ts spec files: move it out of apps/ (docs go to docs/), or write it as apps/<app>.ts`;
-    sink.addFile(`apps/${entry.name}${entry.isDirectory() ? '/' : ''}`, `is ${what}, and would be ignored`, fix);
+    sink.addFile(`apps/${entry.name}${entry.isDirectory() ? '/' : ''}`, `is ${what}, no app spec, and no app file imports it, so it would be ignored`, fix);
   }
   const files = entries
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))

@@ -223,7 +223,7 @@ describe('nothing in apps/ is silently ignored', () => {
     writeFileSync(join(root, 'apps', 'claims', 'x.ts'), 'export default {};\n');
     const problems = await problemsAt(root);
     expect(problems.map((p) => p.file)).toEqual(['apps/claims/', 'apps/notes.yaml']);
-    expect(problems[1]!.message).toBe('is not a TypeScript file, and would be ignored');
+    expect(problems[1]!.message).toBe('is a file, no app spec, and no app file imports it, so it would be ignored');
   });
 });
 
