@@ -9,6 +9,7 @@ import type { KubeObject } from '../render/yaml.ts';
 import type { RenderedFile } from '../render/render.ts';
 import { ROLLOUT_RULES } from '../rollout/policy.ts';
 import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
+import { secretContentRule } from './secret-content.ts';
 
 /** What a rule found wrong with one object. */
 export interface Finding {
@@ -194,6 +195,7 @@ export const RULES: readonly Rule[] = [
   },
   ...ROLLOUT_RULES,
   fluentBitConfigRule,
+  secretContentRule,
 ];
 
 /**
