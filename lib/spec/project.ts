@@ -67,6 +67,12 @@ export interface LoadOptions {
    * @default - `codeHash(root)`
    */
   readonly code?: string;
+  /**
+   * Apps whose missing pins are not reported: the apps a promotion is about to pin (a new app's
+   * first build, or its first promotion). The render after the promotion checks every pin again.
+   * @default - every missing pin is reported
+   */
+  readonly unpinned?: ReadonlySet<string>;
 }
 
 /** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
@@ -77,7 +83,7 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
   const environments = await loadEnvironments(root, sink, specCache, brokenEnvs);
   const { apps, broken } = await loadApps(root, sink, specCache);
   specCache.save();
-  checkCrossReferences(apps, broken, environments, brokenEnvs, sink);
+  checkCrossReferences(apps, broken, environments, brokenEnvs, sink, options.unpinned);
   checkRolloutInEnvironments(apps, environments, sink);
   sink.throwIfAny();
   return { root, environments: orderEnvironments(environments, sink), apps };
@@ -355,6 +361,7 @@ function checkCrossReferences(
   environments: readonly LoadedEnvironment[],
   brokenEnvs: ReadonlySet<string>,
   sink: ProblemSink,
+  unpinned: ReadonlySet<string> = new Set(),
 ): void {
   const envNames = environments.map((e) => e.spec.name);
   const byName = new Map<string, LoadedApp>();
@@ -395,7 +402,7 @@ function checkCrossReferences(
     for (const env of environments) {
       const pinned = env.versions[spec.name];
       const runs = runsIn(spec, env.spec.name);
-      if (runs && !pinned) {
+      if (runs && !pinned && !unpinned.has(spec.name)) {
         sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, pinFix(spec, env, first, file));
       }
       if (runs) checkAppInEnvironment(app, env, sink, reported);
