@@ -89,10 +89,15 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
   return { root, environments: orderEnvironments(environments, sink), apps };
 }
 
-/** Loads and checks only `environments/`, in promotion order (for commands that read rendered manifests). */
+/**
+ * Loads and checks only `environments/`, in promotion order (for commands that read rendered manifests).
+ * The environment schema is a compatibility contract here: older forms of an environment file (as an
+ * old revision holds them, judged by `release-order --base`) load, upgraded by `upgradeLegacyEnvironment`
+ * with a deprecation warning, since nothing rendered is asked of them.
+ */
 export async function loadEnvironmentsOnly(root: string): Promise<LoadedEnvironment[]> {
   const sink = new ProblemSink();
-  const environments = await loadEnvironments(root, sink);
+  const environments = await loadEnvironments(root, sink, undefined, undefined, true);
   sink.throwIfAny();
   return orderEnvironments(environments, sink);
 }
@@ -221,7 +226,13 @@ function environmentFile(folder: string): string {
  * Loads and checks every environment; `broken` receives the names of those that exist but could not be
  * loaded whole (a bad spec or versions file), so that later checks raise no follow-on problems about them.
  */
-async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>, broken = new Set<string>()): Promise<LoadedEnvironment[]> {
+async function loadEnvironments(
+  root: string,
+  sink: ProblemSink,
+  specCache?: KeyedCache<unknown>,
+  broken = new Set<string>(),
+  legacy = false,
+): Promise<LoadedEnvironment[]> {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) {
     sink.addFile('environments', 'folder is missing', 'create environments/<env>/environment.ts for each cluster');
@@ -233,8 +244,9 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     .sort();
   const present = folders.filter((folder) => existsSync(join(root, environmentFile(folder))));
   const specs = await loadCheckedSpecs(root, present.map(environmentFile), sink, specCache, (raw, file) => {
-    const spec = checkShape(environmentSchema, raw, file, sink);
-    if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink);
+    const upgraded = legacy ? upgradeLegacyEnvironment(raw, file) : undefined;
+    const spec = checkShape(environmentSchema, upgraded ?? raw, file, sink);
+    if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink, { legacy: upgraded !== undefined });
     return spec;
   });
   const loaded = folders.map((folder): LoadedEnvironment | undefined => {
@@ -250,6 +262,28 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     return spec && versions ? { spec, file, versionsFile, versions } : undefined;
   });
   return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
+}
+
+/** What an environment written before `observability` was required is read with: logs on stdout, no agents. */
+const LEGACY_OBSERVABILITY = {
+  logSinks: [{ type: 'stdout' }],
+  images: { fluentBit: '', nodeProblemDetector: '', jdkDebug: '' },
+  prometheus: { namespace: 'monitoring', podLabels: {} },
+} as const;
+
+/**
+ * An older form of an environment file, upgraded to today's schema, or `undefined` when `raw` is not
+ * one. Environments written before `observability` was required (this repository's first revisions)
+ * get `LEGACY_OBSERVABILITY`; a deprecation warning names the file. Only commands that judge rendered
+ * manifests read environments this way; rendering still needs the section written out.
+ */
+export function upgradeLegacyEnvironment(raw: unknown, file: string): Record<string, unknown> | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'observability' in raw) return undefined;
+  process.emitWarning(`${file} has no 'observability' section (an older form of the environment schema); read with logs on stdout and no agents`, {
+    type: 'DeprecationWarning',
+    code: 'PLATFORM_LEGACY_ENVIRONMENT',
+  });
+  return { ...(raw as Record<string, unknown>), observability: LEGACY_OBSERVABILITY };
 }
 
 /** Reads and checks one `versions.json`. */

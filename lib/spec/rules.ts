@@ -138,7 +138,7 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
 }
 
 /** Checks one environment spec's fields on their own. */
-export function checkEnvironment(env: EnvironmentSpec, file: string, folder: string, sink: ProblemSink): void {
+export function checkEnvironment(env: EnvironmentSpec, file: string, folder: string, sink: ProblemSink, options: { legacy?: boolean } = {}): void {
   if (env.name !== folder) {
     sink.add(file, 'name', env.name, `does not match its folder '${folder}'`, `set name: '${folder}', or move the file to environments/${env.name}/`);
   }
@@ -162,7 +162,8 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
   }
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
   checkRolloutPolicy(env, file, sink);
-  checkObservabilityPolicy(env, file, sink);
+  // A legacy environment's observability section is filled in by `upgradeLegacyEnvironment`, not written by anyone.
+  if (!options.legacy) checkObservabilityPolicy(env, file, sink);
   const share = env.deletionGuard?.maxRemovedShare;
   if (share !== undefined && !(share >= 0 && share <= 1)) sink.add(file, 'deletionGuard.maxRemovedShare', share, 'out of range', 'write a share from 0 to 1 (0.1 is 10 %)');
   const soak = env.promotion.minSoakHours;
@@ -193,7 +194,7 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
     if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) sink.add(file, `${field}.timeZone`, w.timeZone, 'not an IANA time zone', "write it as 'UTC' or 'Asia/Shanghai'");
   });
   checkWindowOverlaps(env, file, sink);
-  checkAgentImages(env, file, sink);
+  if (!options.legacy) checkAgentImages(env, file, sink);
   checkEnvironmentSecrets(env, file, sink);
   if (env.tenancy) checkTenancy(env.tenancy, file, sink);
 }
