@@ -15,7 +15,7 @@ import { writeAtomic } from '../util/fs.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifiedGate } from './verified.ts';
-import { activeFreeze, nextOpen } from './freeze.ts';
+import { activeFreeze, nextOpen, showTime } from './freeze.ts';
 import { isNewer, pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
 
 /** What the user asked for. */
@@ -138,8 +138,8 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       const open = nextOpen(target.spec.promotion.freezeWindows ?? [], now);
       refuse({
         gate: 'freeze',
-        message: `${target.spec.name} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${open.toISOString()}`,
-        remedy: `promote after ${open.toISOString()}; a freeze cannot be forced (a rollback is allowed)`,
+        message: `${target.spec.name} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${showTime(open, frozen.window.timeZone)}`,
+        remedy: `promote after ${showTime(open, frozen.window.timeZone)}; a freeze cannot be forced (a rollback is allowed)`,
       });
     }
   } else if (activeFreeze(target.spec.promotion.freezeWindows ?? [], now)) {
