@@ -2,7 +2,8 @@
  * `release-order` and `audit`.
  */
 import { Option, type Command } from 'commander';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closest } from '../spec/problems.ts';
 import { join, resolve } from 'node:path';
 import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
 import { releaseOrderJson } from '../release/json.ts';
@@ -25,13 +26,18 @@ export function releaseCommands(program: Command, root: string): void {
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
         throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
       }
+      // Checked before anything is printed: the parts go into a folder.
+      const out = options.out === undefined ? undefined : resolve(root, options.out);
+      if (out !== undefined && existsSync(out) && !statSync(out).isDirectory()) {
+        throw new Error(`--out '${options.out}' is a file; name a folder (the parts are written as <folder>/release-order-<n>.md)`);
+      }
       const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify, ...(now ? { now } : {}) });
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {
         const parts = releaseOrderMarkdown(order);
         process.stdout.write(parts.join('\n'));
-        if (options.out) writeParts(resolve(root, options.out), parts);
+        if (out !== undefined) writeParts(out, parts);
       }
       if (order.guard.blocked) {
         const reasons = order.guard.violations
@@ -56,8 +62,21 @@ export function releaseCommands(program: Command, root: string): void {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (options: { env?: string; app?: string; since?: string; ref: string; format: 'md' | 'json' }) => {
       const records = await auditReleases(root, options);
+      if (records.length === 0 && options.app !== undefined) checkAppName(root, options.app);
       process.stdout.write(options.format === 'json' ? auditJson(records) : auditMarkdown(records, options));
     });
+}
+
+/**
+ * Throws when `app` names no app of `apps/` (an audit that finds nothing for a misspelt name
+ * would look like an app never released), naming the closest app.
+ */
+function checkAppName(root: string, app: string): void {
+  const dir = join(root, 'apps');
+  const apps = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+  if (apps.includes(app)) return;
+  const guess = closest(app, apps);
+  throw new Error(`--app '${app}' names no app in apps/${guess ? `; did you mean '${guess}'?` : ''} (no release found)`);
 }
 
 /** Writes Markdown parts as numbered files, removing parts left from an earlier, longer order. */
