@@ -18,7 +18,8 @@ export interface ActiveFreeze {
  */
 export function showTime(at: Date, timeZone = 'UTC'): string {
   if (timeZone === 'UTC') return at.toISOString();
-  const local = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(at);
+  const format = { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' } as const;
+  const local = new Intl.DateTimeFormat('sv-SE', format).format(at);
   return `${at.toISOString()} (${local} ${timeZone})`;
 }
 

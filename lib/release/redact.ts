@@ -54,7 +54,9 @@ export function redactValue(kind: string, path: readonly PathSegment[], value: u
 
 /** Text with secrets found by content, secret settings and URL passwords redacted. */
 export function redactText(text: string): string {
-  return redactSecrets(text, REDACTED).replace(SECRET_SETTING, `$1${REDACTED}`).replace(URL_PASSWORD, `$1${REDACTED}$3`);
+  return redactSecrets(text, REDACTED)
+    .replace(SECRET_SETTING, `$1${REDACTED}`)
+    .replace(URL_PASSWORD, `$1${REDACTED}$3`);
 }
 
 function isSecretPlace(kind: string, path: readonly PathSegment[]): boolean {

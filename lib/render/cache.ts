@@ -54,10 +54,12 @@ export class KeyedCache<T> {
     const cache = new KeyedCache<T>(enabled ? join(root, CACHE_DIR, `${name}.json`) : undefined, code);
     if (!cache.file || !existsSync(cache.file)) return cache;
     try {
-      const data = JSON.parse(readFileSync(cache.file, 'utf8')) as { code: string; entries: Record<string, StoredEntry<T>> };
+      const text = readFileSync(cache.file, 'utf8');
+      const data = JSON.parse(text) as { code: string; entries: Record<string, StoredEntry<T>> };
       if (data.code !== code || data.entries === null || typeof data.entries !== 'object') return cache;
       for (const [k, entry] of Object.entries(data.entries)) {
-        if (entry !== null && typeof entry === 'object' && 'value' in entry && entry.sum === entrySum(k, entry.value)) cache.entries.set(k, entry.value);
+        const valid = entry !== null && typeof entry === 'object' && 'value' in entry;
+        if (valid && entry.sum === entrySum(k, entry.value)) cache.entries.set(k, entry.value);
         else cache.dirty = true;
       }
     } catch {

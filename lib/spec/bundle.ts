@@ -53,7 +53,11 @@ const SPEC_MODULE = /(^|\/)lib\/spec\/index\.ts$/;
  * cannot be loaded whole. With `texts`, each file is compiled from the text given for it (the bytes
  * the caller read and hashed), never from a second read of the file, which may have changed since.
  */
-export async function loadSpecFiles(root: string, files: readonly string[], texts?: readonly string[]): Promise<unknown[] | undefined> {
+export async function loadSpecFiles(
+  root: string,
+  files: readonly string[],
+  texts?: readonly string[],
+): Promise<unknown[] | undefined> {
   if (files.length === 0) return [];
   const given = new Map(texts ? files.map((f, i) => [realPath(resolve(root, f)), texts[i]!]) : []);
   const served = new Set<string>();

@@ -301,7 +301,11 @@ function readVersions(
   }
   const text = readFileSync(absolute, 'utf8');
   if (text.startsWith('\uFEFF')) {
-    sink.addFile(file, 'starts with a byte order mark (BOM), which JSON does not allow', 'save the file as UTF-8 without BOM, or restore it with `git checkout -- ' + file + '`');
+    sink.addFile(
+      file,
+      'starts with a byte order mark (BOM), which JSON does not allow',
+      'save the file as UTF-8 without BOM, or restore it with `git checkout -- ' + file + '`',
+    );
     return undefined;
   }
   // A versions file that passed the checks before, under the same image rules, is not checked again.
@@ -368,7 +372,11 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
     const fix = entry.isDirectory()
       ? `apps/ is flat: move each app to apps/<app>.ts; keep in a folder only modules that app files import`
       : `apps/ holds only <app>.ts spec files: move it out of apps/ (docs go to docs/), or write it as apps/<app>.ts`;
-    sink.addFile(`apps/${entry.name}${entry.isDirectory() ? '/' : ''}`, `is ${what}, no app spec, and no app file imports it, so it would be ignored`, fix);
+    sink.addFile(
+      `apps/${entry.name}${entry.isDirectory() ? '/' : ''}`,
+      `is ${what}, no app spec, and no app file imports it, so it would be ignored`,
+      fix,
+    );
   }
   const files = entries
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
@@ -437,7 +445,13 @@ function checkCrossReferences(
       const pinned = env.versions[spec.name];
       const runs = runsIn(spec, env.spec.name);
       if (runs && !pinned && !unpinned.has(spec.name)) {
-        sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, pinFix(spec, env, first, file));
+        sink.add(
+          env.versionsFile,
+          spec.name,
+          undefined,
+          `no version pinned for app '${spec.name}' (${file})`,
+          pinFix(spec, env, first, file),
+        );
       }
       if (runs) checkAppInEnvironment(app, env, sink, reported);
       if (!runs && pinned) {
@@ -478,13 +492,25 @@ function checkAppInEnvironment(app: LoadedApp, env: LoadedEnvironment, sink: Pro
   // A missing registry is reported by the app's own checks.
   if (allowed && registryOf(spec.image) !== undefined && !fromAllowedRegistry(spec.image, allowed) && !reported.has(`${file}:image`)) {
     reported.add(`${file}:image`);
-    sink.add(file, 'image', spec.image, `is not from a registry ${env.spec.name} allows (${allowed.join(', ')}; see ${env.file})`, `push the image to ${allowed[0] ?? 'an allowed registry'} and name it there`);
+    sink.add(
+      file,
+      'image',
+      spec.image,
+      `is not from a registry ${env.spec.name} allows (${allowed.join(', ')}; see ${env.file})`,
+      `push the image to ${allowed[0] ?? 'an allowed registry'} and name it there`,
+    );
   }
   if (env.spec.network?.openEgressNeedsReason) {
     const open = (spec.network?.egress ?? []).findIndex((e) => e.startsWith('0.0.0.0/0:'));
     if (open >= 0 && !spec.network?.openEgressReason?.trim() && !reported.has(`${file}:egress`)) {
       reported.add(`${file}:egress`);
-      sink.add(file, `network.egress[${open}]`, spec.network!.egress![open], `egress to any address needs a reason in ${env.spec.name}`, "narrow it to the addresses the app calls, or add network.openEgressReason: 'why'");
+      sink.add(
+        file,
+        `network.egress[${open}]`,
+        spec.network!.egress![open],
+        `egress to any address needs a reason in ${env.spec.name}`,
+        "narrow it to the addresses the app calls, or add network.openEgressReason: 'why'",
+      );
     }
   }
 }

@@ -42,7 +42,13 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
   const namespace = app.namespace ?? app.team;
   if (SYSTEM_NAMESPACE.test(namespace)) {
     const field = app.namespace !== undefined ? 'namespace' : 'team';
-    sink.add(file, field, namespace, `'${namespace}' belongs to the cluster itself; no app may run there`, "run the app in its team's namespace (remove namespace, or name another one)");
+    sink.add(
+      file,
+      field,
+      namespace,
+      `'${namespace}' belongs to the cluster itself; no app may run there`,
+      "run the app in its team's namespace (remove namespace, or name another one)",
+    );
   }
   const expectedFile = `${app.name}.ts`;
   if (!file.endsWith(`/${expectedFile}`)) {
@@ -55,7 +61,13 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
     sink.add(file, 'image', app.image, 'not a valid image repository', 'use lowercase host/path, e.g. registry.insure.example/claims/claims-api');
   }
   else if (registryOf(app.image) === undefined) {
-    sink.add(file, 'image', app.image, 'names no registry, so Docker Hub would be used', `name the registry, e.g. 'registry.insure.example/${app.team}/${app.image}'`);
+    sink.add(
+      file,
+      'image',
+      app.image,
+      'names no registry, so Docker Hub would be used',
+      `name the registry, e.g. 'registry.insure.example/${app.team}/${app.image}'`,
+    );
   }
 
   const ports = app.ports ?? [];
@@ -147,7 +159,13 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
   }
   if (!DNS_SUBDOMAIN.test(env.cluster.name) || env.cluster.name.length > 253) {
     const suggestion = env.cluster.name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-    sink.add(file, 'cluster.name', env.cluster.name, 'not a cluster name (a DNS-1123 subdomain)', `use lowercase letters, digits, '-' and '.', e.g. '${suggestion || 'prod-cn-east-1'}'`);
+    sink.add(
+      file,
+      'cluster.name',
+      env.cluster.name,
+      'not a cluster name (a DNS-1123 subdomain)',
+      `use lowercase letters, digits, '-' and '.', e.g. '${suggestion || 'prod-cn-east-1'}'`,
+    );
   }
   if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(env.cluster.apiServer)) {
     sink.add(file, 'cluster.apiServer', env.cluster.apiServer, 'not an https URL of a host', "write it as 'https://api.prod.k8s.insure.example:6443'");
@@ -180,7 +198,13 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
       if (w.schedule === undefined) sink.add(file, `${field}.schedule`, undefined, 'a recurring window needs a schedule', "add schedule: '0 18 * * 5'");
       else checkSchedule(w.schedule, file, `${field}.schedule`, sink);
       if (w.duration === undefined || !/^\d+[hm]$/.test(w.duration) || /^0+[hm]$/.test(w.duration)) {
-        sink.add(file, `${field}.duration`, w.duration, 'not a positive duration in hours or minutes', "write it as '60h' or '90m'");
+        sink.add(
+          file,
+          `${field}.duration`,
+          w.duration,
+          'not a positive duration in hours or minutes',
+          "write it as '60h' or '90m'",
+        );
       }
     } else {
       for (const key of ['start', 'end'] as const) {
@@ -234,9 +258,21 @@ function checkAgentImages(env: EnvironmentSpec, file: string, sink: ProblemSink)
   const allowed = env.images.allowedRegistries;
   for (const [key, image] of Object.entries(env.observability.images)) {
     if (registryOf(image) === undefined) {
-      sink.add(file, `observability.images.${key}`, image, 'names no registry, so Docker Hub would be used', "name the registry, e.g. 'registry.insure.example/platform/…'");
+      sink.add(
+        file,
+        `observability.images.${key}`,
+        image,
+        'names no registry, so Docker Hub would be used',
+        "name the registry, e.g. 'registry.insure.example/platform/…'",
+      );
     } else if (allowed && !fromAllowedRegistry(image, allowed)) {
-      sink.add(file, `observability.images.${key}`, image, `is not from an allowed registry (${allowed.join(', ')})`, 'mirror the image into an allowed registry, or add its registry to images.allowedRegistries');
+      sink.add(
+        file,
+        `observability.images.${key}`,
+        image,
+        `is not from an allowed registry (${allowed.join(', ')})`,
+        'mirror the image into an allowed registry, or add its registry to images.allowedRegistries',
+      );
     }
   }
 }
@@ -263,7 +299,13 @@ function checkWindowOverlaps(env: EnvironmentSpec, file: string, sink: ProblemSi
     for (const b of oneOff) {
       if (b.i <= a.i) continue;
       if (Date.parse(a.w.start!) < Date.parse(b.w.end!) && Date.parse(b.w.start!) < Date.parse(a.w.end!)) {
-        sink.add(file, `promotion.freezeWindows[${b.i}]`, b.w.name, `overlaps freezeWindows[${a.i}] ('${a.w.name}')`, 'merge the two windows into one, or move one of them');
+        sink.add(
+          file,
+          `promotion.freezeWindows[${b.i}]`,
+          b.w.name,
+          `overlaps freezeWindows[${a.i}] ('${a.w.name}')`,
+          'merge the two windows into one, or move one of them',
+        );
       }
     }
   }
@@ -272,7 +314,13 @@ function checkWindowOverlaps(env: EnvironmentSpec, file: string, sink: ProblemSi
     const length = Number(w.duration.slice(0, -1)) * (w.duration.endsWith('h') ? 3_600_000 : 60_000);
     const gap = shortestGap(w.schedule, w.timeZone);
     if (gap !== undefined && length >= gap) {
-      sink.add(file, `promotion.freezeWindows[${i}].duration`, w.duration, `is as long as the time between two openings of '${w.schedule}', so the environment never opens`, 'shorten the duration, or open the window less often');
+      sink.add(
+        file,
+        `promotion.freezeWindows[${i}].duration`,
+        w.duration,
+        `is as long as the time between two openings of '${w.schedule}', so the environment never opens`,
+        'shorten the duration, or open the window less often',
+      );
     }
   });
 }
@@ -299,7 +347,13 @@ function checkEnvironmentSecrets(env: EnvironmentSpec, file: string, sink: Probl
   const visit = (value: unknown, field: string, key?: string): void => {
     if (typeof value === 'string') {
       for (const m of findSecrets(value, key)) {
-        sink.add(file, field, '(hidden)', `holds ${m.what} in plain text`, "remove it from git (and rotate it); reference a Secret with secretRef('<secret-name>', '<key>')");
+        sink.add(
+          file,
+          field,
+          '(hidden)',
+          `holds ${m.what} in plain text`,
+          "remove it from git (and rotate it); reference a Secret with secretRef('<secret-name>', '<key>')",
+        );
       }
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => visit(v, `${field}[${i}]`, key));
@@ -350,7 +404,13 @@ function checkResources(r: ResourcesSpec, file: string, field: string, sink: Pro
     const v = r[key];
     if (v !== undefined && !CPU.test(v)) sink.add(file, `${field}.${names[key] ?? key}`, v, 'not a CPU quantity', "write millicores ('250m') or cores ('1', '1.5')");
     else if (v !== undefined && cpuMillis(v) > MAX_CPU_MILLIS) {
-      sink.add(file, `${field}.${names[key] ?? key}`, v, `more CPU than any node has (at most ${MAX_CPU_MILLIS / 1000} cores)`, "ask for what the app uses, e.g. '500m' or '2'");
+      sink.add(
+        file,
+        `${field}.${names[key] ?? key}`,
+        v,
+        `more CPU than any node has (at most ${MAX_CPU_MILLIS / 1000} cores)`,
+        "ask for what the app uses, e.g. '500m' or '2'",
+      );
     }
   }
   for (const key of ['memory', 'memoryLimit'] as const) {
@@ -396,7 +456,13 @@ function checkEnv(env: Readonly<Record<string, EnvValue>>, file: string, field: 
       const path = `${field}.${name}`;
       const bytes = Buffer.byteLength(value);
       if (bytes > MAX_ENV_VALUE_BYTES) {
-        sink.add(file, path, `(${bytes} bytes)`, `longer than ${MAX_ENV_VALUE_BYTES} bytes, the most Linux passes in one environment string`, 'mount it as a config file (config) instead');
+        sink.add(
+          file,
+          path,
+          `(${bytes} bytes)`,
+          `longer than ${MAX_ENV_VALUE_BYTES} bytes, the most Linux passes in one environment string`,
+          'mount it as a config file (config) instead',
+        );
       }
       if (SECRETISH.test(name) && value.length > 0 && !allowed.has(`env.${name}`)) {
         sink.add(file, path, '(hidden)', 'looks like a secret written in plain text', SECRET_FIX);
@@ -419,7 +485,13 @@ function checkConfig(config: Readonly<Record<string, string>>, file: string, fie
     for (const m of findSecrets(text, name)) sink.add(file, `${field}.${name}`, '(hidden)', `holds ${m.what} in plain text`, contentFix(`config.${name}`));
   }
   if (bytes > MAX_CONFIG_BYTES) {
-    sink.add(file, field, `(${bytes} bytes)`, `more than ${MAX_CONFIG_BYTES} bytes: the API server refuses a ConfigMap this large`, 'keep large files in the image, or split them out');
+    sink.add(
+      file,
+      field,
+      `(${bytes} bytes)`,
+      `more than ${MAX_CONFIG_BYTES} bytes: the API server refuses a ConfigMap this large`,
+      'keep large files in the image, or split them out',
+    );
   }
 }
 
@@ -430,7 +502,13 @@ function checkNotSecrets(app: AppSpec, file: string, sink: ProblemSink): void {
     const name = rest.join('.');
     const exists = (kind === 'env' && (app.env?.[name] !== undefined || Object.values(app.overrides ?? {}).some((o) => o?.env?.[name] !== undefined)))
       || (kind === 'config' && (app.config?.[name] !== undefined || Object.values(app.overrides ?? {}).some((o) => o?.config?.[name] !== undefined)));
-    if (!exists) sink.add(file, `notSecrets.${field}`, field, 'names no env var or config file of the app', "write 'env.<NAME>' or 'config.<file name>'");
+    if (!exists) sink.add(
+      file,
+      `notSecrets.${field}`,
+      field,
+      'names no env var or config file of the app',
+      "write 'env.<NAME>' or 'config.<file name>'",
+    );
     if (!reason.trim()) sink.add(file, `notSecrets.${field}`, reason, 'needs a reason', 'say why the value is no secret; reviewers read it in the release order');
   }
 }
@@ -446,7 +524,13 @@ function checkEgress(entry: string, file: string, field: string, sink: ProblemSi
   const prefix = Number(m[5]);
   const port = Number(m[6]);
   if (octets.some((o) => o > 255)) sink.add(file, field, entry, 'not an IPv4 address (each part is 0 to 255)', "write it as '10.20.0.0/16:5432'");
-  else if (prefix > 32) sink.add(file, field, entry, `prefix /${prefix} is longer than 32 bits`, 'use a prefix from /0 to /32');
+  else if (prefix > 32) sink.add(
+    file,
+    field,
+    entry,
+    `prefix /${prefix} is longer than 32 bits`,
+    'use a prefix from /0 to /32',
+  );
   if (port < 1 || port > 65535) sink.add(file, field, entry, `port ${port} is not a port number`, 'use 1 to 65535');
 }
 
@@ -473,6 +557,12 @@ function checkAutoscaling(a: { minReplicas: number; maxReplicas: number; cpuUtil
 function checkSchedule(schedule: string, file: string, field: string, sink: ProblemSink): void {
   const error = cronError(schedule);
   if (error !== undefined) {
-    sink.add(file, field, schedule, `not a five-field cron schedule: ${error}`, "write 'minute hour day-of-month month day-of-week' (minute 0-59, hour 0-23, weekday 0-7 or mon-sun), e.g. '30 2 * * *'");
+    sink.add(
+      file,
+      field,
+      schedule,
+      `not a five-field cron schedule: ${error}`,
+      "write 'minute hour day-of-month month day-of-week' (minute 0-59, hour 0-23, weekday 0-7 or mon-sun), e.g. '30 2 * * *'",
+    );
   }
 }

@@ -25,24 +25,40 @@ interface ContentRule {
   readonly pattern: RegExp;
 }
 
+/** Header and footer of a private key block (PKCS#1, PKCS#8, EC, OpenSSH, PGP). */
+const PEM_BEGIN = '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----';
+const PEM_END = '-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----';
+
 /** Content rules, each a global pattern. */
 const RULES: readonly ContentRule[] = [
   {
     id: 'private-key',
     what: 'a private key block',
     // The whole block, or everything after an unterminated header.
-    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*$)/g,
+    pattern: new RegExp(`${PEM_BEGIN}(?:[\\s\\S]*?${PEM_END}|[\\s\\S]*$)`, 'g'),
   },
-  { id: 'aws-access-key', what: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g },
+  {
+    id: 'aws-access-key',
+    what: 'an AWS access key id',
+    pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g,
+  },
   {
     id: 'aws-secret-key',
     what: 'an AWS secret access key',
-    pattern: /aws_?secret_?access_?key["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?<secret>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    pattern: /aws_?secret_?access_?key["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?<secret>[A-Za-z0-9/+=]{40})(?![\w/+=])/dgi,
   },
   { id: 'gcp-api-key', what: 'a Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
-  { id: 'azure-account-key', what: 'an Azure storage account key', pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg },
+  {
+    id: 'azure-account-key',
+    what: 'an Azure storage account key',
+    pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{40,}={0,2})/dg,
+  },
   { id: 'jwt', what: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { id: 'github-token', what: 'a GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  {
+    id: 'github-token',
+    what: 'a GitHub token',
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
+  },
   { id: 'gitlab-token', what: 'a GitLab token', pattern: /\bgl(?:pat|dt|rt|cbt|ptt|oas)-[A-Za-z0-9_-]{20,}/g },
   { id: 'slack-token', what: 'a Slack token', pattern: /\bxox[abeprs]-[A-Za-z0-9-]{10,}/g },
   { id: 'stripe-key', what: 'a Stripe secret key', pattern: /\b[rs]k_live_[A-Za-z0-9]{16,}/g },
@@ -56,7 +72,8 @@ const RULES: readonly ContentRule[] = [
 ];
 
 /** Names under which a value is a secret: env vars, config keys, settings in config files. */
-export const SECRET_NAME = /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential/i;
+export const SECRET_NAME =
+  /pass(?:word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential/i;
 
 /** `name = value` or `name: value` settings inside config text. */
 const SETTING = /(?<![\w.-])(?<name>[\w.-]{1,128})["']?[ \t]*[:=][ \t]*(?<value>"[^"\n]*"|'[^'\n]*'|[^\s,;&]+)/dg;
@@ -99,14 +116,16 @@ export function findSecrets(text: string, name?: string): SecretMatch[] {
     }
   }
   if (name !== undefined && SECRET_NAME.test(name) && looksRandom(text)) {
-    found.push({ rule: 'random-under-secret-name', what: `a random-looking value under the secret-like name '${name}'`, start: 0, end: text.length });
+    const what = `a random-looking value under the secret-like name '${name}'`;
+    found.push({ rule: 'random-under-secret-name', what, start: 0, end: text.length });
   }
   for (const m of text.matchAll(SETTING)) {
     const key = m.groups!.name!;
     const value = m.groups!.value!;
     if (!SECRET_NAME.test(key) || !looksRandom(value)) continue;
     const [start, end] = m.indices!.groups!.value!;
-    found.push({ rule: 'random-under-secret-name', what: `a random-looking value of the setting '${key}'`, start, end });
+    const what = `a random-looking value of the setting '${key}'`;
+    found.push({ rule: 'random-under-secret-name', what, start, end });
   }
   return merge(found);
 }

@@ -33,7 +33,10 @@ export async function withLock<T>(file: string, what: string, task: () => Promis
       if (tryLink(mine, file)) break;
       const holder = readLock(file);
       if (holder && isRunning(holder.pid, holder.start)) {
-        throw new Error(`${what} is in use by process ${holder.pid} (${file}); wait for it to end, or remove ${file} if that process is not this tool`);
+        throw new Error(
+          `${what} is in use by process ${holder.pid} (${file}); ` +
+            `wait for it to end, or remove ${file} if that process is not this tool`,
+        );
       }
       if (attempt > 200) throw new Error(`cannot take over the stale lock ${file}; remove it if no ${what} user runs`);
       takeOver(file, mine, holder);

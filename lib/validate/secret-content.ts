@@ -22,7 +22,7 @@ export function notSecretKeys(object: KubeObject): Set<string> {
 /** The rule, in the shape of `lib/validate/policy.ts`' rules. */
 export const secretContentRule = {
   id: 'no-secret-content',
-  description: 'no ConfigMap entry holds a secret (cloud keys, private keys, JWTs, forge tokens, passwords in URLs)',
+  description: 'no ConfigMap entry holds a secret (cloud keys, private keys, JWTs, tokens, passwords in URLs)',
   exceptable: false,
   check(object: KubeObject): { message: string; fix: string }[] {
     if (object.kind !== 'ConfigMap') return [];
@@ -35,7 +35,9 @@ export const secretContentRule = {
       for (const m of findSecrets(value, key)) {
         out.push({
           message: `entry '${key}' holds ${m.what}`,
-          fix: "move it to a Secret and reference it with secretRef(); if it is no secret, list it in the app's notSecrets with the reason",
+          fix:
+            'move it to a Secret and reference it with secretRef(); ' +
+            "if it is no secret, list it in the app's notSecrets with the reason",
         });
       }
     }

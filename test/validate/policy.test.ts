@@ -154,6 +154,7 @@ describe('policy', () => {
       'rollout-manual-gate',
       'rollout-same-strategy-in-wave',
       'fluent-bit-config',
+      'no-secret-content',
     ]);
   });
 });
