@@ -16,7 +16,7 @@ export default defineEnvironment({
   ingressDomain: 'dev.insure.example',
   promotion: {},
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
-  images: { allowMutableTags: true, requireDigest: false },
+  images: { allowMutableTags: true, requireDigest: false, allowedRegistries: ['registry.insure.example'] },
   approvals: { required: 1, approvers: ['@insure/developers'], risk: { image: 'low', config: 'low' } },
   deletionGuard: { maxRemovedShare: 0.5 },
   rollout: {

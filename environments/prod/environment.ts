@@ -25,7 +25,8 @@ export default defineEnvironment({
     ],
   },
   capacity: { defaultReplicas: 3, defaultCpu: '250m', defaultMemory: '512Mi' },
-  images: { allowMutableTags: false, requireDigest: true },
+  images: { allowMutableTags: false, requireDigest: true, allowedRegistries: ['registry.insure.example'] },
+  network: { openEgressNeedsReason: true },
   approvals: {
     required: 2,
     approvers: ['@insure/sre', '@insure/release-managers'],

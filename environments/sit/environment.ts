@@ -16,7 +16,7 @@ export default defineEnvironment({
   ingressDomain: 'sit.insure.example',
   promotion: { from: 'dev', minSoakHours: 1 },
   capacity: { defaultReplicas: 1, defaultCpu: '100m', defaultMemory: '256Mi' },
-  images: { allowMutableTags: false, requireDigest: false },
+  images: { allowMutableTags: false, requireDigest: false, allowedRegistries: ['registry.insure.example'] },
   approvals: { required: 1, approvers: ['@insure/qa'], risk: { image: 'low', config: 'low' } },
   deletionGuard: { maxRemovedShare: 0.5 },
   rollout: {

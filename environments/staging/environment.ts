@@ -20,7 +20,7 @@ export default defineEnvironment({
     freezeWindows: [{ name: 'quarter-end', reason: 'quarter-end closing: staging mirrors the frozen prod', schedule: '0 0 25 3,6,9,12 *', duration: '168h' }],
   },
   capacity: { defaultReplicas: 2, defaultCpu: '250m', defaultMemory: '512Mi' },
-  images: { allowMutableTags: false, requireDigest: true },
+  images: { allowMutableTags: false, requireDigest: true, allowedRegistries: ['registry.insure.example'] },
   approvals: { required: 1, approvers: ['@insure/sre', '@insure/release-managers'] },
   deletionGuard: { maxRemovedShare: 0.3 },
   rollout: {

@@ -16,7 +16,7 @@ export default defineEnvironment({
   ingressDomain: 'uat.insure.example',
   promotion: { from: 'sit', minSoakHours: 4 },
   capacity: { defaultReplicas: 2, defaultCpu: '200m', defaultMemory: '512Mi' },
-  images: { allowMutableTags: false, requireDigest: false },
+  images: { allowMutableTags: false, requireDigest: false, allowedRegistries: ['registry.insure.example'] },
   approvals: { required: 1, approvers: ['@insure/qa', '@insure/product-owners'] },
   deletionGuard: { maxRemovedShare: 0.3 },
   rollout: {

@@ -2,7 +2,8 @@
  * `release-order` and `audit`.
  */
 import { Option, type Command } from 'commander';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closest } from '../spec/problems.ts';
 import { join, resolve } from 'node:path';
 import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
 import { collectEvidence, resolveRelease, verifyEvidence, writeEvidence } from '../release/evidence.ts';
@@ -41,6 +42,11 @@ export function releaseCommands(program: Command, root: string): void {
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
         throw new Error(`--at '${options.at}': not an ISO 8601 time; write it as 2026-03-11T03:00:00Z`);
       }
+      // Checked before anything is printed: the parts go into a folder.
+      const out = options.out === undefined ? undefined : resolve(root, options.out);
+      if (out !== undefined && existsSync(out) && !statSync(out).isDirectory()) {
+        throw new Error(`--out '${options.out}' is a file; name a folder (the parts are written as <folder>/release-order-<n>.md)`);
+      }
       const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify, ...(now ? { now } : {}) });
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
@@ -48,7 +54,7 @@ export function releaseCommands(program: Command, root: string): void {
         const link = options.detailLink ? { detailLink: options.detailLink } : {};
         const parts = releaseOrderMarkdown(order, undefined, link);
         process.stdout.write(parts.join('\n'));
-        if (options.out) writeParts(resolve(root, options.out), parts, releaseOrderDetail(order));
+        if (out !== undefined) writeParts(out, parts, releaseOrderDetail(order));
       }
       if (order.guard.blocked) {
         const reasons = order.guard.violations
@@ -121,6 +127,7 @@ export function releaseCommands(program: Command, root: string): void {
         return;
       }
       const records = await auditReleases(root, options);
+      if (records.length === 0 && options.app !== undefined) checkAppName(root, options.app);
       process.stdout.write(options.format === 'json' ? auditJson(records) : auditMarkdown(records, options));
     });
 }
@@ -142,6 +149,19 @@ interface AuditCliOptions {
   readonly from?: string;
   readonly to?: string;
 }
+
+/**
+ * Throws when `app` names no app of `apps/` (an audit that finds nothing for a misspelt name
+ * would look like an app never released), naming the closest app.
+ */
+function checkAppName(root: string, app: string): void {
+  const dir = join(root, 'apps');
+  const apps = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+  if (apps.includes(app)) return;
+  const guess = closest(app, apps);
+  throw new Error(`--app '${app}' names no app in apps/${guess ? `; did you mean '${guess}'?` : ''} (no release found)`);
+}
+
 
 /** Writes Markdown parts as numbered files and the full detail, removing parts left from an earlier, longer order. */
 function writeParts(dir: string, parts: readonly string[], detail: string): void {

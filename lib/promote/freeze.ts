@@ -11,6 +11,18 @@ export interface ActiveFreeze {
   readonly until: Date;
 }
 
+/**
+ * `at` as an ISO time in UTC followed by the same moment in `timeZone` when that is another zone:
+ * `2026-11-16T22:00:00.000Z (2026-11-17 06:00 Asia/Shanghai)`, so a window defined in its own zone
+ * is read in that zone too.
+ */
+export function showTime(at: Date, timeZone = 'UTC'): string {
+  if (timeZone === 'UTC') return at.toISOString();
+  const format = { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' } as const;
+  const local = new Intl.DateTimeFormat('sv-SE', format).format(at);
+  return `${at.toISOString()} (${local} ${timeZone})`;
+}
+
 /** Length of a window duration (`'60h'`, `'90m'`) in milliseconds. */
 export function durationMs(duration: string): number {
   const m = /^(\d+)([hm])$/.exec(duration);

@@ -11,8 +11,11 @@ import type { PinnedVersion } from '../spec/resolve.ts';
 import { git, isDirty, dirtyPaths, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
 import { cmp } from '../util/compare.ts';
+import { writeAtomic } from '../util/fs.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { verifiedGate } from './verified.ts';
-import { activeFreeze, nextOpen } from './freeze.ts';
+import { activeFreeze, nextOpen, showTime } from './freeze.ts';
 import { isNewer, pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
 
 /** What the user asked for. */
@@ -94,7 +97,8 @@ export interface PromotionPlan {
 
 /** Decides a promotion; throws `PromotionRefused` listing every refused gate. */
 export async function planPromotion(root: string, request: PromotionRequest): Promise<PromotionPlan> {
-  const project = await loadProject(root);
+  // The apps being promoted may lack pins still (a new app's first build or first promotion): that is what this fixes.
+  const project = await loadProject(root, { unpinned: new Set(request.apps) });
   const now = request.now ?? new Date();
   const ref = request.ref ?? defaultRef(root);
   const refusals: Refusal[] = [];
@@ -134,8 +138,8 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       const open = nextOpen(target.spec.promotion.freezeWindows ?? [], now);
       refuse({
         gate: 'freeze',
-        message: `${target.spec.name} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${open.toISOString()}`,
-        remedy: `promote after ${open.toISOString()}; a freeze cannot be forced (a rollback is allowed)`,
+        message: `${target.spec.name} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${showTime(open, frozen.window.timeZone)}`,
+        remedy: `promote after ${showTime(open, frozen.window.timeZone)}; a freeze cannot be forced (a rollback is allowed)`,
       });
     }
   } else if (activeFreeze(target.spec.promotion.freezeWindows ?? [], now)) {
@@ -153,6 +157,11 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       candidate = upstreamPin(root, ref, source!, target, app.name, now, request, refuse);
     }
     if (!candidate) continue;
+    if (mode !== 'rollback' && current?.digest && !candidate.digest && current.tag === candidate.tag) {
+      // Upstream runs the same version, pinned without its digest: the target keeps its pin, digest and all.
+      unchanged.push(app.name);
+      continue;
+    }
     if (mode !== 'rollback' && current && !samePin(current, candidate) && isNewer(current.tag, candidate.tag)) {
       refuse({
         gate: 'newer-target',
@@ -168,6 +177,18 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       if (!verified) continue;
     }
     for (const env of targets) {
+      const before = readPins(root, env.spec.name)[app.name];
+      // The same version without its digest is no change: the pin keeps the digest it has.
+      if (mode !== 'rollback' && before?.digest && !candidate.digest && before.tag === candidate.tag) continue;
+      if (!candidate.digest && before?.digest) {
+        refuse({
+          gate: 'provenance',
+          app: app.name,
+          message: `${showPin(candidate)} has no digest, and would replace ${showPin(before)} in ${env.spec.name}, dropping its digest`,
+          remedy: `pin the digest upstream first (promote it again with its digest, or builds enter with --digest sha256:…)`,
+        });
+        continue;
+      }
       if (env.spec.images.requireDigest && !candidate.digest) {
         refuse({
           gate: 'provenance',
@@ -177,7 +198,6 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
         });
         continue;
       }
-      const before = readPins(root, env.spec.name)[app.name];
       if (samePin(before, candidate)) continue;
       changes.push({ app: app.name, env: env.spec.name, before, after: candidate });
     }
@@ -350,44 +370,85 @@ export interface AppliedPromotion {
   readonly branch?: string;
 }
 
-/** Writes the plan's pins, re-renders, and with `commit` makes one commit on a new branch. */
+/**
+ * Writes the plan's pins, re-renders, and with `commit` makes one commit on a new branch from `main`.
+ * Everything that can refuse is checked before anything is written (a dirty work tree, a HEAD with
+ * commits that are not on main, a branch that exists); a render that fails puts the versions files
+ * back as they were, so a refused promotion leaves the work tree and the branches untouched.
+ */
 export async function applyPromotion(root: string, plan: PromotionPlan, request: PromotionRequest, options: { commit?: boolean } = {}): Promise<AppliedPromotion> {
   if (plan.changes.length === 0) return { plan };
   const allowed = new Set([...plan.targets.map((e) => versionsPath(e)), ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}/`)]);
-  let branch: string | undefined;
-  if (options.commit) {
-    if (isDirty(root)) {
-      throw new PromotionRefused([
-        { gate: 'usage', message: `the work tree has uncommitted changes (${dirtyPaths(root).slice(0, 5).join(', ')})`, remedy: 'commit or stash them first; --commit records only the promotion' },
-      ]);
-    }
-    branch = branchName(plan);
-    try {
-      git(root, ['check-ref-format', '--branch', branch]);
-      git(root, ['switch', '-q', '-c', branch]);
-    } catch (error) {
-      throw new PromotionRefused([{ gate: 'usage', message: `cannot create branch ${branch}: ${(error as Error).message}`, remedy: 'delete or rename the existing branch' }]);
-    }
-  }
+  const branch = options.commit ? checkCommitPossible(root, plan) : undefined;
   const byEnv = new Map<string, Pins>();
+  const before = new Map<string, string>();
   for (const c of plan.changes) {
+    if (!before.has(c.env)) before.set(c.env, readFileSync(join(root, versionsPath(c.env)), 'utf8'));
     const pins = byEnv.get(c.env) ?? readPins(root, c.env);
     pins[c.app] = c.after;
     byEnv.set(c.env, pins);
   }
-  for (const [env, pins] of byEnv) writePins(root, env, pins);
-  await synth(root);
-  if (!options.commit) return { plan };
+  try {
+    for (const [env, pins] of byEnv) writePins(root, env, pins);
+    // synth writes all of manifests/ or nothing.
+    await synth(root);
+  } catch (error) {
+    for (const [env, text] of before) writeAtomic(join(root, versionsPath(env)), text);
+    throw error;
+  }
+  if (!branch) return { plan };
 
   const stray = dirtyPaths(root).filter((p) => ![...allowed].some((a) => p === a || p.startsWith(a)));
   if (stray.length > 0) {
     throw new PromotionRefused([
-      { gate: 'usage', message: `re-rendering changed files outside ${plan.targets.join(', ')}: ${stray.slice(0, 5).join(', ')}`, remedy: 'the committed manifests were stale: run `npm run synth` on main and merge that first' },
+      {
+        gate: 'usage',
+        message: `re-rendering changed files outside ${plan.targets.join(', ')}: ${stray.slice(0, 5).join(', ')}`,
+        remedy: 'the committed manifests were stale: restore the work tree (git checkout -- .), run `npm run synth` on main and merge that first',
+      },
     ]);
   }
+  // HEAD is main's tip (checked above), so the branch starts from main and carries the promotion alone.
+  git(root, ['switch', '-q', '-c', branch]);
   git(root, ['add', '--', ...plan.targets.map(versionsPath), ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}`)]);
   git(root, ['commit', '-q', '-F', '-'], { input: commitMessage(plan, request) });
   return { plan, branch, commit: revParse(root, 'HEAD') };
+}
+
+/**
+ * The branch a `--commit` promotion will make, after checking that it can be made without picking up
+ * anything else: a clean work tree, HEAD at main's tip (a branch from HEAD would carry its other
+ * commits into the release), and no branch of that name yet. Throws `PromotionRefused` otherwise.
+ */
+function checkCommitPossible(root: string, plan: PromotionPlan): string {
+  if (isDirty(root)) {
+    throw new PromotionRefused([
+      { gate: 'usage', message: `the work tree has uncommitted changes (${dirtyPaths(root).slice(0, 5).join(', ')})`, remedy: 'commit or stash them first; --commit records only the promotion' },
+    ]);
+  }
+  let main: string | undefined;
+  try {
+    main = revParse(root, 'main');
+  } catch {
+    main = undefined;
+  }
+  if (main !== undefined && revParse(root, 'HEAD') !== main) {
+    const extra = git(root, ['log', '--format=%h %s', 'main..HEAD']).trim().split('\n').filter(Boolean);
+    const what = extra.length > 0 ? `HEAD has ${extra.length} commit(s) that are not on main (${extra.slice(0, 3).join('; ')})` : 'HEAD is not at the tip of main';
+    throw new PromotionRefused([
+      { gate: 'usage', message: `${what}; a promotion branch starts from main and carries the promotion alone`, remedy: 'git switch main (and pull), then promote again' },
+    ]);
+  }
+  const branch = branchName(plan);
+  try {
+    git(root, ['check-ref-format', '--branch', branch]);
+  } catch (error) {
+    throw new PromotionRefused([{ gate: 'usage', message: `cannot create branch ${branch}: ${(error as Error).message}`, remedy: 'name the apps differently' }]);
+  }
+  if (git(root, ['branch', '--list', branch]).trim()) {
+    throw new PromotionRefused([{ gate: 'usage', message: `branch ${branch} exists already`, remedy: `delete or rename it (git branch -D ${branch}), then promote again` }]);
+  }
+  return branch;
 }
 
 /** `promote/<env>/<app>-<version>`, or a train name for several apps. */

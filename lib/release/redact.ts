@@ -2,10 +2,13 @@
  * Redaction: values that look secret never reach a release order, in any
  * format. Secret data and annotations, env vars named like passwords, tokens or keys,
  * ConfigMap entries so named, `key=value` settings so named inside config
- * files, and passwords in URLs are replaced by `REDACTED`. References to
+ * files, and passwords in URLs are replaced by `REDACTED`; so is every
+ * secret the content rules of `lib/spec/secrets.ts` find (cloud keys,
+ * private key blocks, JWTs, forge tokens) wherever it stands. References to
  * Secrets (`secretKeyRef`) are names, not values, and stay visible.
  */
 import type { FieldChange, PathSegment } from './diff.ts';
+import { redactSecrets } from '../spec/secrets.ts';
 
 /** What a redacted value is shown as. */
 export const REDACTED = '<redacted>';
@@ -49,9 +52,11 @@ export function redactValue(kind: string, path: readonly PathSegment[], value: u
   return typeof value === 'string' ? redactText(value) : value;
 }
 
-/** Text with secret settings and URL passwords redacted. */
+/** Text with secrets found by content, secret settings and URL passwords redacted. */
 export function redactText(text: string): string {
-  return text.replace(SECRET_SETTING, `$1${REDACTED}`).replace(URL_PASSWORD, `$1${REDACTED}$3`);
+  return redactSecrets(text, REDACTED)
+    .replace(SECRET_SETTING, `$1${REDACTED}`)
+    .replace(URL_PASSWORD, `$1${REDACTED}$3`);
 }
 
 function isSecretPlace(kind: string, path: readonly PathSegment[]): boolean {

@@ -23,7 +23,22 @@ export function hashText(text: string): string {
 /** Hash of the platform code: every file under `lib/`, plus the lockfile and package.json. */
 export { codeHash } from '../util/build.mjs';
 
-/** A persisted map from input hash to a value, valid for one code hash. */
+/** One stored entry: the value and a checksum of its key and value. */
+interface StoredEntry<T> {
+  readonly value: T;
+  readonly sum: string;
+}
+
+/** Checksum of an entry: a hand-edited or torn value no longer matches it. */
+function entrySum(key: string, value: unknown): string {
+  return hashText(`${key}\0${JSON.stringify(value)}`);
+}
+
+/**
+ * A persisted map from input hash to a value, valid for one code hash. Every entry carries a
+ * checksum of its key and value; an entry that fails it (edited by hand, written by an older
+ * version, torn) is ignored, so its value is computed again, and never an error.
+ */
 export class KeyedCache<T> {
   private readonly entries = new Map<string, T>();
   private readonly used = new Set<string>();
@@ -39,8 +54,14 @@ export class KeyedCache<T> {
     const cache = new KeyedCache<T>(enabled ? join(root, CACHE_DIR, `${name}.json`) : undefined, code);
     if (!cache.file || !existsSync(cache.file)) return cache;
     try {
-      const data = JSON.parse(readFileSync(cache.file, 'utf8')) as { code: string; entries: Record<string, T> };
-      if (data.code === code) for (const [k, v] of Object.entries(data.entries)) cache.entries.set(k, v);
+      const text = readFileSync(cache.file, 'utf8');
+      const data = JSON.parse(text) as { code: string; entries: Record<string, StoredEntry<T>> };
+      if (data.code !== code || data.entries === null || typeof data.entries !== 'object') return cache;
+      for (const [k, entry] of Object.entries(data.entries)) {
+        const valid = entry !== null && typeof entry === 'object' && 'value' in entry;
+        if (valid && entry.sum === entrySum(k, entry.value)) cache.entries.set(k, entry.value);
+        else cache.dirty = true;
+      }
     } catch {
       // An unreadable cache is an empty one.
     }
@@ -65,8 +86,11 @@ export class KeyedCache<T> {
   save(): void {
     if (!this.file) return;
     if (!this.dirty && this.used.size === this.entries.size) return;
-    const entries: Record<string, T> = {};
-    for (const key of [...this.used].sort(cmp)) entries[key] = this.entries.get(key)!;
+    const entries: Record<string, StoredEntry<T>> = {};
+    for (const key of [...this.used].sort(cmp)) {
+      const value = this.entries.get(key)!;
+      entries[key] = { value, sum: entrySum(key, value) };
+    }
     writeAtomic(this.file, JSON.stringify({ code: this.code, entries }));
   }
 }

@@ -133,6 +133,12 @@ export interface NetworkSpec {
    * @default []
    */
   readonly egress?: readonly string[];
+  /**
+   * Why the app may call any address (`0.0.0.0/0`). Required in environments whose
+   * `network.openEgressNeedsReason` is set.
+   * @default - none
+   */
+  readonly openEgressReason?: string;
 }
 
 /** Deviations from the secure defaults. Each needs a reason, which is rendered next to the object. */
@@ -419,6 +425,14 @@ export interface AppSpec {
    * @default - no scraping and no alerts
    */
   readonly metrics?: MetricsSpec;
+  /**
+   * Values the secret scan flags that are no secrets (a public key, a published sample token), by field
+   * (`'env.JWKS_KEY_ID'`, `'config.jwks.json'`), each with the reason. Reviewed like any change: the
+   * reasons are rendered on the app's objects as the `no-secret-content` policy exception, so the release
+   * order shows them.
+   * @default {}
+   */
+  readonly notSecrets?: Readonly<Record<string, string>>;
   /**
    * Environments the app runs in. An app not yet promoted everywhere lists where it runs.
    * @default - all six

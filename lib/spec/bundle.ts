@@ -13,6 +13,32 @@
 import { build } from 'esbuild';
 import { runInThisContext } from 'node:vm';
 import * as spec from './index.ts';
+import { resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+
+/** The real path of `path` (symbolic links resolved, as esbuild names the files it loads), or `path` itself. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+import type { Plugin } from 'esbuild';
+
+/** Serves the given text of each of the batch's files (by absolute path) instead of reading the file again. */
+function givenTexts(texts: ReadonlyMap<string, string>, served: Set<string>): Plugin {
+  const filter = new RegExp(`^(${[...texts.keys()].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'given-texts',
+    setup(build) {
+      build.onLoad({ filter }, (args) => {
+        served.add(args.path);
+        return { contents: texts.get(args.path)!, loader: 'ts', resolveDir: resolve(args.path, '..') };
+      });
+    },
+  };
+}
 
 /**
  * Imports of the spec module (`../lib/spec/index.ts` from `apps/`) are left out of the batch and
@@ -22,9 +48,19 @@ import * as spec from './index.ts';
 const SPEC_MODULE_PATHS = ['*/lib/spec/index.ts'];
 const SPEC_MODULE = /(^|\/)lib\/spec\/index\.ts$/;
 
-/** The default exports of `files` (paths relative to `root`), in order; `undefined` when the batch cannot be loaded whole. */
-export async function loadSpecFiles(root: string, files: readonly string[]): Promise<unknown[] | undefined> {
+/**
+ * The default exports of `files` (paths relative to `root`), in order; `undefined` when the batch
+ * cannot be loaded whole. With `texts`, each file is compiled from the text given for it (the bytes
+ * the caller read and hashed), never from a second read of the file, which may have changed since.
+ */
+export async function loadSpecFiles(
+  root: string,
+  files: readonly string[],
+  texts?: readonly string[],
+): Promise<unknown[] | undefined> {
   if (files.length === 0) return [];
+  const given = new Map(texts ? files.map((f, i) => [realPath(resolve(root, f)), texts[i]!]) : []);
+  const served = new Set<string>();
   const entry = files.map((f, i) => `export { default as f${i} } from ${JSON.stringify(`./${f}`)};`).join('\n');
   let code: string;
   try {
@@ -38,8 +74,11 @@ export async function loadSpecFiles(root: string, files: readonly string[]): Pro
       target: 'node20',
       logLevel: 'silent',
       external: SPEC_MODULE_PATHS,
+      plugins: given.size === 0 ? [] : [givenTexts(given, served)],
     });
     code = result.outputFiles[0]!.text;
+    // Every given text must have been compiled; a file esbuild read from disk instead might not be the one hashed.
+    if (served.size !== given.size) return undefined;
   } catch {
     return undefined;
   }

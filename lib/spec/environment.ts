@@ -181,6 +181,13 @@ export interface ImagePolicy {
   readonly allowMutableTags: boolean;
   /** Every image must be pinned by `sha256` digest. */
   readonly requireDigest: boolean;
+  /**
+   * Registries (host, or host and path prefix: `registry.insure.example`, `registry.insure.example/platform`)
+   * images may come from: app images and the platform's agent images. An image with no registry
+   * (`quote-api`, which means Docker Hub) is always refused.
+   * @default - any registry named in the image
+   */
+  readonly allowedRegistries?: readonly string[];
 }
 
 /** Who must approve a release order touching this environment. */
@@ -466,6 +473,15 @@ export interface TenancyPolicy {
   readonly groupPrefix: string;
 }
 
+/** Network rules of the environment beyond each app's own. */
+export interface NetworkRules {
+  /**
+   * An app whose egress allows any address (`0.0.0.0/0`) must say why (`network.openEgressReason`).
+   * @default false
+   */
+  readonly openEgressNeedsReason?: boolean;
+}
+
 /** One environment cluster. */
 export interface EnvironmentSpec {
   /** Environment name; also the folder name and the `manifests/` folder. */
@@ -482,6 +498,11 @@ export interface EnvironmentSpec {
   readonly capacity: CapacityPolicy;
   /** Image rules. */
   readonly images: ImagePolicy;
+  /**
+   * Network rules of the environment.
+   * @default - no rules beyond each app's own
+   */
+  readonly network?: NetworkRules;
   /** Approval rules for release orders. */
   readonly approvals: ApprovalPolicy;
   /**

@@ -10,7 +10,7 @@ import type { AppSpec, EnvName } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import { ProblemSink, closest, showValue } from './problems.ts';
 import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
-import { checkApp, checkEnvironment } from './rules.ts';
+import { checkApp, checkEnvironment, fromAllowedRegistry, registryOf } from './rules.ts';
 import { checkRolloutInEnvironments } from '../rollout/spec.ts';
 import { cmp } from '../util/compare.ts';
 import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
@@ -67,25 +67,37 @@ export interface LoadOptions {
    * @default - `codeHash(root)`
    */
   readonly code?: string;
+  /**
+   * Apps whose missing pins are not reported: the apps a promotion is about to pin (a new app's
+   * first build, or its first promotion). The render after the promotion checks every pin again.
+   * @default - every missing pin is reported
+   */
+  readonly unpinned?: ReadonlySet<string>;
 }
 
 /** Loads `apps/` and `environments/` under `root`, checks them, and throws a `SpecError` listing every problem. */
 export async function loadProject(root: string, options: LoadOptions = {}): Promise<Project> {
   const sink = new ProblemSink();
   const specCache = KeyedCache.open<unknown>(root, 'specs', options.code ?? codeHash(root), options.cache ?? true);
-  const environments = await loadEnvironments(root, sink, specCache);
+  const brokenEnvs = new Set<string>();
+  const environments = await loadEnvironments(root, sink, specCache, brokenEnvs);
   const { apps, broken } = await loadApps(root, sink, specCache);
   specCache.save();
-  checkCrossReferences(apps, broken, environments, sink);
+  checkCrossReferences(apps, broken, environments, brokenEnvs, sink, options.unpinned);
   checkRolloutInEnvironments(apps, environments, sink);
   sink.throwIfAny();
   return { root, environments: orderEnvironments(environments, sink), apps };
 }
 
-/** Loads and checks only `environments/`, in promotion order (for commands that read rendered manifests). */
+/**
+ * Loads and checks only `environments/`, in promotion order (for commands that read rendered manifests).
+ * The environment schema is a compatibility contract here: older forms of an environment file (as an
+ * old revision holds them, judged by `release-order --base`) load, upgraded by `upgradeLegacyEnvironment`
+ * with a deprecation warning, since nothing rendered is asked of them.
+ */
 export async function loadEnvironmentsOnly(root: string): Promise<LoadedEnvironment[]> {
   const sink = new ProblemSink();
-  const environments = await loadEnvironments(root, sink);
+  const environments = await loadEnvironments(root, sink, undefined, undefined, true);
   sink.throwIfAny();
   return orderEnvironments(environments, sink);
 }
@@ -185,20 +197,21 @@ async function loadCheckedSpecs<T>(
   cache: KeyedCache<unknown> | undefined,
   check: (raw: unknown, file: string) => T | undefined,
 ): Promise<(T | undefined)[]> {
-  const keys = files.map((file) => {
-    const text = readFileSync(join(root, file), 'utf8');
-    return cache && isPureSpec(text) ? checkedKey(file, hashText(text)) : undefined;
-  });
+  // Each file is read once: its key is the hash of these bytes, and the batch compiles these bytes.
+  const texts = files.map((file) => readFileSync(join(root, file), 'utf8'));
+  const keys = files.map((file, i) => (cache && isPureSpec(texts[i]!) ? checkedKey(file, hashText(texts[i]!)) : undefined));
   const specs = keys.map((key) => (key === undefined ? undefined : (cache!.get(key) as T | undefined)));
   const pending = files.map((_, i) => i).filter((i) => specs[i] === undefined);
-  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!));
+  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!), pending.map((i) => texts[i]!));
   await Promise.all(
     pending.map(async (index, i) => {
       const file = files[index]!;
       const raw = batch ? batch[i] : await importDefault(join(root, file), file, sink);
+      // A file imported on its own is read again; if it changed since it was hashed, its value is not kept.
+      const unchanged = batch !== undefined || readFileSync(join(root, file), 'utf8') === texts[index];
       const problems = sink.problems.length;
       const spec = raw === undefined ? undefined : check(raw, file);
-      keepChecked(cache, keys[index], spec, sink, problems);
+      keepChecked(cache, unchanged ? keys[index] : undefined, spec, sink, problems);
       specs[index] = spec;
     }),
   );
@@ -209,7 +222,17 @@ function environmentFile(folder: string): string {
   return `environments/${folder}/${ENVIRONMENT_FILE}`;
 }
 
-async function loadEnvironments(root: string, sink: ProblemSink, specCache?: KeyedCache<unknown>): Promise<LoadedEnvironment[]> {
+/**
+ * Loads and checks every environment; `broken` receives the names of those that exist but could not be
+ * loaded whole (a bad spec or versions file), so that later checks raise no follow-on problems about them.
+ */
+async function loadEnvironments(
+  root: string,
+  sink: ProblemSink,
+  specCache?: KeyedCache<unknown>,
+  broken = new Set<string>(),
+  legacy = false,
+): Promise<LoadedEnvironment[]> {
   const dir = join(root, 'environments');
   if (!existsSync(dir)) {
     sink.addFile('environments', 'folder is missing', 'create environments/<env>/environment.ts for each cluster');
@@ -221,8 +244,9 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     .sort();
   const present = folders.filter((folder) => existsSync(join(root, environmentFile(folder))));
   const specs = await loadCheckedSpecs(root, present.map(environmentFile), sink, specCache, (raw, file) => {
-    const spec = checkShape(environmentSchema, raw, file, sink);
-    if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink);
+    const upgraded = legacy ? upgradeLegacyEnvironment(raw, file) : undefined;
+    const spec = checkShape(environmentSchema, upgraded ?? raw, file, sink);
+    if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink, { legacy: upgraded !== undefined });
     return spec;
   });
   const loaded = folders.map((folder): LoadedEnvironment | undefined => {
@@ -234,9 +258,32 @@ async function loadEnvironments(root: string, sink: ProblemSink, specCache?: Key
     }
     const spec = specs[present.indexOf(folder)];
     const versions = readVersions(root, versionsFile, spec, sink, specCache);
+    if (!spec || !versions) broken.add(spec?.name ?? folder);
     return spec && versions ? { spec, file, versionsFile, versions } : undefined;
   });
   return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
+}
+
+/** What an environment written before `observability` was required is read with: logs on stdout, no agents. */
+const LEGACY_OBSERVABILITY = {
+  logSinks: [{ type: 'stdout' }],
+  images: { fluentBit: '', nodeProblemDetector: '', jdkDebug: '' },
+  prometheus: { namespace: 'monitoring', podLabels: {} },
+} as const;
+
+/**
+ * An older form of an environment file, upgraded to today's schema, or `undefined` when `raw` is not
+ * one. Environments written before `observability` was required (this repository's first revisions)
+ * get `LEGACY_OBSERVABILITY`; a deprecation warning names the file. Only commands that judge rendered
+ * manifests read environments this way; rendering still needs the section written out.
+ */
+export function upgradeLegacyEnvironment(raw: unknown, file: string): Record<string, unknown> | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'observability' in raw) return undefined;
+  process.emitWarning(`${file} has no 'observability' section (an older form of the environment schema); read with logs on stdout and no agents`, {
+    type: 'DeprecationWarning',
+    code: 'PLATFORM_LEGACY_ENVIRONMENT',
+  });
+  return { ...(raw as Record<string, unknown>), observability: LEGACY_OBSERVABILITY };
 }
 
 /** Reads and checks one `versions.json`. */
@@ -253,6 +300,14 @@ function readVersions(
     return undefined;
   }
   const text = readFileSync(absolute, 'utf8');
+  if (text.startsWith('\uFEFF')) {
+    sink.addFile(
+      file,
+      'starts with a byte order mark (BOM), which JSON does not allow',
+      'save the file as UTF-8 without BOM, or restore it with `git checkout -- ' + file + '`',
+    );
+    return undefined;
+  }
   // A versions file that passed the checks before, under the same image rules, is not checked again.
   const key = env && cache ? `versions:${file}:${hashText(`${JSON.stringify(env.images)}\0${text}`)}` : undefined;
   const checked = key === undefined ? undefined : (cache!.get(key) as Record<string, PinnedVersion> | undefined);
@@ -307,8 +362,25 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
   const dir = join(root, 'apps');
   const broken = new Set<string>();
   if (!existsSync(dir)) return { apps: [], broken };
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.ts'))
+  const entries = readdirSync(dir, { withFileTypes: true });
+  // Anything else in apps/ is either imported by an app file (shared modules, `./common/sizes.ts`) or ignored by mistake.
+  const sources = entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => readFileSync(join(dir, e.name), 'utf8'));
+  const imported = (name: string): boolean => sources.some((text) => text.includes(`'./${name}`) || text.includes(`"./${name}`));
+  const strays = entries.filter((e) => !(e.isFile() && e.name.endsWith('.ts')) && !imported(e.name));
+  for (const entry of strays.sort((a, b) => cmp(a.name, b.name))) {
+    const what = entry.isDirectory() ? 'a folder' : 'a file';
+    const fix = entry.isDirectory()
+      ? `apps/ is flat: move each app to apps/<app>.ts; keep in a folder only modules that app files import`
+      : `apps/ holds only <app>.ts spec files: move it out of apps/ (docs go to docs/), or write it as apps/<app>.ts`;
+    sink.addFile(
+      `apps/${entry.name}${entry.isDirectory() ? '/' : ''}`,
+      `is ${what}, no app spec, and no app file imports it, so it would be ignored`,
+      fix,
+    );
+  }
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => e.name)
     .sort();
   const specs = await loadCheckedSpecs(root, files.map((name) => `apps/${name}`), sink, specCache, (raw, file) => {
     const spec = checkShape(appSchema, raw, file, sink);
@@ -325,7 +397,14 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
 }
 
 /** Checks references between files; names in `broken` (files already reported) raise no follow-on problems. */
-function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<string>, environments: readonly LoadedEnvironment[], sink: ProblemSink): void {
+function checkCrossReferences(
+  apps: readonly LoadedApp[],
+  broken: ReadonlySet<string>,
+  environments: readonly LoadedEnvironment[],
+  brokenEnvs: ReadonlySet<string>,
+  sink: ProblemSink,
+  unpinned: ReadonlySet<string> = new Set(),
+): void {
   const envNames = environments.map((e) => e.spec.name);
   const byName = new Map<string, LoadedApp>();
   for (const app of apps) {
@@ -337,9 +416,12 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
     }
   }
   const appNames = [...byName.keys()];
+  const reported = new Set<string>();
   for (const app of apps) {
     const { spec, file } = app;
     for (const envName of Object.keys(spec.overrides ?? {})) {
+      // An environment that exists but did not load is reported on its own; naming it here is no mistake.
+      if (brokenEnvs.has(envName)) continue;
       if (!envNames.includes(envName as EnvName)) {
         const guess = closest(envName, envNames);
         sink.add(file, `overrides.${envName}`, envName, 'unknown environment', guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`);
@@ -358,12 +440,20 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
         }
       });
     }
+    const first = environments.find((e) => e.spec.promotion.from === undefined);
     for (const env of environments) {
       const pinned = env.versions[spec.name];
       const runs = runsIn(spec, env.spec.name);
-      if (runs && !pinned) {
-        sink.add(env.versionsFile, spec.name, undefined, `no version pinned for app '${spec.name}' (${file})`, `add "${spec.name}": { "tag": "…" } or promote it: npm run promote -- ${spec.name} --to ${env.spec.name}`);
+      if (runs && !pinned && !unpinned.has(spec.name)) {
+        sink.add(
+          env.versionsFile,
+          spec.name,
+          undefined,
+          `no version pinned for app '${spec.name}' (${file})`,
+          pinFix(spec, env, first, file),
+        );
       }
+      if (runs) checkAppInEnvironment(app, env, sink, reported);
       if (!runs && pinned) {
         sink.add(env.versionsFile, spec.name, pinned, `app '${spec.name}' does not run in ${env.spec.name} (see environments in ${file})`, `remove the pin, or add '${env.spec.name}' to the app's environments`);
       }
@@ -374,6 +464,53 @@ function checkCrossReferences(apps: readonly LoadedApp[], broken: ReadonlySet<st
       if (!byName.has(name) && !broken.has(name)) {
         sink.add(env.versionsFile, name, env.versions[name], 'pins an app that has no spec', `remove the pin, or add apps/${name}.ts`);
       }
+    }
+  }
+}
+
+/**
+ * How to pin an app that has no version in `env`: a new app enters the environment fed by builds with
+ * its first build, and runs only where it has been promoted to (`environments`).
+ */
+function pinFix(spec: AppSpec, env: LoadedEnvironment, first: LoadedEnvironment | undefined, file: string): string {
+  const command = `npm run -s promote -- ${spec.name} --to`;
+  if (env === first) {
+    const only = spec.environments === undefined ? `list only '${env.spec.name}' in environments of ${file}, then ` : '';
+    return `${only}pin its first build: ${command} ${env.spec.name} --version <tag> --digest sha256:<digest>`;
+  }
+  const from = env.spec.promotion.from ?? env.spec.promotion.releasedWith;
+  return `promote it when it runs in ${from}: ${command} ${env.spec.promotion.releasedWith ?? env.spec.name}; until then leave '${env.spec.name}' out of environments in ${file}`;
+}
+
+/**
+ * Checks of one app against the rules of one environment it runs in: registries, open egress. Each
+ * problem is reported once per app (`reported`), by the first environment that refuses it.
+ */
+function checkAppInEnvironment(app: LoadedApp, env: LoadedEnvironment, sink: ProblemSink, reported: Set<string>): void {
+  const { spec, file } = app;
+  const allowed = env.spec.images.allowedRegistries;
+  // A missing registry is reported by the app's own checks.
+  if (allowed && registryOf(spec.image) !== undefined && !fromAllowedRegistry(spec.image, allowed) && !reported.has(`${file}:image`)) {
+    reported.add(`${file}:image`);
+    sink.add(
+      file,
+      'image',
+      spec.image,
+      `is not from a registry ${env.spec.name} allows (${allowed.join(', ')}; see ${env.file})`,
+      `push the image to ${allowed[0] ?? 'an allowed registry'} and name it there`,
+    );
+  }
+  if (env.spec.network?.openEgressNeedsReason) {
+    const open = (spec.network?.egress ?? []).findIndex((e) => e.startsWith('0.0.0.0/0:'));
+    if (open >= 0 && !spec.network?.openEgressReason?.trim() && !reported.has(`${file}:egress`)) {
+      reported.add(`${file}:egress`);
+      sink.add(
+        file,
+        `network.egress[${open}]`,
+        spec.network!.egress![open],
+        `egress to any address needs a reason in ${env.spec.name}`,
+        "narrow it to the addresses the app calls, or add network.openEgressReason: 'why'",
+      );
     }
   }
 }

@@ -71,6 +71,8 @@ export interface ResolvedApp {
   };
   readonly writableRootFilesystem: boolean;
   readonly securityReason?: string;
+  /** Env vars (`env.NAME`) and config files (`config.file`) that look secret but are not, with the reason. */
+  readonly notSecrets: Readonly<Record<string, string>>;
   /** Release strategy and shutdown timing. */
   readonly rollout: ResolvedRollout;
   /** The log directory, collected by a sidecar; `undefined` for stdout-only apps. */
@@ -153,6 +155,7 @@ export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVe
     },
     writableRootFilesystem: app.security?.writableRootFilesystem ?? false,
     securityReason: app.security?.reason,
+    notSecrets: app.notSecrets ?? {},
     rollout: resolveRollout(app, env, kind),
     logs: resolveLogs(app),
     metrics: resolveMetrics(app, env, o),

@@ -7,6 +7,8 @@ import type { EnvironmentSpec } from './environment.ts';
 import type { ProblemSink } from './problems.ts';
 import { checkRolloutPolicy, checkRolloutSpec } from '../rollout/spec.ts';
 import { checkObservability, checkObservabilityPolicy } from '../observability/rules.ts';
+import { CronExpressionParser } from 'cron-parser';
+import { findSecrets } from './secrets.ts';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -16,7 +18,17 @@ const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CPU = /^([0-9]+m|[0-9]+(\.[0-9]{1,3})?)$/;
 const MEMORY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const CONFIG_FILE = /^[-._a-zA-Z0-9]+$/;
-const CIDR_PORT = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}:\d{1,5}$/;
+const CIDR_PORT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2}):(\d{1,5})$/;
+/** Longest value of one environment variable: Linux caps one string of a process's environment at 128 KiB. */
+export const MAX_ENV_VALUE_BYTES = 128 * 1024;
+/** Largest ConfigMap the API server stores (etcd's 1 MiB object limit, with room for metadata). */
+const MAX_CONFIG_BYTES = 1000 * 1024;
+/** Most CPU one container may ask for: larger than any node this platform runs on. */
+const MAX_CPU_MILLIS = 256_000;
+/** Namespaces of the cluster itself, where no app may run. */
+const SYSTEM_NAMESPACE = /^(kube-.*|default)$/;
+/** DNS-1123 subdomain: lowercase alphanumerics, '-' and '.', at most 253 characters. */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRETISH = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 /** Longest app name: leaves room for suffixes such as `-config` within 63 characters. */
 export const MAX_APP_NAME = 40;
@@ -27,6 +39,17 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
   checkName(app.name, file, 'name', sink, MAX_APP_NAME);
   checkName(app.team, file, 'team', sink, 63);
   if (app.namespace !== undefined) checkName(app.namespace, file, 'namespace', sink, 63);
+  const namespace = app.namespace ?? app.team;
+  if (SYSTEM_NAMESPACE.test(namespace)) {
+    const field = app.namespace !== undefined ? 'namespace' : 'team';
+    sink.add(
+      file,
+      field,
+      namespace,
+      `'${namespace}' belongs to the cluster itself; no app may run there`,
+      "run the app in its team's namespace (remove namespace, or name another one)",
+    );
+  }
   const expectedFile = `${app.name}.ts`;
   if (!file.endsWith(`/${expectedFile}`)) {
     sink.add(file, 'name', app.name, `the file is not named after the app`, `rename the file to apps/${expectedFile}, or set name to the file's base name`);
@@ -36,6 +59,15 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
   }
   if (!/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/.test(app.image.split('@')[0] ?? '')) {
     sink.add(file, 'image', app.image, 'not a valid image repository', 'use lowercase host/path, e.g. registry.insure.example/claims/claims-api');
+  }
+  else if (registryOf(app.image) === undefined) {
+    sink.add(
+      file,
+      'image',
+      app.image,
+      'names no registry, so Docker Hub would be used',
+      `name the registry, e.g. 'registry.insure.example/${app.team}/${app.image}'`,
+    );
   }
 
   const ports = app.ports ?? [];
@@ -86,15 +118,15 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
 
   if (app.replicas !== undefined) checkReplicas(app.replicas, file, 'replicas', sink);
   if (app.resources) checkResources(app.resources, file, 'resources', sink);
-  if (app.env) checkEnv(app.env, file, 'env', sink);
-  if (app.config) checkConfig(app.config, file, 'config', sink);
+  const allowed = new Set(Object.keys(app.notSecrets ?? {}));
+  if (app.env) checkEnv(app.env, file, 'env', sink, allowed);
+  if (app.config) checkConfig(app.config, file, 'config', sink, allowed);
+  checkNotSecrets(app, file, sink);
   if (app.configDir !== undefined && !app.configDir.startsWith('/')) {
     sink.add(file, 'configDir', app.configDir, 'not an absolute path', `write it as '/${app.configDir}'`);
   }
   if (app.autoscaling) checkAutoscaling(app.autoscaling, file, 'autoscaling', sink);
-  for (const [i, cidr] of (app.network?.egress ?? []).entries()) {
-    if (!CIDR_PORT.test(cidr)) sink.add(file, `network.egress[${i}]`, cidr, 'not a CIDR block with a port', "write it as '10.20.0.0/16:5432'");
-  }
+  for (const [i, cidr] of (app.network?.egress ?? []).entries()) checkEgress(cidr, file, `network.egress[${i}]`, sink);
   if (app.security && (app.security.writableRootFilesystem ?? false) && !app.security.reason?.trim()) {
     sink.add(file, 'security.reason', app.security.reason, 'a security exception needs a reason', "add reason: 'why the default cannot hold' (it is rendered next to the object)");
   }
@@ -107,8 +139,8 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
     const base = `overrides.${envName}`;
     if (o.replicas !== undefined) checkReplicas(o.replicas, file, `${base}.replicas`, sink);
     if (o.resources) checkResources(o.resources, file, `${base}.resources`, sink);
-    if (o.env) checkEnv(o.env, file, `${base}.env`, sink);
-    if (o.config) checkConfig(o.config, file, `${base}.config`, sink);
+    if (o.env) checkEnv(o.env, file, `${base}.env`, sink, allowed);
+    if (o.config) checkConfig(o.config, file, `${base}.config`, sink, allowed);
     if (o.autoscaling) checkAutoscaling(o.autoscaling, file, `${base}.autoscaling`, sink);
     if (o.schedule !== undefined) checkSchedule(o.schedule, file, `${base}.schedule`, sink);
     if (kind === 'cronjob' && (o.replicas !== undefined || o.autoscaling)) {
@@ -118,12 +150,22 @@ export function checkApp(app: AppSpec, file: string, sink: ProblemSink): void {
 }
 
 /** Checks one environment spec's fields on their own. */
-export function checkEnvironment(env: EnvironmentSpec, file: string, folder: string, sink: ProblemSink): void {
+export function checkEnvironment(env: EnvironmentSpec, file: string, folder: string, sink: ProblemSink, options: { legacy?: boolean } = {}): void {
   if (env.name !== folder) {
     sink.add(file, 'name', env.name, `does not match its folder '${folder}'`, `set name: '${folder}', or move the file to environments/${env.name}/`);
   }
   if (!/^1\.\d{2}$/.test(env.cluster.kubernetesVersion)) {
     sink.add(file, 'cluster.kubernetesVersion', env.cluster.kubernetesVersion, 'not a Kubernetes minor version', "write it as '1.27'");
+  }
+  if (!DNS_SUBDOMAIN.test(env.cluster.name) || env.cluster.name.length > 253) {
+    const suggestion = env.cluster.name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+    sink.add(
+      file,
+      'cluster.name',
+      env.cluster.name,
+      'not a cluster name (a DNS-1123 subdomain)',
+      `use lowercase letters, digits, '-' and '.', e.g. '${suggestion || 'prod-cn-east-1'}'`,
+    );
   }
   if (!/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(env.cluster.apiServer)) {
     sink.add(file, 'cluster.apiServer', env.cluster.apiServer, 'not an https URL of a host', "write it as 'https://api.prod.k8s.insure.example:6443'");
@@ -138,7 +180,8 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
   }
   if (env.cluster.zones.length === 0) sink.add(file, 'cluster.zones', env.cluster.zones, 'no zones', "list the cluster's availability zones");
   checkRolloutPolicy(env, file, sink);
-  checkObservabilityPolicy(env, file, sink);
+  // A legacy environment's observability section is filled in by `upgradeLegacyEnvironment`, not written by anyone.
+  if (!options.legacy) checkObservabilityPolicy(env, file, sink);
   const share = env.deletionGuard?.maxRemovedShare;
   if (share !== undefined && !(share >= 0 && share <= 1)) sink.add(file, 'deletionGuard.maxRemovedShare', share, 'out of range', 'write a share from 0 to 1 (0.1 is 10 %)');
   const soak = env.promotion.minSoakHours;
@@ -154,18 +197,29 @@ export function checkEnvironment(env: EnvironmentSpec, file: string, folder: str
     if (recurring) {
       if (w.schedule === undefined) sink.add(file, `${field}.schedule`, undefined, 'a recurring window needs a schedule', "add schedule: '0 18 * * 5'");
       else checkSchedule(w.schedule, file, `${field}.schedule`, sink);
-      if (w.duration === undefined || !/^\d+[hm]$/.test(w.duration)) sink.add(file, `${field}.duration`, w.duration, 'not a duration in hours or minutes', "write it as '60h' or '90m'");
+      if (w.duration === undefined || !/^\d+[hm]$/.test(w.duration) || /^0+[hm]$/.test(w.duration)) {
+        sink.add(
+          file,
+          `${field}.duration`,
+          w.duration,
+          'not a positive duration in hours or minutes',
+          "write it as '60h' or '90m'",
+        );
+      }
     } else {
       for (const key of ['start', 'end'] as const) {
         const v = w[key];
-        if (v === undefined || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(v) || Number.isNaN(Date.parse(v))) {
-          sink.add(file, `${field}.${key}`, v, 'not an ISO 8601 time with offset', "write it as '2026-12-24T00:00:00Z'");
-        }
+        if (v === undefined || !isIsoTime(v)) sink.add(file, `${field}.${key}`, v, 'not an ISO 8601 time with offset', "write it as '2026-12-24T00:00:00Z'");
       }
-      if (w.start && w.end && Date.parse(w.end) <= Date.parse(w.start)) sink.add(file, `${field}.end`, w.end, 'is not after start', 'set end after start');
+      if (w.start && w.end && isIsoTime(w.start) && isIsoTime(w.end) && Date.parse(w.end) <= Date.parse(w.start)) {
+        sink.add(file, `${field}.end`, w.end, 'is not after start', 'set end after start');
+      }
     }
     if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) sink.add(file, `${field}.timeZone`, w.timeZone, 'not an IANA time zone', "write it as 'UTC' or 'Asia/Shanghai'");
   });
+  checkWindowOverlaps(env, file, sink);
+  if (!options.legacy) checkAgentImages(env, file, sink);
+  checkEnvironmentSecrets(env, file, sink);
   if (env.tenancy) checkTenancy(env.tenancy, file, sink);
 }
 
@@ -179,6 +233,138 @@ function checkTenancy(t: NonNullable<EnvironmentSpec['tenancy']>, file: string, 
     sink.add(file, 'tenancy.limits.maxMemory', t.limits.maxMemory, `is below defaultLimitMemory (${t.limits.defaultLimitMemory})`, 'raise maxMemory to at least the default limit');
   }
   if (!/^[a-z0-9:_.-]*$/.test(t.groupPrefix)) sink.add(file, 'tenancy.groupPrefix', t.groupPrefix, 'not a group name prefix', "use lowercase letters, digits and ':', '_', '.', '-', e.g. 'oidc:team-'");
+}
+
+/**
+ * The registry host of an image reference, or `undefined` when it names none (`quote-api`,
+ * `library/nginx`: Docker Hub). As Docker reads it, the first part is a host when it has a '.' or
+ * a ':', or is `localhost`.
+ */
+export function registryOf(image: string): string | undefined {
+  const slash = image.indexOf('/');
+  if (slash < 0) return undefined;
+  const first = image.slice(0, slash);
+  return /[.:]/.test(first) || first === 'localhost' ? first : undefined;
+}
+
+/** Whether `image` comes from one of `allowed` (hosts, or hosts with a path prefix). */
+export function fromAllowedRegistry(image: string, allowed: readonly string[]): boolean {
+  if (registryOf(image) === undefined) return false;
+  return allowed.some((r) => image === r || image.startsWith(`${r.replace(/\/+$/, '')}/`));
+}
+
+/** Checks the agent images of an environment against its allowed registries. */
+function checkAgentImages(env: EnvironmentSpec, file: string, sink: ProblemSink): void {
+  const allowed = env.images.allowedRegistries;
+  for (const [key, image] of Object.entries(env.observability.images)) {
+    if (registryOf(image) === undefined) {
+      sink.add(
+        file,
+        `observability.images.${key}`,
+        image,
+        'names no registry, so Docker Hub would be used',
+        "name the registry, e.g. 'registry.insure.example/platform/…'",
+      );
+    } else if (allowed && !fromAllowedRegistry(image, allowed)) {
+      sink.add(
+        file,
+        `observability.images.${key}`,
+        image,
+        `is not from an allowed registry (${allowed.join(', ')})`,
+        'mirror the image into an allowed registry, or add its registry to images.allowedRegistries',
+      );
+    }
+  }
+}
+
+/** Whether `v` is an ISO 8601 time with an offset that names a real calendar day and time. */
+function isIsoTime(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})$/.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= days && hour <= 23 && minute <= 59 && second <= 59 && !Number.isNaN(Date.parse(v));
+}
+
+/**
+ * Freeze windows that overlap: two one-off windows sharing time, or a recurring window that
+ * lasts longer than the gap between its openings (it would never let a promotion through).
+ */
+function checkWindowOverlaps(env: EnvironmentSpec, file: string, sink: ProblemSink): void {
+  const windows = env.promotion.freezeWindows ?? [];
+  const oneOff = windows
+    .map((w, i) => ({ w, i }))
+    .filter(({ w }) => w.start !== undefined && w.end !== undefined && isIsoTime(w.start) && isIsoTime(w.end));
+  for (const a of oneOff) {
+    for (const b of oneOff) {
+      if (b.i <= a.i) continue;
+      if (Date.parse(a.w.start!) < Date.parse(b.w.end!) && Date.parse(b.w.start!) < Date.parse(a.w.end!)) {
+        sink.add(
+          file,
+          `promotion.freezeWindows[${b.i}]`,
+          b.w.name,
+          `overlaps freezeWindows[${a.i}] ('${a.w.name}')`,
+          'merge the two windows into one, or move one of them',
+        );
+      }
+    }
+  }
+  windows.forEach((w, i) => {
+    if (w.schedule === undefined || w.duration === undefined || !/^\d+[hm]$/.test(w.duration) || cronError(w.schedule, w.timeZone) !== undefined) return;
+    const length = Number(w.duration.slice(0, -1)) * (w.duration.endsWith('h') ? 3_600_000 : 60_000);
+    const gap = shortestGap(w.schedule, w.timeZone);
+    if (gap !== undefined && length >= gap) {
+      sink.add(
+        file,
+        `promotion.freezeWindows[${i}].duration`,
+        w.duration,
+        `is as long as the time between two openings of '${w.schedule}', so the environment never opens`,
+        'shorten the duration, or open the window less often',
+      );
+    }
+  });
+}
+
+/** Shortest time between two openings of `schedule` over the coming year, in milliseconds. */
+function shortestGap(schedule: string, timeZone = 'UTC'): number | undefined {
+  try {
+    const cursor = CronExpressionParser.parse(schedule, { currentDate: new Date(Date.UTC(2026, 0, 1)), tz: timeZone });
+    let previous = cursor.next().getTime();
+    let gap: number | undefined;
+    for (let i = 0; i < 400; i++) {
+      const next = cursor.next().getTime();
+      gap = gap === undefined ? next - previous : Math.min(gap, next - previous);
+      previous = next;
+    }
+    return gap;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Secrets written into an environment file, by content: any string anywhere in it. */
+function checkEnvironmentSecrets(env: EnvironmentSpec, file: string, sink: ProblemSink): void {
+  const visit = (value: unknown, field: string, key?: string): void => {
+    if (typeof value === 'string') {
+      for (const m of findSecrets(value, key)) {
+        sink.add(
+          file,
+          field,
+          '(hidden)',
+          `holds ${m.what} in plain text`,
+          "remove it from git (and rotate it); reference a Secret with secretRef('<secret-name>', '<key>')",
+        );
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, `${field}[${i}]`, key));
+    } else if (value !== null && typeof value === 'object') {
+      // A reference to a Secret (`secretRef()`) names the secret, it holds no value.
+      const keys = Object.keys(value).sort().join(',');
+      if (keys === 'key,secret') return;
+      for (const [k, v] of Object.entries(value)) visit(v, field ? `${field}.${k}` : k, k);
+    }
+  };
+  visit(env, '');
 }
 
 function isTimeZone(zone: string): boolean {
@@ -217,12 +403,22 @@ function checkResources(r: ResourcesSpec, file: string, field: string, sink: Pro
   for (const key of ['cpu', 'cpuLimit'] as const) {
     const v = r[key];
     if (v !== undefined && !CPU.test(v)) sink.add(file, `${field}.${names[key] ?? key}`, v, 'not a CPU quantity', "write millicores ('250m') or cores ('1', '1.5')");
+    else if (v !== undefined && cpuMillis(v) > MAX_CPU_MILLIS) {
+      sink.add(
+        file,
+        `${field}.${names[key] ?? key}`,
+        v,
+        `more CPU than any node has (at most ${MAX_CPU_MILLIS / 1000} cores)`,
+        "ask for what the app uses, e.g. '500m' or '2'",
+      );
+    }
   }
   for (const key of ['memory', 'memoryLimit'] as const) {
     const v = r[key];
     if (v === undefined) continue;
     if (/^[0-9.]+m$/.test(v)) sink.add(file, `${field}.${names[key] ?? key}`, v, "'m' means milli-bytes for memory", `write '${v.slice(0, -1)}Mi' for mebibytes`);
     else if (!MEMORY.test(v)) sink.add(file, `${field}.${names[key] ?? key}`, v, 'not a memory quantity', "write it as '512Mi' or '2Gi'");
+    else if (memoryBytes(v) === 0) sink.add(file, `${field}.${names[key] ?? key}`, v, 'no memory at all: no container can start with it', "write what the app needs, e.g. '512Mi'");
   }
   if (r.cpu && r.cpuLimit && CPU.test(r.cpu) && CPU.test(r.cpuLimit) && cpuMillis(r.cpuLimit) < cpuMillis(r.cpu)) {
     sink.add(file, `${field}.cpuLimit`, r.cpuLimit, `is below the CPU request (${r.cpu})`, 'raise cpuLimit to at least cpu, or drop it');
@@ -245,12 +441,33 @@ export function memoryBytes(q: string): number {
   return Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
 }
 
-function checkEnv(env: Readonly<Record<string, EnvValue>>, file: string, field: string, sink: ProblemSink): void {
+/** How to get a secret out of git, and what to do when the value is not one. */
+const SECRET_FIX = "remove it from git (and rotate it), then use secretRef('<secret-name>', '<key>')";
+
+/** The fix of a content finding: move it to a Secret, or, when it is no secret, list it under `notSecrets`. */
+function contentFix(field: string): string {
+  return `${SECRET_FIX}; if it is no secret (a public key, a sample), add notSecrets: { '${field}': 'why' } for review`;
+}
+
+function checkEnv(env: Readonly<Record<string, EnvValue>>, file: string, field: string, sink: ProblemSink, allowed: ReadonlySet<string>): void {
   for (const [name, value] of Object.entries(env)) {
     if (!ENV_VAR_NAME.test(name)) sink.add(file, `${field}.${name}`, name, 'not a valid environment variable name', 'use letters, digits and _ and do not start with a digit');
     if (typeof value === 'string') {
-      if (SECRETISH.test(name) && value.length > 0) {
-        sink.add(file, `${field}.${name}`, '(hidden)', 'looks like a secret written in plain text', `remove the value from git (and rotate it), then use secretRef('<secret-name>', '<key>')`);
+      const path = `${field}.${name}`;
+      const bytes = Buffer.byteLength(value);
+      if (bytes > MAX_ENV_VALUE_BYTES) {
+        sink.add(
+          file,
+          path,
+          `(${bytes} bytes)`,
+          `longer than ${MAX_ENV_VALUE_BYTES} bytes, the most Linux passes in one environment string`,
+          'mount it as a config file (config) instead',
+        );
+      }
+      if (SECRETISH.test(name) && value.length > 0 && !allowed.has(`env.${name}`)) {
+        sink.add(file, path, '(hidden)', 'looks like a secret written in plain text', SECRET_FIX);
+      } else if (!allowed.has(`env.${name}`)) {
+        for (const m of findSecrets(value, name)) sink.add(file, path, '(hidden)', `holds ${m.what} in plain text`, contentFix(`env.${name}`));
       }
     } else {
       if (!DNS_LABEL.test(value.secret)) sink.add(file, `${field}.${name}.secret`, value.secret, 'not a valid Secret name', "use lowercase letters, digits and '-'");
@@ -259,9 +476,73 @@ function checkEnv(env: Readonly<Record<string, EnvValue>>, file: string, field: 
   }
 }
 
-function checkConfig(config: Readonly<Record<string, string>>, file: string, field: string, sink: ProblemSink): void {
-  for (const name of Object.keys(config)) {
+function checkConfig(config: Readonly<Record<string, string>>, file: string, field: string, sink: ProblemSink, allowed: ReadonlySet<string>): void {
+  let bytes = 0;
+  for (const [name, text] of Object.entries(config)) {
     if (!CONFIG_FILE.test(name) || name.length > 253) sink.add(file, `${field}.${name}`, name, 'not a valid config file name', "use letters, digits, '-', '_' and '.' (no folders)");
+    bytes += Buffer.byteLength(text);
+    if (allowed.has(`config.${name}`)) continue;
+    for (const m of findSecrets(text, name)) sink.add(file, `${field}.${name}`, '(hidden)', `holds ${m.what} in plain text`, contentFix(`config.${name}`));
+  }
+  if (bytes > MAX_CONFIG_BYTES) {
+    sink.add(
+      file,
+      field,
+      `(${bytes} bytes)`,
+      `more than ${MAX_CONFIG_BYTES} bytes: the API server refuses a ConfigMap this large`,
+      'keep large files in the image, or split them out',
+    );
+  }
+}
+
+/** The allow list of values that look secret but are not: each names an env var or config file and gives a reason. */
+function checkNotSecrets(app: AppSpec, file: string, sink: ProblemSink): void {
+  for (const [field, reason] of Object.entries(app.notSecrets ?? {})) {
+    const [kind, ...rest] = field.split('.');
+    const name = rest.join('.');
+    const exists = (kind === 'env' && (app.env?.[name] !== undefined || Object.values(app.overrides ?? {}).some((o) => o?.env?.[name] !== undefined)))
+      || (kind === 'config' && (app.config?.[name] !== undefined || Object.values(app.overrides ?? {}).some((o) => o?.config?.[name] !== undefined)));
+    if (!exists) sink.add(
+      file,
+      `notSecrets.${field}`,
+      field,
+      'names no env var or config file of the app',
+      "write 'env.<NAME>' or 'config.<file name>'",
+    );
+    if (!reason.trim()) sink.add(file, `notSecrets.${field}`, reason, 'needs a reason', 'say why the value is no secret; reviewers read it in the release order');
+  }
+}
+
+/** Checks one egress entry: a real IPv4 CIDR block and port. */
+function checkEgress(entry: string, file: string, field: string, sink: ProblemSink): void {
+  const m = CIDR_PORT.exec(entry);
+  if (!m) {
+    sink.add(file, field, entry, 'not a CIDR block with a port', "write it as '10.20.0.0/16:5432'");
+    return;
+  }
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  const port = Number(m[6]);
+  if (octets.some((o) => o > 255)) sink.add(file, field, entry, 'not an IPv4 address (each part is 0 to 255)', "write it as '10.20.0.0/16:5432'");
+  else if (prefix > 32) sink.add(
+    file,
+    field,
+    entry,
+    `prefix /${prefix} is longer than 32 bits`,
+    'use a prefix from /0 to /32',
+  );
+  if (port < 1 || port > 65535) sink.add(file, field, entry, `port ${port} is not a port number`, 'use 1 to 65535');
+}
+
+/** Why `schedule` is no valid five-field cron schedule, or `undefined` when it is one. */
+export function cronError(schedule: string, timeZone?: string): string | undefined {
+  const parts = schedule.trim().split(/\s+/);
+  if (parts.length !== 5) return `has ${parts.length} fields, not 5`;
+  try {
+    CronExpressionParser.parse(schedule, { tz: timeZone ?? 'UTC' });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^Validation error, /, '').replace(/^Constraint error, /, '');
   }
 }
 
@@ -274,8 +555,14 @@ function checkAutoscaling(a: { minReplicas: number; maxReplicas: number; cpuUtil
 }
 
 function checkSchedule(schedule: string, file: string, field: string, sink: ProblemSink): void {
-  const parts = schedule.trim().split(/\s+/);
-  if (parts.length !== 5 || !parts.every((p) => /^[-*/,0-9A-Za-z?]+$/.test(p))) {
-    sink.add(file, field, schedule, 'not a five-field cron schedule', "write 'minute hour day-of-month month day-of-week', e.g. '30 2 * * *'");
+  const error = cronError(schedule);
+  if (error !== undefined) {
+    sink.add(
+      file,
+      field,
+      schedule,
+      `not a five-field cron schedule: ${error}`,
+      "write 'minute hour day-of-month month day-of-week' (minute 0-59, hour 0-23, weekday 0-7 or mon-sun), e.g. '30 2 * * *'",
+    );
   }
 }

@@ -126,6 +126,7 @@ export const appSchema = z.strictObject({
       fromIngress: z.boolean().optional(),
       callsApps: z.array(z.string()).optional(),
       egress: z.array(z.string()).optional(),
+      openEgressReason: z.string().optional(),
     })
     .optional(),
   security: z.strictObject({ writableRootFilesystem: z.boolean().optional(), reason: z.string().optional() }).optional(),
@@ -134,6 +135,7 @@ export const appSchema = z.strictObject({
   overrides: z.record(z.string(), overridesSchema).optional(),
   logs: logsSchema.optional(),
   metrics: metricsSchema.optional(),
+  notSecrets: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<AppSpec>;
 
 const riskLevelSchema = z.enum(['low', 'medium', 'high']).optional();
@@ -185,7 +187,12 @@ export const environmentSchema = z.strictObject({
       .optional(),
   }),
   capacity: z.strictObject({ defaultReplicas: z.number().int(), defaultCpu: z.string(), defaultMemory: z.string() }),
-  images: z.strictObject({ allowMutableTags: z.boolean(), requireDigest: z.boolean() }),
+  images: z.strictObject({
+    allowMutableTags: z.boolean(),
+    requireDigest: z.boolean(),
+    allowedRegistries: z.array(z.string()).optional(),
+  }),
+  network: z.strictObject({ openEgressNeedsReason: z.boolean().optional() }).optional(),
   approvals: z.strictObject({
     required: z.number().int(),
     approvers: z.array(z.string()),

@@ -13,6 +13,7 @@ import { API_RULES } from './api-rules.ts';
 import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
 import { platformExceptionsOf } from './exceptions.ts';
 import { beginObject, endObject } from './shape.ts';
+import { secretContentRule } from './secret-content.ts';
 
 import type { Finding, Rule, RuleContext } from './rule.ts';
 
@@ -185,6 +186,7 @@ export const RULES: readonly Rule[] = [
   ...API_RULES,
   ...LINT_RULES,
   UPDATE_RULE,
+  secretContentRule,
 ];
 
 /**

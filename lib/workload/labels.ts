@@ -23,6 +23,11 @@ export const ANNOTATIONS = {
   source: `${PLATFORM_PREFIX}/source`,
   /** The app's one-line description. */
   description: `${PLATFORM_PREFIX}/description`,
+  /**
+   * Entries of a ConfigMap that look secret but are not, one `<key>: <reason>` per line, from the
+   * app's `notSecrets`; rule `no-secret-content` skips exactly these entries.
+   */
+  notSecrets: `${PLATFORM_PREFIX}/not-secrets`,
   /** Prefix of per-rule policy exceptions: `<prefix>/<rule-id>: <reason>`. */
   exceptionPrefix: `policy.${PLATFORM_PREFIX}`,
 } as const;

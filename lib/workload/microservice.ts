@@ -54,7 +54,7 @@ export class Microservice extends Construct {
 
     const configMap =
       Object.keys(app.config).length > 0
-        ? new kplus.ConfigMap(this, 'ConfigMap', { metadata: this.metadata(`${app.name}-config`), data: sortedRecord(app.config) })
+        ? new kplus.ConfigMap(this, 'ConfigMap', { metadata: this.configMetadata(app), data: sortedRecord(app.config) })
         : undefined;
 
     const container = this.containerProps(app, configMap);
@@ -113,6 +113,17 @@ export class Microservice extends Construct {
     }
 
     this.networkPolicy(app);
+  }
+
+  /** The ConfigMap's metadata; config files the spec lists in `notSecrets` are named on it with their reasons. */
+  private configMetadata(app: ResolvedApp): { name: string; annotations: Record<string, string> } {
+    const meta = this.metadata(`${app.name}-config`);
+    const allowed = Object.entries(app.notSecrets)
+      .filter(([field]) => field.startsWith('config.') && app.config[field.slice('config.'.length)] !== undefined)
+      .map(([field, reason]) => `${field.slice('config.'.length)}: ${reason.replace(/\s+/g, ' ').trim()}`)
+      .sort();
+    if (allowed.length > 0) meta.annotations[ANNOTATIONS.notSecrets] = allowed.join('\n');
+    return meta;
   }
 
   private metadata(name: string): { name: string; annotations: Record<string, string> } {

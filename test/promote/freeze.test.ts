@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeFreeze, nextOpen } from '../../lib/promote/freeze.ts';
+import { activeFreeze, nextOpen, showTime } from '../../lib/promote/freeze.ts';
 import type { FreezeWindow } from '../../lib/spec/environment.ts';
 
 const weekend: FreezeWindow = { name: 'weekend', reason: 'no changes over the weekend', schedule: '0 18 * * 5', duration: '60h', timeZone: 'Asia/Shanghai' };
@@ -24,5 +24,12 @@ describe('freeze windows', () => {
     const sat = new Date('2027-01-02T04:00:00Z');
     expect(nextOpen([weekend, yearEnd], sat).toISOString()).toBe('2027-01-03T22:00:00.000Z');
     expect(nextOpen([weekend, yearEnd], new Date('2026-11-25T00:00:00Z')).toISOString()).toBe('2026-11-25T00:00:00.000Z');
+  });
+});
+
+describe('freeze times', () => {
+  it("shows a time in UTC and in the window's own zone", () => {
+    expect(showTime(new Date('2026-11-29T22:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-29T22:00:00.000Z (2026-11-30 06:00 Asia/Shanghai)');
+    expect(showTime(new Date('2026-11-29T22:00:00Z'))).toBe('2026-11-29T22:00:00.000Z');
   });
 });

@@ -128,7 +128,7 @@ describe('promote', () => {
     for (const force of [false, true]) {
       const error = await refusal(root, { apps: ['claims-api'], to: 'prod', force, reason: force ? 'urgent' : undefined, now: friday });
       expect(error.refusals.find((r) => r.gate === 'freeze')?.message).toBe(
-        'prod is frozen (weekend: no production changes from Friday 18:00 to Monday 06:00) until 2026-11-15T22:00:00.000Z',
+        'prod is frozen (weekend: no production changes from Friday 18:00 to Monday 06:00) until 2026-11-15T22:00:00.000Z (2026-11-16 06:00 Asia/Shanghai)',
       );
     }
   });

@@ -40,3 +40,19 @@ describe('redaction', () => {
     for (const name of ['LOG_LEVEL', 'JAVA_TOOL_OPTIONS', 'DOCUMENT_BUCKET', 'KEYCLOAK_URL']) expect(looksSecret(name), name).toBe(false);
   });
 });
+
+describe('redaction by content', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+  const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq9vXh1\nq2w3e4r5t6y7u8i9o0p\n-----END RSA PRIVATE KEY-----';
+
+  it('GIVEN a JWT and an RSA key block under harmless names WHEN redacted THEN neither is left, in any part', () => {
+    const config = { 'app.yaml': `session: ${jwt}\nkey: |\n  ${pem.replaceAll('\n', '\n  ')}\nlevel: info\n`, 'cert.pem': pem };
+    const out = JSON.stringify(redactValue('ConfigMap', [{ key: 'data' }], config));
+    expect(out).not.toContain('eyJhbGci');
+    expect(out).not.toContain('MIIEpAIBAAKCAQEA');
+    expect(out).not.toContain('q2w3e4r5t6y7u8i9o0p');
+    expect(out).toContain('level: info');
+    const env = [{ name: 'SESSION', value: jwt }, { name: 'AWS_ID', value: 'AKIAIOSFODNN7EXAMPLE' }];
+    expect(redactValue('Deployment', [{ key: 'env' }], env)).toEqual([{ name: 'SESSION', value: REDACTED }, { name: 'AWS_ID', value: REDACTED }]);
+  });
+});

@@ -130,3 +130,26 @@ describe('loading app files together', () => {
     expect((await loadProject(root)).apps.find((a) => a.spec.name === 'quote-api')!.spec.replicas).toBe(5);
   });
 });
+
+describe('the spec cache', () => {
+  it('compiles exactly the bytes it is given, not a second read of the file', async () => {
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api') } });
+    const hashed = appSource(service('claims-api', { image: 'registry.insure.example/claims/hashed' }));
+    const values = (await loadSpecFiles(root, ['apps/claims-api.ts'], [hashed])) as { image: string }[];
+    expect(values[0]!.image).toBe('registry.insure.example/claims/hashed');
+  });
+
+  it('ignores and rebuilds a hand-edited entry of specs.json, never trusting it and never failing', async () => {
+    const root = tempRepo({ apps: { 'claims-api': service('claims-api') } });
+    await loadProject(root);
+    const file = join(root, '.render-cache', 'specs.json');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('registry.insure.example/claims/claims-api');
+    writeFileSync(file, text.replaceAll('registry.insure.example/claims/claims-api', 'registry.insure.example/claims/forged'));
+    const project = await loadProject(root);
+    expect(project.apps[0]!.spec.image).toBe('registry.insure.example/claims/claims-api');
+    expect(readFileSync(file, 'utf8')).not.toContain('forged');
+    writeFileSync(file, '{"code": 1, "entries": null}');
+    expect((await loadProject(root)).apps[0]!.spec.image).toBe('registry.insure.example/claims/claims-api');
+  });
+});

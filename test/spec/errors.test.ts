@@ -98,7 +98,7 @@ describe('spec errors', () => {
     const p = one(problems, 'claims-api');
     expect(p.file).toBe('environments/prod/versions.json');
     expect(p.message).toContain('no version pinned');
-    expect(p.fix).toContain('npm run promote -- claims-api --to prod');
+    expect(p.fix).toContain('npm run -s promote -- claims-api --to prod');
   });
 
   it('fails on a plain-text value of a secret-looking variable, without echoing it', async () => {

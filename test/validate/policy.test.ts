@@ -186,6 +186,7 @@ describe('policy', () => {
       'dangling-monitor',
       'dangling-service-account',
       'update-keeps-capacity',
+      'no-secret-content',
     ]);
   });
 });
