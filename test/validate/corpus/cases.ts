@@ -41,6 +41,15 @@ const svc = (objects: any[]): any => find(objects, 'Service');
 
 /** The cases, grouped by rule family. */
 export const CASES: readonly CorpusCase[] = [
+  // Secrets by content (rule no-secret-content, whose content rules live in lib/spec/secrets.ts).
+  {
+    name: 'an AWS access key written into a ConfigMap by hand',
+    file: API,
+    edit: (o) => (find(o, 'ConfigMap', 'claims-api-log-collector').data['aws.properties'] = 'aws.accessKeyId=AKIAZ7QF3LM2XK9PW4TD\n'),
+    rule: 'no-secret-content',
+    message: "entry 'aws.properties' holds an AWS access key id",
+    object: 'v1/ConfigMap/claims/claims-api-log-collector',
+  },
   // Strict schemas: unknown fields of core and custom kinds.
   {
     name: 'unknown field in a container security context',
