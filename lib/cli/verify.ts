@@ -4,7 +4,7 @@
  * Exit 0 pass, 1 fail (or no answer from Prometheus), 2 inconclusive.
  */
 import type { Command } from 'commander';
-import { revParse } from '../git/git.ts';
+import { mainOrHead } from '../git/git.ts';
 import { batchVersions } from '../promote/verified.ts';
 import { closest } from '../spec/problems.ts';
 import { loadProject, runsIn } from '../spec/project.ts';
@@ -68,7 +68,7 @@ export function verifyCommands(program: Command, root: string): void {
         );
       }
       const versions = runsIn(app.spec, env.name)
-        ? batchVersions(root, options.ref ?? defaultRef(root), env.name, app.spec.name)
+        ? batchVersions(root, options.ref ?? mainOrHead(root), env.name, app.spec.name)
         : undefined;
       if (!versions)
         throw new Error(
@@ -106,11 +106,3 @@ export function verifyCommands(program: Command, root: string): void {
     });
 }
 
-function defaultRef(root: string): string {
-  try {
-    revParse(root, 'main');
-    return 'main';
-  } catch {
-    return 'HEAD';
-  }
-}

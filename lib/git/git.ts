@@ -54,6 +54,16 @@ export function requireFullHistory(cwd: string, what: string): void {
   }
 }
 
+/** `main` when the repository has that branch, else `HEAD`: the revision whose pins count as running. */
+export function mainOrHead(cwd: string): string {
+  try {
+    revParse(cwd, 'main');
+    return 'main';
+  } catch {
+    return 'HEAD';
+  }
+}
+
 /** Contents of `path` at `rev`, or `undefined` when the file does not exist there. */
 export function showFile(cwd: string, rev: string, path: string): string | undefined {
   try {

@@ -8,7 +8,7 @@
 import type { AppSpec, EnvName } from '../spec/app.ts';
 import { loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
-import { git, isDirty, dirtyPaths, revParse } from '../git/git.ts';
+import { git, isDirty, dirtyPaths, mainOrHead, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
 import { cmp } from '../util/compare.ts';
 import { writeAtomic } from '../util/fs.ts';
@@ -100,7 +100,7 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
   // The apps being promoted may lack pins still (a new app's first build or first promotion): that is what this fixes.
   const project = await loadProject(root, { unpinned: new Set(request.apps) });
   const now = request.now ?? new Date();
-  const ref = request.ref ?? defaultRef(root);
+  const ref = request.ref ?? mainOrHead(root);
   const refusals: Refusal[] = [];
   const refuse = (r: Refusal) => refusals.push(r);
 
@@ -216,14 +216,6 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
   };
 }
 
-function defaultRef(root: string): string {
-  try {
-    revParse(root, 'main');
-    return 'main';
-  } catch {
-    return 'HEAD';
-  }
-}
 
 function checkUsage(request: PromotionRequest, target: LoadedEnvironment): Refusal[] {
   const out: Refusal[] = [];

@@ -7,7 +7,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git } from '../../lib/git/git.ts';
 import { formatReleaseNote, recordRelease, type ReleaseRecord } from '../../lib/release/record.ts';
 import type { History, Person } from '../release/history.ts';
 
@@ -44,16 +43,7 @@ export function person(login: string): Person {
 
 /** Runs git in the history's repository as `who` at the fixed `date` (author and committer). */
 export function gitAt(h: History, args: readonly string[], who: Person, date: string): string {
-  return git(h.root, args, {
-    env: {
-      GIT_AUTHOR_NAME: who.name,
-      GIT_AUTHOR_EMAIL: who.email,
-      GIT_COMMITTER_NAME: who.name,
-      GIT_COMMITTER_EMAIL: who.email,
-      GIT_AUTHOR_DATE: date,
-      GIT_COMMITTER_DATE: date,
-    },
-  });
+  return h.gitAt(args, who, date);
 }
 
 /** Git options that sign with `key` (SSH signatures). */

@@ -43,7 +43,11 @@ export class History {
 
   /** Runs git in the repository with the scripted clock and `who` as author and committer. */
   git(args: readonly string[], who: Person = ALICE): string {
-    const date = new Date(Date.UTC(2026, 2, 2, 9, 0, 0) + this.clock * 60_000).toISOString();
+    return this.gitAt(args, who, new Date(Date.UTC(2026, 2, 2, 9, 0, 0) + this.clock * 60_000).toISOString());
+  }
+
+  /** Runs git in the repository with `who` as author and committer at `date` (ISO 8601). */
+  gitAt(args: readonly string[], who: Person, date: string): string {
     return git(this.root, args, {
       env: {
         GIT_AUTHOR_NAME: who.name,
