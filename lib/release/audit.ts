@@ -202,7 +202,7 @@ export function auditMarkdown(records: readonly ReleaseRecord[], options: AuditO
       ...r.overrides.map((o) => `**override granted by ${o}**`),
       claimed.length > 0 ? `claimed in commit (unverified): ${claimed.join('; ')}` : '',
     ].filter(Boolean);
-    return `| ${r.date.slice(0, 16).replace('T', ' ')} | ${r.env} | ${r.app} | ${cell(version)} | \`${r.commit.slice(0, 7)}\`${r.merge ? ' (merge)' : ''} | ${r.pullRequest === null ? '—' : `#${r.pullRequest}`} | ${cell(r.author)} | ${cell(r.approvers.join(', ') || '—')} | ${cell(notes.join('; ') || '—')} |`;
+    return `| ${landed(r.date)} | ${r.env} | ${r.app} | ${cell(version)} | \`${r.commit.slice(0, 7)}\`${r.merge ? ' (merge)' : ''} | ${r.pullRequest === null ? '—' : `#${r.pullRequest}`} | ${cell(r.author)} | ${cell(r.approvers.join(', ') || '—')} | ${cell(notes.join('; ') || '—')} |`;
   });
   return [title, '', '| Date | Env | App | Version | Commit | PR | Author | Approved by | Notes |', '|---|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
 }
@@ -303,6 +303,12 @@ function versionIn(text: string): string | null {
 
 function digestIn(text: string): string | null {
   return /^\s*(?:-\s+)?image:\s*\S*@(sha256:[a-f0-9]{64})/m.exec(text)?.[1] ?? null;
+}
+
+/** When a commit landed, to the minute, with the zone it was written in (`2026-11-24 00:04 +08:00`). */
+function landed(iso: string): string {
+  const zone = iso.slice(19).replace(/^\.\d+/, '');
+  return `${iso.slice(0, 16).replace('T', ' ')} ${zone === 'Z' || zone === '' ? '+00:00' : zone}`;
 }
 
 function cell(text: string): string {

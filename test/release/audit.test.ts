@@ -152,6 +152,8 @@ describe('audit from a scripted history', () => {
     expect(JSON.parse(auditJson(records))).toEqual({ releases: JSON.parse(JSON.stringify(records)) });
     const md = auditMarkdown(records, { env: 'prod' });
     expect(md).toContain('## Releases on `main` (env prod)');
+    // Dates name the zone they were written in.
+    expect(md).toMatch(/^\| 2026-03-02 \d\d:\d\d \+00:00 \| prod \| /m);
     expect(md).toContain(
       `| prod | claims-legacy | 1.0.0 (removed) | \`${c.remove!.slice(0, 7)}\` | #14 | ${BOB.name} | — | no release record; claimed in commit (unverified): override requested: remove claims-legacy from prod and dr |`,
     );
