@@ -108,6 +108,8 @@ function stringScalar(s: string, indent: number): string {
 const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
 /** Anything a YAML 1.1 or 1.2 parser may read as a number (incl. octal, hex, sexagesimal, infinities). */
 const NUMBERISH = /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9._]*(?:[eE][-+]?[0-9]+)?|0[xXoObB][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+/** What a lenient YAML 1.1 reader (the `yaml` library's) takes for a float: `E1`, `e-01`, `.e1`, every part optional. */
+const LENIENT_FLOAT = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$/;
 /** Dates and times a YAML 1.1 parser reads as timestamps (`2026-01-01`, `2026-1-1 10:00:00`). */
 const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt\s])/;
 /** Characters a plain scalar may not start with. */
@@ -143,6 +145,7 @@ function quoteIfNeeded(s: string): string {
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s) ||
     RESERVED.test(s) ||
     NUMBERISH.test(s) ||
+    LENIENT_FLOAT.test(s) ||
     TIMESTAMP.test(s)
   ) {
     return JSON.stringify(s);
