@@ -27,6 +27,26 @@ function parsePins(text: string, where: string): Pins {
   }
 }
 
+/** Parses a versions file as data: app → `{ tag, digest? }`; anything else is reported, never evaluated. */
+export function parsePinsData(text: string, where: string): { pins: Pins; error?: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { pins: {}, error: `${where} is not valid JSON: ${(error as Error).message}` };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { pins: {}, error: `${where} is not a JSON object of app → pin` };
+  const pins: Pins = {};
+  for (const [app, pin] of Object.entries(data as Record<string, unknown>)) {
+    const p = pin as { tag?: unknown; digest?: unknown } | null;
+    if (!p || typeof p !== 'object' || typeof p.tag !== 'string' || (p.digest !== undefined && typeof p.digest !== 'string')) {
+      return { pins: {}, error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…" }` };
+    }
+    pins[app] = p.digest === undefined ? { tag: p.tag } : { tag: p.tag, digest: p.digest };
+  }
+  return { pins };
+}
+
 /** Pins of `env` in the work tree. */
 export function readPins(root: string, env: string): Pins {
   return parsePins(readFileSync(join(root, versionsPath(env)), 'utf8'), versionsPath(env));

@@ -19,7 +19,7 @@
  */
 import { readBlobs } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
-import { isNewer, pinHistory, samePin, showPin, versionsPath, type Pins } from '../promote/versions.ts';
+import { isNewer, parsePinsData, pinHistory, samePin, showPin, versionsPath, type Pins } from '../promote/versions.ts';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
@@ -199,24 +199,4 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
     }
   }
   return { refusals: out, source };
-}
-
-/** Parses a versions file as data: app → `{ tag, digest? }`; anything else is reported, never evaluated. */
-export function parsePinsData(text: string, where: string): { pins: Pins; error?: string } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    return { pins: {}, error: `${where} is not valid JSON: ${(error as Error).message}` };
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { pins: {}, error: `${where} is not a JSON object of app → pin` };
-  const pins: Pins = {};
-  for (const [app, pin] of Object.entries(data as Record<string, unknown>)) {
-    const p = pin as { tag?: unknown; digest?: unknown } | null;
-    if (!p || typeof p !== 'object' || typeof p.tag !== 'string' || (p.digest !== undefined && typeof p.digest !== 'string')) {
-      return { pins: {}, error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…" }` };
-    }
-    pins[app] = p.digest === undefined ? { tag: p.tag } : { tag: p.tag, digest: p.digest };
-  }
-  return { pins };
 }
