@@ -153,3 +153,19 @@ export function readReleaseNote(root: string, commit: string): string | undefine
     return undefined;
   }
 }
+
+/** Commit → blob of its release record (`git notes list`), for the commits that have one. */
+export function releaseRecordBlobs(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let listing = '';
+  try {
+    listing = git(root, ['notes', `--ref=${RELEASE_NOTES_REF}`, 'list']);
+  } catch {
+    // No notes ref: no commit has a record.
+  }
+  for (const line of listing.split('\n')) {
+    const [blob, commit] = line.split(' ');
+    if (blob && commit) out.set(commit, blob);
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import { samePin, versionsPath, type Pins } from '../promote/versions.ts';
 import { auditReleases } from '../release/audit.ts';
 import { KeyedCache, codeHash } from '../render/cache.ts';
-import { RELEASE_NOTES_REF } from '../release/record.ts';
+import { releaseRecordBlobs } from '../release/record.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { loadProject, runsIn } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
@@ -315,7 +315,7 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
     });
   const cache = KeyedCache.open<CommitReleases>(root, 'site-releases', codeHash(root), useCache);
   // A commit's releases change when the release workflow attaches its record later: the record is part of the key.
-  const notes = releaseNoteBlobs(root);
+  const notes = releaseRecordBlobs(root);
   const keyOf = (sha: string): string => `${sha}:${notes.get(sha) ?? ''}`;
   const missing = listed.filter((c) => cache.get(keyOf(c.sha)) === undefined);
   if (missing.length > 0) {
@@ -371,22 +371,6 @@ async function releaseHistory(root: string, tip: string, since: Date, useCache: 
   }
   cache.save();
   return listed.map((c) => cache.get(keyOf(c.sha))!).filter((h) => h.releases.length > 0);
-}
-
-/** Commit → blob of its release record (`git notes list`), for the commits that have one. */
-function releaseNoteBlobs(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let listing = '';
-  try {
-    listing = git(root, ['notes', `--ref=${RELEASE_NOTES_REF}`, 'list']);
-  } catch {
-    // No notes ref: no commit has a record.
-  }
-  for (const line of listing.split('\n')) {
-    const [blob, commit] = line.split(' ');
-    if (blob && commit) out.set(commit, blob);
-  }
-  return out;
 }
 
 /** The releases the page shows (each cell's latest, each environment's latest), newest first, with their commits. */
