@@ -3,6 +3,8 @@
  * time, failing closed with the URL named.
  * @see https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /** Thrown when Prometheus cannot answer: unreachable, slow, or an error response. */
 export class PrometheusUnavailable extends Error {
@@ -46,23 +48,15 @@ export class PrometheusClient {
    */
   async scalar(query: string, time: Date): Promise<number | undefined> {
     const params = new URLSearchParams({ query, time: (time.getTime() / 1000).toFixed(3) });
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(`${this.url}/api/v1/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: params.toString(),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await postForm(`${this.url}/api/v1/query`, params.toString(), this.timeoutMs);
     } catch (error) {
-      const e = error as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        e.name === 'TimeoutError'
-          ? `no answer within ${this.timeoutMs} ms`
-          : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const e = error as Error & { code?: string };
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (e.code ?? e.message);
       throw new PrometheusUnavailable(this.url, query, why);
     }
-    const text = await response.text().catch(() => '');
+    const text = response.text;
     let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
     try {
       body = JSON.parse(text) as typeof body;
@@ -73,7 +67,7 @@ export class PrometheusClient {
         `HTTP ${response.status}, not a Prometheus API answer: ${text.slice(0, 120)}`,
       );
     }
-    if (!response.ok || body.status !== 'success') {
+    if (response.status < 200 || response.status > 299 || body.status !== 'success') {
       throw new PrometheusUnavailable(
         this.url,
         query,
@@ -103,4 +97,32 @@ function valueOf(
   }
   const value = Number(raw);
   return Number.isNaN(value) ? undefined : value;
+}
+
+/**
+ * POSTs a form on a connection of its own and reads the whole answer. Verification sends a handful of
+ * queries, so nothing is kept alive: a pooled connection that Prometheus closed between two queries
+ * would otherwise fail the next one with a socket error instead of an answer.
+ */
+function postForm(url: string, form: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (error: Error) => reject(error.name === 'AbortError' && error.cause ? error.cause : error));
+    req.end(form);
+  });
 }
