@@ -3,19 +3,19 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { argocdOutput, ARGOCD_COMMAND } from '../delivery/argocd-files.ts';
-import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
-import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
-import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
-import { generatedMarker } from '../delivery/generated.ts';
-import { GitHub } from '../delivery/github.ts';
-import { nextPromotions } from '../delivery/promotions.ts';
-import { releaseRecord } from '../delivery/release-note.ts';
+import { argocdOutput, ARGOCD_COMMAND } from '../argocd/files.ts';
+import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../github/approvals.ts';
+import { COMMENT_BOT, planComments, releaseOrderComments } from '../github/comments.ts';
+import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../util/generated.ts';
+import { generatedMarker } from '../util/generated.ts';
+import { GitHub } from '../github/client.ts';
+import { nextPromotions } from '../release/promotions.ts';
+import { releaseRecord } from '../github/release-note.ts';
 import { formatReleaseNote, recordRelease } from '../release/record.ts';
 import { ALLOWED_SIGNERS_FILE, allowedSigners, loadSigners } from '../release/signers.ts';
-import { readReleaseOrder, type ReleaseOrder } from '../delivery/release-order.ts';
-import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/generate.ts';
-import { loadPipeline } from '../pipeline/load.ts';
+import { readReleaseOrder, type ReleaseOrder } from '../release/document.ts';
+import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../workflows/generate.ts';
+import { loadPipeline } from '../workflows/load.ts';
 import { revParse } from '../git/git.ts';
 import { loadEnvironmentsOnly } from '../spec/project.ts';
 

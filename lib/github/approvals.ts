@@ -1,7 +1,7 @@
 /**
  * The approval check: does a pull request carry the approvals its release
  * order demands? A pure function of the release order, the pull request's
- * reviews and the approver teams' members; `github.ts` fetches those.
+ * reviews and the approver teams' members; `client.ts` fetches those.
  *
  * Rules, per environment the release order touches:
  * - a reviewer counts once, with their latest review (a comment changes
@@ -19,7 +19,7 @@
  *   trailer of the same name is only a request and counts for nothing here.
  */
 import { cmp } from '../util/compare.ts';
-import type { EnvironmentOrder, OrderViolation, ReleaseOrder, Risk } from './release-order.ts';
+import type { EnvironmentOrder, OrderViolation, ReleaseOrder, Risk } from '../release/document.ts';
 
 /** A review state as GitHub reports it. */
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ENVS, REPO_ROOT } from '../fixture.ts';
-import { CONTROLLERS, gitOpsProblems } from '../../lib/delivery/pulumi/charts.ts';
+import { CONTROLLERS, gitOpsProblems } from '../../lib/bootstrap/charts.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 
 /** A resource the program registered, as the mocks saw it. */
@@ -32,7 +32,7 @@ async function runStackOf(env: string): Promise<{ resources: Registered[]; outpu
   );
   const stackFile = parse(readFileSync(join(REPO_ROOT, 'delivery', 'pulumi', `Pulumi.${env}.yaml`), 'utf8')) as { config: Record<string, unknown> };
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
-  const { runStack } = await import('../../lib/delivery/pulumi/program.ts');
+  const { runStack } = await import('../../lib/bootstrap/program.ts');
   const out = await runStack();
   const resolve = <T,>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.apply((v) => r(v)));
   const outputs = { namespaces: await resolve(out.namespaces), charts: await resolve(out.charts), environment: out.environment };
@@ -158,7 +158,7 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
 
   it('fails when the stack context is not the environment cluster', async () => {
     pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, 'platform-bootstrap', 'prod', false);
-    const { bootstrapCluster } = await import('../../lib/delivery/pulumi/program.ts');
+    const { bootstrapCluster } = await import('../../lib/bootstrap/program.ts');
     await expect(bootstrapCluster({ environment: 'prod', kubeconfig: '/tmp/kubeconfig', context: 'dev-cn-east-1' })).rejects.toThrow(
       "stack config 'platform-bootstrap:context' (dev-cn-east-1) is not the context of prod's cluster 'prod-cn-east-1' (environments/prod/environment.ts)",
     );

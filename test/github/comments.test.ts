@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENT_LIMIT, planComments, releaseOrderComments, splitMarkdown } from '../../lib/delivery/comments.ts';
+import { COMMENT_LIMIT, planComments, releaseOrderComments, splitMarkdown } from '../../lib/github/comments.ts';
 
 /** A release order long enough to need several comments: one section per app with a fenced diff. */
 function longOrder(apps: number): string {

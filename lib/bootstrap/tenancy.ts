@@ -3,10 +3,10 @@
  * teams run in which namespace, and whether the namespace's quota holds the
  * apps at their largest scale.
  */
-import type { ResolvedApp } from '../../spec/resolve.ts';
-import { cpuMillis, memoryBytes } from '../../spec/rules.ts';
-import type { TenancyPolicy } from '../../spec/environment.ts';
-import { cmp } from '../../util/compare.ts';
+import type { ResolvedApp } from '../spec/resolve.ts';
+import { cpuMillis, memoryBytes } from '../spec/rules.ts';
+import type { TenancyPolicy } from '../spec/environment.ts';
+import { cmp } from '../util/compare.ts';
 
 /** One team namespace and the teams whose apps run in it. */
 export interface TeamNamespace {

@@ -6,7 +6,7 @@
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
-import type { ReleaseOrder } from './release-order.ts';
+import type { ReleaseOrder } from './document.ts';
 
 /** Kinds of change that bring a new version of an app into an environment. */
 const NEW_VERSION = new Set(['image', 'added']);

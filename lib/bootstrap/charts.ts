@@ -117,7 +117,7 @@ export const CONTROLLERS: readonly Controller[] = [
  */
 export function gitOpsProblems(controllers: readonly Controller[]): string[] {
   const out: string[] = [];
-  const file = 'lib/delivery/pulumi/charts.ts';
+  const file = 'lib/bootstrap/charts.ts';
   const kruise = controllers.find((c) => c.name === KRUISE_CONTROLLER);
   const gates = String(kruise?.values.featureGates ?? '').split(',').map((g) => g.trim());
   if (kruise && !gates.includes('TemplateNoDefaults=true')) {

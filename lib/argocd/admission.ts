@@ -401,7 +401,7 @@ export function checkAdmission(cluster: ClusterObjects, repo: RepositoryView): A
               `by the ${list} of project ${spec.project}, so the sync of ${name} fails`,
             o.kind === 'Secret'
               ? 'secrets never come from git: reference one with secretRef() and let the secret store provide it'
-              : 'if the platform should deliver this kind, add it to lib/delivery/kinds.ts (a reviewed change)',
+              : 'if the platform should deliver this kind, add it to lib/argocd/kinds.ts (a reviewed change)',
             f,
             oid,
           );

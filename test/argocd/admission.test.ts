@@ -7,8 +7,8 @@ import {
   isDestinationMatched,
   isSourcePermitted,
   type RepositoryView,
-} from '../../lib/delivery/admission.ts';
-import { argocdOutput } from '../../lib/delivery/argocd-files.ts';
+} from '../../lib/argocd/admission.ts';
+import { argocdOutput } from '../../lib/argocd/files.ts';
 import { fromYaml, toYaml, type KubeObject } from '../../lib/render/yaml.ts';
 import { ENVS, REPO_ROOT } from '../fixture.ts';
 

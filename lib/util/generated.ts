@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cmp } from '../util/compare.ts';
-import { writeAtomic } from '../util/fs.ts';
+import { cmp } from './compare.ts';
+import { writeAtomic } from './fs.ts';
 
 /** One generated file. */
 export interface GeneratedFile {

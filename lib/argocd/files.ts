@@ -18,7 +18,7 @@
 import { AppProject, Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPipeline } from '../pipeline/load.ts';
+import { loadPipeline } from '../workflows/load.ts';
 import { MANIFESTS_DIR } from '../render/synth.ts';
 import { INDEX_FILE } from '../render/render.ts';
 import { objectId } from '../render/order.ts';
@@ -27,8 +27,8 @@ import { loadEnvironmentsOnly } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
 import { readManifests } from '../validate/validate.ts';
 import { checkAdmission, type AdmissionViolation, type RepositoryView } from './admission.ts';
-import { ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_FOLDER, environmentDelivery, type DeliveryFile } from './argocd.ts';
-import { generatedMarker, type GeneratedFile, type OwnedFolder } from './generated.ts';
+import { ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_FOLDER, environmentDelivery, type DeliveryFile } from './applications.ts';
+import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../util/generated.ts';
 
 export { ARGOCD_DIR };
 
@@ -164,7 +164,7 @@ export async function argocdOutput(root: string): Promise<ArgoCdOutput> {
             file: file.path,
             object: objectId(o),
             message,
-            fix: 'correct lib/delivery/argocd.ts',
+            fix: 'correct lib/argocd/applications.ts',
           });
         }
       }

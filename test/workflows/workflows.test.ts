@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CODEOWNERS_FILE, lintWorkflow, parserErrors, pipelineFiles, renderWorkflow, PipelineError } from '../../lib/pipeline/generate.ts';
-import { loadPipeline } from '../../lib/pipeline/load.ts';
-import { ACTIONS, checkout, run } from '../../lib/pipeline/steps.ts';
-import type { Workflow } from '../../lib/pipeline/workflow.ts';
+import { CODEOWNERS_FILE, lintWorkflow, parserErrors, pipelineFiles, renderWorkflow, PipelineError } from '../../lib/workflows/generate.ts';
+import { loadPipeline } from '../../lib/workflows/load.ts';
+import { ACTIONS, checkout, run } from '../../lib/workflows/steps.ts';
+import type { Workflow } from '../../lib/workflows/workflow.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
 

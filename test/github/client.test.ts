@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitHub, GitHubError } from '../../lib/delivery/github.ts';
+import { GitHub, GitHubError } from '../../lib/github/client.ts';
 
 /** A stand-in for the GitHub API on the loopback interface, recording every request. */
 let server: Server;

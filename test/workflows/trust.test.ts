@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadPipeline } from '../../lib/pipeline/load.ts';
-import { checkout, run, setupNode } from '../../lib/pipeline/steps.ts';
-import { privilegesOf, trustProblems, untrustedCode } from '../../lib/pipeline/trust.ts';
-import type { Job, Triggers, Workflow } from '../../lib/pipeline/workflow.ts';
+import { loadPipeline } from '../../lib/workflows/load.ts';
+import { checkout, run, setupNode } from '../../lib/workflows/steps.ts';
+import { privilegesOf, trustProblems, untrustedCode } from '../../lib/workflows/trust.ts';
+import type { Job, Triggers, Workflow } from '../../lib/workflows/workflow.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateApprovals, formatVerdict, type Review } from '../../lib/delivery/approvals.ts';
-import { parseReleaseOrder, RISKS, type ReleaseOrder, type Risk } from '../../lib/delivery/release-order.ts';
+import { evaluateApprovals, formatVerdict, type Review } from '../../lib/github/approvals.ts';
+import { parseReleaseOrder, RISKS, type ReleaseOrder, type Risk } from '../../lib/release/document.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { REPO_ROOT } from '../fixture.ts';

@@ -4,7 +4,7 @@
  */
 import type { RecordedApproval, ReleaseRecord } from '../release/record.ts';
 import type { ApprovalVerdict } from './approvals.ts';
-import type { ReleaseOrder } from './release-order.ts';
+import type { ReleaseOrder } from '../release/document.ts';
 
 /** Who opened the pull request, and when the record is written. */
 export interface RecordContext {

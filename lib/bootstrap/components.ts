@@ -5,10 +5,10 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { EnvironmentSpec, TenancyPolicy } from '../../spec/environment.ts';
-import type { KubeObject } from '../../render/yaml.ts';
-import { PLATFORM_TEAM } from '../../render/render.ts';
-import { LABELS } from '../../workload/labels.ts';
+import type { EnvironmentSpec, TenancyPolicy } from '../spec/environment.ts';
+import type { KubeObject } from '../render/yaml.ts';
+import { PLATFORM_TEAM } from '../render/render.ts';
+import { LABELS } from '../workload/labels.ts';
 import { ARGOCD_CONTROLLER, type Controller, type PodSecurityLevel } from './charts.ts';
 import type { TeamNamespace } from './tenancy.ts';
 
@@ -159,7 +159,7 @@ export interface ClusterBootstrapArgs {
   readonly environment: EnvironmentSpec;
   readonly namespaces: readonly TeamNamespace[];
   readonly controllers: readonly Controller[];
-  /** The environment's root AppProject and root Application (from `lib/delivery/argocd.ts`). */
+  /** The environment's root AppProject and root Application (from `lib/argocd/applications.ts`). */
   readonly argocdObjects: readonly KubeObject[];
   readonly provider: k8s.Provider;
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { namespaceUsage, quotaOverruns, teamNamespaces } from '../../lib/delivery/pulumi/tenancy.ts';
+import { namespaceUsage, quotaOverruns, teamNamespaces } from '../../lib/bootstrap/tenancy.ts';
 import { loadEnvironmentsOnly, loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { makeRepo, service } from '../fixture.ts';
 

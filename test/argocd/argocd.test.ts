@@ -10,13 +10,13 @@ import {
   SYNC_OPTIONS,
   SYNC_WAVE,
   syncWindow,
-} from '../../lib/delivery/argocd.ts';
-import { argoSchemaErrors } from '../../lib/delivery/argocd-files.ts';
+} from '../../lib/argocd/applications.ts';
+import { argoSchemaErrors } from '../../lib/argocd/files.ts';
 import type { RenderedFile } from '../../lib/render/render.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import { fromYaml } from '../../lib/render/yaml.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
-import { runCli } from './run-cli.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { makeRepo, REPO_ROOT, service } from '../fixture.ts';
 
 type Argo = KubeObject & { spec: any; metadata: KubeObject['metadata'] & { finalizers?: string[] } };

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluateApprovals } from '../../lib/delivery/approvals.ts';
-import { nextPromotions } from '../../lib/delivery/promotions.ts';
-import { releaseRecord } from '../../lib/delivery/release-note.ts';
+import { evaluateApprovals } from '../../lib/github/approvals.ts';
+import { nextPromotions } from '../../lib/release/promotions.ts';
+import { releaseRecord } from '../../lib/github/release-note.ts';
 import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
-import type { ReleaseOrder } from '../../lib/delivery/release-order.ts';
+import type { ReleaseOrder } from '../../lib/release/document.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
 

@@ -7,7 +7,7 @@
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { stringify } from 'yaml';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
+import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../util/generated.ts';
 import { ACTIONS } from './steps.ts';
 import { trustProblems } from './trust.ts';
 import { PIPELINE_FILE } from './load.ts';
@@ -61,7 +61,7 @@ export function lintWorkflow(wf: Workflow): PipelineProblem[] {
       const where = `jobs.${id}.steps[${i}] (${step.name})`;
       if ((step.uses === undefined) === (step.run === undefined)) out.push({ file, where, message: 'a step has exactly one of uses and run', fix: 'set uses or run' });
       if (step.uses !== undefined && !step.uses.startsWith('./') && !PINNED.test(step.uses)) {
-        out.push({ file, where, message: `action '${step.uses}' is not pinned to a full commit SHA`, fix: 'pin it in lib/pipeline/steps.ts (ACTIONS) to the 40-hex commit of a release' });
+        out.push({ file, where, message: `action '${step.uses}' is not pinned to a full commit SHA`, fix: 'pin it in lib/workflows/steps.ts (ACTIONS) to the 40-hex commit of a release' });
       }
       if (step.run?.includes('${{')) {
         out.push({ file, where, message: 'the script embeds a ${{ }} expression, which GitHub pastes into the shell unescaped', fix: 'pass the value through the step env and read it as "$NAME"' });
