@@ -41,7 +41,7 @@ export interface BootstrapOutputs {
 }
 
 /** Root of this repository. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Reads the stack config (`platform-bootstrap:*`). */
 export function stackConfig(): StackConfig {
