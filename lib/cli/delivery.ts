@@ -13,7 +13,7 @@ import { nextPromotions } from '../release/promotions.ts';
 import { releaseRecord } from '../github/release-note.ts';
 import { formatReleaseNote, recordRelease } from '../release/record.ts';
 import { ALLOWED_SIGNERS_FILE, allowedSigners, loadSigners } from '../release/signers.ts';
-import { readReleaseOrder, type ReleaseOrder } from '../release/document.ts';
+import { readReleaseOrder, type OrderView } from '../release/document.ts';
 import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../workflows/generate.ts';
 import { loadPipeline } from '../workflows/load.ts';
 import { revParse } from '../git/git.ts';
@@ -56,7 +56,7 @@ function github(tokenVariable = 'GITHUB_TOKEN'): GitHub {
 }
 
 /** Members of every approver team the release order names. Team reads use TEAMS_TOKEN when set (they need read:org). */
-async function teamMembers(order: ReleaseOrder): Promise<Map<string, string[]>> {
+async function teamMembers(order: OrderView): Promise<Map<string, string[]>> {
   const client = process.env.TEAMS_TOKEN ? github('TEAMS_TOKEN') : github();
   const handles = [...new Set(order.environments.flatMap((e) => e.approvers))].sort();
   const out = new Map<string, string[]>();

@@ -19,7 +19,8 @@
  *   trailer of the same name is only a request and counts for nothing here.
  */
 import { cmp } from '../util/compare.ts';
-import type { EnvironmentOrder, OrderViolation, ReleaseOrder, Risk } from '../release/document.ts';
+import type { EnvironmentOrder, OrderView, OrderViolation } from '../release/document.ts';
+import type { Risk } from '../spec/environment.ts';
 
 /** A review state as GitHub reports it. */
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -45,7 +46,7 @@ export interface GrantedOverride {
 
 /** Everything the check decides from. */
 export interface ApprovalInput {
-  readonly order: ReleaseOrder;
+  readonly order: OrderView;
   readonly reviews: readonly Review[];
   /** Members (logins) of each approver team, by handle (`@insure/sre`). */
   readonly teams: ReadonlyMap<string, readonly string[]>;

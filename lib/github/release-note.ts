@@ -4,7 +4,7 @@
  */
 import type { RecordedApproval, ReleaseRecord } from '../release/record.ts';
 import type { ApprovalVerdict } from './approvals.ts';
-import type { ReleaseOrder } from '../release/document.ts';
+import type { OrderView } from '../release/document.ts';
 
 /** Who opened the pull request, and when the record is written. */
 export interface RecordContext {
@@ -18,7 +18,7 @@ export interface RecordContext {
 
 /** The record of a release from its order and, when known, the approval verdict at merge time. */
 export function releaseRecord(
-  order: ReleaseOrder,
+  order: OrderView,
   pullRequest: number | undefined,
   verdict: ApprovalVerdict | undefined,
   context: RecordContext = {},
@@ -38,8 +38,6 @@ export function releaseRecord(
       });
     }
   }
-  // `verified` is in release-order JSON, outside the part delivery checks; only its known values are recorded.
-  const verified = (order as { readonly verified?: unknown }).verified;
   return {
     base: order.base,
     head: order.head,
@@ -64,7 +62,7 @@ export function releaseRecord(
           `${p.env} ${p.app} ${p.after!.tag}${p.after!.digest ? `@${p.after!.digest}` : ''} ` +
           `from ${p.source ?? 'unproven'}`,
       ),
-    ...(verified === 'fresh' || verified === 'failed' || verified === 'unchecked' ? { verification: verified } : {}),
+    ...(order.verified !== undefined ? { verification: order.verified } : {}),
     recordedAt: (context.now ?? new Date()).toISOString(),
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
-import type { ReleaseOrder } from './document.ts';
+import type { OrderView } from './document.ts';
 
 /** Kinds of change that bring a new version of an app into an environment. */
 const NEW_VERSION = new Set(['image', 'added']);
@@ -19,7 +19,7 @@ export interface PlannedPromotion {
 }
 
 /** The promotions that follow from a merged release order, sorted by target environment then app. */
-export function nextPromotions(order: ReleaseOrder, environments: readonly EnvironmentSpec[]): PlannedPromotion[] {
+export function nextPromotions(order: OrderView, environments: readonly EnvironmentSpec[]): PlannedPromotion[] {
   const out = new Map<string, PlannedPromotion>();
   for (const change of order.changes) {
     if (!NEW_VERSION.has(change.kind)) continue;

@@ -2,10 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ReleaseOrderDocument } from '../../lib/release/document.ts';
+import type { Risk } from '../../lib/spec/environment.ts';
 import { makeRepo, REPO_ROOT, service } from '../fixture.ts';
 import { runCli } from './run-cli.ts';
 
 const HEAD = 'd'.repeat(40);
+type OrderEnvironment = ReleaseOrderDocument['environments'][number];
+type OrderDocumentChange = ReleaseOrderDocument['changes'][number];
 let cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups) c();
@@ -20,19 +24,31 @@ function repo(): string {
   return r.root;
 }
 
+/** An environment's part of a release order with no app detail. */
+function environment(env: string, step: number, risk: Risk, approvalsRequired: number): OrderEnvironment {
+  const approvers = ['@insure/sre', '@insure/release-managers'];
+  return { env, step, wave: 1, releasedWith: null, risk, approvalsRequired, approvers, apps: [] };
+}
+
+/** A change of an image, as the release order lists it. */
+function imageChange(env: string, app: string, namespace: string, risk: Risk): OrderDocumentChange {
+  const object = `apps/v1/Deployment/${namespace}/${app}`;
+  return { env, app, kind: 'image', object, risk, triggers: ['image'], fields: [] };
+}
+
 /** A release order as `release-order --format json` prints it (the command itself is not run here). */
-const ORDER = {
+const ORDER: ReleaseOrderDocument = {
   base: 'e'.repeat(40),
   head: HEAD,
-  guard: { violations: [] },
+  verified: 'unchecked',
+  blocked: false,
+  guard: { violations: [], requests: [] },
   pins: [],
+  environments: [environment('staging', 4, 'medium', 2), environment('prod', 5, 'high', 4)],
+  summary: [],
   changes: [
-    { env: 'staging', app: 'claims-api', kind: 'image', object: 'apps/v1/Deployment/claims/claims-api', risk: 'medium' },
-    { env: 'prod', app: 'quote-api', kind: 'image', object: 'apps/v1/Deployment/pricing/quote-api', risk: 'high' },
-  ],
-  environments: [
-    { env: 'staging', risk: 'medium', approvalsRequired: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
-    { env: 'prod', risk: 'high', approvalsRequired: 4, approvers: ['@insure/sre', '@insure/release-managers'] },
+    imageChange('staging', 'claims-api', 'claims', 'medium'),
+    imageChange('prod', 'quote-api', 'pricing', 'high'),
   ],
 };
 
@@ -60,7 +76,8 @@ describe('delivery commands', () => {
 
   it('approvals fails on a release order that is not one, naming the file and field', () => {
     const root = repo();
-    writeFileSync(join(root, 'order.json'), JSON.stringify({ ...ORDER, environments: [{ env: 'prod' }] }));
+    const { risk: _risk, ...prod } = environment('prod', 5, 'high', 4);
+    writeFileSync(join(root, 'order.json'), JSON.stringify({ ...ORDER, environments: [prod] }));
     const result = runCli(root, ['delivery', 'approvals', '--pr', '12', '--release-order', 'order.json'], { GITHUB_TOKEN: '' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("order.json is not a release order (release-order --format json):\n  - order.json: 'environments[0].risk'");
@@ -81,7 +98,7 @@ describe('delivery commands', () => {
     expect(recorded.stderr).toBe('');
     const note = git('notes', '--ref=refs/notes/releases', 'show', 'HEAD');
     expect(note.replace(/^Recorded-at: \d{4}-\d{2}-\d{2}T[\d:.]+Z\n/m, '')).toBe(
-      `Release-Order: ${'e'.repeat(40)}..${HEAD}\nPull-Request: #12\nEnvironment: staging (risk medium, 2 approval(s) required)\nEnvironment: prod (risk high, 4 approval(s) required)\n`,
+      `Release-Order: ${'e'.repeat(40)}..${HEAD}\nPull-Request: #12\nEnvironment: staging (risk medium, 2 approval(s) required)\nEnvironment: prod (risk high, 4 approval(s) required)\nVerification: unchecked\n`,
     );
     expect(note).toMatch(/\nRecorded-at: \d{4}-\d{2}-\d{2}T[\d:.]+Z\n$/);
   });

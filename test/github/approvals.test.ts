@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateApprovals, formatVerdict, type Review } from '../../lib/github/approvals.ts';
-import { parseReleaseOrder, RISKS, type ReleaseOrder, type Risk } from '../../lib/release/document.ts';
+import { parseReleaseOrder, type OrderView } from '../../lib/release/document.ts';
+import { RISKS, type Risk } from '../../lib/spec/environment.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { REPO_ROOT } from '../fixture.ts';
@@ -18,7 +19,7 @@ const TEAMS = new Map<string, string[]>([
 ]);
 
 /** The release order of one environment at one risk, as release-order computes it: the policy's approvals plus one per risk level above low. */
-function orderFor(env: EnvironmentSpec, risk: Risk): ReleaseOrder {
+function orderFor(env: EnvironmentSpec, risk: Risk): OrderView {
   const required = env.approvals.required + RISKS.indexOf(risk);
   return {
     base: OLD,
@@ -107,7 +108,7 @@ describe('approval check', () => {
 
   it('judges each environment of a release order on its own (prod and dr in one order)', () => {
     const dr = environments.find((e) => e.name === 'dr')!;
-    const order: ReleaseOrder = { ...orderFor(prod, 'high'), environments: [...orderFor(prod, 'high').environments, ...orderFor(dr, 'low').environments] };
+    const order: OrderView = { ...orderFor(prod, 'high'), environments: [...orderFor(prod, 'high').environments, ...orderFor(dr, 'low').environments] };
     const verdict = evaluateApprovals({ order, reviews: ['sre-gus', 'sre-hal'].map((u) => approve(u)), teams: TEAMS, author: 'x', headSha: HEAD });
     expect(verdict.environments.map((e) => [e.env, e.ok])).toEqual([['prod', false], ['dr', true]]);
     expect(formatVerdict(verdict)).toContain('| prod | high | 2/4 | sre-gus (@insure/sre), sre-hal (@insure/sre) | FAIL: 2 of 4 approvals; needs 2 more from @insure/sre or @insure/release-managers |');

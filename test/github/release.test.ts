@@ -7,14 +7,14 @@ import { evaluateApprovals } from '../../lib/github/approvals.ts';
 import { nextPromotions } from '../../lib/release/promotions.ts';
 import { releaseRecord } from '../../lib/github/release-note.ts';
 import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
-import type { ReleaseOrder } from '../../lib/release/document.ts';
+import type { OrderView } from '../../lib/release/document.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
 
 const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
 const HEAD = 'c'.repeat(40);
 
-function order(changes: ReleaseOrder['changes'], envs: ReleaseOrder['environments'] = []): ReleaseOrder {
+function order(changes: OrderView['changes'], envs: OrderView['environments'] = []): OrderView {
   return { base: 'b'.repeat(40), head: HEAD, guard: { violations: [] }, pins: [], changes, environments: envs };
 }
 

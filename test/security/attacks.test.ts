@@ -15,7 +15,7 @@ import { ARGOCD_COMMAND, argocdOutput } from '../../lib/argocd/files.ts';
 import { writeGenerated } from '../../lib/util/generated.ts';
 import { planComments, releaseOrderComments } from '../../lib/github/comments.ts';
 import { releaseRecord } from '../../lib/github/release-note.ts';
-import { parseReleaseOrder, type ReleaseOrder as OrderData } from '../../lib/release/document.ts';
+import { parseReleaseOrder, type ReleaseOrderDocument as OrderData } from '../../lib/release/document.ts';
 import { git } from '../../lib/git/git.ts';
 import { heapDumpCommands } from '../../lib/observability/heapdump.ts';
 import { CACHE_DIR, hashText } from '../../lib/render/cache.ts';
