@@ -1,4 +1,4 @@
-import { defineApp, secretRef } from '../lib/spec/index.ts';
+import { defineApp, secretRef } from '#platform';
 
 export default defineApp({
   name: 'customer-accounts',

@@ -1,4 +1,4 @@
-import { defineApp } from '../lib/spec/index.ts';
+import { defineApp } from '#platform';
 
 export default defineApp({
   name: 'quote-api',

@@ -3,8 +3,8 @@
  * `.github/workflows/*.yml` and `.github/CODEOWNERS`; `npm run argocd` reads
  * `repository` from it. Edit this file, never the generated ones.
  */
-import { definePipeline, type Job, type Pipeline, type Workflow } from '../lib/pipeline/workflow.ts';
-import { checkout, downloadArtifact, gitIdentity, run, setupNode, uploadArtifact } from '../lib/pipeline/steps.ts';
+import { definePipeline, type Job, type Pipeline, type Workflow } from '../lib/workflows/workflow.ts';
+import { checkout, downloadArtifact, gitIdentity, run, setupNode, uploadArtifact } from '../lib/workflows/steps.ts';
 import { fleetPageWorkflow } from '../lib/site/workflow.ts';
 
 const NODE = '20';

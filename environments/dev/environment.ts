@@ -1,4 +1,4 @@
-import { defineEnvironment } from '../../lib/spec/index.ts';
+import { defineEnvironment } from '#platform';
 
 export default defineEnvironment({
   name: 'dev',

@@ -1,4 +1,4 @@
-import { defineEnvironment, secretRef } from '../../lib/spec/index.ts';
+import { defineEnvironment, secretRef } from '#platform';
 import prod from '../prod/environment.ts';
 
 // dr is prod's warm standby, released with it in the same release order: it

@@ -1,4 +1,4 @@
-import { defineEnvironment, secretRef } from '../../lib/spec/index.ts';
+import { defineEnvironment, secretRef } from '#platform';
 
 export default defineEnvironment({
   name: 'staging',

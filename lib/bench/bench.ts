@@ -207,9 +207,9 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The source of an app file holding `spec`. */
+/** The source of an app file holding `spec`; it imports the platform as app files do, through `#platform`. */
 function appSource(spec: unknown): string {
-  return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)});\n`;
+  return `import { defineApp } from '#platform';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)});\n`;
 }
 
 /** Runs the benchmark. */

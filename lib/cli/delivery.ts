@@ -1,43 +1,21 @@
 /**
- * `pipelines`, `argocd` and `delivery <step>`: the delivery commands.
+ * `delivery <step>`: the steps the generated workflows run against GitHub
+ * (approval check, release-order comments, release record, next promotions).
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { argocdOutput, ARGOCD_COMMAND } from '../delivery/argocd-files.ts';
-import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../delivery/approvals.ts';
-import { COMMENT_BOT, planComments, releaseOrderComments } from '../delivery/comments.ts';
-import { diffGenerated, formatDiff, isClean, writeGenerated, type GeneratedFile, type OwnedFolder } from '../delivery/generated.ts';
-import { generatedMarker } from '../delivery/generated.ts';
-import { GitHub } from '../delivery/github.ts';
-import { nextPromotions } from '../delivery/promotions.ts';
-import { releaseRecord } from '../delivery/release-note.ts';
+import { evaluateApprovals, formatVerdict, type ApprovalVerdict, type Review } from '../github/approvals.ts';
+import { COMMENT_BOT, planComments, releaseOrderComments } from '../github/comments.ts';
+import { GitHub } from '../github/client.ts';
+import { nextPromotions } from '../release/promotions.ts';
+import { releaseRecord } from '../github/release-note.ts';
 import { formatReleaseNote, recordRelease } from '../release/record.ts';
-import { ALLOWED_SIGNERS_FILE, allowedSigners, loadSigners } from '../release/signers.ts';
-import { readReleaseOrder, type ReleaseOrder } from '../delivery/release-order.ts';
-import { pipelineFiles, PIPELINE_FOLDERS, PIPELINES_COMMAND } from '../pipeline/generate.ts';
-import { loadPipeline } from '../pipeline/load.ts';
+import { readReleaseOrder, type OrderView } from '../release/document.ts';
 import { revParse } from '../git/git.ts';
 import { loadEnvironmentsOnly } from '../spec/project.ts';
 
 /** The commit status the approval check sets; branch protection requires it. */
 const APPROVALS_STATUS = 'release-order approvals';
-
-/** Writes generated files, or with `check` compares them; sets the exit code on stale output. */
-function generate(root: string, command: string, files: readonly GeneratedFile[], folders: readonly OwnedFolder[], check: boolean | undefined): void {
-  if (check) {
-    const diff = diffGenerated(root, files, folders, command);
-    if (!isClean(diff)) {
-      const lines = formatDiff(diff);
-      process.stderr.write(`${lines.length} generated file(s) are stale; run \`npm run ${command}\` and commit the result:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(`${files.length} generated file(s) are up to date\n`);
-    return;
-  }
-  const diff = writeGenerated(root, files, folders, command);
-  process.stdout.write(`wrote ${files.length} file(s): ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed\n`);
-}
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
@@ -56,7 +34,7 @@ function github(tokenVariable = 'GITHUB_TOKEN'): GitHub {
 }
 
 /** Members of every approver team the release order names. Team reads use TEAMS_TOKEN when set (they need read:org). */
-async function teamMembers(order: ReleaseOrder): Promise<Map<string, string[]>> {
+async function teamMembers(order: OrderView): Promise<Map<string, string[]>> {
   const client = process.env.TEAMS_TOKEN ? github('TEAMS_TOKEN') : github();
   const handles = [...new Set(order.environments.flatMap((e) => e.approvers))].sort();
   const out = new Map<string, string[]>();
@@ -72,35 +50,8 @@ function readJson<T>(file: string, what: string): T {
   }
 }
 
-/** Registers the delivery commands on `program`. */
+/** Registers the `delivery` steps on `program`. */
 export function deliveryCommands(program: Command, root: string): void {
-  program
-    .command(PIPELINES_COMMAND)
-    .description(
-      'generate .github/workflows/*.yml and .github/CODEOWNERS from pipelines/pipeline.ts ' +
-        "(validated with GitHub's workflow parser), and .github/allowed_signers from pipelines/signers.json",
-    )
-    .option('--check', 'write nothing; exit 1 and list the files if they are stale')
-    .action(async (options: { check?: boolean }) => {
-      const environments = (await loadEnvironmentsOnly(root)).map((e) => e.spec);
-      const files = pipelineFiles(await loadPipeline(root, environments), environments);
-      const marker = generatedMarker(PIPELINES_COMMAND);
-      const signers = { path: ALLOWED_SIGNERS_FILE, content: allowedSigners(loadSigners(root), marker) };
-      const folders = [...PIPELINE_FOLDERS, { dir: '.github', ext: 'allowed_signers' }];
-      generate(root, PIPELINES_COMMAND, [...files, signers], folders, options.check);
-    });
-
-  program
-    .command(ARGOCD_COMMAND)
-    .description(
-      "render each environment's Argo CD objects into delivery/argocd/ (schemas and Argo CD's admission rules checked)",
-    )
-    .option('--check', 'write nothing; exit 1 and list the files if they are stale')
-    .action(async (options: { check?: boolean }) => {
-      const { files, folders } = await argocdOutput(root);
-      generate(root, ARGOCD_COMMAND, files, folders, options.check);
-    });
-
   const delivery = program.command('delivery').description('steps the generated workflows run (GitHub API calls use GITHUB_TOKEN)');
 
   delivery

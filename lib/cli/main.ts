@@ -22,7 +22,9 @@ const REGISTRARS: readonly { commands: readonly string[]; load: () => Promise<Re
   { commands: ['release-order', 'audit'], load: async () => (await import('./release.ts')).releaseCommands },
   { commands: ['bench'], load: async () => (await import('./bench.ts')).benchCommands },
   { commands: ['site'], load: async () => (await import('./site.ts')).siteCommands },
-  { commands: ['pipelines', 'argocd', 'delivery'], load: async () => (await import('./delivery.ts')).deliveryCommands },
+  { commands: ['pipelines'], load: async () => (await import('./workflows.ts')).workflowCommands },
+  { commands: ['argocd'], load: async () => (await import('./argocd.ts')).argocdCommands },
+  { commands: ['delivery'], load: async () => (await import('./delivery.ts')).deliveryCommands },
 ];
 
 /** Exit code for a failed check or invalid input. */

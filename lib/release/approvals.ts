@@ -3,8 +3,7 @@
  * `approvals.required` for a low-risk change, one more per risk level above
  * low, from the teams the environment names.
  */
-import type { EnvironmentSpec, RiskLevel } from '../spec/environment.ts';
-import { RISK_LEVELS } from './risk.ts';
+import { RISKS, type EnvironmentSpec, type Risk } from '../spec/environment.ts';
 
 /** Who must approve, and how many of them. */
 export interface ApprovalRequirement {
@@ -15,6 +14,6 @@ export interface ApprovalRequirement {
 }
 
 /** The approvals a change of `risk` needs in `env`. */
-export function approvalsFor(env: EnvironmentSpec, risk: RiskLevel): ApprovalRequirement {
-  return { approvalsRequired: env.approvals.required + RISK_LEVELS.indexOf(risk), approvers: [...env.approvals.approvers] };
+export function approvalsFor(env: EnvironmentSpec, risk: Risk): ApprovalRequirement {
+  return { approvalsRequired: env.approvals.required + RISKS.indexOf(risk), approvers: [...env.approvals.approvers] };
 }

@@ -6,7 +6,7 @@
  * head render. Only an override lifts a refusal, and only one that can be
  * lifted: an approver of the environment grants it in an approving review of
  * the head commit whose text holds `Release-Override: <why>` (the approval
- * check, `delivery/approvals.ts`, counts it). A `Release-Override:` commit
+ * check, `github/approvals.ts`, counts it). A `Release-Override:` commit
  * trailer is a request, shown to reviewers; it lifts nothing.
  */
 import { git } from '../git/git.ts';

@@ -6,12 +6,14 @@
  * (each overridable or not) with the override requests of commit trailers;
  * `summary[]` groups each environment's changes by kind and path, with what
  * caused each group and the apps that differ from the common pattern.
+ * The document's schema is `document.ts`; it types what is written here.
  */
+import type { ReleaseOrderDocument } from './document.ts';
 import type { ReleaseOrder } from './order.ts';
 
 /** The JSON document of a release order, with a trailing newline. */
 export function releaseOrderJson(order: ReleaseOrder): string {
-  const doc = {
+  const doc: ReleaseOrderDocument = {
     base: order.base,
     head: order.head,
     verified: order.verified,

@@ -15,7 +15,7 @@
 import { git, listTree, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../render/yaml.ts';
-import type { EnvironmentSpec, ReleaseChangeKind, RiskLevel, RiskTrigger } from '../spec/environment.ts';
+import type { EnvironmentSpec, ReleaseChangeKind, Risk, RiskTrigger } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import { approvalsFor } from './approvals.ts';
 import { CHANGE_KINDS, diffObjects, type FieldChange, type ObjectChange } from './diff.ts';
@@ -36,7 +36,7 @@ export interface Change {
   readonly kind: ReleaseChangeKind;
   /** `apiVersion/kind/namespace/name`. */
   readonly object: string;
-  readonly risk: RiskLevel;
+  readonly risk: Risk;
   /** The kind and facts that set the risk. */
   readonly triggers: readonly RiskTrigger[];
   /** Fields that changed, before → after (none for `added`/`removed`). */
@@ -49,7 +49,7 @@ export interface AppRelease {
   readonly status: 'added' | 'removed' | 'changed';
   /** `app.kubernetes.io/version` at base and head. */
   readonly version: { readonly before?: string; readonly after?: string };
-  readonly risk: RiskLevel;
+  readonly risk: Risk;
   readonly changes: readonly Change[];
   readonly rollout: readonly RolloutPlan[];
 }
@@ -63,7 +63,7 @@ export interface EnvironmentRelease {
   readonly wave: 1 | 2;
   /** The environment this one is released with. */
   readonly releasedWith?: string;
-  readonly risk: RiskLevel;
+  readonly risk: Risk;
   readonly approvalsRequired: number;
   readonly approvers: readonly string[];
   readonly apps: readonly AppRelease[];

@@ -4,14 +4,11 @@
  * platform's default level of each is escalated or lowered by the
  * environment's `approvals.risk`; nothing here knows an environment's name.
  */
-import type { EnvironmentSpec, RiskLevel, RiskTrigger } from '../spec/environment.ts';
+import { RISKS, type EnvironmentSpec, type Risk, type RiskTrigger } from '../spec/environment.ts';
 import type { ObjectChange } from './diff.ts';
 
-/** Risk levels, lowest first. */
-export const RISK_LEVELS: readonly RiskLevel[] = ['low', 'medium', 'high'];
-
 /** The platform's default risk of each kind of change and fact, before the environment's `approvals.risk`. */
-export const DEFAULT_RISK: Readonly<Record<RiskTrigger, RiskLevel>> = {
+export const DEFAULT_RISK: Readonly<Record<RiskTrigger, Risk>> = {
   added: 'low',
   removed: 'medium',
   image: 'medium',
@@ -37,11 +34,11 @@ export function triggersOf(change: ObjectChange, recreatesPods: boolean): RiskTr
 }
 
 /** Risk of a change with `triggers` in environment `env`: the highest level of any trigger. */
-export function riskOf(triggers: readonly RiskTrigger[], env: EnvironmentSpec): RiskLevel {
+export function riskOf(triggers: readonly RiskTrigger[], env: EnvironmentSpec): Risk {
   return maxRisk(triggers.map((t) => env.approvals.risk?.[t] ?? DEFAULT_RISK[t]));
 }
 
 /** The highest of `levels`; `low` when there are none. */
-export function maxRisk(levels: readonly RiskLevel[]): RiskLevel {
-  return RISK_LEVELS[Math.max(0, ...levels.map((l) => RISK_LEVELS.indexOf(l)))]!;
+export function maxRisk(levels: readonly Risk[]): Risk {
+  return RISKS[Math.max(0, ...levels.map((l) => RISKS.indexOf(l)))]!;
 }

@@ -8,7 +8,7 @@
  * diff of base..head. Nothing of the head is evaluated: only paths are read.
  */
 import { git } from '../git/git.ts';
-import type { ReleaseChangeKind, RiskLevel } from '../spec/environment.ts';
+import type { ReleaseChangeKind, Risk } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import { CHANGE_KINDS } from './diff.ts';
 import type { FieldChange } from './diff.ts';
@@ -20,7 +20,7 @@ export interface SummarizedApp {
   readonly changes: readonly {
     readonly kind: ReleaseChangeKind;
     readonly object: string;
-    readonly risk: RiskLevel;
+    readonly risk: Risk;
     readonly fields: readonly Pick<FieldChange, 'path' | 'before' | 'after'>[];
   }[];
 }
@@ -67,7 +67,7 @@ export interface ChangeGroup {
   readonly after?: string;
   /** Apps with this change, sorted. */
   readonly apps: readonly string[];
-  readonly risk: RiskLevel;
+  readonly risk: Risk;
   /** The source changes that explain it. */
   readonly causes: readonly Cause[];
 }
@@ -140,7 +140,7 @@ export function summarize(
 function summarizeEnvironment(e: SummarizedEnvironment, sources: SourceChanges): EnvironmentSummary {
   const groups = new Map<
     string,
-    { group: Omit<ChangeGroup, 'apps' | 'risk' | 'causes'>; apps: Set<string>; risks: RiskLevel[] }
+    { group: Omit<ChangeGroup, 'apps' | 'risk' | 'causes'>; apps: Set<string>; risks: Risk[] }
   >();
   const signatures = new Map<string, Set<string>>();
   for (const app of e.apps) {

@@ -3,8 +3,8 @@
  * to the main branch. The build job reads the repository only; the deploy
  * job alone may write Pages and request the OIDC token the deployment needs.
  */
-import { ACTIONS, checkout, run, setupNode, uses } from '../pipeline/steps.ts';
-import type { Workflow } from '../pipeline/workflow.ts';
+import { ACTIONS, checkout, run, setupNode, uses } from '../workflows/steps.ts';
+import type { Workflow } from '../workflows/workflow.ts';
 
 /** Options of `fleetPageWorkflow`. */
 export interface FleetPageWorkflowOptions {

@@ -41,12 +41,13 @@ function givenTexts(texts: ReadonlyMap<string, string>, served: Set<string>): Pl
 }
 
 /**
- * Imports of the spec module (`../lib/spec/index.ts` from `apps/`) are left out of the batch and
- * given the module loaded here. esbuild matches this pattern itself: a plugin that did it asked
+ * Imports of the spec module (`#platform`, the package's import alias, or a relative
+ * `../lib/spec/index.ts` as older revisions have it) are left out of the batch and
+ * given the module loaded here. esbuild matches these patterns itself: a plugin that did it asked
  * this process about every import, which took longer than compiling the files.
  */
-const SPEC_MODULE_PATHS = ['*/lib/spec/index.ts'];
-const SPEC_MODULE = /(^|\/)lib\/spec\/index\.ts$/;
+const SPEC_MODULE_PATHS = ['#platform', '*/lib/spec/index.ts'];
+const SPEC_MODULE = /^#platform$|(^|\/)lib\/spec\/index\.ts$/;
 
 /**
  * The default exports of `files` (paths relative to `root`), in order; `undefined` when the batch

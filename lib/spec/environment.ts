@@ -202,7 +202,7 @@ export interface ApprovalPolicy {
    * `{ removed: 'high', rollout: 'high' }` makes any removal or rollout change high risk.
    * @default - the platform's default levels
    */
-  readonly risk?: Readonly<Partial<Record<RiskTrigger, RiskLevel>>>;
+  readonly risk?: Readonly<Partial<Record<RiskTrigger, Risk>>>;
   /**
    * Every change to this environment's manifests on the main branch must be a
    * commit signed with an SSH key listed in `.github/allowed_signers` (generated
@@ -224,8 +224,10 @@ export type ReleaseChangeKind = 'image' | 'config' | 'scale' | 'resources' | 'ro
  */
 export type RiskTrigger = ReleaseChangeKind | 'scale-to-zero' | 'disruption-budget' | 'pod-ip-change';
 
-/** Risk level of a change; each level above `low` adds one required approval. */
-export type RiskLevel = 'low' | 'medium' | 'high';
+/** Risk levels of a change, lowest first; each level above `low` adds one required approval. */
+export const RISKS = ['low', 'medium', 'high'] as const;
+/** Risk level of a change (one of `RISKS`). */
+export type Risk = (typeof RISKS)[number];
 
 /** When a release order must not go ahead without a `Release-Override:` commit trailer. */
 export interface DeletionGuardPolicy {

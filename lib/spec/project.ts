@@ -160,8 +160,12 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
 
 /** The word `import` wherever it stands: in an import, a dynamic import, `import.meta`, a string or a comment. */
 const IMPORT_WORD = /\bimport\b/g;
-/** One static import from the spec module; its clause holds no quote or brace that could hide another import. */
-const SPEC_IMPORT = /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,?\s*)?(?:\{[^{}'"`]*\}|\*\s*as\s+[\w$]+)?\s*from\s*(['"])(?:\.\.\/)+lib\/spec\/index\.ts\1/g;
+/**
+ * One static import from the spec module (`#platform`, or a relative `lib/spec/index.ts`);
+ * its clause holds no quote or brace that could hide another import.
+ */
+const SPEC_IMPORT =
+  /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,?\s*)?(?:\{[^{}'"`]*\}|\*\s*as\s+[\w$]+)?\s*from\s*(['"])(?:#platform|(?:\.\.\/)+lib\/spec\/index\.ts)\1/g;
 /** What makes a file's value depend on more than its text: re-exports, loading code, the process, the clock, chance. */
 const IMPURE =
   /\bexport\s*(?:\*(?:\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*['"]|\brequire\s*\(|\b(?:process|globalThis|Date|performance|crypto|eval|Function)\b|\bMath\.random\b/;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { AppSpec } from './app.ts';
-import type { EnvironmentSpec } from './environment.ts';
+import { RISKS, type EnvironmentSpec } from './environment.ts';
 import { closest, type ProblemSink } from './problems.ts';
 import { clusterRolloutFacts, rolloutOverridesSchema, rolloutPolicySchema, rolloutSchema } from '../rollout/schema.ts';
 
@@ -138,7 +138,7 @@ export const appSchema = z.strictObject({
   notSecrets: z.record(z.string(), z.string()).optional(),
 }) satisfies z.ZodType<AppSpec>;
 
-const riskLevelSchema = z.enum(['low', 'medium', 'high']).optional();
+const riskLevelSchema = z.enum(RISKS).optional();
 const riskSchema = z.strictObject({
   image: riskLevelSchema,
   config: riskLevelSchema,

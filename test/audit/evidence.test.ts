@@ -12,7 +12,7 @@ import {
 } from '../../lib/release/evidence.ts';
 import { releaseNotes } from '../../lib/release/notes.ts';
 import { allowedSigners, EVIDENCE_NAMESPACE } from '../../lib/release/signers.ts';
-import { runCli } from '../delivery/run-cli.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { digestOf, service } from '../fixture.ts';
 import { History } from '../release/history.ts';
 import { Keys, mergePr, person, record, type SshKey } from './repo.ts';

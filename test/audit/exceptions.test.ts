@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExceptions, type AuditException } from '../../lib/release/exceptions.ts';
 import { allowedSigners } from '../../lib/release/signers.ts';
-import { runCli } from '../delivery/run-cli.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { digestOf, service } from '../fixture.ts';
 import { History } from '../release/history.ts';
 import { gitAt, Keys, mergePr, person, record, signWith, type SshKey } from './repo.ts';

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateApprovals } from '../../lib/delivery/approvals.ts';
-import { releaseRecord } from '../../lib/delivery/release-note.ts';
-import type { ReleaseOrder } from '../../lib/delivery/release-order.ts';
+import { evaluateApprovals } from '../../lib/github/approvals.ts';
+import { releaseRecord } from '../../lib/github/release-note.ts';
+import type { OrderView } from '../../lib/release/document.ts';
 import { formatReleaseNote, readRecord } from '../../lib/release/record.ts';
 import { allowedSigners, parseSigners } from '../../lib/release/signers.ts';
 import { Keys } from '../audit/repo.ts';
@@ -13,7 +13,7 @@ const HEAD = 'c'.repeat(40);
 const PR_HEAD = 'd'.repeat(40);
 
 describe('release record format: one contract for the writer and the readers', () => {
-  const order: ReleaseOrder = {
+  const order: OrderView = {
     base: 'b'.repeat(40),
     head: HEAD,
     guard: {

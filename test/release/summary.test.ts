@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { raisePreStop } from '../../lib/bench/bigchange.ts';
-import { COMMENT_LIMIT, releaseOrderComments } from '../../lib/delivery/comments.ts';
+import { COMMENT_LIMIT, releaseOrderComments } from '../../lib/github/comments.ts';
 import { releaseOrderJson } from '../../lib/release/json.ts';
 import {
   detailParts,

@@ -8,7 +8,7 @@ import { collectSite } from '../../lib/site/collect.ts';
 import type { SiteData } from '../../lib/site/model.ts';
 import { serveFolder } from '../../lib/site/serve.ts';
 import { fleetPageWorkflow } from '../../lib/site/workflow.ts';
-import { lintWorkflow, parserErrors, renderWorkflow } from '../../lib/pipeline/generate.ts';
+import { lintWorkflow, parserErrors, renderWorkflow } from '../../lib/workflows/generate.ts';
 import type { FreezeWindow } from '../../lib/spec/environment.ts';
 import { recordRelease } from '../../lib/release/record.ts';
 import { MONDAY_NOON, SATURDAY, scenario, type Scenario } from './scenario.ts';
