@@ -100,38 +100,77 @@ export function dirtyPaths(cwd: string): string[] {
     .map((l) => l.slice(3));
 }
 
+/** Bytes of blob content one `git cat-file --batch` call returns at most (beyond a single larger blob). */
+const BLOB_BATCH_BYTES = 256 * 1024 * 1024;
+
 /**
- * Contents of many blobs, read by one `git cat-file --batch` process.
- * Returns blob SHA → text; fails naming the first SHA git does not know.
+ * Contents of many blobs, read by `git cat-file --batch`: one process for a usual change, more when the
+ * blobs add up to more than `BLOB_BATCH_BYTES` (their sizes come first from one `--batch-check`), so no
+ * output buffer has to hold every changed manifest of a large fleet at once.
+ * Returns blob SHA → text; fails naming the first SHA git does not know. `batchBytes` bounds one call.
  */
-export function readBlobs(cwd: string, shas: Iterable<string>): Map<string, string> {
+export function readBlobs(
+  cwd: string,
+  shas: Iterable<string>,
+  batchBytes: number = BLOB_BATCH_BYTES,
+): Map<string, string> {
   const unique = [...new Set(shas)];
   const out = new Map<string, string>();
   if (unique.length === 0) return out;
-  let raw: Buffer;
+  const sizes = catFile(cwd, '--batch-check', unique)
+    .toString('utf8')
+    .split('\n')
+    .slice(0, unique.length)
+    .map((line, i) => {
+      const [name, type, size] = line.split(' ');
+      if (type === 'missing' || size === undefined) {
+        throw new GitError(['cat-file', '--batch'], `object ${name ?? unique[i]} is missing from the repository`);
+      }
+      return Number(size);
+    });
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (batch.length > 0) readBlobBatch(cwd, batch, bytes, out);
+    batch = [];
+    bytes = 0;
+  };
+  unique.forEach((sha, i) => {
+    if (batch.length > 0 && bytes + sizes[i]! > batchBytes) flush();
+    batch.push(sha);
+    bytes += sizes[i]!;
+  });
+  flush();
+  return out;
+}
+
+/** Reads the blobs `shas`, whose contents add up to `bytes`, into `out`. */
+function readBlobBatch(cwd: string, shas: readonly string[], bytes: number, out: Map<string, string>): void {
+  const raw = catFile(cwd, '--batch', shas, bytes);
+  let at = 0;
+  for (const sha of shas) {
+    const eol = raw.indexOf(0x0a, at);
+    const size = Number(raw.subarray(at, eol).toString('utf8').split(' ')[2]);
+    const start = eol + 1;
+    out.set(sha, raw.subarray(start, start + size).toString('utf8'));
+    at = start + size + 1;
+  }
+}
+
+/** The output of `git cat-file <mode>` for `names`; `bytes` is the content expected beyond the header lines. */
+function catFile(cwd: string, mode: '--batch' | '--batch-check', names: readonly string[], bytes = 0): Buffer {
   try {
-    raw = execFileSync('git', ['cat-file', '--batch'], {
+    return execFileSync('git', ['cat-file', mode], {
       cwd,
-      input: `${unique.join('\n')}\n`,
-      maxBuffer: 1024 * 1024 * 1024,
+      input: `${names.join('\n')}\n`,
+      // Besides the contents, a header line per object: its name, its type and its size.
+      maxBuffer: bytes + names.reduce((n, name) => n + name.length + 64, 1024),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   } catch (error) {
     const e = error as { stderr?: string | Buffer; message: string };
-    throw new GitError(['cat-file', '--batch'], e.stderr?.toString() || e.message);
+    throw new GitError(['cat-file', mode], e.stderr?.toString() || e.message);
   }
-  let at = 0;
-  for (const sha of unique) {
-    const eol = raw.indexOf(0x0a, at);
-    const header = raw.subarray(at, eol).toString('utf8');
-    const [name, type, size] = header.split(' ');
-    if (type === 'missing' || size === undefined) throw new GitError(['cat-file', '--batch'], `object ${name ?? sha} is missing from the repository`);
-    const start = eol + 1;
-    const end = start + Number(size);
-    out.set(sha, raw.subarray(start, end).toString('utf8'));
-    at = end + 1;
-  }
-  return out;
 }
 
 /**
