@@ -16,12 +16,12 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PlainObject } from '../workload/plain.ts';
 import { ANNOTATIONS, LABELS, PLATFORM_PREFIX, selectorLabels } from '../workload/labels.ts';
 import { RUN_AS_USER } from '../workload/microservice.ts';
-import type { ContainerJson, PodTemplateJson } from '../observability/pod.ts';
+import type { ContainerJson, PodTemplateJson } from '../kube/pod.ts';
 import { FLUENT_BIT_CONFIG_DIR, FLUENT_BIT_CONFIG_KEY, FORWARD_PORT, fluentBitArgs, toFluentBitYaml, type FluentBitConfig, type PluginSection } from './fluentbit/config.ts';
 import { formatConfigProblems, rememberPassed, validateFluentBitYaml } from './fluentbit/validate.ts';
 import { javaMultiline, startPatternMultiline, type MultilineParser } from './multiline.ts';
 import { AGGREGATOR, AGGREGATOR_HOST, COLLECTOR_CONTAINER, LOGGING_NAMESPACE, TAGS } from './names.ts';
-import type { ResolvedLogs } from './resolve.ts';
+import type { ResolvedLogs } from '../spec/logs.ts';
 import { setBounded } from '../util/bounded.ts';
 
 /** Volume of the app's log directory. */

@@ -8,7 +8,7 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { LogCollection, addLogCollector } from '../logging/sidecar.ts';
 import { addHeapDumps, heapDumpsEnabled } from './heapdump.ts';
 import { Monitoring } from './metrics.ts';
-import type { PodTemplateJson } from './pod.ts';
+import type { PodTemplateJson } from '../kube/pod.ts';
 
 /** What the rendered pod needs from the observability objects of its chart. */
 export interface Observed {

@@ -12,28 +12,21 @@ import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
 import { Microservice, finishPodTemplate } from '../workload/microservice.ts';
 import { objectJson } from '../workload/json.ts';
 import { decoratePod, observe, type Observed } from '../observability/observe.ts';
-import { podTemplateOf } from '../observability/pod.ts';
+import { podTemplateOf } from '../kube/pod.ts';
 import { cmp } from '../util/compare.ts';
-import { compareObjects } from './order.ts';
+import { compareObjects } from '../kube/order.ts';
 import { PLATFORM_TEAM, annotateForDelivery } from './delivery.ts';
-import { toYaml, type KubeObject } from './yaml.ts';
-import { INDEX_FILE } from './layout.ts';
+import { toYaml } from './yaml.ts';
+import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
 
 export { PLATFORM_TEAM };
 
-export { INDEX_FILE } from './layout.ts';
+/** Name of the per-environment index (defined in `lib/kube/layout.ts`). */
+export { INDEX_FILE } from '../kube/layout.ts';
 
-/** One rendered file, relative to `manifests/`. */
-export interface RenderedFile {
-  /** `prod/apps/claims-api.yaml`. */
-  readonly path: string;
-  /** Environment the file belongs to. */
-  readonly env: string;
-  /** Objects in the file, in file order (empty for the index). */
-  readonly objects: readonly KubeObject[];
-  /** The file's bytes. */
-  readonly content: string;
-}
+/** One rendered file, relative to `manifests/` (defined in `lib/kube/object.ts`). */
+export type { RenderedFile } from '../kube/object.ts';
 
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {

@@ -11,7 +11,7 @@ import { PlainObject } from '../workload/plain.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { selectorLabels } from '../workload/labels.ts';
 import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, type CloneSet, type CloneSetSpec, type CloneSetUpdateStrategy, type WorkloadRef } from './kruise.ts';
-import type { ResolvedRollout } from './resolve.ts';
+import type { ResolvedRollout } from '../spec/rollout.ts';
 import type { TakenOverDeployment } from './workload.ts';
 
 /** Pods an in-place update takes out of service at once: an in-place update always makes its pod unavailable. */

@@ -9,7 +9,7 @@
  * trusting a new pod.
  */
 import { kplus } from '../workload/k8s.ts';
-import type { ResolvedRollout } from './resolve.ts';
+import type { ResolvedRollout } from '../spec/rollout.ts';
 import { ROLLOUT_ANNOTATIONS } from './plan.ts';
 
 /** The rolling update of a Deployment: bounded surge, and no pod taken away unless the policy allows it. */

@@ -7,8 +7,8 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './rule.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { Finding, Rule } from '../kube/rule.ts';
 import { labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str } from './shape.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -6,8 +6,8 @@
  * autoscalers, disruption budgets, NetworkPolicies, monitors, service accounts).
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './rule.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { Finding, Rule } from '../kube/rule.ts';
 import { labelsOf, podsOfFile, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
 
 /** Volume types Pod Security "restricted" allows. */

@@ -3,10 +3,10 @@
  * reports, exceptions and tests) and reads environment facts, never names.
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { MUTABLE_TAGS } from '../spec/project.ts';
+import { MUTABLE_TAGS } from '../spec/reserved.ts';
 import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
-import type { KubeObject } from '../render/yaml.ts';
-import type { RenderedFile } from '../render/render.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { RenderedFile } from '../kube/object.ts';
 import { ROLLOUT_RULES } from '../rollout/policy.ts';
 import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
 import { API_RULES } from './api-rules.ts';
@@ -15,9 +15,9 @@ import { platformExceptionsOf } from './exceptions.ts';
 import { beginObject, endObject } from './shape.ts';
 import { secretContentRule } from './secret-content.ts';
 
-import type { Finding, Rule, RuleContext } from './rule.ts';
+import type { Finding, Rule, RuleContext } from '../kube/rule.ts';
 
-export type { AcrossFinding, Finding, Rule, RuleContext } from './rule.ts';
+export type { AcrossFinding, Finding, Rule, RuleContext } from '../kube/rule.ts';
 
 interface Container {
   name?: string;

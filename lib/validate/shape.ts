@@ -3,7 +3,7 @@
  * so any field may hold any type. The readers return `undefined` or `[]` for a
  * value of the wrong type (the schema check reports it) instead of throwing.
  */
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 
 /** A plain object, or `undefined`. */
 export function rec(value: unknown): Record<string, unknown> | undefined {

@@ -5,9 +5,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { INDEX_FILE, type RenderedFile } from '../render/render.ts';
-import { objectId } from '../render/order.ts';
-import { fromYaml, type KubeObject } from '../render/yaml.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
+import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { objectId } from '../kube/order.ts';
+import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
 import { checkPolicy, checkPolicyAcross } from './policy.ts';
 import { schemaErrors, unknownFieldErrors } from './schema.ts';

@@ -10,7 +10,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { kplus } from './k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
 import { PlainObject } from './plain.ts';
-import type { PodTemplateJson } from '../observability/pod.ts';
+import type { PodTemplateJson } from '../kube/pod.ts';
 import { deploymentStrategy, preStopLifecycle, springShutdownEnv } from '../rollout/lossless.ts';
 import { renderRollout } from '../rollout/render.ts';
 import { renderAutoscaler } from '../rollout/workload.ts';

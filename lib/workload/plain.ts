@@ -3,7 +3,7 @@
  */
 import { ApiObject, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { metadataJson } from './json.ts';
 import { isPlainRecord } from '../util/data.ts';
 

@@ -2,7 +2,7 @@
  * Policy rule `fluent-bit-config`: every Fluent Bit configuration in a
  * ConfigMap passes the validator, also when a manifest was edited by hand.
  */
-import type { KubeObject } from '../../render/yaml.ts';
+import type { KubeObject } from '../../kube/object.ts';
 import { FLUENT_BIT_CONFIG_KEY } from './config.ts';
 import { validateFluentBitYaml } from './validate.ts';
 

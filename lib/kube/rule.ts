@@ -2,8 +2,7 @@
  * The shape of a policy rule, shared by the rules of every folder and by
  * `checkPolicy`, which runs them.
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { RenderedFile } from '../render/render.ts';
+import type { KubeObject, RenderedFile } from './object.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 
 /** What a rule found wrong with one object. */
