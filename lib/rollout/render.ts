@@ -1,48 +1,48 @@
 /**
- * The rollout switch of the `Microservice` construct: given the Deployment it built,
- * apply the app's strategy. Rolling keeps the Deployment; in-place swaps it for a
- * CloneSet; batches add a Kruise Rollout over whichever of the two owns the pods.
- * The preStop hold is set on the rendered pod template, whatever owns it
- * (`finishPodTemplate` in `lib/workload/microservice.ts`).
+ * The rollout feature: given the app's base objects, apply its strategy.
+ * Rolling keeps the Deployment; in-place gives the pods to a CloneSet built
+ * from the same pod; batches add a Kruise Rollout over whichever of the two
+ * owns the pods; an autoscaler scales the owner. Its pod change is the preStop
+ * hold, and its policy rules are the rollout safety rules (`policy.ts`).
  */
 import { ApiObject } from 'cdk8s';
-import type { Construct } from 'constructs';
-import type { ResolvedApp } from '../spec/resolve.ts';
-import type { kplus } from '../workload/k8s.ts';
+import type { Feature, PodChange } from '../workload/feature.ts';
+import type { Microservice } from '../workload/microservice.ts';
 import { renderBatches } from './batches.ts';
-import { cloneSetRef, renderCloneSet } from './cloneset.ts';
+import { CloneSet, cloneSetRef } from './cloneset.ts';
 import type { WorkloadRef } from './kruise.ts';
-import { rolloutAnnotations } from './lossless.ts';
-import { takeOverDeployment } from './workload.ts';
+import { preStopLifecycle, rolloutAnnotations } from './lossless.ts';
+import { ROLLOUT_RULES } from './policy.ts';
+import { renderAutoscaler } from './workload.ts';
 
-/** The object owning the app's pods after the rollout is applied. */
-export interface RolloutOwner {
-  /** The cdk8s-plus Deployment when it was kept, else the object that replaced it. */
-  readonly object: kplus.Deployment | ApiObject;
-  /** Reference for an autoscaler or a Rollout. */
-  readonly ref: WorkloadRef;
-}
-
-/** Applies `app`'s rollout to `deployment`; returns what now owns the pods. */
-export function renderRollout(
-  scope: Construct,
-  deployment: kplus.Deployment,
-  app: ResolvedApp,
-  metadata: { name: string; annotations: Record<string, string> },
-): RolloutOwner {
-  const rollout = app.rollout;
-  const source = ApiObject.of(deployment);
-  for (const [key, value] of Object.entries(rolloutAnnotations(rollout))) source.metadata.addAnnotation(key, value);
-  let owner: RolloutOwner;
-  if (rollout.workload === 'CloneSet') {
-    owner = { object: renderCloneSet(scope, app, takeOverDeployment(scope, deployment)), ref: cloneSetRef(app) };
+/** Builds the rollout objects of `service`'s app; returns the preStop hold, when its pods need one. */
+export function renderRollout(service: Microservice): PodChange | undefined {
+  const app = service.app;
+  if (app.kind === 'cronjob') return undefined;
+  const annotations = rolloutAnnotations(app.rollout);
+  let ref: WorkloadRef;
+  if (service.deployment) {
+    const source = ApiObject.of(service.deployment);
+    for (const [key, value] of Object.entries(annotations)) source.metadata.addAnnotation(key, value);
+    ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name };
   } else {
-    owner = { object: deployment, ref: deploymentRef(app) };
+    const metadata = service.workloadMetadata();
+    Object.assign(metadata.annotations, annotations);
+    new CloneSet(service, 'CloneSet', { ...service.podProps, metadata, app });
+    ref = cloneSetRef(app);
   }
-  if (rollout.strategy === 'batches') renderBatches(scope, app, owner.ref, metadata);
-  return owner;
+  if (app.rollout.strategy === 'batches') renderBatches(service, app, ref, service.metadataFor(app.name));
+  renderAutoscaler(service, app, ref, service.metadataFor(app.name));
+  const lifecycle = preStopLifecycle(app.rollout);
+  if (!lifecycle) return undefined;
+  return (template) => {
+    template.spec.containers[0]!.lifecycle = lifecycle;
+  };
 }
 
-function deploymentRef(app: ResolvedApp): WorkloadRef {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name };
-}
+/** The rollout feature, for the feature list. */
+export const rolloutFeature: Feature = {
+  name: 'rollout',
+  build: ({ service }) => renderRollout(service),
+  rules: ROLLOUT_RULES,
+};

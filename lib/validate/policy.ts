@@ -7,8 +7,7 @@ import { MUTABLE_TAGS } from '../spec/reserved.ts';
 import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RenderedFile } from '../kube/object.ts';
-import { ROLLOUT_RULES } from '../rollout/policy.ts';
-import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
+import { FEATURE_RULES } from '../features/index.ts';
 import { API_RULES } from './api-rules.ts';
 import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
 import { platformExceptionsOf } from './exceptions.ts';
@@ -181,8 +180,7 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
-  ...ROLLOUT_RULES,
-  fluentBitConfigRule,
+  ...FEATURE_RULES,
   ...API_RULES,
   ...LINT_RULES,
   UPDATE_RULE,
