@@ -13,7 +13,13 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import type { ResolvedRollout } from '../spec/rollout.ts';
 import { k8s, kplus } from '../workload/k8s.ts';
 import { selectorLabels } from '../workload/labels.ts';
-import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, type CloneSetSpec, type CloneSetUpdateStrategy, type WorkloadRef } from './kruise.ts';
+import {
+  CLONESET_API_VERSION,
+  IN_PLACE_UPDATE_READY,
+  type CloneSetSpec,
+  type CloneSetUpdateStrategy,
+  type WorkloadRef,
+} from './kruise.ts';
 
 /** Pods an in-place update takes out of service at once: an in-place update always makes its pod unavailable. */
 export const IN_PLACE_MAX_UNAVAILABLE = 1;

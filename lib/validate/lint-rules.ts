@@ -7,7 +7,7 @@
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
 import type { KubeObject } from '../kube/object.ts';
-import type { Finding, Rule } from '../kube/rule.ts';
+import type { FilePod, Finding, Rule } from '../kube/rule.ts';
 import { labelsOf, podOfRule, podsOfFile, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
 
 /** Volume types Pod Security "restricted" allows. */
@@ -323,7 +323,9 @@ export const LINT_RULES: readonly Rule[] = [
       if (spec.selector === undefined || spec.type === 'ExternalName') return [];
       const selector = labelsOf(spec.selector);
       const keys = Object.keys(selector);
-      const pods = podsOfFile(file, context).filter((p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]));
+      const pods = podsOfFile(file, context).filter(
+        (p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]),
+      );
       if (pods.length === 0)
         return [
           {
@@ -363,7 +365,8 @@ export const LINT_RULES: readonly Rule[] = [
     ['PodDisruptionBudget'],
     (object, _env, file = [object], context) => {
       const selector = rec(object.spec)?.selector;
-      if (podsOfFile(file, context).some((p) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector))) return [];
+      const selected = (p: FilePod) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector);
+      if (podsOfFile(file, context).some(selected)) return [];
       return [
         {
           message: `selector ${JSON.stringify(selector)} selects no pod template in this file`,

@@ -141,7 +141,11 @@ export class Microservice extends Construct {
     return meta;
   }
 
-  private pod(app: ResolvedApp, serviceAccount: kplus.ServiceAccount, container: kplus.ContainerProps): kplus.WorkloadProps {
+  private pod(
+    app: ResolvedApp,
+    serviceAccount: kplus.ServiceAccount,
+    container: kplus.ContainerProps,
+  ): kplus.WorkloadProps {
     return {
       podMetadata: { labels: appLabels(app) },
       select: false,

@@ -52,7 +52,15 @@ describe('the CloneSet of an in-place app', () => {
   it('runs the same pod the Deployment would, with the in-place readiness gate', async () => {
     // GIVEN a fixed-IP app in prod (a CloneSet), and the same app resolved to keep a Deployment
     const [app] = await resolved(
-      { 'partner-gateway': service('partner-gateway', { team: 'partners', replicas: 3, runtime: 'spring-boot', rollout: { fixedIp: true }, logs: { dir: '/home/admin/logs' } }) },
+      {
+        'partner-gateway': service('partner-gateway', {
+          team: 'partners',
+          replicas: 3,
+          runtime: 'spring-boot',
+          rollout: { fixedIp: true },
+          logs: { dir: '/home/admin/logs' },
+        }),
+      },
       'prod',
     );
     expect(app!.rollout.workload).toBe('CloneSet');
@@ -70,7 +78,8 @@ describe('the CloneSet of an in-place app', () => {
   });
 
   it('renders no Deployment beside the CloneSet', async () => {
-    const [app] = await resolved({ 'partner-gateway': service('partner-gateway', { team: 'partners', replicas: 3, rollout: { fixedIp: true } }) }, 'prod');
+    const gateway = service('partner-gateway', { team: 'partners', replicas: 3, rollout: { fixedIp: true } });
+    const [app] = await resolved({ 'partner-gateway': gateway }, 'prod');
     expect(renderApp(app!).map((o) => o.kind)).not.toContain('Deployment');
   });
 });

@@ -14,7 +14,10 @@ function configMap(app: string, envName: string, text: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${app}-log-collector`, labels: { 'app.kubernetes.io/name': app, 'platform.insure.example/environment': envName } },
+    metadata: {
+      name: `${app}-log-collector`,
+      labels: { 'app.kubernetes.io/name': app, 'platform.insure.example/environment': envName },
+    },
     data: { 'fluent-bit.yaml': text },
   };
 }
@@ -34,20 +37,30 @@ function config(app: string, envName: string, extra: Record<string, unknown> = {
 describe('policy rule fluent-bit-config', () => {
   it('passes the collector configurations the render writes, read from the manifest text', async () => {
     // GIVEN two apps with log directories, rendered for prod
-    const root = tempRepo({ apps: { 'claims-api': service('claims-api', { logs: { dir: '/home/admin/logs' } }), 'claims-batch': service('claims-batch', { logs: { dir: '/home/admin/logs' } }) } });
+    const logs = { dir: '/home/admin/logs' };
+    const root = tempRepo({
+      apps: { 'claims-api': service('claims-api', { logs }), 'claims-batch': service('claims-batch', { logs }) },
+    });
     const apps = resolveProject(await loadProject(root)).filter((a) => a.environment.name === 'prod');
     // WHEN the rule checks the ConfigMaps holding their configurations
     // THEN it finds nothing
-    for (const app of apps) expect(fluentBitConfigRule.check(configMap(app.name, 'prod', collectorConfigText(app, app.logs!)), env)).toEqual([]);
+    expect(apps).toHaveLength(2);
+    for (const app of apps) {
+      const text = collectorConfigText(app, app.logs!);
+      expect(fluentBitConfigRule.check(configMap(app.name, 'prod', text), env)).toEqual([]);
+    }
   });
 
   it('fails a configuration that differs from a passed one beyond the names, whatever was judged before', () => {
     // GIVEN a configuration of one app that passed
     expect(fluentBitConfigRule.check(configMap('claims-api', 'prod', config('claims-api', 'prod')), env)).toEqual([]);
     // WHEN the same shape for another app carries an unknown property
-    const findings = fluentBitConfigRule.check(configMap('claims-batch', 'prod', config('claims-batch', 'prod', { hots: 'x' })), env);
+    const bad = config('claims-batch', 'prod', { hots: 'x' });
+    const findings = fluentBitConfigRule.check(configMap('claims-batch', 'prod', bad), env);
     // THEN it is reported
-    expect(findings.map((f) => f.message)).toEqual(["fluent-bit.yaml: pipeline.outputs[0] (forward).hots: unknown property; did you mean 'host'?"]);
+    expect(findings.map((f) => f.message)).toEqual([
+      "fluent-bit.yaml: pipeline.outputs[0] (forward).hots: unknown property; did you mean 'host'?",
+    ]);
   });
 
   it('fails a text edited by hand after the render wrote it', () => {
@@ -61,7 +74,8 @@ describe('policy rule fluent-bit-config', () => {
     // WHEN the rule checks both
     // THEN only the edited one fails
     expect(fluentBitConfigRule.check(configMap('claims-api', 'prod', written), env)).toEqual([]);
-    expect(fluentBitConfigRule.check(configMap('claims-api', 'prod', edited), env).map((f) => f.message).join('\n')).toContain('stdot');
+    const messages = fluentBitConfigRule.check(configMap('claims-api', 'prod', edited), env).map((f) => f.message);
+    expect(messages.join('\n')).toContain('stdot');
   });
 
   it('judges an app named like a plugin by its own text', () => {
@@ -69,6 +83,7 @@ describe('policy rule fluent-bit-config', () => {
     // WHEN its valid configuration is checked, and then one with an unknown property
     // THEN the first passes and the second fails
     expect(fluentBitConfigRule.check(configMap('tail', 'prod', config('tail', 'prod')), env)).toEqual([]);
-    expect(fluentBitConfigRule.check(configMap('tail', 'prod', config('tail', 'prod', { hots: 'x' })), env)).toHaveLength(1);
+    const bad = config('tail', 'prod', { hots: 'x' });
+    expect(fluentBitConfigRule.check(configMap('tail', 'prod', bad), env)).toHaveLength(1);
   });
 });

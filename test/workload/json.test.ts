@@ -86,7 +86,15 @@ describe('objectJson', () => {
         kinds.add(object.constructor.name);
       }
       // The CloneSet's own object is a plain ApiObject with a lazy spec (`lib/rollout/cloneset.ts`).
-      expect([...kinds].sort()).toEqual(['ApiObject', 'KubeConfigMap', 'KubeCronJob', 'KubeDeployment', 'KubeService', 'KubeServiceAccount', 'PlainObject']);
+      expect([...kinds].sort()).toEqual([
+        'ApiObject',
+        'KubeConfigMap',
+        'KubeCronJob',
+        'KubeDeployment',
+        'KubeService',
+        'KubeServiceAccount',
+        'PlainObject',
+      ]);
     } finally {
       repo.cleanup();
     }

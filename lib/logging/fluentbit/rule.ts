@@ -65,7 +65,9 @@ function problemsOf(text: string, object: KubeObject): ConfigProblem[] {
 /** The rule, registered by the logging feature (`lib/logging/feature.ts`). */
 export const fluentBitConfigRule: Rule = {
   id: 'fluent-bit-config',
-  description: `Fluent Bit configurations (ConfigMap key ${FLUENT_BIT_CONFIG_KEY}) use known plugins and properties with valid values`,
+  description:
+    `Fluent Bit configurations (ConfigMap key ${FLUENT_BIT_CONFIG_KEY}) use known plugins and properties ` +
+    'with valid values',
   exceptable: false,
   check(object: KubeObject): Finding[] {
     if (object.kind !== 'ConfigMap') return [];
