@@ -8,7 +8,7 @@
 import { loggingFeature } from '../logging/feature.ts';
 import type { Rule } from '../kube/rule.ts';
 import { observabilityFeature } from '../observability/feature.ts';
-import { rolloutFeature } from '../rollout/render.ts';
+import { rolloutFeature } from '../rollout/feature.ts';
 import { workloadFeature, type Feature } from '../workload/feature.ts';
 
 /**

@@ -13,7 +13,7 @@ import { CloneSet, cloneSetRef } from './cloneset.ts';
 import type { WorkloadRef } from './kruise.ts';
 import { preStopLifecycle, rolloutAnnotations } from './lossless.ts';
 import { ROLLOUT_RULES } from './policy.ts';
-import { renderAutoscaler } from './workload.ts';
+import { renderAutoscaler } from './autoscaler.ts';
 
 /** Builds the rollout objects of `service`'s app; returns the preStop hold, when its pods need one. */
 export function renderRollout(service: Microservice): PodChange | undefined {
