@@ -7,11 +7,12 @@
  * the `InPlaceUpdateReady` readiness gate added so the pod leaves the endpoints
  * before its image is swapped.
  */
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { ResolvedRollout } from '../spec/rollout.ts';
 import { k8s, kplus } from '../workload/k8s.ts';
+import { PlainObject } from '../workload/plain.ts';
 import { selectorLabels } from '../workload/labels.ts';
 import {
   CLONESET_API_VERSION,
@@ -59,12 +60,13 @@ export class CloneSet extends kplus.Workload {
   public readonly resourceType = 'clonesets';
   /** The app whose pods this CloneSet owns. */
   public readonly app: ResolvedApp;
-  protected readonly apiObject: ApiObject;
+  protected readonly apiObject: PlainObject;
 
   constructor(scope: Construct, id: string, props: CloneSetProps) {
     super(scope, id, props);
     this.app = props.app;
-    this.apiObject = new ApiObject(this, 'Resource', {
+    // A plain object whose spec is produced when it is written: after every construct has added to the pod.
+    this.apiObject = new PlainObject(this, 'Resource', {
       apiVersion: CLONESET_API_VERSION,
       kind: 'CloneSet',
       metadata: props.metadata,
