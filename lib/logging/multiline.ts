@@ -16,6 +16,10 @@
  * - a rule whose next state is a start state flushes right after matching;
  * - a timer flushes open records every `flush_timeout` milliseconds.
  */
+import { patternProblem } from '../spec/logs-checks.ts';
+
+/** Why a start pattern cannot be used in a multiline rule; the spec checks apply it to `logs.multiline`. */
+export { patternProblem } from '../spec/logs-checks.ts';
 
 /** The state every record starts in. */
 export const START_STATE = 'start_state';
@@ -65,31 +69,6 @@ export function startPatternMultiline(pattern: string, name = 'platform-custom')
       { state: 'cont', regex: `/^(?!(?:${body}))/`, nextState: 'cont' },
     ],
   };
-}
-
-/**
- * Constructs whose meaning differs between Onigmo (Ruby syntax, used by Fluent
- * Bit) and JavaScript, or that JavaScript reads silently differently.
- */
-const UNPORTABLE: readonly { readonly re: RegExp; readonly what: string }[] = [
-  { re: /\\[AzZG]/, what: String.raw`the anchors \A, \z, \Z and \G` },
-  { re: /\\[hHKRXQE]/, what: String.raw`the escapes \h, \H, \K, \R, \X, \Q and \E` },
-  { re: /\\[pP]\{/, what: String.raw`Unicode properties (\p{...})` },
-  { re: /\[:[a-z]+:\]/, what: 'POSIX bracket classes ([[:alpha:]])' },
-  { re: /\(\?#/, what: 'comment groups ((?#...))' },
-];
-
-/** Why `pattern` cannot be used in a multiline rule, or `undefined` when it can. */
-export function patternProblem(pattern: string): string | undefined {
-  for (const u of UNPORTABLE) {
-    if (u.re.test(pattern)) return `uses ${u.what}, which Fluent Bit and the platform's checks read differently`;
-  }
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    return `is not a valid regular expression (${(error as Error).message})`;
-  }
-  return undefined;
 }
 
 /** The JavaScript form of a Fluent Bit `/.../` regex; throws naming the problem. */

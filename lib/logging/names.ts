@@ -3,10 +3,10 @@
  * here) and the platform side (where the aggregator and agents run).
  */
 
-/** Namespace of the cluster's log and event agents. Pod Security "privileged": the node agents read host paths. */
-export const LOGGING_NAMESPACE = 'logging';
-/** Namespaces apps may not run in: their Pod Security level admits host access. */
-export const PLATFORM_NAMESPACES: readonly string[] = [LOGGING_NAMESPACE];
+import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
+
+/** The namespace of the log agents and the namespaces apps may not use, reserved by the spec. */
+export { LOGGING_NAMESPACE, PLATFORM_NAMESPACES } from '../spec/reserved.ts';
 
 /** The aggregator: receives records over the forward protocol and ships them to the log stores. */
 export const AGGREGATOR = 'log-aggregator';

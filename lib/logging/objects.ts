@@ -3,7 +3,7 @@
  * defaults, and exceptions with their reasons.
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { ANNOTATIONS, LABELS, MANAGED_BY, labelValue } from '../workload/labels.ts';
 import { RUN_AS_USER } from '../workload/microservice.ts';
 

@@ -9,7 +9,7 @@
  *   from the node, with pod metadata from the API server, and forwards them.
  */
 import type { EnvironmentSpec, LogSink } from '../spec/environment.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { LABELS } from '../workload/labels.ts';
 import {
   FLUENT_BIT_CONFIG_DIR,

@@ -5,7 +5,7 @@
  * (the app name, unique in its namespace) so they hold for any workload kind.
  */
 import type { ResolvedApp } from '../spec/resolve.ts';
-import type { ResolvedMetrics } from './resolve.ts';
+import type { ResolvedMetrics } from '../spec/metrics.ts';
 
 /** One alerting rule of a PrometheusRule. */
 export interface AlertRule {

@@ -7,7 +7,7 @@
  * - the event exporter ships every event of the cluster to the aggregator,
  *   tagged with the cluster and environment, and so to the log stores.
  */
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { LABELS } from '../workload/labels.ts';
 import { FLUENT_BIT_CONFIG_DIR, FLUENT_BIT_CONFIG_KEY, FORWARD_PORT, fluentBitArgs, type FluentBitConfig } from '../logging/fluentbit/config.ts';
 import { AGGREGATOR_HOST, EVENT_EXPORTER, LOGGING_NAMESPACE, NODE_PROBLEM_DETECTOR, TAGS } from '../logging/names.ts';

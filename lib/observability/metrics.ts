@@ -9,7 +9,7 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { ANNOTATIONS, LABELS, selectorLabels } from '../workload/labels.ts';
 import { PlainObject } from '../workload/plain.ts';
 import { alertRules } from './alerts.ts';
-import type { ResolvedMetrics } from './resolve.ts';
+import type { ResolvedMetrics } from '../spec/metrics.ts';
 
 /** API version of the prometheus-operator kinds. */
 export const MONITORING_API = 'monitoring.coreos.com/v1';

@@ -6,9 +6,9 @@
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
 import { appFile, renderApp, type PhaseTimings, type RenderedFile } from './render.ts';
-import { objectId } from './order.ts';
-import type { KubeObject } from './yaml.ts';
-import { hashText } from './cache.ts';
+import { objectId } from '../kube/order.ts';
+import type { KubeObject } from '../kube/object.ts';
+import { hashText } from '../util/cache.ts';
 import { planSkeleton } from '../rollout/plan.ts';
 
 /** One app × environment, rendered and checked. Plain data: it crosses threads and is cached on disk. */

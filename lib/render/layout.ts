@@ -1,7 +1,5 @@
 /**
- * Where rendered output lives, shared by the writer (`render/`) and the
- * readers of git history (`release/`), which must not load the constructs.
+ * Where rendered output lives, for the readers that import it from the render;
+ * it is defined in `lib/kube/layout.ts`.
  */
-
-/** Name of the per-environment index that lists every applied file (`manifests/<env>/kustomization.yaml`). */
-export const INDEX_FILE = 'kustomization.yaml';
+export { INDEX_FILE } from '../kube/layout.ts';

@@ -9,51 +9,53 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
-import { Microservice, finishPodTemplate } from '../workload/microservice.ts';
+import { Microservice } from '../workload/microservice.ts';
+import type { PodChange } from '../workload/feature.ts';
 import { objectJson } from '../workload/json.ts';
-import { decoratePod, observe, type Observed } from '../observability/observe.ts';
-import { podTemplateOf } from '../observability/pod.ts';
+import { FEATURES } from '../features/index.ts';
+import { podTemplateOf } from '../kube/pod.ts';
 import { cmp } from '../util/compare.ts';
-import { compareObjects } from './order.ts';
+import { compareObjects } from '../kube/order.ts';
 import { PLATFORM_TEAM, annotateForDelivery } from './delivery.ts';
-import { toYaml, type KubeObject } from './yaml.ts';
-import { INDEX_FILE } from './layout.ts';
+import { toYaml } from './yaml.ts';
+import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
 
 export { PLATFORM_TEAM };
 
-export { INDEX_FILE } from './layout.ts';
+/** Name of the per-environment index (defined in `lib/kube/layout.ts`). */
+export { INDEX_FILE } from '../kube/layout.ts';
 
-/** One rendered file, relative to `manifests/`. */
-export interface RenderedFile {
-  /** `prod/apps/claims-api.yaml`. */
-  readonly path: string;
-  /** Environment the file belongs to. */
-  readonly env: string;
-  /** Objects in the file, in file order (empty for the index). */
-  readonly objects: readonly KubeObject[];
-  /** The file's bytes. */
-  readonly content: string;
-}
+/** One rendered file, relative to `manifests/` (defined in `lib/kube/object.ts`). */
+export type { RenderedFile } from '../kube/object.ts';
 
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {
-  const { chart, observed } = appChart(new App(), app.name, app);
+  const { chart, podChanges } = appChart(new App(), app.name, app);
   const objects = synthChart(chart);
   for (const object of objects) {
     const template = podTemplateOf(object);
     // The app's own workload: the one object whose pods run the app's container.
     if (!template || template.spec.containers[0]?.name !== app.name) continue;
-    finishPodTemplate(app, template);
-    decoratePod(app, template, observed);
+    // The one step that changes the pod: every feature's change, in the order of the feature list.
+    for (const change of podChanges) change(template);
   }
   return objects.sort(compareObjects);
 }
 
-/** The chart of one app in one environment, added to `scope` under `id`: its Microservice and observability objects. */
-export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Chart; observed: Observed } {
+/**
+ * The chart of one app in one environment, added to `scope` under `id`: its `Microservice` and every feature's
+ * objects, with the features' changes to the app's pod, to apply after synthesis (`renderApp`).
+ */
+export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Chart; podChanges: PodChange[] } {
   const chart = new Chart(scope, id, { namespace: app.namespace, labels: appLabels(app), disableResourceNameHashes: true });
-  new Microservice(chart, app.name, { app });
-  return { chart, observed: observe(chart, app) };
+  const service = new Microservice(chart, app.name, { app });
+  const podChanges: PodChange[] = [];
+  for (const feature of FEATURES) {
+    const change = feature.build({ chart, service, app });
+    if (change) podChanges.push(change);
+  }
+  return { chart, podChanges };
 }
 
 /**

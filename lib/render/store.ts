@@ -13,7 +13,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderedAppFile } from './batch.ts';
-import { CACHE_DIR } from './cache.ts';
+import { CACHE_DIR } from '../util/cache.ts';
 import { writeAtomic } from '../util/fs.ts';
 
 /** A render without its bytes. */

@@ -16,14 +16,14 @@ import { checkPolicyAcross } from '../validate/policy.ts';
 import { duplicateObjects, formatViolations, validateFiles, type Violation } from '../validate/validate.ts';
 import { cmp } from '../util/compare.ts';
 import { withLock } from '../util/fs.ts';
-import { CACHE_DIR, codeHash, hashText } from './cache.ts';
+import { CACHE_DIR, codeHash, hashText } from '../util/cache.ts';
 import { RenderStore, type RenderMeta } from './store.ts';
 import { defaultWorkers, renderApps } from './engine.ts';
 import { checkedFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
 import { OutputRecord, diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
 import { renderIndex, renderNamespaces, type PhaseTimings, type RenderedFile } from './render.ts';
-import { renderPlatformFiles } from '../observability/platform.ts';
+import { renderPlatformFiles } from './platform.ts';
 
 /** Folder of the rendered output, relative to the repository root. */
 export const MANIFESTS_DIR = 'manifests';

@@ -2,17 +2,25 @@
  * In-place upgrade: the app's pods as an OpenKruise CloneSet, which swaps container
  * images inside the running pod and so keeps its IP (partners allowlist it).
  *
- * The pod template is the one the Deployment path renders (same probes, security,
- * preStop hold), with the `InPlaceUpdateReady` readiness gate added so the pod leaves
- * the endpoints before its image is swapped (see `workload.ts`).
+ * The pod template is the app's one pod (`Microservice.podProps`: same probes,
+ * security, and after synthesis the same pod changes, preStop hold included), with
+ * the `InPlaceUpdateReady` readiness gate added so the pod leaves the endpoints
+ * before its image is swapped.
  */
+import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { PlainObject } from '../workload/plain.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
+import type { ResolvedRollout } from '../spec/rollout.ts';
+import { k8s, kplus } from '../workload/k8s.ts';
+import { PlainObject } from '../workload/plain.ts';
 import { selectorLabels } from '../workload/labels.ts';
-import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, type CloneSet, type CloneSetSpec, type CloneSetUpdateStrategy, type WorkloadRef } from './kruise.ts';
-import type { ResolvedRollout } from './resolve.ts';
-import type { TakenOverDeployment } from './workload.ts';
+import {
+  CLONESET_API_VERSION,
+  IN_PLACE_UPDATE_READY,
+  type CloneSetSpec,
+  type CloneSetUpdateStrategy,
+  type WorkloadRef,
+} from './kruise.ts';
 
 /** Pods an in-place update takes out of service at once: an in-place update always makes its pod unavailable. */
 export const IN_PLACE_MAX_UNAVAILABLE = 1;
@@ -34,26 +42,57 @@ export function cloneSetUpdateStrategy(rollout: ResolvedRollout): CloneSetUpdate
   };
 }
 
-/** Writes the CloneSet of `app` from the pod template of the taken-over Deployment, with the `InPlaceUpdateReady` gate. */
-export function renderCloneSet(scope: Construct, app: ResolvedApp, taken: TakenOverDeployment): PlainObject {
-  const template = taken.spec.template;
-  const gates = (template.spec.readinessGates as { conditionType: string }[] | undefined) ?? [];
-  const spec: CloneSetSpec = {
-    // An autoscaler owns the count when there is one.
-    ...(app.autoscaling ? {} : { replicas: app.replicas }),
-    selector: { matchLabels: selectorLabels(app) },
-    template: { ...template, spec: { ...template.spec, readinessGates: [...gates, { conditionType: IN_PLACE_UPDATE_READY }] } },
-    updateStrategy: cloneSetUpdateStrategy(app.rollout),
-    minReadySeconds: app.rollout.minReadySeconds,
-    revisionHistoryLimit: 10,
-  };
-  const cloneSet: CloneSet = {
-    apiVersion: CLONESET_API_VERSION,
-    kind: 'CloneSet',
-    metadata: { name: app.name, annotations: taken.metadata.annotations },
-    spec,
-  };
-  return new PlainObject(scope, 'CloneSet', cloneSet);
+/** Properties of `CloneSet`: the pod, as for any cdk8s-plus workload, and the app it runs. */
+export interface CloneSetProps extends kplus.WorkloadProps {
+  /** The app, resolved for one environment: its replicas, selector and rollout. */
+  readonly app: ResolvedApp;
+}
+
+/**
+ * The app's pods as an OpenKruise CloneSet, built like cdk8s-plus builds a
+ * Deployment: the pod props (containers, volumes, security) become the pod
+ * template through cdk8s-plus' own pod spec, and the `InPlaceUpdateReady`
+ * readiness gate is added to it. The other features change that template
+ * after synthesis, as they change a Deployment's.
+ */
+export class CloneSet extends kplus.Workload {
+  /** The API resource, for RBAC. */
+  public readonly resourceType = 'clonesets';
+  /** The app whose pods this CloneSet owns. */
+  public readonly app: ResolvedApp;
+  protected readonly apiObject: PlainObject;
+
+  constructor(scope: Construct, id: string, props: CloneSetProps) {
+    super(scope, id, props);
+    this.app = props.app;
+    // A plain object whose spec is produced when it is written: after every construct has added to the pod.
+    this.apiObject = new PlainObject(this, 'Resource', {
+      apiVersion: CLONESET_API_VERSION,
+      kind: 'CloneSet',
+      metadata: props.metadata,
+      spec: Lazy.any({ produce: () => this.spec() }),
+    });
+  }
+
+  /** The CloneSet's spec, as Kubernetes JSON. */
+  private spec(): CloneSetSpec {
+    const app = this.app;
+    // cdk8s-plus writes a pod spec in its typed form; its generated mapping gives the Kubernetes JSON.
+    const pod = k8s.toJson_PodSpec(this._toPodSpec()) as Record<string, unknown>;
+    const gates = (pod.readinessGates as { conditionType: string }[] | undefined) ?? [];
+    return {
+      // An autoscaler owns the count when there is one.
+      ...(app.autoscaling ? {} : { replicas: app.replicas }),
+      selector: { matchLabels: selectorLabels(app) },
+      template: {
+        metadata: this.podMetadata.toJson() as { labels?: Record<string, string> },
+        spec: { ...pod, readinessGates: [...gates, { conditionType: IN_PLACE_UPDATE_READY }] },
+      },
+      updateStrategy: cloneSetUpdateStrategy(app.rollout),
+      minReadySeconds: app.rollout.minReadySeconds,
+      revisionHistoryLimit: 10,
+    };
+  }
 }
 
 /** Reference to the CloneSet of `app`, for a Rollout or an autoscaler. */

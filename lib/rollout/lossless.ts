@@ -7,21 +7,14 @@
  * never take a ready pod away before its replacement is ready (maxUnavailable 0
  * by default), surge a bounded number of pods, and wait `minReadySeconds` before
  * trusting a new pod.
+ *
+ * This folder holds the parts the rollout feature adds: the preStop hold on the
+ * pod and the annotations on the workload. The Deployment's update strategy and
+ * Spring Boot's graceful shutdown are written with the workload
+ * (`lib/workload/rolling.ts`).
  */
-import { kplus } from '../workload/k8s.ts';
-import type { ResolvedRollout } from './resolve.ts';
+import type { ResolvedRollout } from '../spec/rollout.ts';
 import { ROLLOUT_ANNOTATIONS } from './plan.ts';
-
-/** The rolling update of a Deployment: bounded surge, and no pod taken away unless the policy allows it. */
-export function deploymentStrategy(rollout: ResolvedRollout): kplus.DeploymentStrategy {
-  return kplus.DeploymentStrategy.rollingUpdate({
-    maxSurge: kplus.PercentOrAbsolute.percent(rollout.maxSurgePercent),
-    maxUnavailable:
-      rollout.maxUnavailablePercent === 0
-        ? kplus.PercentOrAbsolute.absolute(0)
-        : kplus.PercentOrAbsolute.percent(rollout.maxUnavailablePercent),
-  });
-}
 
 /** The container `lifecycle` that holds a stopping pod in service; `undefined` when nothing needs holding. */
 export function preStopLifecycle(rollout: ResolvedRollout): Record<string, unknown> | undefined {
@@ -35,11 +28,6 @@ export function preStopLifecycle(rollout: ResolvedRollout): Record<string, unkno
       // 'app': the process delays its own shutdown; 'none': nothing routes traffic to the pod.
       return undefined;
   }
-}
-
-/** Spring Boot's graceful shutdown, with its phase timeout equal to the drain the grace period covers. */
-export function springShutdownEnv(rollout: ResolvedRollout): Record<string, string> {
-  return { SERVER_SHUTDOWN: 'graceful', SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE: `${rollout.drainSeconds}s` };
 }
 
 /** Annotations recording the rollout on the workload, for reviewers and for `validate`. */

@@ -3,10 +3,10 @@
  * written) on rendered manifests. Each rule has a stable id; limits that differ
  * between environments come from the environment's `rollout` policy.
  */
-import type { RenderedFile } from '../render/render.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { RenderedFile } from '../kube/object.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import type { AcrossFinding, Finding, Rule } from '../validate/policy.ts';
+import type { AcrossFinding, Finding, Rule } from '../kube/rule.ts';
 import { LABELS } from '../workload/labels.ts';
 import { cmp } from '../util/compare.ts';
 import { CLONESET_API_VERSION, IN_PLACE_UPDATE_READY, KRUISE_ROLLOUT_API_VERSION } from './kruise.ts';

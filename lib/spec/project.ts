@@ -11,9 +11,10 @@ import type { EnvironmentSpec } from './environment.ts';
 import { ProblemSink, closest, showValue } from './problems.ts';
 import { resolveApp, type PinnedVersion, type ResolvedApp } from './resolve.ts';
 import { checkApp, checkEnvironment, fromAllowedRegistry, registryOf } from './rules.ts';
-import { checkRolloutInEnvironments } from '../rollout/spec.ts';
+import { checkRolloutInEnvironments } from './rollout-checks.ts';
+import { MUTABLE_TAGS } from './reserved.ts';
 import { cmp } from '../util/compare.ts';
-import { KeyedCache, codeHash, hashText } from '../render/cache.ts';
+import { KeyedCache, codeHash, hashText } from '../util/cache.ts';
 import { importTypeScript } from '../util/import-ts.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
 import { loadSpecFiles } from './bundle.ts';
@@ -45,8 +46,6 @@ export interface Project {
   readonly apps: readonly LoadedApp[];
 }
 
-/** Tags that move: never allowed where images must be reproducible. */
-export const MUTABLE_TAGS = new Set(['latest', 'main', 'master', 'develop', 'dev', 'stable', 'edge', 'nightly', 'snapshot']);
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 

@@ -4,9 +4,9 @@
  */
 import type { AppSpec, EnvValue, PortSpec, Runtime, WorkloadKind } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
-import { resolveRollout, type ResolvedRollout } from '../rollout/resolve.ts';
-import { resolveLogs, type ResolvedLogs } from '../logging/resolve.ts';
-import { resolveMetrics, type ResolvedMetrics } from '../observability/resolve.ts';
+import { resolveRollout, type ResolvedRollout } from './rollout.ts';
+import { resolveLogs, type ResolvedLogs } from './logs.ts';
+import { resolveMetrics, type ResolvedMetrics } from './metrics.ts';
 
 /** An image pinned for one environment. */
 export interface PinnedVersion {

@@ -5,10 +5,13 @@
 import type { AppSpec, EnvValue, ResourcesSpec } from './app.ts';
 import type { EnvironmentSpec } from './environment.ts';
 import type { ProblemSink } from './problems.ts';
-import { checkRolloutPolicy, checkRolloutSpec } from '../rollout/spec.ts';
-import { checkObservability, checkObservabilityPolicy } from '../observability/rules.ts';
+import { checkRolloutPolicy, checkRolloutSpec } from './rollout-checks.ts';
+import { checkObservability, checkObservabilityPolicy } from './observability-checks.ts';
 import { CronExpressionParser } from 'cron-parser';
 import { findSecrets } from './secrets.ts';
+import { cpuMillis, memoryBytes } from './quantity.ts';
+
+export { cpuMillis, memoryBytes } from './quantity.ts';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -433,19 +436,6 @@ function checkResources(r: ResourcesSpec, file: string, field: string, sink: Pro
   if (r.memory && r.memoryLimit && MEMORY.test(r.memory) && MEMORY.test(r.memoryLimit) && memoryBytes(r.memoryLimit) < memoryBytes(r.memory)) {
     sink.add(file, `${field}.memoryLimit`, r.memoryLimit, `is below the memory request (${r.memory})`, 'raise memoryLimit to at least memory, or drop it');
   }
-}
-
-/** CPU quantity in millicores. */
-export function cpuMillis(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
-}
-
-/** Memory quantity in bytes. */
-export function memoryBytes(q: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
-  if (!m) return Number.NaN;
-  const units: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-  return Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
 }
 
 /** How to get a secret out of git, and what to do when the value is not one. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppSpec } from './app.ts';
 import { RISKS, type EnvironmentSpec } from './environment.ts';
 import { closest, type ProblemSink } from './problems.ts';
-import { clusterRolloutFacts, rolloutOverridesSchema, rolloutPolicySchema, rolloutSchema } from '../rollout/schema.ts';
+import { clusterRolloutFacts, rolloutOverridesSchema, rolloutPolicySchema, rolloutSchema } from './rollout-schema.ts';
 
 const envNames = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
 

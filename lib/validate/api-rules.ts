@@ -7,9 +7,9 @@
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './rule.ts';
-import { labelsOf, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str } from './shape.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { Finding, Rule, RuleContext } from '../kube/rule.ts';
+import { labelsOf, podOfRule, rec, recs, selectorIsEmpty, selectorMatches, str } from './shape.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -110,9 +110,9 @@ const badName = (name: unknown): boolean =>
   typeof name === 'string' && (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name));
 const nameFix = 'name ports with at most 15 lower-case letters, digits and "-", at least one letter (IANA_SVC_NAME)';
 
-function portFindings(object: KubeObject): Finding[] {
+function portFindings(object: KubeObject, _env?: unknown, _file?: unknown, context?: RuleContext): Finding[] {
   const out: Finding[] = [];
-  const pod = podTemplateOf(object);
+  const pod = podOfRule(object, context);
   for (const c of pod ? pod.containers : []) {
     for (const p of recs(c.ports)) {
       if (!inRange(p.containerPort))
@@ -221,7 +221,7 @@ function allAllowed(value: unknown, path: readonly string[], values: readonly st
   return typeof v === 'string' && values.includes(v);
 }
 
-function enumFindings(object: KubeObject): Finding[] {
+function enumFindings(object: KubeObject, _env?: unknown, _file?: unknown, context?: RuleContext): Finding[] {
   const out: Finding[] = [];
   const check = (value: unknown, path: readonly string[], values: readonly string[], where: () => string): void => {
     if (allAllowed(value, path, values)) return;
@@ -234,7 +234,7 @@ function enumFindings(object: KubeObject): Finding[] {
     }
   };
   for (const e of ENUMS) if (!e.kinds || e.kinds.has(object.kind)) check(object, e.path, e.values, () => '');
-  const pod = podTemplateOf(object);
+  const pod = podOfRule(object, context);
   if (pod) {
     for (const e of POD_ENUMS) check(pod.spec, e.path, e.values, () => 'pod spec');
     for (const c of pod.containers) {
@@ -292,7 +292,7 @@ export const API_RULES: readonly Rule[] = [
       'names are DNS-1123 labels (≤ 63) or subdomains (≤ 253) as the kind requires;' +
       ' unique container and volume names in a pod; mounts name a volume',
     exceptable: false,
-    check: (object) => {
+    check: (object, _env, _file, context) => {
       const out: Finding[] = [];
       const name = object.metadata.name;
       const problem = nameProblem(object.kind, name);
@@ -309,7 +309,7 @@ export const API_RULES: readonly Rule[] = [
           fix: 'use a DNS-1123 label as the team namespace',
         });
       }
-      const pod = podTemplateOf(object);
+      const pod = podOfRule(object, context);
       if (!pod) return out;
       const seen = (list: Record<string, unknown>[], what: string): void => {
         const names = new Set<string>();
@@ -350,7 +350,7 @@ export const API_RULES: readonly Rule[] = [
     description:
       'label keys and values (labels, selectors) have valid syntax: values ≤ 63 characters of [A-Za-z0-9-_.]',
     exceptable: false,
-    check: (object) => {
+    check: (object, _env, _file, context) => {
       const out: Finding[] = [];
       for (const { path, map } of labelMaps(object)) {
         for (const key in map) {
@@ -376,9 +376,9 @@ export const API_RULES: readonly Rule[] = [
     id: 'api-selector',
     description: "a workload's selector is not empty and selects its own pod template",
     exceptable: false,
-    check: (object) => {
+    check: (object, _env, _file, context) => {
       if (object.apiVersion !== 'apps/v1') return [];
-      const pod = podTemplateOf(object);
+      const pod = podOfRule(object, context);
       const selector = rec(object.spec)?.selector;
       if (!pod) return [];
       if (!rec(selector) || selectorIsEmpty(selector))
@@ -410,9 +410,9 @@ export const API_RULES: readonly Rule[] = [
     id: 'api-restart-policy',
     description: 'restartPolicy is Always for long-running workloads, OnFailure or Never for Jobs and CronJobs',
     exceptable: false,
-    check: (object) => {
+    check: (object, _env, _file, context) => {
       const allowed = RESTART_POLICIES[object.kind];
-      const pod = podTemplateOf(object);
+      const pod = podOfRule(object, context);
       if (!allowed || !pod || pod.spec.restartPolicy === undefined) return [];
       const value = pod.spec.restartPolicy;
       if (typeof value === 'string' && allowed.includes(value)) return [];
@@ -437,7 +437,7 @@ export const API_RULES: readonly Rule[] = [
     id: 'api-served',
     description: "the API version and fields are served by the cluster's Kubernetes version",
     exceptable: false,
-    check: (object, env) => {
+    check: (object, env, _file, context) => {
       const version = env.cluster.kubernetesVersion;
       const minor = minorOf(version);
       if (minor === undefined) return [];
@@ -449,7 +449,7 @@ export const API_RULES: readonly Rule[] = [
           fix: 'use the API version the cluster serves',
         });
       }
-      const pod = podTemplateOf(object);
+      const pod = podOfRule(object, context);
       for (const c of pod ? pod.containers : []) {
         for (const f of FIELD_SINCE) {
           if (minor < f.since && valuesAt(c, f.path, '').length > 0) {

@@ -6,9 +6,9 @@
  * autoscalers, disruption budgets, NetworkPolicies, monitors, service accounts).
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { Finding, Rule } from './rule.ts';
-import { labelsOf, podsOfFile, podTemplateOf, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { FilePod, Finding, Rule } from '../kube/rule.ts';
+import { labelsOf, podOfRule, podsOfFile, rec, recs, selectorIsEmpty, selectorMatches, str, strs } from './shape.ts';
 
 /** Volume types Pod Security "restricted" allows. */
 const RESTRICTED_VOLUMES = new Set([
@@ -48,7 +48,7 @@ const podRule = (
   exceptable: options.exceptable ?? false,
   check: (object, _env, _file, context) => {
     if (options.appsOnly && context?.platform) return [];
-    const pod = podTemplateOf(object);
+    const pod = podOfRule(object, context);
     return pod ? check(pod.spec, pod.containers, object) : [];
   },
 });
@@ -318,12 +318,14 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-service',
     'a Service selects pods of its manifest file and its named target ports exist on them',
     ['Service'],
-    (object, _env, file = [object]) => {
+    (object, _env, file = [object], context) => {
       const spec = rec(object.spec) ?? {};
       if (spec.selector === undefined || spec.type === 'ExternalName') return [];
       const selector = labelsOf(spec.selector);
       const keys = Object.keys(selector);
-      const pods = podsOfFile(file).filter((p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]));
+      const pods = podsOfFile(file, context).filter(
+        (p) => keys.length > 0 && keys.every((k) => p.labels[k] === selector[k]),
+      );
       if (pods.length === 0)
         return [
           {
@@ -346,7 +348,7 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-hpa',
     "an autoscaler's target exists in its manifest file",
     ['HorizontalPodAutoscaler'],
-    (object, _env, file = [object]) => {
+    (object, _env, file = [object], context) => {
       const ref = rec(rec(object.spec)?.scaleTargetRef) ?? {};
       if (file.some((o) => o.kind === ref.kind && o.metadata.name === ref.name)) return [];
       return [
@@ -361,9 +363,10 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-pdb',
     'a PodDisruptionBudget selects pods of its manifest file',
     ['PodDisruptionBudget'],
-    (object, _env, file = [object]) => {
+    (object, _env, file = [object], context) => {
       const selector = rec(object.spec)?.selector;
-      if (podsOfFile(file).some((p) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector))) return [];
+      const selected = (p: FilePod) => selectorMatches(selector, p.labels) && !selectorIsEmpty(selector);
+      if (podsOfFile(file, context).some(selected)) return [];
       return [
         {
           message: `selector ${JSON.stringify(selector)} selects no pod template in this file`,
@@ -376,10 +379,10 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-network-policy',
     "a NetworkPolicy's podSelector selects pods of its file, or every pod of the namespace",
     ['NetworkPolicy'],
-    (object, _env, file = [object]) => {
+    (object, _env, file = [object], context) => {
       const selector = rec(object.spec)?.podSelector;
       if (selectorIsEmpty(selector)) return [];
-      if (podsOfFile(file).some((p) => selectorMatches(selector, p.labels))) return [];
+      if (podsOfFile(file, context).some((p) => selectorMatches(selector, p.labels))) return [];
       return [
         {
           message: `podSelector ${JSON.stringify(selector)} selects no pod template in this file`,
@@ -392,7 +395,7 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-monitor',
     'a ServiceMonitor selects a Service of its file on a port it has; a PodMonitor selects pods with that port',
     ['ServiceMonitor', 'PodMonitor'],
-    (object, _env, file = [object]) => {
+    (object, _env, file = [object], context) => {
       const spec = rec(object.spec) ?? {};
       const selector = spec.selector;
       if (object.kind === 'ServiceMonitor') {
@@ -414,7 +417,7 @@ export const LINT_RULES: readonly Rule[] = [
             fix: 'use a port name the Service declares',
           }));
       }
-      const pods = podsOfFile(file).filter((p) => selectorMatches(selector, p.labels));
+      const pods = podsOfFile(file, context).filter((p) => selectorMatches(selector, p.labels));
       if (pods.length === 0)
         return [
           {
@@ -437,8 +440,8 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-service-account',
     "a pod's service account is defined in its file (or is the namespace's default)",
     ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'CloneSet'],
-    (object, _env, file = [object]) => {
-      const name = podTemplateOf(object)?.spec.serviceAccountName;
+    (object, _env, file = [object], context) => {
+      const name = podOfRule(object, context)?.spec.serviceAccountName;
       if (name === undefined || name === 'default') return [];
       if (file.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === name)) return [];
       return [

@@ -3,21 +3,21 @@
  * reports, exceptions and tests) and reads environment facts, never names.
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { MUTABLE_TAGS } from '../spec/project.ts';
+import { MUTABLE_TAGS } from '../spec/reserved.ts';
 import { ANNOTATIONS, LABELS } from '../workload/labels.ts';
-import type { KubeObject } from '../render/yaml.ts';
-import type { RenderedFile } from '../render/render.ts';
-import { ROLLOUT_RULES } from '../rollout/policy.ts';
-import { fluentBitConfigRule } from '../logging/fluentbit/rule.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { RenderedFile } from '../kube/object.ts';
+import { FEATURE_RULES } from '../features/index.ts';
 import { API_RULES } from './api-rules.ts';
 import { LINT_RULES, UPDATE_RULE } from './lint-rules.ts';
 import { platformExceptionsOf } from './exceptions.ts';
-import { beginObject, endObject } from './shape.ts';
+import { podTemplateOf } from './shape.ts';
+import type { FilePod } from '../kube/rule.ts';
 import { secretContentRule } from './secret-content.ts';
 
-import type { Finding, Rule, RuleContext } from './rule.ts';
+import type { Finding, Rule, RuleContext } from '../kube/rule.ts';
 
-export type { AcrossFinding, Finding, Rule, RuleContext } from './rule.ts';
+export type { AcrossFinding, Finding, Rule, RuleContext } from '../kube/rule.ts';
 
 interface Container {
   name?: string;
@@ -66,11 +66,7 @@ export function parseImage(image: string): { repository: string; tag?: string; d
   return { repository: nameAndTag, digest };
 }
 
-/** The object `checkPolicy` is checking, with its pod spec and containers: the pod rules all read them, so they are looked up once. */
-let checking: { object: KubeObject; pod: PodSpec | undefined; containers: Container[] } | undefined;
-
 function podOf(object: KubeObject): { pod: PodSpec | undefined; containers: Container[] } {
-  if (checking?.object === object) return checking;
   const pod = podSpecOf(object);
   return { pod, containers: pod ? containersOf(pod) : [] };
 }
@@ -181,8 +177,7 @@ export const RULES: readonly Rule[] = [
         : [];
     },
   },
-  ...ROLLOUT_RULES,
-  fluentBitConfigRule,
+  ...FEATURE_RULES,
   ...API_RULES,
   ...LINT_RULES,
   UPDATE_RULE,
@@ -207,41 +202,37 @@ export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 export function checkPolicy(
   object: KubeObject,
   env: EnvironmentSpec,
-  context: { file?: readonly KubeObject[]; platform?: boolean } = {},
+  context: { file?: readonly KubeObject[]; platform?: boolean; filePods?: () => readonly FilePod[] } = {},
 ): { rule: string; message: string; fix: string }[] {
   const excepted = exceptionsOf(object);
   const out: { rule: string; message: string; fix: string }[] = [];
   const file = context.file ?? [object];
-  const ruleContext: RuleContext = { platform: context.platform === true };
-  const { namespace, name } = object.metadata ?? {};
-  const listed = context.platform === true ? platformExceptionsOf(object.kind, namespace, name) : undefined;
+  const platform = context.platform === true;
+  let ruleContext: RuleContext;
   try {
-    checking = { object, ...podOf(object) };
-    beginObject(object);
+    // Every pod rule reads the pod template: it is read once and given to each.
+    ruleContext = { platform, pod: podTemplateOf(object), filePods: context.filePods };
   } catch {
     // A pod spec of the wrong shape: each rule reads it again, and a rule that cannot is reported as such below.
-    checking = undefined;
+    ruleContext = { platform, filePods: context.filePods };
   }
-  try {
-    for (const rule of RULES) {
-      if (excepted?.has(rule.id) && (rule.exceptable || (context.platform === true && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
-      if (listed?.has(rule.id)) continue;
-      let findings: Finding[];
-      try {
-        findings = rule.check(object, env, file, ruleContext);
-      } catch (error) {
-        out.push({
-          rule: 'malformed',
-          message: `the object is malformed where rule '${rule.id}' reads it (${(error as Error).message})`,
-          fix: 'correct the fields the schema errors name; render it from the spec with `npm run synth`',
-        });
-        continue;
-      }
-      for (const f of findings) out.push({ rule: rule.id, message: f.message, fix: f.fix });
+  const { namespace, name } = object.metadata ?? {};
+  const listed = platform ? platformExceptionsOf(object.kind, namespace, name) : undefined;
+  for (const rule of RULES) {
+    if (excepted?.has(rule.id) && (rule.exceptable || (platform && PLATFORM_EXCEPTABLE.has(rule.id)))) continue;
+    if (listed?.has(rule.id)) continue;
+    let findings: Finding[];
+    try {
+      findings = rule.check(object, env, file, ruleContext);
+    } catch (error) {
+      out.push({
+        rule: 'malformed',
+        message: `the object is malformed where rule '${rule.id}' reads it (${(error as Error).message})`,
+        fix: 'correct the fields the schema errors name; render it from the spec with `npm run synth`',
+      });
+      continue;
     }
-  } finally {
-    checking = undefined;
-    endObject();
+    for (const f of findings) out.push({ rule: rule.id, message: f.message, fix: f.fix });
   }
   return out;
 }

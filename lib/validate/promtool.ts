@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { RenderedFile } from '../render/render.ts';
-import { objectId } from '../render/order.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { RenderedFile } from '../kube/object.ts';
+import { objectId } from '../kube/order.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { Violation } from './validate.ts';
 
 /** Files handed to one promtool call; bounded so the command line stays short. */

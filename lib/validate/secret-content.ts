@@ -4,7 +4,7 @@
  * in `notSecrets` are named, with their reasons, in the ConfigMap's annotation
  * `platform.insure.example/not-secrets` and skipped; nothing else is.
  */
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { findSecrets } from '../spec/secrets.ts';
 import { ANNOTATIONS } from '../workload/labels.ts';
 

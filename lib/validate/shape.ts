@@ -3,7 +3,10 @@
  * so any field may hold any type. The readers return `undefined` or `[]` for a
  * value of the wrong type (the schema check reports it) instead of throwing.
  */
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { FilePod, PodTemplateView, RuleContext } from '../kube/rule.ts';
+
+export type { FilePod, PodTemplateView } from '../kube/rule.ts';
 
 /** A plain object, or `undefined`. */
 export function rec(value: unknown): Record<string, unknown> | undefined {
@@ -37,32 +40,15 @@ export function labelsOf(value: unknown): Record<string, string> {
 /** Kinds whose `spec.template` is a pod template. */
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CloneSet']);
 
-/** A pod template as the rules read it. */
-export interface PodTemplateView {
-  readonly labels: Record<string, string>;
-  readonly spec: Record<string, unknown>;
-  readonly containers: Record<string, unknown>[];
-}
-
-/** The object `checkPolicy` is checking and its pod template: every pod rule reads it, so it is looked up once. */
-let current: { object: KubeObject; view: PodTemplateView | undefined } | undefined;
-
-/** Makes `podTemplateOf(object)` compute once until `endObject`; `checkPolicy` brackets its rules with them. */
-export function beginObject(object: KubeObject): void {
-  current = undefined;
-  current = { object, view: podTemplateOf(object) };
-}
-
-/** Ends what `beginObject` began. */
-export function endObject(): void {
-  current = undefined;
-}
-
 /** The pod template (labels, spec, containers) of a workload, whatever its kind; `undefined` for other objects. */
 export function podTemplateOf(object: KubeObject): PodTemplateView | undefined {
-  if (current?.object === object) return current.view;
   const view = templateOf(object);
   return view && { ...view, containers: allContainers(view.spec) };
+}
+
+/** The pod template of `object` as the rule's context gives it (read once for every rule), or read from the object. */
+export function podOfRule(object: KubeObject, context: RuleContext | undefined): PodTemplateView | undefined {
+  return context && 'pod' in context ? context.pod : podTemplateOf(object);
 }
 
 function templateOf(object: KubeObject): { labels: Record<string, string>; spec: Record<string, unknown> } | undefined {
@@ -119,31 +105,18 @@ export function selectorIsEmpty(selector: unknown): boolean {
   return !!s && Object.keys(labelsOf(s.matchLabels)).length === 0 && recs(s.matchExpressions).length === 0;
 }
 
-/** A pod template of a manifest file, with the object that holds it. */
-export interface FilePod extends PodTemplateView {
-  readonly object: KubeObject;
+/** The pod templates of the objects of a manifest file, as the rule's context gives them or read from `objects`. */
+export function podsOfFile(objects: readonly KubeObject[], context?: RuleContext): readonly FilePod[] {
+  return context?.filePods ? context.filePods() : filePodsOf(objects);
 }
 
-/** The file `validateFiles` is checking and its pods, computed on first use. */
-let currentFile: { objects: readonly KubeObject[]; pods?: FilePod[] } | undefined;
-
-/** Makes `podsOfFile(objects)` compute once until `endFile`; `validateFiles` brackets each file with them. */
-export function beginFile(objects: readonly KubeObject[]): void {
-  currentFile = { objects };
+/** Reads the pod templates of the objects of a manifest file once, on first call; `validateFiles` gives it per file. */
+export function filePodsReader(objects: readonly KubeObject[]): () => readonly FilePod[] {
+  let pods: FilePod[] | undefined;
+  return () => (pods ??= filePodsOf(objects));
 }
 
-/** Ends what `beginFile` began. */
-export function endFile(): void {
-  currentFile = undefined;
-}
-
-/** The pod templates of the objects of a manifest file. */
-export function podsOfFile(objects: readonly KubeObject[]): FilePod[] {
-  if (currentFile?.objects === objects) return (currentFile.pods ??= computePods(objects));
-  return computePods(objects);
-}
-
-function computePods(objects: readonly KubeObject[]): FilePod[] {
+function filePodsOf(objects: readonly KubeObject[]): FilePod[] {
   const out: FilePod[] = [];
   for (const object of objects) {
     const view = podTemplateOf(object);

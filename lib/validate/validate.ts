@@ -5,13 +5,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import { INDEX_FILE, type RenderedFile } from '../render/render.ts';
-import { objectId } from '../render/order.ts';
-import { fromYaml, type KubeObject } from '../render/yaml.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
+import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { objectId } from '../kube/order.ts';
+import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
 import { checkPolicy, checkPolicyAcross } from './policy.ts';
 import { schemaErrors, unknownFieldErrors } from './schema.ts';
-import { beginFile, endFile } from './shape.ts';
+import { filePodsReader } from './shape.ts';
 import { parseAllDocuments } from 'yaml';
 
 /** One broken rule on one object. */
@@ -62,7 +63,7 @@ export function validateFiles(
     const objects = withListItems(file.objects);
     const kube = objects.filter(isObject);
     const platform = file.path.startsWith(`${file.env}/platform/`);
-    beginFile(kube);
+    const filePods = filePodsReader(kube);
     objects.forEach((object, n) => {
       if (!isObject(object)) {
         const fix = 're-render with `npm run synth`';
@@ -75,13 +76,12 @@ export function validateFiles(
       for (const message of schema) {
         out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
       }
-      for (const v of checkPolicy(object, env, { file: kube, platform })) {
+      for (const v of checkPolicy(object, env, { file: kube, platform, filePods })) {
         // A rule that cannot read a malformed object adds nothing to the schema errors that name the field.
         if (v.rule === 'malformed' && schema.length > 0) continue;
         out.push({ file: file.path, object: id, ...v });
       }
     });
-    endFile();
   }
   if (options.across ?? true) {
     const idsOf = (f: RenderedFile): string[] => withListItems(f.objects).filter(isObject).map(objectId);

@@ -17,7 +17,7 @@
 import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from './k8s.ts';
 import { applyMapping, type Mapping } from './mapping.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { isSorted } from '../util/compare.ts';
 
 /** How a walk treats collections. */

@@ -1,7 +1,7 @@
 /**
- * `Microservice`: one resolved app spec → every Kubernetes object the service needs.
+ * `Microservice`: one resolved app spec → the base objects of the service, and its pod.
  */
-import { ApiObject, Cron, Duration, Size } from 'cdk8s';
+import { Cron, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/rules.ts';
@@ -10,10 +10,8 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { kplus } from './k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
 import { PlainObject } from './plain.ts';
-import type { PodTemplateJson } from '../observability/pod.ts';
-import { deploymentStrategy, preStopLifecycle, springShutdownEnv } from '../rollout/lossless.ts';
-import { renderRollout } from '../rollout/render.ts';
-import { renderAutoscaler } from '../rollout/workload.ts';
+import type { PodTemplateJson } from '../kube/pod.ts';
+import { deploymentStrategy, springShutdownEnv } from './rolling.ts';
 import { cmp } from '../util/compare.ts';
 
 /** Properties of `Microservice`. */
@@ -34,13 +32,20 @@ export const TOPOLOGY_HOSTNAME = 'kubernetes.io/hostname';
 const DNS_NAMESPACE = 'kube-system';
 
 /**
- * Renders one app for one environment: ServiceAccount, ConfigMap, the workload
- * (Deployment or CronJob), Service, PodDisruptionBudget, HorizontalPodAutoscaler
+ * Renders the base objects of one app for one environment: ServiceAccount,
+ * ConfigMap, the workload (Deployment or CronJob), Service, PodDisruptionBudget
  * and NetworkPolicy. Every object is named after the app (no hash suffixes).
+ * An app whose pods an OpenKruise CloneSet owns gets no Deployment: the rollout
+ * feature builds the CloneSet from `podProps`, the same pod the Deployment
+ * would run. The features (`lib/features/`) add their objects to it.
  */
 export class Microservice extends Construct {
   /** The resolved app this construct renders. */
   public readonly app: ResolvedApp;
+  /** The app's pod: containers, volumes, service account and security, for whichever workload owns it. */
+  public readonly podProps: kplus.WorkloadProps;
+  /** The Deployment, when the app is long-running and its pods are not an OpenKruise CloneSet's. */
+  public readonly deployment?: kplus.Deployment;
 
   constructor(scope: Construct, id: string, props: MicroserviceProps) {
     super(scope, id);
@@ -48,7 +53,7 @@ export class Microservice extends Construct {
     this.app = app;
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata: this.metadata(app.name),
+      metadata: this.metadataFor(app.name),
       automountToken: false,
     });
 
@@ -57,10 +62,10 @@ export class Microservice extends Construct {
         ? new kplus.ConfigMap(this, 'ConfigMap', { metadata: this.configMetadata(app), data: sortedRecord(app.config) })
         : undefined;
 
-    const container = this.containerProps(app, configMap);
+    this.podProps = this.pod(app, serviceAccount, this.containerProps(app, configMap));
     if (app.kind === 'cronjob') {
-      const job = new kplus.CronJob(this, 'CronJob', {
-        metadata: this.metadata(app.name),
+      new kplus.CronJob(this, 'CronJob', {
+        metadata: this.workloadMetadata(),
         schedule: cronOf(app.schedule ?? '0 0 * * *'),
         concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
         successfulJobsRetained: 3,
@@ -69,26 +74,26 @@ export class Microservice extends Construct {
         backoffLimit: 2,
         activeDeadline: Duration.hours(6),
         restartPolicy: kplus.RestartPolicy.NEVER,
-        ...this.podProps(app, serviceAccount, container),
+        ...this.podProps,
       });
-      this.markExceptions(job);
     } else {
-      const deployment = new kplus.Deployment(this, 'Deployment', {
-        metadata: this.metadata(app.name),
-        ...this.podProps(app, serviceAccount, container),
-        replicas: app.autoscaling ? undefined : app.replicas,
-        strategy: deploymentStrategy(app.rollout),
-        minReady: Duration.seconds(app.rollout.minReadySeconds),
-        progressDeadline: Duration.seconds(600),
-      });
-      deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(app) }));
-      this.markExceptions(deployment);
-      // Rolling keeps the Deployment; in-place and batches hand the pods to OpenKruise objects.
-      const owner = renderRollout(this, deployment, app, this.metadata(app.name));
+      if (app.rollout.workload !== 'CloneSet') {
+        this.deployment = new kplus.Deployment(this, 'Deployment', {
+          metadata: this.workloadMetadata(),
+          ...this.podProps,
+          replicas: app.autoscaling ? undefined : app.replicas,
+          strategy: deploymentStrategy(app.rollout),
+          minReady: Duration.seconds(app.rollout.minReadySeconds),
+          progressDeadline: Duration.seconds(600),
+        });
+        this.deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(app) }));
+        // The autoscaler (rollout feature) owns the count: the Deployment then writes none.
+        if (app.autoscaling) this.deployment.markHasAutoscaler();
+      }
 
       if (app.kind === 'service' && app.ports.length > 0) {
         new kplus.Service(this, 'Service', {
-          metadata: this.metadata(app.name),
+          metadata: this.metadataFor(app.name),
           type: kplus.ServiceType.CLUSTER_IP,
           selector: kplus.Pods.select(this, 'Pods', { labels: selectorLabels(app) }),
           ports: app.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.port })),
@@ -100,24 +105,34 @@ export class Microservice extends Construct {
         new PlainObject(this, 'PodDisruptionBudget', {
           apiVersion: 'policy/v1',
           kind: 'PodDisruptionBudget',
-          metadata: this.metadata(app.name),
+          metadata: this.metadataFor(app.name),
           spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(app) } },
         } satisfies IPodDisruptionBudget);
-      }
-
-      if (app.autoscaling) {
-        // The autoscaler owns the count: the Deployment then writes none.
-        if (owner.object === deployment) deployment.markHasAutoscaler();
-        renderAutoscaler(this, app, owner.ref, this.metadata(app.name));
       }
     }
 
     this.networkPolicy(app);
   }
 
+  /** Metadata of an object of the app named `name`: its source file and description as annotations. */
+  public metadataFor(name: string): { name: string; annotations: Record<string, string> } {
+    const annotations: Record<string, string> = { [ANNOTATIONS.source]: this.app.sourceFile };
+    if (this.app.description) annotations[ANNOTATIONS.description] = this.app.description;
+    return { name, annotations };
+  }
+
+  /** Metadata of the workload that owns the app's pods, with the app's security exceptions and their reason. */
+  public workloadMetadata(): { name: string; annotations: Record<string, string> } {
+    const meta = this.metadataFor(this.app.name);
+    if (this.app.writableRootFilesystem && this.app.securityReason) {
+      meta.annotations[`${ANNOTATIONS.exceptionPrefix}/read-only-root-fs`] = this.app.securityReason;
+    }
+    return meta;
+  }
+
   /** The ConfigMap's metadata; config files the spec lists in `notSecrets` are named on it with their reasons. */
   private configMetadata(app: ResolvedApp): { name: string; annotations: Record<string, string> } {
-    const meta = this.metadata(`${app.name}-config`);
+    const meta = this.metadataFor(`${app.name}-config`);
     const allowed = Object.entries(app.notSecrets)
       .filter(([field]) => field.startsWith('config.') && app.config[field.slice('config.'.length)] !== undefined)
       .map(([field, reason]) => `${field.slice('config.'.length)}: ${reason.replace(/\s+/g, ' ').trim()}`)
@@ -126,13 +141,11 @@ export class Microservice extends Construct {
     return meta;
   }
 
-  private metadata(name: string): { name: string; annotations: Record<string, string> } {
-    const annotations: Record<string, string> = { [ANNOTATIONS.source]: this.app.sourceFile };
-    if (this.app.description) annotations[ANNOTATIONS.description] = this.app.description;
-    return { name, annotations };
-  }
-
-  private podProps(app: ResolvedApp, serviceAccount: kplus.ServiceAccount, container: kplus.ContainerProps) {
+  private pod(
+    app: ResolvedApp,
+    serviceAccount: kplus.ServiceAccount,
+    container: kplus.ContainerProps,
+  ): kplus.WorkloadProps {
     return {
       podMetadata: { labels: appLabels(app) },
       select: false,
@@ -189,13 +202,6 @@ export class Microservice extends Construct {
     };
   }
 
-  /** Records the app's security exceptions, with their reason, on the workload. */
-  private markExceptions(workload: kplus.Deployment | kplus.CronJob): void {
-    if (this.app.writableRootFilesystem && this.app.securityReason) {
-      ApiObject.of(workload).metadata.addAnnotation(`${ANNOTATIONS.exceptionPrefix}/read-only-root-fs`, this.app.securityReason);
-    }
-  }
-
   private networkPolicy(app: ResolvedApp): void {
     const ingress: INetworkPolicyIngressRule[] = [];
     const ports: INetworkPolicyPort[] = app.ports.map((p) => ({ protocol: 'TCP', port: p.port }));
@@ -234,7 +240,7 @@ export class Microservice extends Construct {
     new PlainObject(this, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: this.metadata(app.name),
+      metadata: this.metadataFor(app.name),
       spec: {
         podSelector: { matchLabels: selectorLabels(app) },
         policyTypes: ['Ingress', 'Egress'],
@@ -248,8 +254,9 @@ export class Microservice extends Construct {
 /**
  * What the rendered pod template of `app` needs beyond what cdk8s-plus writes:
  * fields it does not expose (seccomp profile, service links, dropping every
- * capability, spreading, the preStop hold), and its construct-address label
- * removed. Runs on the synthesised workload, whatever object owns the pods.
+ * capability, spreading), and its construct-address label removed. The workload
+ * feature's pod change: runs on the synthesised workload, whatever object owns
+ * the pods, before the other features' changes (`lib/features/`).
  */
 export function finishPodTemplate(app: ResolvedApp, template: PodTemplateJson): void {
   const pod = template.spec;
@@ -273,8 +280,6 @@ export function finishPodTemplate(app: ResolvedApp, template: PodTemplateJson): 
   }
   // A worker has no endpoint to probe, and a job needs none: no startup probe rather than a meaningless one.
   if (app.kind === 'cronjob' || !app.health) delete main.startupProbe;
-  const lifecycle = app.kind === 'cronjob' ? undefined : preStopLifecycle(app.rollout);
-  if (lifecycle) main.lifecycle = lifecycle;
 }
 
 /** The label cdk8s-plus puts on pod templates to address the construct that made them. */

@@ -1,9 +1,9 @@
 /**
  * `PlainObject`: an API object the platform writes as plain JSON.
  */
-import { ApiObject, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
+import { ApiObject, Lazy, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { metadataJson } from './json.ts';
 import { isPlainRecord } from '../util/data.ts';
 
@@ -14,6 +14,7 @@ export interface PlainObjectProps {
   /** Name and annotations; the chart adds its namespace and labels, as for any `ApiObject`. */
   readonly metadata?: ApiObjectMetadata;
   // The rest of the object (`spec`, `data`, …) is plain data: strings, numbers, booleans, arrays and plain objects.
+  // A top-level field may instead be a `Lazy` producing plain data, for a body built from other constructs.
 }
 
 /**
@@ -22,8 +23,10 @@ export interface PlainObjectProps {
  * labels from the chart like any other object, but synthesises by copying its
  * body instead of running cdk8s' token resolution over it: plain data holds no
  * tokens, and that walk cost more than the rest of the object's render.
- * Anything that is not plain data (a `Duration`, a `Lazy`, a class instance)
- * fails the synthesis, naming the field.
+ * A top-level field may be a `Lazy`, produced when the object is written (a
+ * CloneSet's spec, built from its pod's constructs). Anything else that is not
+ * plain data (a `Duration`, a nested `Lazy`, a class instance) fails the
+ * synthesis, naming the field.
  */
 export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends ApiObject {
   private readonly body: Readonly<Record<string, unknown>>;
@@ -43,13 +46,15 @@ export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends 
   public override toJson(): KubeObject {
     const out: KubeObject = { apiVersion: this.apiVersion, kind: this.kind, metadata: metadataJson(this.metadata) as KubeObject['metadata'] };
     for (const key of Object.keys(this.body)) {
+      const field = this.body[key];
+      const value: unknown = field instanceof Lazy ? field.produce() : field;
       let copy: unknown;
       try {
-        copy = copyJson(this.body[key]);
+        copy = copyJson(value);
       } catch (error) {
         if (!(error instanceof NotPlain)) throw error;
         // The copy keeps no path, so that it builds no string per value; the failure looks for it.
-        const found = notPlainAt(this.body[key], key) ?? { path: key, what: error.what };
+        const found = notPlainAt(value, key) ?? { path: key, what: error.what };
         throw new Error(`${this.kind} ${this.name}: field '${found.path}' holds a ${found.what}, not plain data; write the value itself (e.g. a number of seconds for a Duration)`);
       }
       if (copy !== undefined) out[key] = copy;

@@ -146,7 +146,7 @@ describe('log directory collection', () => {
 
 describe('pod templates of any workload kind', () => {
   it('finds the pod template of a Deployment, a CronJob and an OpenKruise CloneSet, and none in a ConfigMap', async () => {
-    const { podTemplateOf } = await import('../../lib/observability/pod.ts');
+    const { podTemplateOf } = await import('../../lib/kube/pod.ts');
     const template = { metadata: {}, spec: { containers: [{ name: 'claims-api' }] } };
     const meta = { name: 'claims-api' };
     expect(podTemplateOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec: { template } })).toBe(template);

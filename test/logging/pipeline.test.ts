@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderPlatformFiles } from '../../lib/observability/platform.ts';
+import { renderPlatformFiles } from '../../lib/render/platform.ts';
 import { validateFiles } from '../../lib/validate/validate.ts';
 import { loadProject } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';

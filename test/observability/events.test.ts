@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kernelMonitorConfig, kmsgMatches, npdConfigProblems, type NpdMonitorConfig } from '../../lib/observability/npd.ts';
-import { renderPlatformFiles } from '../../lib/observability/platform.ts';
+import { renderPlatformFiles } from '../../lib/render/platform.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import prod from '../../environments/prod/environment.ts';
 

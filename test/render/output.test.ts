@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputRecord, diffOutput, writeOutput, type OutputFile } from '../../lib/render/output.ts';
-import { hashText } from '../../lib/render/cache.ts';
+import { hashText } from '../../lib/util/cache.ts';
 import { snapshotTree } from '../fixture.ts';
 
 let dirs: string[] = [];

@@ -202,3 +202,28 @@ describe('schema', () => {
     expect(schemaErrors({ apiVersion: 'example.com/v1', kind: 'Widget' })[0]).toContain('no schema is registered for example.com/v1/Widget');
   });
 });
+
+describe('what a rule judges', () => {
+  it('reads the pod the context gives it, and the object itself without one', () => {
+    // GIVEN a Deployment whose pod has no seccomp profile, and the seccomp rule
+    const object = deployment();
+    delete object.spec.template.spec.securityContext;
+    const rule = RULES.find((r) => r.id === 'seccomp')!;
+    // WHEN the rule is told the object runs no pod, and then given no context
+    // THEN it judges what it is given: nothing, then the object's own pod
+    expect(rule.check(object, prod, [object], { pod: undefined })).toEqual([]);
+    expect(rule.check(object, prod, [object])).not.toEqual([]);
+  });
+
+  it('gives every rule the pod it reads once, so checking an object twice finds the same', () => {
+    // GIVEN a Deployment with a finding of a pod rule
+    const object = deployment();
+    delete object.spec.template.spec.securityContext;
+    // WHEN it is checked twice, and a second object between
+    const first = checkPolicy(object, prod);
+    checkPolicy(deployment(), prod);
+    // THEN the findings are the same each time: nothing is left over from another object
+    expect(checkPolicy(object, prod)).toEqual(first);
+    expect(first.map((f) => f.rule)).toContain('seccomp');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { App, Chart, Duration, JsonPatch } from 'cdk8s';
+import { App, Chart, Duration, JsonPatch, Lazy } from 'cdk8s';
 import { PlainObject } from '../../lib/workload/plain.ts';
 
 function chart(): Chart {
@@ -45,5 +45,32 @@ describe('PlainObject', () => {
   it('fails on a JSON patch, which would be lost', () => {
     const object = new PlainObject(chart(), 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
     expect(() => object.addJsonPatch(JsonPatch.add('/data', {}))).toThrow('ConfigMap c is a PlainObject: set the field where its body is built');
+  });
+});
+
+describe('PlainObject with a lazy field', () => {
+  it('produces the field when it is written, so it holds what was added after construction', () => {
+    // GIVEN a plain object whose spec is produced from a list filled after it is built
+    const items: string[] = [];
+    const object = new PlainObject(chart(), 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: Lazy.any({ produce: () => ({ items: items.join(','), none: undefined }) }),
+    });
+    items.push('a', 'b');
+    // WHEN it is synthesised
+    // THEN the field is what the producer gives then, copied as plain data
+    expect(object.toJson().data).toEqual({ items: 'a,b' });
+  });
+
+  it('fails a lazy field that produces something other than plain data, naming the field', () => {
+    const object = new PlainObject(chart(), 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: Lazy.any({ produce: () => ({ timeout: Duration.seconds(5) }) }),
+    });
+    expect(() => object.toJson()).toThrow("ConfigMap c: field 'data.timeout' holds a Duration, not plain data");
   });
 });

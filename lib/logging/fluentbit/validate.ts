@@ -47,34 +47,26 @@ const TABLES: Record<Kind, { common: PropertyTable; plugins: Readonly<Record<str
   outputs: { common: COMMON_OUTPUT, plugins: OUTPUTS },
 };
 
-/** Problems of a configuration given as YAML text; `[]` when it is valid. */
+/**
+ * Problems of a configuration given as YAML text; `[]` when it is valid. A text
+ * this process just wrote is read from the document it was written from (the same
+ * data, without a parse): the generator checks its own output this way.
+ */
 export function validateFluentBitYaml(text: string, options: ValidateOptions = {}): ConfigProblem[] {
-  if (options.env === undefined && passed.has(text)) return [];
-  // A text this process just wrote is read from the document it was written from: the same data, without a parse.
-  let doc: unknown = writtenDocument(text);
+  const doc = writtenDocument(text);
   if (doc !== undefined) return validateFluentBitDocument(doc, options);
+  return validateFluentBitText(text, options);
+}
+
+/** Problems of a configuration given as YAML text, always read from the text itself: what a manifest holds. */
+export function validateFluentBitText(text: string, options: ValidateOptions = {}): ConfigProblem[] {
+  let doc: unknown;
   try {
     doc = parse(text);
   } catch (error) {
     return [{ where: '', message: `not valid YAML: ${(error as Error).message.split('\n')[0]}` }];
   }
   return validateFluentBitDocument(doc, options);
-}
-
-/**
- * Texts this process wrote and found valid with the references checked too
- * (`rememberPassed`): checking them again without `env` finds nothing.
- */
-const passed = new Map<string, true>();
-const PASSED_KEPT = 1000;
-
-/**
- * Records that `text`, written by this process, passes `validateFluentBitYaml`
- * with its references checked: the log collector's configuration, validated
- * as it is generated, is then not validated again by the policy rule.
- */
-export function rememberPassed(text: string): void {
-  setBounded(passed, text, true, PASSED_KEPT);
 }
 
 /** Problems of a parsed configuration document. */

@@ -2,12 +2,11 @@
  * Meaning checks of the observability fields: an app's `logs`, `metrics` and
  * alert overrides, and an environment's `observability`.
  */
-import type { AlertThresholds, AppSpec, SecretRef } from '../spec/app.ts';
-import type { EnvironmentSpec, VerificationPolicy } from '../spec/environment.ts';
-import type { ProblemSink } from '../spec/problems.ts';
-import { MUTABLE_TAGS } from '../spec/project.ts';
-import { checkLogs } from '../logging/rules.ts';
-import { PLATFORM_NAMESPACES } from '../logging/names.ts';
+import type { AlertThresholds, AppSpec, SecretRef } from './app.ts';
+import type { EnvironmentSpec, VerificationPolicy } from './environment.ts';
+import type { ProblemSink } from './problems.ts';
+import { MUTABLE_TAGS, PLATFORM_NAMESPACES } from './reserved.ts';
+import { checkLogs } from './logs-checks.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;

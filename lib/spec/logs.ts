@@ -1,7 +1,7 @@
 /**
  * Defaults of the `logs` field, resolved once per app.
  */
-import type { AppSpec, MultilineMode } from '../spec/app.ts';
+import type { AppSpec, MultilineMode } from './app.ts';
 
 /** The `logs` field with every default applied. */
 export interface ResolvedLogs {

@@ -3,10 +3,10 @@
  * environment's rollout policy, and of an app in each environment it runs in
  * (what the cluster can run, what its Kubernetes version allows).
  */
-import type { AppSpec, BatchStep, RolloutStrategy } from '../spec/app.ts';
-import type { EnvironmentSpec } from '../spec/environment.ts';
-import type { ProblemSink } from '../spec/problems.ts';
-import { DEFAULT_ROLLOUT_POLICY, NATIVE_SLEEP_MINOR, hasNativeSleep, strategyFor } from './resolve.ts';
+import type { AppSpec, BatchStep, RolloutStrategy } from './app.ts';
+import type { EnvironmentSpec } from './environment.ts';
+import type { ProblemSink } from './problems.ts';
+import { DEFAULT_ROLLOUT_POLICY, NATIVE_SLEEP_MINOR, hasNativeSleep, strategyFor } from './rollout.ts';
 
 /** Most batches a staged release may have. */
 export const MAX_BATCHES = 10;

@@ -1,13 +1,13 @@
 /**
- * Per-environment platform files of observability: the log pipeline and the event audit.
+ * Per-environment platform files: the log pipeline (logging) and the event audit (observability).
  */
-import { annotateForDelivery } from '../render/delivery.ts';
+import { annotateForDelivery } from './delivery.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
-import type { RenderedFile } from '../render/render.ts';
-import { compareObjects } from '../render/order.ts';
-import { toYaml, type KubeObject } from '../render/yaml.ts';
+import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { compareObjects } from '../kube/order.ts';
+import { toYaml } from './yaml.ts';
 import { aggregatorObjects, loggingNamespace, nodeAgentObjects } from '../logging/pipeline.ts';
-import { eventExporterObjects, nodeProblemDetectorObjects } from './events.ts';
+import { eventExporterObjects, nodeProblemDetectorObjects } from '../observability/events.ts';
 
 /** The platform files of `env`: `platform/logging.yaml` and `platform/event-audit.yaml`. */
 export function renderPlatformFiles(env: EnvironmentSpec, version: string): RenderedFile[] {

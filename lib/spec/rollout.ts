@@ -3,8 +3,8 @@
  * cluster facts → the strategy, workload kind and shutdown timing the render uses.
  * Decided once per app × environment, like every other default.
  */
-import type { AppSpec, BatchStep, RolloutStrategy, WorkloadKind } from '../spec/app.ts';
-import type { BatchController, EnvironmentSpec, RolloutPolicy } from '../spec/environment.ts';
+import type { AppSpec, BatchStep, RolloutStrategy, WorkloadKind } from './app.ts';
+import type { BatchController, EnvironmentSpec, RolloutPolicy } from './environment.ts';
 
 /** Rollout policy of an environment that sets none, and the default of each field of one that sets some. */
 export const DEFAULT_ROLLOUT_POLICY = {

@@ -3,7 +3,7 @@
  * CronJob, or the CloneSet and Rollout of the rollout strategies), as plain
  * data: observability decorates the rendered pod, not the construct that made it.
  */
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from './object.ts';
 
 /** An environment variable of a container. */
 export interface EnvVarJson {

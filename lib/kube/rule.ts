@@ -2,8 +2,7 @@
  * The shape of a policy rule, shared by the rules of every folder and by
  * `checkPolicy`, which runs them.
  */
-import type { KubeObject } from '../render/yaml.ts';
-import type { RenderedFile } from '../render/render.ts';
+import type { KubeObject, RenderedFile } from './object.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 
 /** What a rule found wrong with one object. */
@@ -26,10 +25,31 @@ export interface Rule {
   checkAcross?(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): AcrossFinding[];
 }
 
-/** Where the checked object comes from. */
+/** A pod template as the rules read it. */
+export interface PodTemplateView {
+  readonly labels: Record<string, string>;
+  readonly spec: Record<string, unknown>;
+  /** Every container of the pod (init, regular, ephemeral) that is an object. */
+  readonly containers: Record<string, unknown>[];
+}
+
+/** A pod template of a manifest file, with the object that holds it. */
+export interface FilePod extends PodTemplateView {
+  readonly object: KubeObject;
+}
+
+/**
+ * Where the checked object comes from, and what the rules read of it, read once
+ * for all of them. A rule given no `pod` (a test, or an object whose pod could not
+ * be read) reads the object itself.
+ */
 export interface RuleContext {
   /** Whether it is a platform object (`manifests/<env>/platform/`), not an app's. */
   readonly platform?: boolean;
+  /** The pod template of the checked object; present and `undefined` for an object that runs no pods. */
+  readonly pod?: PodTemplateView | undefined;
+  /** The pod templates of the objects of the checked object's file, read on first call. */
+  readonly filePods?: () => readonly FilePod[];
 }
 
 /** What a cross-environment rule found, and where. */

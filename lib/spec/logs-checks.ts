@@ -1,11 +1,10 @@
 /**
  * Meaning checks of the `logs` field.
  */
-import type { AppSpec } from '../spec/app.ts';
-import type { ProblemSink } from '../spec/problems.ts';
-import { memoryBytes } from '../spec/rules.ts';
-import { HEAP_DUMP_DIR } from '../observability/heapdump.ts';
-import { patternProblem } from './multiline.ts';
+import type { AppSpec } from './app.ts';
+import type { ProblemSink } from './problems.ts';
+import { memoryBytes } from './quantity.ts';
+import { HEAP_DUMP_DIR } from './reserved.ts';
 
 /** Top-level folders of a container image an emptyDir must not hide. */
 const SYSTEM_DIRS = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var/run', '/tmp'];
@@ -74,4 +73,29 @@ export function checkLogs(app: AppSpec, file: string, sink: ProblemSink): void {
       if (bytes < MIN_SIZE || bytes > MAX_SIZE) sink.add(file, 'logs.sizeLimit', logs.sizeLimit, 'out of range', 'use 16Mi to 100Gi');
     }
   }
+}
+
+/**
+ * Constructs whose meaning differs between Onigmo (Ruby syntax, used by Fluent
+ * Bit) and JavaScript, or that JavaScript reads silently differently.
+ */
+const UNPORTABLE: readonly { readonly re: RegExp; readonly what: string }[] = [
+  { re: /\\[AzZG]/, what: String.raw`the anchors \A, \z, \Z and \G` },
+  { re: /\\[hHKRXQE]/, what: String.raw`the escapes \h, \H, \K, \R, \X, \Q and \E` },
+  { re: /\\[pP]\{/, what: String.raw`Unicode properties (\p{...})` },
+  { re: /\[:[a-z]+:\]/, what: 'POSIX bracket classes ([[:alpha:]])' },
+  { re: /\(\?#/, what: 'comment groups ((?#...))' },
+];
+
+/** Why `pattern` cannot be used in a multiline rule, or `undefined` when it can. */
+export function patternProblem(pattern: string): string | undefined {
+  for (const u of UNPORTABLE) {
+    if (u.re.test(pattern)) return `uses ${u.what}, which Fluent Bit and the platform's checks read differently`;
+  }
+  try {
+    new RegExp(pattern);
+  } catch (error) {
+    return `is not a valid regular expression (${(error as Error).message})`;
+  }
+  return undefined;
 }

@@ -1,34 +1,12 @@
 /**
- * What owns the pods, besides the cdk8s-plus Deployment. The `Microservice`
- * construct builds one pod template (probes, security, volumes) through
- * cdk8s-plus; a strategy that needs another owner (a CloneSet) takes the
- * rendered Deployment out of the tree and writes its own object instead. Every
- * owner is scaled by the same autoscaler.
+ * The autoscaler of whatever owns the app's pods (the Deployment, or the
+ * CloneSet of an in-place app): every owner is scaled alike.
  */
-import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { kplus } from '../workload/k8s.ts';
 import { PlainObject } from '../workload/plain.ts';
-import { objectJson } from '../workload/json.ts';
 import type { WorkloadRef } from './kruise.ts';
-
-/** The parts of a rendered Deployment a new owner of its pods reuses. */
-export interface TakenOverDeployment {
-  readonly metadata: { readonly annotations?: Record<string, string> };
-  readonly spec: {
-    readonly template: { readonly metadata?: { labels?: Record<string, string> }; readonly spec: Record<string, unknown> & { containers: Record<string, unknown>[] } };
-    readonly [key: string]: unknown;
-  };
-}
-
-/** Renders `deployment` to JSON, removes it from `scope`, and returns the JSON. */
-export function takeOverDeployment(scope: Construct, deployment: kplus.Deployment): TakenOverDeployment {
-  const rendered = objectJson(ApiObject.of(deployment)) as unknown as TakenOverDeployment;
-  scope.node.tryRemoveChild(deployment.node.id);
-  return rendered;
-}
 
 /**
  * A CPU autoscaler of the workload `target` of `app` (Deployment or CloneSet:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../lib/spec/project.ts';
 import { service } from '../fixture.ts';
-import { editEnvironment, repo } from './helpers.ts';
+import { editEnvironment, repo } from '../rollout/helpers.ts';
 
 /** The report of a rejected load. */
 async function problems(root: string): Promise<string> {
