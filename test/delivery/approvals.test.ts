@@ -3,7 +3,7 @@ import { evaluateApprovals, formatVerdict, type Review } from '../../lib/deliver
 import { parseReleaseOrder, RISKS, type ReleaseOrder, type Risk } from '../../lib/delivery/release-order.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { FIXTURE_ROOT } from '../fixture.ts';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);
@@ -41,7 +41,7 @@ function approversOf(env: EnvironmentSpec, n: number): string[] {
   return members.slice(0, n);
 }
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 
 describe('approval check', () => {
   for (const env of environments) {

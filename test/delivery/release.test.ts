@@ -9,9 +9,9 @@ import { releaseRecord } from '../../lib/delivery/release-note.ts';
 import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
 import type { ReleaseOrder } from '../../lib/delivery/release-order.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { FIXTURE_ROOT } from '../fixture.ts';
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 const HEAD = 'c'.repeat(40);
 
 function order(changes: ReleaseOrder['changes'], envs: ReleaseOrder['environments'] = []): ReleaseOrder {
