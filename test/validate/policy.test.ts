@@ -3,8 +3,8 @@ import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import prod from '../../environments/prod/environment.ts';
-import dev from '../../environments/dev/environment.ts';
+import prod from '../fixtures/environments/prod/environment.ts';
+import dev from '../fixtures/environments/dev/environment.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 
