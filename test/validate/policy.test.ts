@@ -140,7 +140,7 @@ describe('policy', () => {
     expect(checkPolicy(d, prod, { platform: true }).map((v) => v.rule)).toEqual(['no-host-access']);
   });
 
-  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts; api-, lint and cross-object rules: test/validate/corpus.test.ts)', () => {
+  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts; api-, lint and cross-object rules: test/validate/corpus.e2e.test.ts)', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'required-labels',
       'run-as-non-root',
