@@ -1,6 +1,7 @@
 /**
- * Test fixtures: throwaway repositories in temp folders, with the real
- * environments and `lib/` linked in, so specs load exactly as in the repo.
+ * Test fixtures: throwaway repositories in temp folders, with the frozen
+ * environments of `test/fixtures/environments/` and `lib/` linked in, so specs
+ * load exactly as in the repo but an edit of the live `environments/` changes no test.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,12 @@ import { renderAll } from '../lib/render/synth.ts';
 
 /** Root of this repository. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * A folder laid out like a repository root that holds only `environments/`: a frozen copy of the
+ * repository's environments (policy and pins), for tests that read environments in place.
+ */
+export const FIXTURE_ROOT = join(REPO_ROOT, 'test', 'fixtures');
+
 /** The six environments of the repository, in promotion order. */
 export const ENVS = ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'] as const;
 
@@ -28,6 +35,16 @@ export function digestOf(text: string): string {
 /** Source text of an app file for `spec`. */
 export function appSource(spec: unknown): string {
   return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)} as never);\n`;
+}
+
+/**
+ * Source of the frozen `environments/<env>/environment.ts`, as it reads at a repository root. The
+ * fixture imports the platform by a path two folders longer (`../../../../lib/`), since it lies
+ * under `test/fixtures/`; in a repository root that path is `../../lib/`.
+ */
+export function fixtureEnvironmentSource(env: (typeof ENVS)[number]): string {
+  const source = readFileSync(join(FIXTURE_ROOT, 'environments', env, 'environment.ts'), 'utf8');
+  return source.replaceAll("from '../../../../lib/", "from '../../lib/");
 }
 
 /** Options of `makeRepo`. */
@@ -64,7 +81,7 @@ export function makeRepo(options: RepoOptions = {}): { root: string; cleanup: ()
   for (const [file, source] of Object.entries(options.rawApps ?? {})) writeFileSync(join(root, 'apps', file), source);
   for (const env of ENVS) {
     mkdirSync(join(root, 'environments', env), { recursive: true });
-    cpSync(join(REPO_ROOT, 'environments', env, 'environment.ts'), join(root, 'environments', env, 'environment.ts'));
+    writeFileSync(join(root, 'environments', env, 'environment.ts'), fixtureEnvironmentSource(env));
     const pins: Record<string, { tag: string; digest?: string }> = {};
     for (const [name, spec] of Object.entries(apps)) {
       const runs = (spec as AppSpec).environments;
@@ -74,6 +91,25 @@ export function makeRepo(options: RepoOptions = {}): { root: string; cleanup: ()
     writeFileSync(join(root, 'environments', env, 'versions.json'), `${JSON.stringify(options.versions?.[env] ?? pins, null, 2)}\n`);
   }
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+let fleet: string | undefined;
+
+/**
+ * A repository with this repository's apps (`apps/`) and the frozen environments and pins of
+ * `test/fixtures/environments/`: the real fleet under fixed policy. Made once per test process,
+ * read-only for tests, removed when the process exits.
+ */
+export function fleetRepo(): string {
+  if (fleet) return fleet;
+  const root = makeRepo().root;
+  cpSync(join(REPO_ROOT, 'apps'), join(root, 'apps'), { recursive: true });
+  for (const env of ENVS) {
+    cpSync(join(FIXTURE_ROOT, 'environments', env, 'versions.json'), join(root, 'environments', env, 'versions.json'));
+  }
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  fleet = root;
+  return root;
 }
 
 /** Every file under `dir` with its bytes, for byte-for-byte comparisons. */

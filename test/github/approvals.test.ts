@@ -4,7 +4,7 @@ import { parseReleaseOrder, type OrderView } from '../../lib/release/document.ts
 import { RISKS, type Risk } from '../../lib/spec/environment.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { FIXTURE_ROOT } from '../fixture.ts';
 
 const HEAD = 'a'.repeat(40);
 const OLD = 'b'.repeat(40);
@@ -42,7 +42,7 @@ function approversOf(env: EnvironmentSpec, n: number): string[] {
   return members.slice(0, n);
 }
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 
 describe('approval check', () => {
   for (const env of environments) {

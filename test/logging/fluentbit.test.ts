@@ -6,7 +6,7 @@ import { aggregatorConfig, aggregatorEnv, nodeAgentConfig } from '../../lib/logg
 import { eventExporterConfig } from '../../lib/observability/events.ts';
 import { ENVS } from '../fixture.ts';
 
-const environments = await Promise.all(ENVS.map(async (env) => (await import(`../../environments/${env}/environment.ts`)).default));
+const environments = await Promise.all(ENVS.map(async (env) => (await import(`../fixtures/environments/${env}/environment.ts`)).default));
 
 /** A small valid configuration: a tail input forwarding to the aggregator. */
 function base(): { service: Record<string, unknown>; pipeline: { inputs: Record<string, unknown>[]; filters?: Record<string, unknown>[]; outputs: Record<string, unknown>[] }; [k: string]: unknown } {

@@ -12,7 +12,7 @@ import {
 } from '../../lib/logging/multiline.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { REPO_ROOT, fleetRepo } from '../fixture.ts';
 
 function sample(name: string): string[] {
   const text = readFileSync(join(REPO_ROOT, 'test', 'logging', 'samples', name), 'utf8');
@@ -21,7 +21,7 @@ function sample(name: string): string[] {
 
 /** The multiline parser exactly as rendered into an app's collector ConfigMap in the repository. */
 async function deployedParser(app: string, env: string): Promise<MultilineParser> {
-  const resolved = resolveProject(await loadProject(REPO_ROOT)).find((a) => a.name === app && a.environment.name === env)!;
+  const resolved = resolveProject(await loadProject(fleetRepo())).find((a) => a.name === app && a.environment.name === env)!;
   const configMap = renderApp(resolved).find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${app}-log-collector`)!;
   const doc = parse((configMap.data as Record<string, string>)['fluent-bit.yaml']!) as {
     multiline_parsers: { name: string; flush_timeout: number; rules: { state: string; regex: string; next_state: string }[] }[];

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { kernelMonitorConfig, kmsgMatches, npdConfigProblems, type NpdMonitorConfig } from '../../lib/observability/npd.ts';
 import { renderPlatformFiles } from '../../lib/render/platform.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import prod from '../../environments/prod/environment.ts';
+import prod from '../fixtures/environments/prod/environment.ts';
 
 const audit = renderPlatformFiles(prod, '1.0.0').find((f) => f.path === 'prod/platform/event-audit.yaml')!.objects as KubeObject[];
 const get = (kind: string, name: string): any => audit.find((o) => o.kind === kind && o.metadata.name === name);

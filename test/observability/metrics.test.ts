@@ -3,7 +3,7 @@ import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import { REPO_ROOT, renderedApp, service, tempRepo } from '../fixture.ts';
+import { fleetRepo, renderedApp, service, tempRepo } from '../fixture.ts';
 
 const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });
 const render = renderedApp;
@@ -61,7 +61,7 @@ describe('metrics', () => {
   });
 
   it('takes thresholds from the environment, then the app, then the app\'s override for the environment', async () => {
-    const project = await loadProject(REPO_ROOT);
+    const project = await loadProject(fleetRepo());
     const rule = (env: string) => thresholds(get(renderApp(resolveProject(project).find((a) => a.name === 'claims-api' && a.environment.name === env)!), 'PrometheusRule'));
     // dev: restarts and readiness relaxed by environments/dev
     expect(rule('dev')).toMatchObject({ Restarting: '10 for 0m', PodsNotReady: '0 for 30m', HighErrorRatio: '0.05 for 5m' });

@@ -3,8 +3,8 @@ import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import prod from '../../environments/prod/environment.ts';
-import dev from '../../environments/dev/environment.ts';
+import prod from '../fixtures/environments/prod/environment.ts';
+import dev from '../fixtures/environments/dev/environment.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 
@@ -140,7 +140,7 @@ describe('policy', () => {
     expect(checkPolicy(d, prod, { platform: true }).map((v) => v.rule)).toEqual(['no-host-access']);
   });
 
-  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts; api-, lint and cross-object rules: test/validate/corpus.test.ts)', () => {
+  it('has a stable id and a test for every rule (rollout rules: test/rollout/policy.test.ts; api-, lint and cross-object rules: test/validate/corpus.e2e.test.ts)', () => {
     expect(RULES.map((r) => r.id)).toEqual([
       'required-labels',
       'run-as-non-root',

@@ -7,7 +7,7 @@ import { thresholdsFor } from '../../lib/verify/verify.ts';
 import { resolveMetrics } from '../../lib/observability/resolve.ts';
 import { loadProject } from '../../lib/spec/project.ts';
 import { SpecError } from '../../lib/spec/problems.ts';
-import prod from '../../environments/prod/environment.ts';
+import prod from '../fixtures/environments/prod/environment.ts';
 import { makeRepo, service } from '../fixture.ts';
 
 const T: JudgeThresholds = {

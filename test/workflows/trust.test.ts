@@ -4,9 +4,9 @@ import { checkout, run, setupNode } from '../../lib/workflows/steps.ts';
 import { privilegesOf, trustProblems, untrustedCode } from '../../lib/workflows/trust.ts';
 import type { Job, Triggers, Workflow } from '../../lib/workflows/workflow.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { FIXTURE_ROOT, REPO_ROOT } from '../fixture.ts';
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 const pipeline = await loadPipeline(REPO_ROOT, environments);
 
 function workflow(on: Triggers, job: Partial<Job>): Workflow {

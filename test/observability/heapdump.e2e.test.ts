@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
-import { REPO_ROOT, makeRepo, service } from '../fixture.ts';
+import { REPO_ROOT, fleetRepo, makeRepo, service } from '../fixture.ts';
 
 let cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -17,7 +17,7 @@ function cli(root: string, ...args: string[]): { code: number; stdout: string; s
 }
 
 async function pod(app: string, env: string): Promise<any> {
-  const resolved = resolveProject(await loadProject(REPO_ROOT)).find((a) => a.name === app && a.environment.name === env)!;
+  const resolved = resolveProject(await loadProject(fleetRepo())).find((a) => a.name === app && a.environment.name === env)!;
   const workload = renderApp(resolved).find((o) => ['Deployment', 'CloneSet', 'CronJob'].includes(o.kind)) as any;
   return workload.kind === 'CronJob' ? workload.spec.jobTemplate.spec.template.spec : workload.spec.template.spec;
 }
@@ -39,23 +39,23 @@ describe('heap dumps', () => {
   });
 
   it('prints the commands for an app and environment: a JDK debug container, jcmd, and copying the dump out', () => {
-    const r = cli(REPO_ROOT, 'heapdump', 'claims-api', '--env', 'prod');
+    const r = cli(fleetRepo(), 'heapdump', 'claims-api', '--env', 'prod');
     expect(r.code).toBe(0);
     const k = 'kubectl --context prod-cn-east-1 -n claims';
     expect(r.stdout).toContain(`${k} get pods -l app.kubernetes.io/name=claims-api -o wide`);
     expect(r.stdout).toContain(`${k} debug "$POD" -c "$DEBUG" --target=claims-api --profile=restricted --image=registry.insure.example/platform/jdk-debug:21.0.5@sha256:`);
     expect(r.stdout).toContain(`${k} exec "$POD" -c "$DEBUG" -- jcmd 1 GC.heap_dump "$DUMP"`);
     expect(r.stdout).toContain(`${k} exec "$POD" -c "$DEBUG" -- cat "/proc/1/root$DUMP" > "claims-api-$POD.hprof"`);
-    expect(cli(REPO_ROOT, 'heapdump', 'claims-api', '--env', 'dev').stdout).toContain('kubectl --context dev-cn-east-1 -n claims');
+    expect(cli(fleetRepo(), 'heapdump', 'claims-api', '--env', 'dev').stdout).toContain('kubectl --context dev-cn-east-1 -n claims');
   });
 
   it('fails for an app that is not a JVM, an unknown app and an unknown environment, naming the fix', () => {
-    const node = cli(REPO_ROOT, 'heapdump', 'quote-api', '--env', 'prod');
+    const node = cli(fleetRepo(), 'heapdump', 'quote-api', '--env', 'prod');
     expect(node.code).toBe(1);
     expect(node.stderr).toContain("quote-api runs on 'node', not a JVM: heap dumps are for long-running spring-boot apps");
-    expect(cli(REPO_ROOT, 'heapdump', 'claims-apj', '--env', 'prod').stderr).toContain("'claims-apj' is no app. Fix: did you mean 'claims-api'?");
-    expect(cli(REPO_ROOT, 'heapdump', 'claims-api', '--env', 'prd').stderr).toContain("--env 'prd' is no environment. Fix: did you mean 'prod'?");
-    expect(cli(REPO_ROOT, 'heapdump', 'claims-api').code).toBe(2);
+    expect(cli(fleetRepo(), 'heapdump', 'claims-apj', '--env', 'prod').stderr).toContain("'claims-apj' is no app. Fix: did you mean 'claims-api'?");
+    expect(cli(fleetRepo(), 'heapdump', 'claims-api', '--env', 'prd').stderr).toContain("--env 'prd' is no environment. Fix: did you mean 'prod'?");
+    expect(cli(fleetRepo(), 'heapdump', 'claims-api').code).toBe(2);
   });
 
   it('fails for an app that does not run in the environment', () => {

@@ -11,7 +11,7 @@ import { readPins, writePins } from '../../lib/promote/versions.ts';
 import type { AppSpec } from '../../lib/spec/app.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { verifyVersion, VerificationImpossible } from '../../lib/verify/verify.ts';
-import uat from '../../environments/uat/environment.ts';
+import uat from '../fixtures/environments/uat/environment.ts';
 import { REPO_ROOT, digestOf, service } from '../fixture.ts';
 import { commitPin, committedRepo } from '../promote/repo.ts';
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusHarness, type VersionTraffic } from './harness.ts';

@@ -5,7 +5,7 @@ import { metadataJson, objectJson } from '../../lib/workload/json.ts';
 import { appChart } from '../../lib/render/render.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { generateApps } from '../../lib/bench/generate.ts';
-import { REPO_ROOT, makeRepo } from '../fixture.ts';
+import { fleetRepo, makeRepo } from '../fixture.ts';
 
 function chart(app = new App()): Chart {
   return new Chart(app, 'test', { namespace: 'claims', labels: { 'app.kubernetes.io/name': 'claims-api', 'a.example/first': 'x' }, disableResourceNameHashes: true });
@@ -62,7 +62,7 @@ describe('objectJson', () => {
 
   it('writes every object of every sample app in every environment as toJson() does, key order included', async () => {
     // GIVEN every object the repository's apps render
-    const objects = await everyObject(REPO_ROOT);
+    const objects = await everyObject(fleetRepo());
     expect(objects.length).toBeGreaterThan(400);
     // WHEN each is written both ways
     // THEN the texts are identical

@@ -5,10 +5,10 @@ import { validateFiles } from '../../lib/validate/validate.ts';
 import { loadProject } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
-import { ENVS, REPO_ROOT, renderedRepository } from '../fixture.ts';
+import { ENVS, fleetRepo, renderedRepository } from '../fixture.ts';
 
 const specs: Record<string, EnvironmentSpec> = Object.fromEntries(
-  await Promise.all(ENVS.map(async (env) => [env, (await import(`../../environments/${env}/environment.ts`)).default as EnvironmentSpec])),
+  await Promise.all(ENVS.map(async (env) => [env, (await import(`../fixtures/environments/${env}/environment.ts`)).default as EnvironmentSpec])),
 );
 
 function objectsOf(env: string, file: string): KubeObject[] {
@@ -89,8 +89,8 @@ describe('log pipeline per cluster', () => {
   });
 
   it('renders the platform objects of all six environments, listed in the index, valid against schemas and policy', async () => {
-    const project = await loadProject(REPO_ROOT);
-    const files = await renderedRepository(REPO_ROOT);
+    const project = await loadProject(fleetRepo());
+    const files = await renderedRepository(fleetRepo());
     for (const env of ENVS) {
       const index = parse(files.find((f) => f.path === `${env}/kustomization.yaml`)!.content);
       expect(index.resources).toEqual(expect.arrayContaining(['platform/logging.yaml', 'platform/event-audit.yaml']));

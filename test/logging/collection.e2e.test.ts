@@ -7,7 +7,7 @@ import { checkPolicy } from '../../lib/validate/policy.ts';
 import { podSpecOf } from '../../lib/validate/policy.ts';
 import type { KubeObject } from '../../lib/render/yaml.ts';
 import type { AppSpec } from '../../lib/spec/index.ts';
-import { REPO_ROOT, renderedApp, renderedRepository, service, tempRepo } from '../fixture.ts';
+import { fleetRepo, renderedApp, renderedRepository, service, tempRepo } from '../fixture.ts';
 
 const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });
 const render = renderedApp;
@@ -127,7 +127,7 @@ describe('log directory collection', () => {
   });
 
   it('gives no app pod of the repository a host path, and every app with a log directory a collector', async () => {
-    const files = await renderedRepository(REPO_ROOT);
+    const files = await renderedRepository(fleetRepo());
     const appFiles = files.filter((f) => f.path.includes('/apps/'));
     let collectors = 0;
     for (const file of appFiles) {

@@ -9,9 +9,9 @@ import { releaseRecord } from '../../lib/github/release-note.ts';
 import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
 import type { OrderView } from '../../lib/release/document.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
-import { REPO_ROOT } from '../fixture.ts';
+import { FIXTURE_ROOT } from '../fixture.ts';
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 const HEAD = 'c'.repeat(40);
 
 function order(changes: OrderView['changes'], envs: OrderView['environments'] = []): OrderView {

@@ -17,11 +17,11 @@ import type { KubeObject } from '../../lib/render/yaml.ts';
 import { fromYaml } from '../../lib/render/yaml.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { runCli } from '../cli/run-cli.ts';
-import { makeRepo, REPO_ROOT, service } from '../fixture.ts';
+import { FIXTURE_ROOT, makeRepo, REPO_ROOT, service } from '../fixture.ts';
 
 type Argo = KubeObject & { spec: any; metadata: KubeObject['metadata'] & { finalizers?: string[] } };
 
-const environments = (await loadEnvironmentsOnly(REPO_ROOT)).map((e) => e.spec);
+const environments = (await loadEnvironmentsOnly(FIXTURE_ROOT)).map((e) => e.spec);
 const SOURCE = { url: 'https://github.insure.example/insure/platform-gitops.git', branch: 'main' };
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
