@@ -37,16 +37,6 @@ export function appSource(spec: unknown): string {
   return `import { defineApp } from '../lib/spec/index.ts';\n\nexport default defineApp(${JSON.stringify(spec, null, 2)} as never);\n`;
 }
 
-/**
- * Source of the frozen `environments/<env>/environment.ts`, as it reads at a repository root. The
- * fixture imports the platform by a path two folders longer (`../../../../lib/`), since it lies
- * under `test/fixtures/`; in a repository root that path is `../../lib/`.
- */
-export function fixtureEnvironmentSource(env: (typeof ENVS)[number]): string {
-  const source = readFileSync(join(FIXTURE_ROOT, 'environments', env, 'environment.ts'), 'utf8');
-  return source.replaceAll("from '../../../../lib/", "from '../../lib/");
-}
-
 /** Options of `makeRepo`. */
 export interface RepoOptions {
   /** App specs by name; written as `apps/<name>.ts`. */
@@ -81,7 +71,7 @@ export function makeRepo(options: RepoOptions = {}): { root: string; cleanup: ()
   for (const [file, source] of Object.entries(options.rawApps ?? {})) writeFileSync(join(root, 'apps', file), source);
   for (const env of ENVS) {
     mkdirSync(join(root, 'environments', env), { recursive: true });
-    writeFileSync(join(root, 'environments', env, 'environment.ts'), fixtureEnvironmentSource(env));
+    cpSync(join(FIXTURE_ROOT, 'environments', env, 'environment.ts'), join(root, 'environments', env, 'environment.ts'));
     const pins: Record<string, { tag: string; digest?: string }> = {};
     for (const [name, spec] of Object.entries(apps)) {
       const runs = (spec as AppSpec).environments;
