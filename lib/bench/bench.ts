@@ -145,6 +145,26 @@ function git(root: string, args: string[]): void {
   execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
 }
 
+/**
+ * Makes `root` a git repository whose git never tidies up on its own. Git's automatic gc (and
+ * background maintenance) would otherwise start after a large commit, detach, and still be writing
+ * in `.git` while the bench removes the folder: the removal then failed with ENOTEMPTY at 10,000 apps.
+ */
+export function initBenchRepo(root: string): void {
+  git(root, ['init', '-q', '-b', 'main']);
+  for (const [key, value] of [['gc.auto', '0'], ['gc.autoDetach', 'false'], ['maintenance.auto', 'false']]) {
+    git(root, ['config', key!, value!]);
+  }
+}
+
+/**
+ * Removes a bench repository and everything in it. Retried a few times, since a process that is
+ * just stopping (a measurement killed by a signal) may still hold or write a file there.
+ */
+export function removeBenchRepo(root: string): void {
+  rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+
 /** The measuring processes still running: a bench stopped by a signal stops them too. */
 const running = new Set<ChildProcess>();
 
@@ -221,7 +241,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
   // Stopped by Ctrl-C or a kill, the bench removes its repositories (hundreds of MB at 1000 apps) before it exits.
   const stop = (signal: NodeJS.Signals) => {
     for (const child of running) child.kill();
-    for (const r of roots) rmSync(r, { recursive: true, force: true, maxRetries: 5 });
+    for (const r of roots) removeBenchRepo(r);
     process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
   };
   process.once('SIGINT', stop);
@@ -252,7 +272,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
 
     say('filling the render cache');
     await measure({ task: 'synth', root, workers: options.workers }, (done, total) => say(`filling the render cache: ${done}/${total}`));
-    git(root, ['init', '-q', '-b', 'main']);
+    initBenchRepo(root);
     git(root, ['add', '-A']);
     git(root, ['commit', '-q', '-m', 'generated apps']);
 
@@ -353,7 +373,7 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    for (const r of roots) rmSync(r, { recursive: true, force: true });
+    for (const r of roots) removeBenchRepo(r);
   }
 }
 
