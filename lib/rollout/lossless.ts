@@ -8,7 +8,7 @@
  * by default), surge a bounded number of pods, and wait `minReadySeconds` before
  * trusting a new pod.
  */
-import { kplus } from '../workload/k8s.ts';
+import { kplus } from '../cdk8s/k8s.ts';
 import type { ResolvedRollout } from './resolve.ts';
 import { ROLLOUT_ANNOTATIONS } from './plan.ts';
 

@@ -8,7 +8,7 @@
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import type { kplus } from '../workload/k8s.ts';
+import type { kplus } from '../cdk8s/k8s.ts';
 import { renderBatches } from './batches.ts';
 import { cloneSetRef, renderCloneSet } from './cloneset.ts';
 import type { WorkloadRef } from './kruise.ts';

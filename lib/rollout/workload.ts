@@ -9,9 +9,9 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { kplus } from '../workload/k8s.ts';
+import type { kplus } from '../cdk8s/k8s.ts';
 import { PlainObject } from '../workload/plain.ts';
-import { objectJson } from '../workload/json.ts';
+import { objectJson } from '../cdk8s/json.ts';
 import type { WorkloadRef } from './kruise.ts';
 
 /** The parts of a rendered Deployment a new owner of its pods reuses. */

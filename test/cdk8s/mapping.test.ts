@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyMapping } from '../../lib/workload/mapping.ts';
-import { k8s } from '../../lib/workload/k8s.ts';
+import { applyMapping } from '../../lib/cdk8s/mapping.ts';
+import { k8s } from '../../lib/cdk8s/k8s.ts';
 
 /** Counts the calls of `mapping`, to see whether a plan or the mapping itself wrote an output. */
 function counted<T>(mapping: (input: T) => unknown): { mapping: (input: unknown) => unknown; calls: () => number } {
