@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateApps } from '../../lib/bench/generate.ts';
-import { makeBenchRepo } from '../../lib/bench/bench.ts';
+import { initBenchRepo, makeBenchRepo, removeBenchRepo } from '../../lib/bench/bench.ts';
 import { stackFloor } from '../../lib/bench/baselines.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
@@ -109,6 +109,39 @@ describe('bench', () => {
       child.kill('SIGINT');
       expect(await exited).toBe(130);
       expect(benchRepos()).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+  it('keeps git from tidying a bench repository on its own, so that its removal cannot race a background gc', () => {
+    // GIVEN two repositories holding 8000 new files, past git's automatic gc threshold (6700 loose objects):
+    // one made as a bench repository, one by a plain `git init`
+    const tmp = mkdtempSync(join(tmpdir(), 'bench-gc-'));
+    const who = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' };
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, ...who } });
+    const packs = (repo: string) => readdirSync(join(repo, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
+    try {
+      const bench = join(tmp, 'bench');
+      const plain = join(tmp, 'plain');
+      for (const repo of [bench, plain]) {
+        mkdirSync(join(repo, 'files'), { recursive: true });
+        for (let i = 0; i < 8000; i++) writeFileSync(join(repo, 'files', `${i}.txt`), `object ${i}\n`);
+      }
+      initBenchRepo(bench);
+      git(plain, 'init', '-q');
+      // WHEN each commits them; git runs its automatic gc after a commit (in the foreground here, to see its result)
+      git(bench, 'add', '-A');
+      git(bench, 'commit', '-q', '-m', 'files');
+      git(plain, 'add', '-A');
+      git(plain, '-c', 'gc.autoDetach=false', 'commit', '-q', '-m', 'files');
+      // THEN git packed the plain repository's objects, and left the bench repository alone
+      expect(packs(plain)).toHaveLength(1);
+      expect(packs(bench)).toEqual([]);
+      expect(git(bench, 'config', '--get', 'gc.autoDetach').trim()).toBe('false');
+      expect(git(bench, 'config', '--get', 'maintenance.auto').trim()).toBe('false');
+      // AND the bench repository is removed whole
+      removeBenchRepo(bench);
+      expect(existsSync(bench)).toBe(false);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
