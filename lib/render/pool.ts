@@ -6,6 +6,10 @@
  * starts without a TypeScript loader and without loading the libraries file by
  * file. Where the build cannot be made, workers load the sources through the
  * loader instead.
+ *
+ * A second thread buys little on 2 cores (the two compete for caches and
+ * memory), but the full render has little left of its budget, so it stays
+ * until the render is cheaper; docs/performance.md, "What each piece buys".
  */
 import { Worker } from 'node:worker_threads';
 import { platformEntry } from '../util/build.mjs';
