@@ -53,7 +53,7 @@ const BUDGETS = {
   bigReleaseOrderAllEnvsSeconds: 30,
 } as const;
 
-/** The release order of a change to every app that failed: the change and the error, so that the other figures still count. */
+/** A release order of a change to every app that failed: the change and the error; the other figures still count. */
 export interface FailedReleaseOrder {
   /** The change, in words. */
   readonly change: string;
@@ -106,7 +106,10 @@ export interface BenchReport {
   incremental: { appChangeSeconds: number; versionsChangeSeconds: number; rendered: number; cliWallSeconds: number };
   releaseOrderSeconds: number;
   /** Release orders of a change to every app: in one environment (its policy), in all (every app spec). */
-  bigReleaseOrder: { oneEnvironment: BigReleaseOrder | FailedReleaseOrder; allEnvironments: BigReleaseOrder | FailedReleaseOrder };
+  bigReleaseOrder: {
+    oneEnvironment: BigReleaseOrder | FailedReleaseOrder;
+    allEnvironments: BigReleaseOrder | FailedReleaseOrder;
+  };
   peakRssMiB: number;
   /** The approaches a team would otherwise pick; `ratio` is a baseline's time over the platform's full render with its write. */
   baselines: { cdk8sSingleApp: BaselineResult & { ratio?: number }; kustomize: BaselineResult & { ratio?: number } };
@@ -122,7 +125,11 @@ export interface BenchReport {
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /** A budget's entry of the report: met when the value is at most the limit; not met when it could not be measured. */
-const budget = (limit: number, value: number | undefined) => ({ limit, value: value ?? null, ok: value !== undefined && value <= limit });
+const budget = (limit: number, value: number | undefined) => ({
+  limit,
+  value: value ?? null,
+  ok: value !== undefined && value <= limit,
+});
 
 /**
  * Writes a repository of `n` generated apps, pinned in every environment, under a new temp
@@ -422,7 +429,8 @@ export function formatBench(r: BenchReport): string {
     line('incremental, as a command', `${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`),
     line('release order, one-app change', `${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`),
     ...[r.bigReleaseOrder.oneEnvironment, r.bigReleaseOrder.allEnvironments].map((b, i) => {
-      if ('failed' in b) return line(`release order, every app, ${i === 0 ? 'one env' : 'all envs'}`, `FAILED (${b.change}): ${b.failed}`);
+      const label = `release order, every app, ${i === 0 ? 'one env' : 'all envs'}`;
+      if ('failed' in b) return line(label, `FAILED (${b.change}): ${b.failed}`);
       const within = (name: string, unit: string) => {
         const entry = r.budgets[name]!;
         return `[budget ${entry.limit} ${unit}: ${mark(entry.ok)}]`;

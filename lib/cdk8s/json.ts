@@ -142,7 +142,8 @@ export function objectJson(object: ApiObject): ObjectJson {
 export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<string, unknown> | undefined {
   const m = metadata as unknown as MetadataInternals;
   const extra = m._additionalAttributes;
-  if (libraryJson || !extra || !m.labels || !m.annotations || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) {
+  const lists = Array.isArray(m.finalizers) && Array.isArray(m.ownerReferences);
+  if (libraryJson || !extra || !m.labels || !m.annotations || !lists) {
     return metadata.toJson() as Record<string, unknown> | undefined;
   }
   if (m.finalizers.length > 0 || m.ownerReferences.length > 0 || !Object.keys(extra).every((key) => KEPT_METADATA.has(key))) {

@@ -117,9 +117,12 @@ describe('bench', () => {
     // GIVEN two repositories holding 8000 new files, past git's automatic gc threshold (6700 loose objects):
     // one made as a bench repository, one by a plain `git init`
     const tmp = mkdtempSync(join(tmpdir(), 'bench-gc-'));
-    const who = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' };
-    const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, ...who } });
-    const packs = (repo: string) => readdirSync(join(repo, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
+    const who = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example' };
+    const env = { ...process.env, ...who, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' };
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', args, { cwd, stdio: 'pipe', encoding: 'utf8', env });
+    const packs = (repo: string) =>
+      readdirSync(join(repo, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
     try {
       const bench = join(tmp, 'bench');
       const plain = join(tmp, 'plain');
