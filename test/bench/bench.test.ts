@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateApps } from '../../lib/bench/generate.ts';
-import { initBenchRepo, makeBenchRepo, removeBenchRepo } from '../../lib/bench/bench.ts';
+import { formatBench, initBenchRepo, makeBenchRepo, removeBenchRepo, type BenchReport } from '../../lib/bench/bench.ts';
 import { stackFloor } from '../../lib/bench/baselines.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
@@ -148,5 +148,55 @@ describe('bench', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('reports a big release order that failed, with its error, beside the figures that were measured', () => {
+    // GIVEN a report whose release order of a change to every app in every environment failed
+    const budget = (limit: number, value: number | null) => ({ limit, value, ok: value !== null && value <= limit });
+    const measured = { seconds: 3.1, peakRssMiB: 190, changes: 14, appReleases: 7, comments: 1, commentChars: 99 };
+    const big = { change: 'dev: preStop', ...measured };
+    const failed = { change: 'every app spec', failed: "bench measurement 'release-order' failed: GitError: ENOBUFS" };
+    const report: BenchReport = {
+      apps: 10,
+      environments: 6,
+      renders: 60,
+      objects: 400,
+      files: 84,
+      workers: 'auto',
+      runs: 1,
+      full: {
+        renderSeconds: 1,
+        wallSeconds: 1.1,
+        minSeconds: 1,
+        runSeconds: [1],
+        phases: { load: 0, build: 0, serialize: 0, validate: 0, write: 0 },
+      },
+      quarter: { apps: 3, renderSeconds: 0.4, runSeconds: [0.4], ratio: 2.5 },
+      incremental: { appChangeSeconds: 0.2, versionsChangeSeconds: 0.2, rendered: 6, cliWallSeconds: 0.6 },
+      releaseOrderSeconds: 0.3,
+      bigReleaseOrder: { oneEnvironment: big, allEnvironments: failed },
+      peakRssMiB: 200,
+      baselines: {
+        cdk8sSingleApp: { skipped: 'skipped with --skip-cdk8s' },
+        kustomize: { skipped: 'skipped with --skip-kustomize' },
+      },
+      floor: { seconds: 0.3, processes: 2, objects: 200, ratio: 3.3 },
+      budgets: {
+        fullSeconds: budget(5, 1),
+        incrementalSeconds: budget(1, 0.2),
+        releaseOrderSeconds: budget(1, 0.3),
+        scalingRatio: budget(4.5, 2.5),
+        bigReleaseOrderOneEnvSeconds: budget(10, 3.1),
+        bigReleaseOrderOneEnvMiB: budget(500, 190),
+        bigReleaseOrderAllEnvsSeconds: budget(30, null),
+      },
+    };
+    // WHEN it is printed for the terminal
+    const lines = formatBench(report).split('\n');
+    // THEN the failed one says so with its error, and the one measured keeps its figures
+    const all = lines.find((l) => l.includes('every app, all envs'));
+    expect(all).toContain('FAILED (every app spec): bench measurement');
+    expect(all).toContain('ENOBUFS');
+    expect(lines.find((l) => l.includes('every app, one env'))).toContain('3.10 s [budget 10 s: ok], peak RSS 190 MiB');
   });
 });
