@@ -13,7 +13,7 @@ import { appChart } from '../render/render.ts';
 import { parseImage } from '../validate/policy.ts';
 import { toYaml, type KubeObject } from '../render/yaml.ts';
 import { cmp } from '../util/compare.ts';
-import { kplus } from '../workload/k8s.ts';
+import { kplus } from '../cdk8s/k8s.ts';
 import { cpuMillis } from '../spec/rules.ts';
 import { mebibytes } from '../workload/microservice.ts';
 

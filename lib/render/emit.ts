@@ -115,7 +115,10 @@ const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt\s])/;
 /** Characters a plain scalar may not start with. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
 
-/** Strings already written, with how they are written: manifests repeat their keys and most values. */
+/**
+ * Strings already written, with how they are written: manifests repeat their keys and most values,
+ * and the quoting checks (a dozen patterns) were a quarter of the emitter's time.
+ */
 const written = new Map<string, string>();
 /** Bound on `written`, so a long-lived process does not grow without limit. */
 const WRITTEN_MAX = 200_000;

@@ -6,6 +6,11 @@
  * starts without a TypeScript loader and without loading the libraries file by
  * file. Where the build cannot be made, workers load the sources through the
  * loader instead.
+ *
+ * A second thread buys nothing on these 2-core machines (the two threads
+ * compete for caches and memory; with other work running, the render was a
+ * tenth slower with it): docs/performance.md, "What each piece buys". It is
+ * to be removed with the render engine's restructuring.
  */
 import { Worker } from 'node:worker_threads';
 import { platformEntry } from '../util/build.mjs';

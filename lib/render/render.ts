@@ -5,13 +5,13 @@
  * holding every chart re-validates all charts on each chart's synth
  * (quadratic in the number of charts), so charts never share an App.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
 import { Microservice } from '../workload/microservice.ts';
 import type { PodChange } from '../workload/feature.ts';
-import { objectJson } from '../workload/json.ts';
+import { chartObjects } from '../cdk8s/chart.ts';
 import { FEATURES } from '../features/index.ts';
 import { podTemplateOf } from '../kube/pod.ts';
 import { cmp } from '../util/compare.ts';
@@ -32,7 +32,7 @@ export type { RenderedFile } from '../kube/object.ts';
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {
   const { chart, podChanges } = appChart(new App(), app.name, app);
-  const objects = synthChart(chart);
+  const objects = chartObjects(chart);
   for (const object of objects) {
     const template = podTemplateOf(object);
     // The app's own workload: the one object whose pods run the app's container.
@@ -56,19 +56,6 @@ export function appChart(scope: App, id: string, app: ResolvedApp): { chart: Cha
     if (change) podChanges.push(change);
   }
   return { chart, podChanges };
-}
-
-/**
- * The API objects of `chart` as JSON, after the constructs' own validations.
- * `Chart.toJson` would also order them by their dependencies across the whole
- * App; the render orders objects itself (`compareObjects`), so that work is
- * skipped. Each object is written by `objectJson`: what its `toJson` returns, in one walk.
- */
-function synthChart(chart: Chart): KubeObject[] {
-  const constructs = chart.node.findAll();
-  const errors = constructs.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
-  return constructs.filter((c): c is ApiObject => c instanceof ApiObject).map(objectJson);
 }
 
 /** The manifest file of one app in one environment, from its built objects (`renderApp`). */

@@ -11,7 +11,7 @@ import { Lazy } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import type { ResolvedRollout } from '../spec/rollout.ts';
-import { k8s, kplus } from '../workload/k8s.ts';
+import { kplus, podSpecJson } from '../cdk8s/k8s.ts';
 import { PlainObject } from '../workload/plain.ts';
 import { selectorLabels } from '../workload/labels.ts';
 import {
@@ -77,8 +77,7 @@ export class CloneSet extends kplus.Workload {
   /** The CloneSet's spec, as Kubernetes JSON. */
   private spec(): CloneSetSpec {
     const app = this.app;
-    // cdk8s-plus writes a pod spec in its typed form; its generated mapping gives the Kubernetes JSON.
-    const pod = k8s.toJson_PodSpec(this._toPodSpec()) as Record<string, unknown>;
+    const pod = podSpecJson(this);
     const gates = (pod.readinessGates as { conditionType: string }[] | undefined) ?? [];
     return {
       // An autoscaler owns the count when there is one.

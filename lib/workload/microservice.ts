@@ -7,7 +7,7 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/rules.ts';
 import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { kplus } from './k8s.ts';
+import { kplus } from '../cdk8s/k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
 import { PlainObject } from './plain.ts';
 import type { PodTemplateJson } from '../kube/pod.ts';

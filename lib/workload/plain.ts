@@ -4,7 +4,7 @@
 import { ApiObject, Lazy, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { KubeObject } from '../kube/object.ts';
-import { metadataJson } from './json.ts';
+import { metadataJson } from '../cdk8s/json.ts';
 import { isPlainRecord } from '../util/data.ts';
 
 /** The object as Kubernetes reads it, typed by `kubernetes-models` or the platform's CRD types. */

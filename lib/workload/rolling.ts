@@ -4,7 +4,7 @@
  * from the resolved rollout of the spec.
  */
 import type { ResolvedRollout } from '../spec/rollout.ts';
-import { kplus } from './k8s.ts';
+import { kplus } from '../cdk8s/k8s.ts';
 
 /** The rolling update of a Deployment: bounded surge, and no pod taken away unless the policy allows it. */
 export function deploymentStrategy(rollout: ResolvedRollout): kplus.DeploymentStrategy {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateApps } from '../../lib/bench/generate.ts';
-import { makeBenchRepo } from '../../lib/bench/bench.ts';
+import { formatBench, initBenchRepo, makeBenchRepo, removeBenchRepo, type BenchReport } from '../../lib/bench/bench.ts';
 import { stackFloor } from '../../lib/bench/baselines.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { REPO_ROOT } from '../fixture.ts';
@@ -112,5 +112,91 @@ describe('bench', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+  it('keeps git from tidying a bench repository on its own, so that its removal cannot race a background gc', () => {
+    // GIVEN two repositories holding 8000 new files, past git's automatic gc threshold (6700 loose objects):
+    // one made as a bench repository, one by a plain `git init`
+    const tmp = mkdtempSync(join(tmpdir(), 'bench-gc-'));
+    const who = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example' };
+    const env = { ...process.env, ...who, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' };
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync('git', args, { cwd, stdio: 'pipe', encoding: 'utf8', env });
+    const packs = (repo: string) =>
+      readdirSync(join(repo, '.git', 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
+    try {
+      const bench = join(tmp, 'bench');
+      const plain = join(tmp, 'plain');
+      for (const repo of [bench, plain]) {
+        mkdirSync(join(repo, 'files'), { recursive: true });
+        for (let i = 0; i < 8000; i++) writeFileSync(join(repo, 'files', `${i}.txt`), `object ${i}\n`);
+      }
+      initBenchRepo(bench);
+      git(plain, 'init', '-q');
+      // WHEN each commits them; git runs its automatic gc after a commit (in the foreground here, to see its result)
+      git(bench, 'add', '-A');
+      git(bench, 'commit', '-q', '-m', 'files');
+      git(plain, 'add', '-A');
+      git(plain, '-c', 'gc.autoDetach=false', 'commit', '-q', '-m', 'files');
+      // THEN git packed the plain repository's objects, and left the bench repository alone
+      expect(packs(plain)).toHaveLength(1);
+      expect(packs(bench)).toEqual([]);
+      expect(git(bench, 'config', '--get', 'gc.autoDetach').trim()).toBe('false');
+      expect(git(bench, 'config', '--get', 'maintenance.auto').trim()).toBe('false');
+      // AND the bench repository is removed whole
+      removeBenchRepo(bench);
+      expect(existsSync(bench)).toBe(false);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a big release order that failed, with its error, beside the figures that were measured', () => {
+    // GIVEN a report whose release order of a change to every app in every environment failed
+    const budget = (limit: number, value: number | null) => ({ limit, value, ok: value !== null && value <= limit });
+    const measured = { seconds: 3.1, peakRssMiB: 190, changes: 14, appReleases: 7, comments: 1, commentChars: 99 };
+    const big = { change: 'dev: preStop', ...measured };
+    const failed = { change: 'every app spec', failed: "bench measurement 'release-order' failed: GitError: ENOBUFS" };
+    const report: BenchReport = {
+      apps: 10,
+      environments: 6,
+      renders: 60,
+      objects: 400,
+      files: 84,
+      workers: 'auto',
+      runs: 1,
+      full: {
+        renderSeconds: 1,
+        wallSeconds: 1.1,
+        minSeconds: 1,
+        runSeconds: [1],
+        phases: { load: 0, build: 0, serialize: 0, validate: 0, write: 0 },
+      },
+      quarter: { apps: 3, renderSeconds: 0.4, runSeconds: [0.4], ratio: 2.5 },
+      incremental: { appChangeSeconds: 0.2, versionsChangeSeconds: 0.2, rendered: 6, cliWallSeconds: 0.6 },
+      releaseOrderSeconds: 0.3,
+      bigReleaseOrder: { oneEnvironment: big, allEnvironments: failed },
+      peakRssMiB: 200,
+      baselines: {
+        cdk8sSingleApp: { skipped: 'skipped with --skip-cdk8s' },
+        kustomize: { skipped: 'skipped with --skip-kustomize' },
+      },
+      floor: { seconds: 0.3, processes: 2, objects: 200, ratio: 3.3 },
+      budgets: {
+        fullSeconds: budget(5, 1),
+        incrementalSeconds: budget(1, 0.2),
+        releaseOrderSeconds: budget(1, 0.3),
+        scalingRatio: budget(4.5, 2.5),
+        bigReleaseOrderOneEnvSeconds: budget(10, 3.1),
+        bigReleaseOrderOneEnvMiB: budget(500, 190),
+        bigReleaseOrderAllEnvsSeconds: budget(30, null),
+      },
+    };
+    // WHEN it is printed for the terminal
+    const lines = formatBench(report).split('\n');
+    // THEN the failed one says so with its error, and the one measured keeps its figures
+    const all = lines.find((l) => l.includes('every app, all envs'));
+    expect(all).toContain('FAILED (every app spec): bench measurement');
+    expect(all).toContain('ENOBUFS');
+    expect(lines.find((l) => l.includes('every app, one env'))).toContain('3.10 s [budget 10 s: ok], peak RSS 190 MiB');
   });
 });

@@ -7,18 +7,49 @@
  * generated mapping of typed props to Kubernetes field names. The first two
  * cost more than building the constructs. `objectJson` does them in one walk
  * with the same rules (cdk8s' default resolvers: `Lazy`, implicit tokens, and
- * number-or-string unions), then the library's own mapping, replayed from the
- * plan learnt for the shape of its input (`mapping.ts`), so the result is what
- * `toJson()` returns. Anything the walk does not stand for (a JSON patch,
- * custom resolvers, a class without a generated mapping) goes through
- * `toJson()` itself. A test writes every object of the sample apps and of
- * generated ones both ways and compares the text.
+ * number-or-string unions), then runs the library's own mapping, so the result
+ * is what `toJson()` returns. Anything the walk does not stand for (a JSON
+ * patch, custom resolvers, a class without a generated mapping) goes through
+ * `toJson()` itself. The walk pays its way in the full render's time budget;
+ * replaying the mapping from plans learnt per shape of its input paid too
+ * little for its code, and was removed (docs/performance.md has the figures).
+ *
+ * The walk reads fields that cdk8s keeps private, so it can break on a cdk8s
+ * upgrade. `PLATFORM_CDK8S_TOJSON=1` (or `withLibraryJson`) turns it off:
+ * every object and metadata is then written by the library's own `toJson()`.
+ * `test/cdk8s/` renders apps of every kind both ways and compares the bytes.
  */
 import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
 import { k8s } from './k8s.ts';
-import { applyMapping, type Mapping } from './mapping.ts';
-import type { KubeObject } from '../kube/object.ts';
 import { isSorted } from '../util/compare.ts';
+
+/** A Kubernetes object as JSON: what `toJson()` of an API object returns. */
+export type ObjectJson = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: unknown;
+};
+
+/** Environment variable that turns the walk off when set to `1`: objects are written by cdk8s' own `toJson()`. */
+export const LIBRARY_JSON_VARIABLE = 'PLATFORM_CDK8S_TOJSON';
+
+/** Whether objects are written by the library's `toJson()` instead of the walk; read once, at load. */
+let libraryJson = process.env[LIBRARY_JSON_VARIABLE] === '1';
+
+/**
+ * Runs `write` with the walk off (`on`: objects written by the library's own `toJson()`) or on,
+ * whatever the environment variable says; the setting before is restored afterwards.
+ */
+export function withLibraryJson<T>(on: boolean, write: () => T): T {
+  const before = libraryJson;
+  libraryJson = on;
+  try {
+    return write();
+  } finally {
+    libraryJson = before;
+  }
+}
 
 /** How a walk treats collections. */
 interface WalkRules {
@@ -49,7 +80,13 @@ interface MetadataInternals {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** Each generated class of the construct library (`KubeDeployment`…), by class, with its `toJson_<Class>Props` mapping of typed props to Kubernetes JSON. */
+/** A generated mapping of typed props to Kubernetes JSON: `toJson_KubeDeploymentProps` and the like. */
+type Mapping = (props: unknown) => unknown;
+
+/**
+ * Each generated class of the construct library (`KubeDeployment`…), by class, with its
+ * `toJson_<Class>Props` mapping of typed props to Kubernetes JSON.
+ */
 const MAPPINGS: ReadonlyMap<unknown, { readonly gvk: Readonly<Record<string, string>>; readonly map: Mapping }> = (() => {
   const exports = k8s as unknown as Record<string, unknown>;
   const out = new Map<unknown, { gvk: Record<string, string>; map: Mapping }>();
@@ -75,12 +112,14 @@ function resolvesByDefault(app: App): boolean {
 }
 
 /** The object as Kubernetes JSON: what `object.toJson()` returns, written in one walk where it can be. */
-export function objectJson(object: ApiObject): KubeObject {
+export function objectJson(object: ApiObject): ObjectJson {
+  if (libraryJson) return object.toJson() as ObjectJson;
   const mapping = MAPPINGS.get(object.constructor);
   const internals = object as unknown as ApiObjectInternals;
   const props = internals.props;
-  if (!mapping || !props || !Array.isArray(internals.patches) || internals.patches.length > 0 || !resolvesByDefault(App.of(object) as App)) {
-    return object.toJson() as KubeObject;
+  const patched = !Array.isArray(internals.patches) || internals.patches.length > 0;
+  if (!mapping || !props || patched || !resolvesByDefault(App.of(object) as App)) {
+    return object.toJson() as ObjectJson;
   }
   const resolved: Record<string, unknown> = {};
   try {
@@ -96,14 +135,15 @@ export function objectJson(object: ApiObject): KubeObject {
   } catch (error) {
     throw new Error(`Failed serializing construct at path '${object.node.path}' with name '${object.name}': ${error}`);
   }
-  return { ...mapping.gvk, ...(applyMapping(mapping.map, resolved) as Record<string, unknown>) } as KubeObject;
+  return { ...mapping.gvk, ...(mapping.map(resolved) as Record<string, unknown>) } as ObjectJson;
 }
 
 /** The metadata as Kubernetes JSON: what `metadata.toJson()` returns (`undefined` when it has nothing), in one walk. */
 export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<string, unknown> | undefined {
   const m = metadata as unknown as MetadataInternals;
   const extra = m._additionalAttributes;
-  if (!extra || !m.labels || !m.annotations || !Array.isArray(m.finalizers) || !Array.isArray(m.ownerReferences)) {
+  const lists = Array.isArray(m.finalizers) && Array.isArray(m.ownerReferences);
+  if (libraryJson || !extra || !m.labels || !m.annotations || !lists) {
     return metadata.toJson() as Record<string, unknown> | undefined;
   }
   if (m.finalizers.length > 0 || m.ownerReferences.length > 0 || !Object.keys(extra).every((key) => KEPT_METADATA.has(key))) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiObject, App, Chart, Duration, JsonPatch, Lazy, type IResolver, type ResolutionContext } from 'cdk8s';
-import { k8s } from '../../lib/workload/k8s.ts';
-import { metadataJson, objectJson } from '../../lib/workload/json.ts';
+import { k8s } from '../../lib/cdk8s/k8s.ts';
+import { metadataJson, objectJson } from '../../lib/cdk8s/json.ts';
 import { appChart } from '../../lib/render/render.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { generateApps } from '../../lib/bench/generate.ts';
