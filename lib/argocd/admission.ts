@@ -25,9 +25,9 @@
  * - `shared-resource`: no object is synced by two Applications
  *   (`FailOnSharedResource=true` fails the second sync).
  */
-import type { KubeObject } from '../render/yaml.ts';
-import { fromYaml } from '../render/yaml.ts';
-import { objectId } from '../render/order.ts';
+import type { KubeObject } from '../kube/object.ts';
+import { fromYaml } from '../kube/parse.ts';
+import { objectId } from '../kube/order.ts';
 import { cmp } from '../util/compare.ts';
 import { NAMESPACED_KINDS, groupOf } from './kinds.ts';
 

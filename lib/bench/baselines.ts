@@ -11,10 +11,11 @@ import { ApiObject, App, Chart, Cron, Size } from 'cdk8s';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { appChart } from '../render/render.ts';
 import { parseImage } from '../validate/policy.ts';
-import { toYaml, type KubeObject } from '../render/yaml.ts';
+import { toYaml } from '../render/yaml.ts';
+import { type KubeObject } from '../kube/object.ts';
 import { cmp } from '../util/compare.ts';
 import { kplus } from '../cdk8s/k8s.ts';
-import { cpuMillis } from '../spec/rules.ts';
+import { cpuMillis } from '../spec/quantity.ts';
 import { mebibytes } from '../workload/microservice.ts';
 
 /** Result of one baseline: seconds, or why it did not run. */

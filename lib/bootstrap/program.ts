@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPipeline } from '../workflows/load.ts';
 import { MANIFESTS_DIR } from '../render/synth.ts';
-import { INDEX_FILE } from '../render/render.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
 import { loadProject, resolveProject } from '../spec/project.ts';
 import { readManifests } from '../validate/validate.ts';
 import { environmentDelivery } from '../argocd/applications.ts';

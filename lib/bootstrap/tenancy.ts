@@ -4,7 +4,7 @@
  * apps at their largest scale.
  */
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { cpuMillis, memoryBytes } from '../spec/rules.ts';
+import { cpuMillis, memoryBytes } from '../spec/quantity.ts';
 import type { TenancyPolicy } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 

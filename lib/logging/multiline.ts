@@ -18,8 +18,6 @@
  */
 import { patternProblem } from '../spec/logs-checks.ts';
 
-/** Why a start pattern cannot be used in a multiline rule; the spec checks apply it to `logs.multiline`. */
-export { patternProblem } from '../spec/logs-checks.ts';
 
 /** The state every record starts in. */
 export const START_STATE = 'start_state';

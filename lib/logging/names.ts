@@ -5,8 +5,6 @@
 
 import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
 
-/** The namespace of the log agents and the namespaces apps may not use, reserved by the spec. */
-export { LOGGING_NAMESPACE, PLATFORM_NAMESPACES } from '../spec/reserved.ts';
 
 /** The aggregator: receives records over the forward protocol and ships them to the log stores. */
 export const AGGREGATOR = 'log-aggregator';

@@ -22,7 +22,8 @@ import {
   type PluginSection,
 } from './fluentbit/config.ts';
 import { formatConfigProblems, validateFluentBitYaml } from './fluentbit/validate.ts';
-import { AGGREGATOR, AGGREGATOR_HOST, LOGGING_NAMESPACE, NODE_AGENT, TAGS } from './names.ts';
+import { AGGREGATOR, AGGREGATOR_HOST, NODE_AGENT, TAGS } from './names.ts';
+import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
 import { clusterRole, exceptions, platformObject, restrictedContainer, restrictedPod, serviceAccount, type PlatformContext } from './objects.ts';
 
 /** Where the aggregator buffers chunks on disk. */

@@ -20,7 +20,8 @@ import type { ContainerJson, PodTemplateJson } from '../kube/pod.ts';
 import { FLUENT_BIT_CONFIG_DIR, FLUENT_BIT_CONFIG_KEY, FORWARD_PORT, fluentBitArgs, toFluentBitYaml, type FluentBitConfig, type PluginSection } from './fluentbit/config.ts';
 import { formatConfigProblems, validateFluentBitYaml } from './fluentbit/validate.ts';
 import { javaMultiline, startPatternMultiline, type MultilineParser } from './multiline.ts';
-import { AGGREGATOR, AGGREGATOR_HOST, COLLECTOR_CONTAINER, LOGGING_NAMESPACE, TAGS } from './names.ts';
+import { AGGREGATOR, AGGREGATOR_HOST, COLLECTOR_CONTAINER, TAGS } from './names.ts';
+import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
 import type { ResolvedLogs } from '../spec/logs.ts';
 import { setBounded } from '../util/bounded.ts';
 

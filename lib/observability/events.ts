@@ -10,7 +10,8 @@
 import type { KubeObject } from '../kube/object.ts';
 import { LABELS } from '../workload/labels.ts';
 import { FLUENT_BIT_CONFIG_DIR, FLUENT_BIT_CONFIG_KEY, FORWARD_PORT, fluentBitArgs, type FluentBitConfig } from '../logging/fluentbit/config.ts';
-import { AGGREGATOR_HOST, EVENT_EXPORTER, LOGGING_NAMESPACE, NODE_PROBLEM_DETECTOR, TAGS } from '../logging/names.ts';
+import { AGGREGATOR_HOST, EVENT_EXPORTER, NODE_PROBLEM_DETECTOR, TAGS } from '../logging/names.ts';
+import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
 import { clusterRole, exceptions, platformObject, restrictedContainer, restrictedPod, serviceAccount, type PlatformContext } from '../logging/objects.ts';
 import { validatedConfig } from '../logging/pipeline.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';

@@ -9,8 +9,6 @@ import { shellWord } from '../util/shell.ts';
 import { LABELS } from '../workload/labels.ts';
 import type { PodSpecJson } from '../kube/pod.ts';
 
-/** Folder the heap dump volume is mounted at in the app container, reserved by the spec. */
-export { HEAP_DUMP_DIR } from '../spec/reserved.ts';
 /** Name of the heap dump volume. */
 export const HEAP_DUMP_VOLUME = 'heap-dumps';
 /** JVM flags that write a heap dump on OutOfMemoryError into the volume (before `ExitOnOutOfMemoryError` ends the JVM). */

@@ -7,8 +7,8 @@
  * key (env vars and containers by name, ports by name, mounts by path) are
  * compared item by item under that key, so reordering them is no change.
  */
-import { objectId } from '../render/order.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import { objectId } from '../kube/order.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { ReleaseChangeKind } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import type { PlacedObject } from './manifests.ts';

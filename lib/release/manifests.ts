@@ -6,8 +6,9 @@
  */
 import jsYaml from 'js-yaml';
 import { listTree, readBlobs } from '../git/git.ts';
-import { INDEX_FILE } from '../render/layout.ts';
-import { fromYaml, type KubeObject } from '../render/yaml.ts';
+import { INDEX_FILE } from '../kube/layout.ts';
+import { type KubeObject } from '../kube/object.ts';
+import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
 
 /** Folder of the rendered output in the repository. */

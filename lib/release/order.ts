@@ -14,7 +14,7 @@
  */
 import { git, listTree, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { LABELS } from '../workload/labels.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { EnvironmentSpec, ReleaseChangeKind, Risk, RiskTrigger } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import { approvalsFor } from './approvals.ts';

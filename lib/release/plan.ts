@@ -4,8 +4,8 @@
  * keeps pods (and their IPs) in place, and the batches and gates of a Kruise
  * or Argo `Rollout` driving it. Read generically from the rendered objects.
  */
-import { objectId } from '../render/order.ts';
-import type { KubeObject } from '../render/yaml.ts';
+import { objectId } from '../kube/order.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { inPlaceVerdict } from '../rollout/inplace.ts';
 import { cmp } from '../util/compare.ts';
 import { LABELS } from '../workload/labels.ts';

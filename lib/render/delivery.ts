@@ -2,7 +2,7 @@
  * Argo CD annotations on rendered objects: sync waves put platform objects
  * before apps, and protected objects are never pruned without confirmation.
  */
-import type { KubeObject } from './yaml.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { LABELS } from '../workload/labels.ts';
 
 /** Label value of `app.kubernetes.io/part-of` on platform objects. */

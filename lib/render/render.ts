@@ -23,11 +23,7 @@ import { INDEX_FILE } from '../kube/layout.ts';
 
 export { PLATFORM_TEAM };
 
-/** Name of the per-environment index (defined in `lib/kube/layout.ts`). */
-export { INDEX_FILE } from '../kube/layout.ts';
 
-/** One rendered file, relative to `manifests/` (defined in `lib/kube/object.ts`). */
-export type { RenderedFile } from '../kube/object.ts';
 
 /** Builds the objects of one app in one environment, in file order. */
 export function renderApp(app: ResolvedApp): KubeObject[] {

@@ -22,7 +22,8 @@ import { defaultWorkers, renderApps } from './engine.ts';
 import { checkedFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
 import { OutputRecord, diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
-import { renderIndex, renderNamespaces, type PhaseTimings, type RenderedFile } from './render.ts';
+import { renderIndex, renderNamespaces, type PhaseTimings } from './render.ts';
+import { type RenderedFile } from '../kube/object.ts';
 import { renderPlatformFiles } from './platform.ts';
 
 /** Folder of the rendered output, relative to the repository root. */

@@ -4,10 +4,6 @@
  */
 import { emitDocument } from './emit.ts';
 
-/** A Kubernetes object as plain data (defined in `lib/kube/object.ts`). */
-export type { KubeObject } from '../kube/object.ts';
-/** The reader of manifest text (defined in `lib/kube/parse.ts`). */
-export { fromYaml } from '../kube/parse.ts';
 
 /** Serialises objects as a multi-document YAML stream, keys sorted, preceded by a header comment. */
 export function toYaml(objects: readonly unknown[], header?: string): string {

@@ -9,7 +9,7 @@ import { git, readBlobs, revParse } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import { samePin, versionsPath, type Pins } from '../promote/versions.ts';
 import { auditReleases } from '../release/audit.ts';
-import { KeyedCache, codeHash } from '../render/cache.ts';
+import { KeyedCache, codeHash } from '../util/cache.ts';
 import { releaseRecordBlobs } from '../release/record.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { loadProject, runsIn } from '../spec/project.ts';

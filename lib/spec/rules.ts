@@ -11,7 +11,6 @@ import { CronExpressionParser } from 'cron-parser';
 import { findSecrets } from './secrets.ts';
 import { cpuMillis, memoryBytes } from './quantity.ts';
 
-export { cpuMillis, memoryBytes } from './quantity.ts';
 
 /** DNS-1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

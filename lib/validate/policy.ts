@@ -17,7 +17,6 @@ import { secretContentRule } from './secret-content.ts';
 
 import type { Finding, Rule, RuleContext } from '../kube/rule.ts';
 
-export type { AcrossFinding, Finding, Rule, RuleContext } from '../kube/rule.ts';
 
 interface Container {
   name?: string;

@@ -6,7 +6,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import type { FilePod, PodTemplateView, RuleContext } from '../kube/rule.ts';
 
-export type { FilePod, PodTemplateView } from '../kube/rule.ts';
 
 /** A plain object, or `undefined`. */
 export function rec(value: unknown): Record<string, unknown> | undefined {

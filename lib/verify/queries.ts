@@ -5,7 +5,7 @@
  * (lib/observability/metrics.ts). docs/verification.md explains each query.
  */
 import type { AppSpec } from '../spec/app.ts';
-import type { ResolvedMetrics } from '../observability/resolve.ts';
+import type { ResolvedMetrics } from '../spec/metrics.ts';
 
 /** The conventions of request metrics the platform knows. */
 export type RequestConvention = 'micrometer' | 'generic';

@@ -6,7 +6,7 @@
  */
 import type { AppSpec } from '../spec/app.ts';
 import type { EnvironmentSpec, VerificationPolicy } from '../spec/environment.ts';
-import { resolveMetrics } from '../observability/resolve.ts';
+import { resolveMetrics } from '../spec/metrics.ts';
 import { labelValue } from '../workload/labels.ts';
 import { judge, type JudgeThresholds, type Outcome, type Verdict, type VersionNumbers } from './judge.ts';
 import { PrometheusClient, PrometheusUnavailable } from './prometheus.ts';

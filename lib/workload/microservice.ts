@@ -4,7 +4,7 @@
 import { Cron, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { cpuMillis, memoryBytes } from '../spec/rules.ts';
+import { cpuMillis, memoryBytes } from '../spec/quantity.ts';
 import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { kplus } from '../cdk8s/k8s.ts';

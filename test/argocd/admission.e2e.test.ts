@@ -9,7 +9,9 @@ import {
   type RepositoryView,
 } from '../../lib/argocd/admission.ts';
 import { argocdOutput } from '../../lib/argocd/files.ts';
-import { fromYaml, toYaml, type KubeObject } from '../../lib/render/yaml.ts';
+import { toYaml } from '../../lib/render/yaml.ts';
+import { type KubeObject } from '../../lib/kube/object.ts';
+import { fromYaml } from '../../lib/kube/parse.ts';
 import { ENVS, REPO_ROOT } from '../fixture.ts';
 
 const REPO = 'https://github.insure.example/insure/platform-gitops.git';

@@ -12,9 +12,9 @@ import {
   syncWindow,
 } from '../../lib/argocd/applications.ts';
 import { argoSchemaErrors } from '../../lib/argocd/files.ts';
-import type { RenderedFile } from '../../lib/render/render.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
-import { fromYaml } from '../../lib/render/yaml.ts';
+import type { RenderedFile } from '../../lib/kube/object.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
+import { fromYaml } from '../../lib/kube/parse.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { FIXTURE_ROOT, makeRepo, REPO_ROOT, service } from '../fixture.ts';

@@ -5,7 +5,7 @@ import { collectorConfig, collectorConfigText } from '../../lib/logging/sidecar.
 import { toFluentBitYaml } from '../../lib/logging/fluentbit/config.ts';
 import { checkPolicy } from '../../lib/validate/policy.ts';
 import { podSpecOf } from '../../lib/validate/policy.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import type { AppSpec } from '../../lib/spec/index.ts';
 import { fleetRepo, renderedApp, renderedRepository, service, tempRepo } from '../fixture.ts';
 

@@ -2,14 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import {
-  javaMultiline,
-  joinRecords,
-  multilineProblems,
-  patternProblem,
-  startPatternMultiline,
-  type MultilineParser,
-} from '../../lib/logging/multiline.ts';
+import { javaMultiline, joinRecords, multilineProblems, startPatternMultiline, type MultilineParser } from '../../lib/logging/multiline.ts';
+import { patternProblem } from '../../lib/spec/logs-checks.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
 import { REPO_ROOT, fleetRepo } from '../fixture.ts';

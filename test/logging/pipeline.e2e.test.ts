@@ -4,7 +4,7 @@ import { renderPlatformFiles } from '../../lib/render/platform.ts';
 import { validateFiles } from '../../lib/validate/validate.ts';
 import { loadProject } from '../../lib/spec/project.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { ENVS, fleetRepo, renderedRepository } from '../fixture.ts';
 
 const specs: Record<string, EnvironmentSpec> = Object.fromEntries(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kernelMonitorConfig, kmsgMatches, npdConfigProblems, type NpdMonitorConfig } from '../../lib/observability/npd.ts';
 import { renderPlatformFiles } from '../../lib/render/platform.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import prod from '../fixtures/environments/prod/environment.ts';
 
 const audit = renderPlatformFiles(prod, '1.0.0').find((f) => f.path === 'prod/platform/event-audit.yaml')!.objects as KubeObject[];

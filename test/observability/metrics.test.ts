@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { fleetRepo, renderedApp, service, tempRepo } from '../fixture.ts';
 
 const repo = (apps: Record<string, unknown>): string => tempRepo({ apps });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { classifyField, diffFields, diffObjects } from '../../lib/release/diff.ts';
 import type { PlacedObject } from '../../lib/release/manifests.ts';
 

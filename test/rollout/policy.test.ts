@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { springDurationSeconds } from '../../lib/rollout/policy.ts';
 import { synth } from '../../lib/render/synth.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { checkPolicy } from '../../lib/validate/policy.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import type { RenderedFile } from '../../lib/render/render.ts';
+import type { RenderedFile } from '../../lib/kube/object.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
 import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
 import { readManifests, validateFiles, validateManifestDir } from '../../lib/validate/validate.ts';

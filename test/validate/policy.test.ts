@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPolicy, RULES } from '../../lib/validate/policy.ts';
 import { schemaErrors } from '../../lib/validate/schema.ts';
 import type { EnvironmentSpec } from '../../lib/spec/environment.ts';
-import type { KubeObject } from '../../lib/render/yaml.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import prod from '../fixtures/environments/prod/environment.ts';
 import dev from '../fixtures/environments/dev/environment.ts';
 

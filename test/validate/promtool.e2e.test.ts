@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { checkPrometheusRules, describePromtool } from '../../lib/validate/promtool.ts';
 import { readManifests } from '../../lib/validate/validate.ts';
-import type { RenderedFile } from '../../lib/render/render.ts';
+import type { RenderedFile } from '../../lib/kube/object.ts';
 import { REPO_ROOT } from '../fixture.ts';
 
 const installed = !spawnSync('promtool', ['--version']).error;

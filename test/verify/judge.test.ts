@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { judge, twoProportionPValue, type JudgeThresholds, type VersionNumbers } from '../../lib/verify/judge.ts';
 import { renderQueries, REQUEST_QUERIES } from '../../lib/verify/queries.ts';
 import { thresholdsFor } from '../../lib/verify/verify.ts';
-import { resolveMetrics } from '../../lib/observability/resolve.ts';
+import { resolveMetrics } from '../../lib/spec/metrics.ts';
 import { loadProject } from '../../lib/spec/project.ts';
 import { SpecError } from '../../lib/spec/problems.ts';
 import prod from '../fixtures/environments/prod/environment.ts';
