@@ -21,8 +21,6 @@ import { toYaml } from './yaml.ts';
 import type { KubeObject, RenderedFile } from '../kube/object.ts';
 import { INDEX_FILE } from '../kube/layout.ts';
 
-export { PLATFORM_TEAM };
-
 
 
 /** Builds the objects of one app in one environment, in file order. */
