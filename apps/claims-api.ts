@@ -17,7 +17,12 @@ export default defineApp({
   },
   logs: { dir: '/home/admin/logs', multiline: 'java' },
   metrics: { port: 'http' },
-  network: { fromIngress: true, allowFrom: ['partner-rideshare-gateway', 'partner-food-delivery-gateway', 'partner-travel-gateway'], callsApps: ['policy-admin', 'notification-dispatcher'], egress: ['10.40.0.0/16:5432'] },
+  network: {
+    fromIngress: true,
+    allowFrom: ['partner-rideshare-gateway', 'partner-food-delivery-gateway', 'partner-travel-gateway'],
+    callsApps: ['policy-admin', 'notification-dispatcher'],
+    egress: ['10.40.0.0/16:5432'],
+  },
   overrides: {
     dev: { autoscaling: false, replicas: 1 },
     prod: { autoscaling: { minReplicas: 4, maxReplicas: 20 }, alerts: { latencyP99Seconds: 1.5 } },

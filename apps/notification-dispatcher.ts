@@ -16,5 +16,9 @@ export default defineApp({
   },
   logs: { dir: '/var/log/app', multiline: { startPattern: String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}` } },
   metrics: { port: 'http' },
-  network: { allowFrom: ['policy-admin', 'claims-api', 'policy-renewal-batch'], callsApps: ['customer-accounts'], egress: ['198.51.100.0/24:587', '198.51.100.0/24:443'] },
+  network: {
+    allowFrom: ['policy-admin', 'claims-api', 'policy-renewal-batch'],
+    callsApps: ['customer-accounts'],
+    egress: ['198.51.100.0/24:587', '198.51.100.0/24:443'],
+  },
 });

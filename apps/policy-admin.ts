@@ -20,7 +20,18 @@ export default defineApp({
   rollout: { critical: true },
   logs: { dir: '/home/admin/logs', include: ['*.log', 'audit/*.log'], multiline: 'java', sizeLimit: '2Gi' },
   metrics: { port: 'http', alerts: { latencyP99Seconds: 2 } },
-  network: { allowFrom: ['partner-rideshare-gateway', 'partner-food-delivery-gateway', 'partner-travel-gateway', 'partner-phone-store-gateway', 'quote-api', 'policy-renewal-batch'], callsApps: ['underwriting-engine', 'payments-gateway', 'notification-dispatcher'], egress: ['10.40.0.0/16:5432'] },
+  network: {
+    allowFrom: [
+      'partner-rideshare-gateway',
+      'partner-food-delivery-gateway',
+      'partner-travel-gateway',
+      'partner-phone-store-gateway',
+      'quote-api',
+      'policy-renewal-batch',
+    ],
+    callsApps: ['underwriting-engine', 'payments-gateway', 'notification-dispatcher'],
+    egress: ['10.40.0.0/16:5432'],
+  },
   overrides: {
     prod: { replicas: 4, resources: { cpu: '1', memory: '2Gi' } },
     dr: { replicas: 3, resources: { cpu: '1', memory: '2Gi' } },

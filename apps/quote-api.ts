@@ -11,6 +11,10 @@ export default defineApp({
   resources: { cpu: '500m', memory: '512Mi', cpuLimit: '2' },
   autoscaling: { minReplicas: 2, maxReplicas: 10, cpuUtilization: 60 },
   metrics: { port: 'http', alerts: { latencyP99Seconds: 0.3 } },
-  network: { fromIngress: true, allowFrom: ['partner-travel-gateway', 'partner-phone-store-gateway'], callsApps: ['underwriting-engine', 'policy-admin', 'customer-accounts'] },
+  network: {
+    fromIngress: true,
+    allowFrom: ['partner-travel-gateway', 'partner-phone-store-gateway'],
+    callsApps: ['underwriting-engine', 'policy-admin', 'customer-accounts'],
+  },
   overrides: { dev: { autoscaling: false, replicas: 1 }, sit: { autoscaling: false, replicas: 1 } },
 });

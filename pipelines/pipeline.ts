@@ -9,7 +9,11 @@ import { fleetPageWorkflow } from '../lib/site/workflow.ts';
 
 const NODE = '20';
 const RUNNER = 'ubuntu-24.04';
-const REPOSITORY = { slug: 'insure/platform-gitops', url: 'https://github.insure.example/insure/platform-gitops.git', branch: 'main' };
+const REPOSITORY = {
+  slug: 'insure/platform-gitops',
+  url: 'https://github.insure.example/insure/platform-gitops.git',
+  branch: 'main',
+};
 
 /** The commit status of the approval check; branch protection on main requires it. */
 const APPROVALS_STATUS = 'release-order approvals';
@@ -160,8 +164,13 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
       {
         file: 'pull-request.yml',
         name: 'pull request',
-        description: "Checks every pull request with its own code: no secret, read-only token, no credentials kept.",
-        on: { pull_request: { branches: [REPOSITORY.branch], types: ['opened', 'synchronize', 'reopened', 'ready_for_review'] } },
+        description: 'Checks every pull request with its own code: no secret, read-only token, no credentials kept.',
+        on: {
+          pull_request: {
+            branches: [REPOSITORY.branch],
+            types: ['opened', 'synchronize', 'reopened', 'ready_for_review'],
+          },
+        },
         permissions: {},
         concurrency: { group: 'pull-request-${{ github.event.pull_request.number }}', 'cancel-in-progress': true },
         jobs: { checks },
@@ -171,11 +180,17 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
         name: 'release order',
         description: `The release order and the required check '${APPROVALS_STATUS}' (${chain}): the base branch's code and policy judge the pull request's manifests and pins, read from git as data.`,
         on: {
-          pull_request_target: { branches: [REPOSITORY.branch], types: ['opened', 'synchronize', 'reopened', 'ready_for_review'] },
+          pull_request_target: {
+            branches: [REPOSITORY.branch],
+            types: ['opened', 'synchronize', 'reopened', 'ready_for_review'],
+          },
           workflow_run: { workflows: [REVIEW_WORKFLOW], types: ['completed'] },
         },
         permissions: {},
-        concurrency: { group: 'release-order-${{ github.event.pull_request.number || github.event.workflow_run.head_sha }}', 'cancel-in-progress': true },
+        concurrency: {
+          group: 'release-order-${{ github.event.pull_request.number || github.event.workflow_run.head_sha }}',
+          'cancel-in-progress': true,
+        },
         jobs: {
           'release-order': {
             name: 'release order',
@@ -207,7 +222,7 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                   'for format in md json; do',
                   '  rc=0',
                   '  extra=()',
-                  '  # A change too large for one comment gets a summary; the full detail is the run\'s artifact.',
+                  "  # A change too large for one comment gets a summary; the full detail is the run's artifact.",
                   '  [ "$format" = json ] || extra=(--out "$RUNNER_TEMP/release-order-detail" --detail-link "$RUN_URL")',
                   '  npm run -s release-order -- --base "$BASE_SHA" --head "$HEAD_SHA" --format "$format" "${extra[@]}" > "$RUNNER_TEMP/release-order.$format" || rc=$?',
                   '  # 1: refused by a release guard; the approval check below decides whether an override lifts it.',
@@ -217,9 +232,13 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                 { RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}' },
               ),
               uploadArtifact('release-order-detail', '${{ runner.temp }}/release-order-detail'),
-              run('Post or update the release order comments', 'npm run -s delivery -- comment --pr "$PR" --file "$RUNNER_TEMP/release-order.md"', {
-                GITHUB_TOKEN: '${{ github.token }}',
-              }),
+              run(
+                'Post or update the release order comments',
+                'npm run -s delivery -- comment --pr "$PR" --file "$RUNNER_TEMP/release-order.md"',
+                {
+                  GITHUB_TOKEN: '${{ github.token }}',
+                },
+              ),
               run(
                 'Check the approvals the release order demands',
                 'npm run -s delivery -- approvals --pr "$PR" --release-order "$RUNNER_TEMP/release-order.json" --status >> "$GITHUB_STEP_SUMMARY"',
@@ -232,7 +251,8 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
       {
         file: 'review.yml',
         name: REVIEW_WORKFLOW,
-        description: 'Runs when a review is given or withdrawn, only to start the release order workflow again (workflow_run); holds nothing and runs nothing.',
+        description:
+          'Runs when a review is given or withdrawn, only to start the release order workflow again (workflow_run); holds nothing and runs nothing.',
         on: { pull_request_review: { types: ['submitted', 'edited', 'dismissed'] } },
         permissions: {},
         jobs: {
@@ -241,7 +261,12 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
             'runs-on': RUNNER,
             permissions: {},
             'timeout-minutes': 2,
-            steps: [run('Hand over to the release order workflow', 'echo "The release order workflow checks the approvals again with the base branch code."')],
+            steps: [
+              run(
+                'Hand over to the release order workflow',
+                'echo "The release order workflow checks the approvals again with the base branch code."',
+              ),
+            ],
           },
         },
       },
@@ -253,7 +278,11 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
           push: { branches: [REPOSITORY.branch] },
           workflow_dispatch: {
             inputs: {
-              app: { description: 'App to promote (a promotion that soak time refused earlier)', required: true, type: 'string' },
+              app: {
+                description: 'App to promote (a promotion that soak time refused earlier)',
+                required: true,
+                type: 'string',
+              },
               to: { description: 'Environment to promote it to', required: true, type: 'string' },
             },
           },
@@ -280,7 +309,12 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                   'npm run -s delivery -- record-release --commit "$AFTER" --release-order "$RUNNER_TEMP/release-order.json"',
                   'git push origin refs/notes/releases',
                 ].join('\n'),
-                { BEFORE: '${{ github.event.before }}', AFTER: '${{ github.sha }}', GITHUB_TOKEN: '${{ github.token }}', TEAMS_TOKEN: '${{ secrets.TEAMS_READ_TOKEN }}' },
+                {
+                  BEFORE: '${{ github.event.before }}',
+                  AFTER: '${{ github.sha }}',
+                  GITHUB_TOKEN: '${{ github.token }}',
+                  TEAMS_TOKEN: '${{ secrets.TEAMS_READ_TOKEN }}',
+                },
               ),
             ],
           },
@@ -307,7 +341,13 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
                   'fi',
                   'cat "$RUNNER_TEMP/promotions.txt"',
                 ].join('\n'),
-                { EVENT: '${{ github.event_name }}', INPUT_APP: '${{ inputs.app }}', INPUT_TO: '${{ inputs.to }}', BEFORE: '${{ github.event.before }}', AFTER: '${{ github.sha }}' },
+                {
+                  EVENT: '${{ github.event_name }}',
+                  INPUT_APP: '${{ inputs.app }}',
+                  INPUT_TO: '${{ inputs.to }}',
+                  BEFORE: '${{ github.event.before }}',
+                  AFTER: '${{ github.sha }}',
+                },
               ),
               run(
                 'Make one promotion branch per promotion (no token: promote renders the app specs)',
@@ -336,8 +376,17 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
               checkout({ fullHistory: true }),
               downloadArtifact(PROMOTIONS, `\${{ runner.temp }}/${PROMOTIONS}`),
               {
-                ...proposeBranches(PROMOTIONS, '"Promote ${branch#*/}"', '"Opened by the release workflow after $AFTER. The release order follows as a comment."'),
-                env: { AFTER: '${{ github.sha }}', REPO: '${{ github.repository }}', SERVER: '${{ github.server_url }}', GH_TOKEN: '${{ secrets.PROMOTION_TOKEN }}' },
+                ...proposeBranches(
+                  PROMOTIONS,
+                  '"Promote ${branch#*/}"',
+                  '"Opened by the release workflow after $AFTER. The release order follows as a comment."',
+                ),
+                env: {
+                  AFTER: '${{ github.sha }}',
+                  REPO: '${{ github.repository }}',
+                  SERVER: '${{ github.server_url }}',
+                  GH_TOKEN: '${{ secrets.PROMOTION_TOKEN }}',
+                },
               },
             ],
           },
@@ -355,7 +404,10 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
               digest: { description: 'Image digest (sha256:…) that was pushed', required: true, type: 'string' },
             },
             secrets: {
-              PLATFORM_REPO_TOKEN: { description: 'Token that may push branches and open pull requests in the platform repository', required: true },
+              PLATFORM_REPO_TOKEN: {
+                description: 'Token that may push branches and open pull requests in the platform repository',
+                required: true,
+              },
             },
           },
         },
@@ -367,8 +419,14 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
             permissions: {},
             'timeout-minutes': 10,
             steps: [
-              checkout({ fullHistory: true, repository: { slug: REPOSITORY.slug, token: '${{ secrets.PLATFORM_REPO_TOKEN }}' } }),
-              run('Bundle the platform repository', `mkdir -p "$RUNNER_TEMP/${PLATFORM}" && git bundle create "$RUNNER_TEMP/${PLATFORM}/repo.bundle" HEAD --branches`),
+              checkout({
+                fullHistory: true,
+                repository: { slug: REPOSITORY.slug, token: '${{ secrets.PLATFORM_REPO_TOKEN }}' },
+              }),
+              run(
+                'Bundle the platform repository',
+                `mkdir -p "$RUNNER_TEMP/${PLATFORM}" && git bundle create "$RUNNER_TEMP/${PLATFORM}/repo.bundle" HEAD --branches`,
+              ),
               uploadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
             ],
           },
@@ -380,7 +438,10 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
             'timeout-minutes': 15,
             steps: [
               downloadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
-              run('Clone the platform repository from the bundle', `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" .`),
+              run(
+                'Clone the platform repository from the bundle',
+                `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" .`,
+              ),
               ...setupNode(NODE),
               gitIdentity(),
               run(
@@ -410,9 +471,16 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
             steps: [
               downloadArtifact(PLATFORM, `\${{ runner.temp }}/${PLATFORM}`),
               downloadArtifact(BUILD_PROMOTION, `\${{ runner.temp }}/${BUILD_PROMOTION}`),
-              run('Clone the platform repository from the bundle', `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" . && echo "AFTER=$(git rev-parse HEAD)" >> "$GITHUB_ENV"`),
+              run(
+                'Clone the platform repository from the bundle',
+                `git clone --quiet "$RUNNER_TEMP/${PLATFORM}/repo.bundle" . && echo "AFTER=$(git rev-parse HEAD)" >> "$GITHUB_ENV"`,
+              ),
               {
-                ...proposeBranches(BUILD_PROMOTION, `"Release $APP $VERSION to ${buildEnvironment.name}"`, '"Built by $CALLER ($RUN_URL)."'),
+                ...proposeBranches(
+                  BUILD_PROMOTION,
+                  `"Release $APP $VERSION to ${buildEnvironment.name}"`,
+                  '"Built by $CALLER ($RUN_URL)."',
+                ),
                 env: {
                   APP: '${{ inputs.app }}',
                   VERSION: '${{ inputs.version }}',

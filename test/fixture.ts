@@ -72,14 +72,20 @@ export function makeRepo(options: RepoOptions = {}): { root: string; cleanup: ()
   for (const [file, source] of Object.entries(options.rawApps ?? {})) writeFileSync(join(root, 'apps', file), source);
   for (const env of ENVS) {
     mkdirSync(join(root, 'environments', env), { recursive: true });
-    cpSync(join(FIXTURE_ROOT, 'environments', env, 'environment.ts'), join(root, 'environments', env, 'environment.ts'));
+    cpSync(
+      join(FIXTURE_ROOT, 'environments', env, 'environment.ts'),
+      join(root, 'environments', env, 'environment.ts'),
+    );
     const pins: Record<string, { tag: string; digest?: string }> = {};
     for (const [name, spec] of Object.entries(apps)) {
       const runs = (spec as AppSpec).environments;
       if (runs && !runs.includes(env)) continue;
       pins[name] = { tag: '1.0.0', digest: digestOf(`${name}:1.0.0`) };
     }
-    writeFileSync(join(root, 'environments', env, 'versions.json'), `${JSON.stringify(options.versions?.[env] ?? pins, null, 2)}\n`);
+    writeFileSync(
+      join(root, 'environments', env, 'versions.json'),
+      `${JSON.stringify(options.versions?.[env] ?? pins, null, 2)}\n`,
+    );
   }
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -128,15 +134,27 @@ export function tempRepo(options: RepoOptions = {}): string {
   return repo.root;
 }
 
-/** Every file `synth` would write for the repository at `root` (rendered in memory, no cache), with its objects read back. */
-export async function renderedRepository(root: string): Promise<{ path: string; env: string; objects: KubeObject[]; content: string }[]> {
+/**
+ * Every file `synth` would write for the repository at `root` (rendered in memory, no cache), with its objects read
+ * back.
+ */
+export async function renderedRepository(
+  root: string,
+): Promise<{ path: string; env: string; objects: KubeObject[]; content: string }[]> {
   const { files } = await renderAll(root, { cache: false });
-  return files.map(({ path, content }) => ({ path, env: path.split('/')[0]!, objects: path.endsWith('/kustomization.yaml') ? [] : (fromYaml(content, path) as KubeObject[]), content }));
+  return files.map(({ path, content }) => ({
+    path,
+    env: path.split('/')[0]!,
+    objects: path.endsWith('/kustomization.yaml') ? [] : (fromYaml(content, path) as KubeObject[]),
+    content,
+  }));
 }
 
 /** The objects of `app` in `env` of the repository at `root`, rendered exactly as `synth` renders them. */
 export async function renderedApp(root: string, env: string, app: string): Promise<KubeObject[]> {
-  const resolved = resolveProject(await loadProject(root, { cache: false })).find((a) => a.environment.name === env && a.name === app);
+  const resolved = resolveProject(await loadProject(root, { cache: false })).find(
+    (a) => a.environment.name === env && a.name === app,
+  );
   if (!resolved) throw new Error(`${app} does not run in ${env}`);
   return renderApp(resolved);
 }

@@ -29,13 +29,14 @@ export default defineEnvironment({
   },
   observability: {
     // dev has no log store: the aggregator prints every record (kubectl -n logging logs deploy/log-aggregator).
-    logSinks: [
-      { type: 'stdout' },
-    ],
+    logSinks: [{ type: 'stdout' }],
     images: {
-      fluentBit: 'registry.insure.example/platform/fluent-bit:3.2.10@sha256:e1fafb121c089e2b4dfb13084acfb0fe7fb7509a73be0f918ef4b890577be920',
-      nodeProblemDetector: 'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
-      jdkDebug: 'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
+      fluentBit:
+        'registry.insure.example/platform/fluent-bit:3.2.10@sha256:e1fafb121c089e2b4dfb13084acfb0fe7fb7509a73be0f918ef4b890577be920',
+      nodeProblemDetector:
+        'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
+      jdkDebug:
+        'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
     },
     prometheus: {
       namespace: 'monitoring',

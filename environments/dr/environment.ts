@@ -23,14 +23,25 @@ export default defineEnvironment({
     logSinks: [
       {
         type: 'kafka',
-        brokers: ['kafka-0.logs.dr.insure.example:9093', 'kafka-1.logs.dr.insure.example:9093', 'kafka-2.logs.dr.insure.example:9093'],
+        brokers: [
+          'kafka-0.logs.dr.insure.example:9093',
+          'kafka-1.logs.dr.insure.example:9093',
+          'kafka-2.logs.dr.insure.example:9093',
+        ],
         topic: 'k8s-logs-dr',
-        sasl: { mechanism: 'SCRAM-SHA-512', user: secretRef('log-store-kafka', 'username'), password: secretRef('log-store-kafka', 'password') },
+        sasl: {
+          mechanism: 'SCRAM-SHA-512',
+          user: secretRef('log-store-kafka', 'username'),
+          password: secretRef('log-store-kafka', 'password'),
+        },
       },
       {
         type: 'elasticsearch',
         host: 'es.logs.dr.insure.example',
-        credentials: { user: secretRef('log-store-elasticsearch', 'username'), password: secretRef('log-store-elasticsearch', 'password') },
+        credentials: {
+          user: secretRef('log-store-elasticsearch', 'username'),
+          password: secretRef('log-store-elasticsearch', 'password'),
+        },
       },
     ],
     prometheus: { ...prod.observability.prometheus, url: 'https://prometheus.dr.insure.example' },

@@ -19,9 +19,26 @@ export default defineEnvironment({
     minSoakHours: 24,
     hotfixFrom: ['uat'],
     freezeWindows: [
-      { name: 'weekend', reason: 'no production changes from Friday 18:00 to Monday 06:00', schedule: '0 18 * * 5', duration: '60h', timeZone: 'Asia/Shanghai' },
-      { name: 'quarter-end', reason: 'quarter-end closing of premiums and reserves', schedule: '0 0 25 3,6,9,12 *', duration: '168h', timeZone: 'Asia/Shanghai' },
-      { name: 'year-end-2026', reason: 'year-end peak of travel policies and payouts', start: '2026-12-24T00:00:00+08:00', end: '2027-01-04T06:00:00+08:00' },
+      {
+        name: 'weekend',
+        reason: 'no production changes from Friday 18:00 to Monday 06:00',
+        schedule: '0 18 * * 5',
+        duration: '60h',
+        timeZone: 'Asia/Shanghai',
+      },
+      {
+        name: 'quarter-end',
+        reason: 'quarter-end closing of premiums and reserves',
+        schedule: '0 0 25 3,6,9,12 *',
+        duration: '168h',
+        timeZone: 'Asia/Shanghai',
+      },
+      {
+        name: 'year-end-2026',
+        reason: 'year-end peak of travel policies and payouts',
+        start: '2026-12-24T00:00:00+08:00',
+        end: '2027-01-04T06:00:00+08:00',
+      },
     ],
   },
   capacity: { defaultReplicas: 3, defaultCpu: '250m', defaultMemory: '512Mi' },
@@ -30,7 +47,13 @@ export default defineEnvironment({
   approvals: {
     required: 2,
     approvers: ['@insure/sre', '@insure/release-managers'],
-    risk: { removed: 'high', 'scale-to-zero': 'high', 'disruption-budget': 'high', rollout: 'high', 'pod-ip-change': 'high' },
+    risk: {
+      removed: 'high',
+      'scale-to-zero': 'high',
+      'disruption-budget': 'high',
+      rollout: 'high',
+      'pod-ip-change': 'high',
+    },
   },
   deletionGuard: { maxRemovedShare: 0.1, refuseAppRemoval: true },
   rollout: {
@@ -50,20 +73,34 @@ export default defineEnvironment({
     logSinks: [
       {
         type: 'kafka',
-        brokers: ['kafka-0.logs.prod.insure.example:9093', 'kafka-1.logs.prod.insure.example:9093', 'kafka-2.logs.prod.insure.example:9093'],
+        brokers: [
+          'kafka-0.logs.prod.insure.example:9093',
+          'kafka-1.logs.prod.insure.example:9093',
+          'kafka-2.logs.prod.insure.example:9093',
+        ],
         topic: 'k8s-logs-prod',
-        sasl: { mechanism: 'SCRAM-SHA-512', user: secretRef('log-store-kafka', 'username'), password: secretRef('log-store-kafka', 'password') },
+        sasl: {
+          mechanism: 'SCRAM-SHA-512',
+          user: secretRef('log-store-kafka', 'username'),
+          password: secretRef('log-store-kafka', 'password'),
+        },
       },
       {
         type: 'elasticsearch',
         host: 'es.logs.prod.insure.example',
-        credentials: { user: secretRef('log-store-elasticsearch', 'username'), password: secretRef('log-store-elasticsearch', 'password') },
+        credentials: {
+          user: secretRef('log-store-elasticsearch', 'username'),
+          password: secretRef('log-store-elasticsearch', 'password'),
+        },
       },
     ],
     images: {
-      fluentBit: 'registry.insure.example/platform/fluent-bit:3.2.10@sha256:e1fafb121c089e2b4dfb13084acfb0fe7fb7509a73be0f918ef4b890577be920',
-      nodeProblemDetector: 'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
-      jdkDebug: 'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
+      fluentBit:
+        'registry.insure.example/platform/fluent-bit:3.2.10@sha256:e1fafb121c089e2b4dfb13084acfb0fe7fb7509a73be0f918ef4b890577be920',
+      nodeProblemDetector:
+        'registry.insure.example/platform/node-problem-detector:v0.8.20@sha256:8cebeafc57cbf906aef2f6c4419522d8e39cec730b7640b1714e7e07a1f05561',
+      jdkDebug:
+        'registry.insure.example/platform/jdk-debug:21.0.5@sha256:a4b80e96a0e96788b576ec9a5e0725ffcf1db582ef19cc8e0d339c772397fdf0',
     },
     prometheus: {
       namespace: 'monitoring',

@@ -28,7 +28,13 @@ import { loadEnvironmentsOnly } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
 import { readManifests } from '../validate/validate.ts';
 import { checkAdmission, type AdmissionViolation, type RepositoryView } from './admission.ts';
-import { ARGOCD_DIR, ARGOCD_NAMESPACE, BOOTSTRAP_FOLDER, environmentDelivery, type DeliveryFile } from './applications.ts';
+import {
+  ARGOCD_DIR,
+  ARGOCD_NAMESPACE,
+  BOOTSTRAP_FOLDER,
+  environmentDelivery,
+  type DeliveryFile,
+} from './applications.ts';
 import { generatedMarker, type GeneratedFile, type OwnedFolder } from '../util/generated.ts';
 
 export { ARGOCD_DIR };

@@ -50,7 +50,10 @@ function hasKubectl(): boolean {
  * the first environment) plus one overlay per environment that sets each app's
  * image, as a kustomize user would. Times building all overlays.
  */
-export function kustomizeOverlays(apps: readonly ResolvedApp[], objectsOf: (a: ResolvedApp) => KubeObject[]): BaselineResult {
+export function kustomizeOverlays(
+  apps: readonly ResolvedApp[],
+  objectsOf: (a: ResolvedApp) => KubeObject[],
+): BaselineResult {
   if (!hasKubectl()) return { skipped: 'kubectl is not installed on this machine' };
   const dir = mkdtempSync(join(tmpdir(), 'bench-kustomize-'));
   try {
@@ -62,7 +65,12 @@ export function kustomizeOverlays(apps: readonly ResolvedApp[], objectsOf: (a: R
       writeFileSync(join(dir, 'base', `${a.name}.yaml`), toYaml(objectsOf(a)));
       resources.push(`${a.name}.yaml`);
     }
-    writeFileSync(join(dir, 'base', 'kustomization.yaml'), toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.sort(cmp) }]));
+    writeFileSync(
+      join(dir, 'base', 'kustomization.yaml'),
+      toYaml([
+        { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: resources.sort(cmp) },
+      ]),
+    );
     for (const env of envs) {
       const images = apps
         .filter((a) => a.environment.name === env)
@@ -73,12 +81,23 @@ export function kustomizeOverlays(apps: readonly ResolvedApp[], objectsOf: (a: R
       mkdirSync(join(dir, 'overlays', env), { recursive: true });
       writeFileSync(
         join(dir, 'overlays', env, 'kustomization.yaml'),
-        toYaml([{ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../../base'], images, labels: [{ pairs: { 'platform.insure.example/environment': env } }] }]),
+        toYaml([
+          {
+            apiVersion: 'kustomize.config.k8s.io/v1beta1',
+            kind: 'Kustomization',
+            resources: ['../../base'],
+            images,
+            labels: [{ pairs: { 'platform.insure.example/environment': env } }],
+          },
+        ]),
       );
     }
     const start = performance.now();
     for (const env of envs) {
-      const result = spawnSync('kubectl', ['kustomize', join(dir, 'overlays', env)], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+      const result = spawnSync('kubectl', ['kustomize', join(dir, 'overlays', env)], {
+        encoding: 'utf8',
+        maxBuffer: 1024 * 1024 * 1024,
+      });
       if (result.status !== 0) return { skipped: `kubectl kustomize failed: ${result.stderr.split('\n')[0]}` };
     }
     return { seconds: (performance.now() - start) / 1000 };
@@ -98,11 +117,22 @@ export function kustomizeOverlays(apps: readonly ResolvedApp[], objectsOf: (a: R
 export function stackFloor(apps: readonly ResolvedApp[]): number {
   let objects = 0;
   for (const a of apps) {
-    const chart = new Chart(new App(), a.name, { namespace: a.namespace, labels: { 'app.kubernetes.io/name': a.name }, disableResourceNameHashes: true });
-    const serviceAccount = new kplus.ServiceAccount(chart, 'ServiceAccount', { metadata: { name: a.name }, automountToken: false });
-    const config = Object.keys(a.config).length > 0 ? new kplus.ConfigMap(chart, 'ConfigMap', { metadata: { name: `${a.name}-config` }, data: { ...a.config } }) : undefined;
+    const chart = new Chart(new App(), a.name, {
+      namespace: a.namespace,
+      labels: { 'app.kubernetes.io/name': a.name },
+      disableResourceNameHashes: true,
+    });
+    const serviceAccount = new kplus.ServiceAccount(chart, 'ServiceAccount', {
+      metadata: { name: a.name },
+      automountToken: false,
+    });
+    const config =
+      Object.keys(a.config).length > 0
+        ? new kplus.ConfigMap(chart, 'ConfigMap', { metadata: { name: `${a.name}-config` }, data: { ...a.config } })
+        : undefined;
     const envVariables: Record<string, kplus.EnvValue> = {};
-    for (const [name, value] of Object.entries(a.env)) if (typeof value === 'string') envVariables[name] = kplus.EnvValue.fromValue(value);
+    for (const [name, value] of Object.entries(a.env))
+      if (typeof value === 'string') envVariables[name] = kplus.EnvValue.fromValue(value);
     const container: kplus.ContainerProps = {
       name: a.name,
       image: a.image,
@@ -110,16 +140,38 @@ export function stackFloor(apps: readonly ResolvedApp[]): number {
       envVariables,
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(a.resources.cpu)) },
-        memory: { request: Size.mebibytes(mebibytes(a.resources.memory)), limit: Size.mebibytes(mebibytes(a.resources.memoryLimit)) },
+        memory: {
+          request: Size.mebibytes(mebibytes(a.resources.memory)),
+          limit: Size.mebibytes(mebibytes(a.resources.memoryLimit)),
+        },
       },
       volumeMounts: config ? [{ path: a.configDir, volume: kplus.Volume.fromConfigMap(chart, 'Config', config) }] : [],
     };
     if (a.kind === 'cronjob') {
-      new kplus.CronJob(chart, 'CronJob', { metadata: { name: a.name }, serviceAccount, containers: [container], schedule: Cron.daily() });
+      new kplus.CronJob(chart, 'CronJob', {
+        metadata: { name: a.name },
+        serviceAccount,
+        containers: [container],
+        schedule: Cron.daily(),
+      });
     } else {
-      const deployment = new kplus.Deployment(chart, 'Deployment', { metadata: { name: a.name }, serviceAccount, containers: [container], replicas: a.autoscaling ? undefined : a.replicas });
-      if (a.ports.length > 0) deployment.exposeViaService({ name: a.name, ports: a.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })) });
-      if (a.autoscaling) new kplus.HorizontalPodAutoscaler(chart, 'Autoscaler', { target: deployment, minReplicas: a.autoscaling.minReplicas, maxReplicas: a.autoscaling.maxReplicas });
+      const deployment = new kplus.Deployment(chart, 'Deployment', {
+        metadata: { name: a.name },
+        serviceAccount,
+        containers: [container],
+        replicas: a.autoscaling ? undefined : a.replicas,
+      });
+      if (a.ports.length > 0)
+        deployment.exposeViaService({
+          name: a.name,
+          ports: a.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+        });
+      if (a.autoscaling)
+        new kplus.HorizontalPodAutoscaler(chart, 'Autoscaler', {
+          target: deployment,
+          minReplicas: a.autoscaling.minReplicas,
+          maxReplicas: a.autoscaling.maxReplicas,
+        });
     }
     for (const c of chart.node.findAll()) {
       if (c instanceof ApiObject) {

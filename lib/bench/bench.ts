@@ -111,11 +111,15 @@ export interface BenchReport {
     allEnvironments: BigReleaseOrder | FailedReleaseOrder;
   };
   peakRssMiB: number;
-  /** The approaches a team would otherwise pick; `ratio` is a baseline's time over the platform's full render with its write. */
+  /**
+   * The approaches a team would otherwise pick; `ratio` is a baseline's time over the platform's full render with its
+   * write.
+   */
   baselines: { cdk8sSingleApp: BaselineResult & { ratio?: number }; kustomize: BaselineResult & { ratio?: number } };
   /**
    * The stack's floor: the least cdk8s-plus constructs of every render and their `toJson`, one
-   * process per core, nothing else (`stackFloor`); the median of `runs`. `ratio` is the full render's time (without the write) over it.
+   * process per core, nothing else (`stackFloor`); the median of `runs`. `ratio` is the full render's time (without the
+   * write) over it.
    */
   floor: { seconds: number; processes: number; objects: number; ratio: number };
   /** Each budget: its limit, the measured value (`null` when the measure failed) and whether it is met. */
@@ -152,13 +156,26 @@ export async function makeBenchRepo(repoRoot: string, n: number, onCreated?: (ro
     const dir = join(root, 'environments', env.spec.name);
     mkdirSync(dir, { recursive: true });
     cpSync(join(repoRoot, env.file), join(dir, 'environment.ts'));
-    writeFileSync(join(dir, 'versions.json'), formatPins(Object.fromEntries(apps.map((a) => [a.name, benchPin(a.name, i)]))));
+    writeFileSync(
+      join(dir, 'versions.json'),
+      formatPins(Object.fromEntries(apps.map((a) => [a.name, benchPin(a.name, i)]))),
+    );
   });
   return root;
 }
 
 function git(root: string, args: string[]): void {
-  execFileSync('git', args, { cwd: root, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@insure.example', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@insure.example' } });
+  execFileSync('git', args, {
+    cwd: root,
+    stdio: 'pipe',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'bench',
+      GIT_AUTHOR_EMAIL: 'bench@insure.example',
+      GIT_COMMITTER_NAME: 'bench',
+      GIT_COMMITTER_EMAIL: 'bench@insure.example',
+    },
+  });
 }
 
 /**
@@ -168,7 +185,11 @@ function git(root: string, args: string[]): void {
  */
 export function initBenchRepo(root: string): void {
   git(root, ['init', '-q', '-b', 'main']);
-  for (const [key, value] of [['gc.auto', '0'], ['gc.autoDetach', 'false'], ['maintenance.auto', 'false']]) {
+  for (const [key, value] of [
+    ['gc.auto', '0'],
+    ['gc.autoDetach', 'false'],
+    ['maintenance.auto', 'false'],
+  ]) {
     git(root, ['config', key!, value!]);
   }
 }
@@ -184,32 +205,47 @@ export function removeBenchRepo(root: string): void {
 /** The measuring processes still running: a bench stopped by a signal stops them too. */
 const running = new Set<ChildProcess>();
 
-/** Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and `onStart` gets the process. */
-function measure(request: MeasureRequest, onProgress?: (done: number, total: number) => void, onStart?: (child: ChildProcess) => void): Promise<MeasureResult> {
-  return measureScript().then((script) => new Promise((resolve, reject) => {
-    const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
-    running.add(child);
-    onStart?.(child);
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
-      if (message.progress) onProgress?.(...message.progress);
-      if (message.result) resolve(message.result);
-      if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
-    });
-    child.on('exit', (code) => {
-      running.delete(child);
-      if (code !== 0) reject(new Error(`bench measurement '${request.task}' exited with ${code}: ${stderr.trim()}`));
-    });
-    child.send(request);
-  }));
+/**
+ * Runs one measurement in a fresh process; progress of renders goes to `onProgress`, and `onStart` gets the process.
+ */
+function measure(
+  request: MeasureRequest,
+  onProgress?: (done: number, total: number) => void,
+  onStart?: (child: ChildProcess) => void,
+): Promise<MeasureResult> {
+  return measureScript().then(
+    (script) =>
+      new Promise((resolve, reject) => {
+        const child = fork(script.url, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: script.execArgv });
+        running.add(child);
+        onStart?.(child);
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('message', (message: { progress?: [number, number]; result?: MeasureResult; error?: string }) => {
+          if (message.progress) onProgress?.(...message.progress);
+          if (message.result) resolve(message.result);
+          if (message.error) reject(new Error(`bench measurement '${request.task}' failed: ${message.error}`));
+        });
+        child.on('exit', (code) => {
+          running.delete(child);
+          if (code !== 0)
+            reject(new Error(`bench measurement '${request.task}' exited with ${code}: ${stderr.trim()}`));
+        });
+        child.send(request);
+      }),
+  );
 }
 
 let measuring: Promise<{ url: URL; execArgv: string[] }> | undefined;
 
-/** The measuring process' script: the platform build's, as `npm run synth` runs; the TypeScript source under the loader if there is no build. */
+/**
+ * The measuring process' script: the platform build's, as `npm run synth` runs; the TypeScript source under the loader
+ * if there is no build.
+ */
 function measureScript(): Promise<{ url: URL; execArgv: string[] }> {
-  measuring ??= platformEntry('measure').then((url) => (url ? { url, execArgv: [] } : { url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] }));
+  measuring ??= platformEntry('measure').then((url) =>
+    url ? { url, execArgv: [] } : { url: new URL('./measure.ts', import.meta.url), execArgv: ['--import', 'tsx'] },
+  );
   return measuring;
 }
 
@@ -229,8 +265,14 @@ async function measureFloor(root: string): Promise<{ ms: number; processes: numb
     });
   };
   try {
-    const results = await Promise.all(Array.from({ length: shares }, (_, share) => measure({ task: 'floor', root, share, shares }, undefined, onStart)));
-    return { ms: Math.max(...results.map((r) => r.ms)), processes: shares, objects: results.reduce((n, r) => n + (r.objects ?? 0), 0) };
+    const results = await Promise.all(
+      Array.from({ length: shares }, (_, share) => measure({ task: 'floor', root, share, shares }, undefined, onStart)),
+    );
+    return {
+      ms: Math.max(...results.map((r) => r.ms)),
+      processes: shares,
+      objects: results.reduce((n, r) => n + (r.objects ?? 0), 0),
+    };
   } catch (error) {
     for (const c of children) c.kill();
     throw error;
@@ -274,7 +316,9 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
       say(`full render of ${quarterApps} apps (run ${run}/${runs})`);
       quarterRuns.push(await measure({ task: 'full', root: quarterRoot, workers: options.workers }));
       fullRuns.push(
-        await measure({ task: 'full', root, workers: options.workers }, (done, total) => say(`full render of ${options.apps} apps (run ${run}/${runs}): ${done}/${total}`)),
+        await measure({ task: 'full', root, workers: options.workers }, (done, total) =>
+          say(`full render of ${options.apps} apps (run ${run}/${runs}): ${done}/${total}`),
+        ),
       );
     }
     // A disk's speed of creating files varies more than the processors' (it is the write phase that
@@ -287,7 +331,9 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     const typical = [...fullRuns].sort((a, b) => renderMs(a) - renderMs(b))[Math.floor((fullRuns.length - 1) / 2)]!;
 
     say('filling the render cache');
-    await measure({ task: 'synth', root, workers: options.workers }, (done, total) => say(`filling the render cache: ${done}/${total}`));
+    await measure({ task: 'synth', root, workers: options.workers }, (done, total) =>
+      say(`filling the render cache: ${done}/${total}`),
+    );
     initBenchRepo(root);
     git(root, ['add', '-A']);
     git(root, ['commit', '-q', '-m', 'generated apps']);
@@ -334,13 +380,19 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     say('incremental render, as a command');
     writeFileSync(join(root, target.file), appSource({ ...target.spec, replicas: 8 }));
     const c0 = performance.now();
-    const cli = spawnSync(process.execPath, [join(repoRoot, 'lib', 'cli', 'launch.mjs'), 'synth'], { cwd: root, env: { ...process.env, PLATFORM_ROOT: root }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [join(repoRoot, 'lib', 'cli', 'launch.mjs'), 'synth'], {
+      cwd: root,
+      env: { ...process.env, PLATFORM_ROOT: root },
+      encoding: 'utf8',
+    });
     const cliMs = performance.now() - c0;
     if (cli.status !== 0) throw new Error(`synth in the bench repository failed: ${cli.stderr}`);
 
     const floorRuns: { ms: number; processes: number; objects: number }[] = [];
     for (let run = 1; run <= runs; run++) {
-      say(`floor: the least cdk8s-plus constructs of ${fullRuns[0]!.rendered} renders, on every core (run ${run}/${runs})`);
+      say(
+        `floor: the least cdk8s-plus constructs of ${fullRuns[0]!.rendered} renders, on every core (run ${run}/${runs})`,
+      );
       floorRuns.push(await measureFloor(root));
     }
     const floor = { ...floorRuns[0]!, ms: median(floorRuns.map((r) => r.ms)) };
@@ -358,12 +410,26 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
     }
     // A baseline is compared with the render and its write (app.synth() writes files too): the smaller ratio.
     const ratio = (b: BaselineResult) =>
-      'seconds' in b ? { seconds: seconds(b.seconds * 1000), ratio: Math.round((b.seconds / (fullWithWriteMs / 1000)) * 10) / 10 } : b;
+      'seconds' in b
+        ? { seconds: seconds(b.seconds * 1000), ratio: Math.round((b.seconds / (fullWithWriteMs / 1000)) * 10) / 10 }
+        : b;
     const budgets = {
       fullSeconds: { limit: BUDGETS.fullSeconds, value: seconds(fullMs), ok: fullMs / 1000 <= BUDGETS.fullSeconds },
-      incrementalSeconds: { limit: BUDGETS.incrementalSeconds, value: seconds(appChange.ms), ok: appChange.ms / 1000 <= BUDGETS.incrementalSeconds },
-      releaseOrderSeconds: { limit: BUDGETS.releaseOrderSeconds, value: seconds(release.ms), ok: release.ms / 1000 <= BUDGETS.releaseOrderSeconds },
-      scalingRatio: { limit: BUDGETS.scalingRatio, value: Math.round((fullMs / quarterMs) * 100) / 100, ok: fullMs / quarterMs <= BUDGETS.scalingRatio },
+      incrementalSeconds: {
+        limit: BUDGETS.incrementalSeconds,
+        value: seconds(appChange.ms),
+        ok: appChange.ms / 1000 <= BUDGETS.incrementalSeconds,
+      },
+      releaseOrderSeconds: {
+        limit: BUDGETS.releaseOrderSeconds,
+        value: seconds(release.ms),
+        ok: release.ms / 1000 <= BUDGETS.releaseOrderSeconds,
+      },
+      scalingRatio: {
+        limit: BUDGETS.scalingRatio,
+        value: Math.round((fullMs / quarterMs) * 100) / 100,
+        ok: fullMs / quarterMs <= BUDGETS.scalingRatio,
+      },
       bigReleaseOrderOneEnvSeconds: budget(BUDGETS.bigReleaseOrderOneEnvSeconds, measured(oneEnvironment)?.seconds),
       bigReleaseOrderOneEnvMiB: budget(BUDGETS.bigReleaseOrderOneEnvMiB, measured(oneEnvironment)?.peakRssMiB),
       bigReleaseOrderAllEnvsSeconds: budget(BUDGETS.bigReleaseOrderAllEnvsSeconds, measured(allEnvironments)?.seconds),
@@ -382,15 +448,36 @@ export async function runBench(repoRoot: string, options: BenchOptions): Promise
         wallSeconds: seconds(fullWithWriteMs),
         minSeconds: seconds(Math.min(...fullRuns.map(renderMs))),
         runSeconds: fullRuns.map((r) => seconds(renderMs(r))),
-        phases: { load: seconds(phases.load), build: seconds(phases.build), serialize: seconds(phases.serialize), validate: seconds(phases.validate), write: seconds(phases.write) },
+        phases: {
+          load: seconds(phases.load),
+          build: seconds(phases.build),
+          serialize: seconds(phases.serialize),
+          validate: seconds(phases.validate),
+          write: seconds(phases.write),
+        },
       },
-      quarter: { apps: quarterApps, renderSeconds: seconds(quarterMs), runSeconds: quarterRuns.map((r) => seconds(renderMs(r))), ratio: budgets.scalingRatio.value },
-      incremental: { appChangeSeconds: seconds(appChange.ms), versionsChangeSeconds: seconds(versionsChange.ms), rendered: appChange.rendered ?? 0, cliWallSeconds: seconds(cliMs) },
+      quarter: {
+        apps: quarterApps,
+        renderSeconds: seconds(quarterMs),
+        runSeconds: quarterRuns.map((r) => seconds(renderMs(r))),
+        ratio: budgets.scalingRatio.value,
+      },
+      incremental: {
+        appChangeSeconds: seconds(appChange.ms),
+        versionsChangeSeconds: seconds(versionsChange.ms),
+        rendered: appChange.rendered ?? 0,
+        cliWallSeconds: seconds(cliMs),
+      },
       releaseOrderSeconds: seconds(release.ms),
       bigReleaseOrder: { oneEnvironment, allEnvironments },
       peakRssMiB: Math.max(...fullRuns.map((r) => r.peakRssMiB)),
       baselines: { cdk8sSingleApp: ratio(cdk8s), kustomize: ratio(kustomize) },
-      floor: { seconds: seconds(floor.ms), processes: floor.processes, objects: floor.objects, ratio: Math.round((fullMs / floor.ms) * 10) / 10 },
+      floor: {
+        seconds: seconds(floor.ms),
+        processes: floor.processes,
+        objects: floor.objects,
+        ratio: Math.round((fullMs / floor.ms) * 10) / 10,
+      },
       budgets,
     };
   } finally {
@@ -408,26 +495,54 @@ function measured(order: BigReleaseOrder | FailedReleaseOrder): BigReleaseOrder 
 /** The first line of an error's message: a failed measurement's stack stays out of the report. */
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message;
+  return (
+    message
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? message
+  );
 }
 
 /** The report as a short table for the terminal. */
 export function formatBench(r: BenchReport): string {
   const base = (name: string, b: BaselineResult & { ratio?: number }) =>
-    'seconds' in b ? `  ${name.padEnd(34)} ${b.seconds.toFixed(2)} s  (${b.ratio}x the platform's full render and write)` : `  ${name.padEnd(34)} not run: ${b.skipped}`;
+    'seconds' in b
+      ? `  ${name.padEnd(34)} ${b.seconds.toFixed(2)} s  (${b.ratio}x the platform's full render and write)`
+      : `  ${name.padEnd(34)} not run: ${b.skipped}`;
   const mark = (ok: boolean) => (ok ? 'ok' : 'OVER BUDGET');
   const line = (label: string, figures: string) => `  ${label.padEnd(35)}${figures}`;
   return [
     `${r.apps} apps x ${r.environments} environments = ${r.renders} renders, ${r.objects} objects in ${r.files} files (workers: ${r.workers})`,
     `full and scaling renders and the floor: median of ${r.runs} run(s), each in a fresh process; the other figures: one run each`,
-    line('full render + validate', `${r.full.renderSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`),
-    line('  phases, summed over threads:', `load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s`),
-    line('... and the write of manifests/', `${r.full.wallSeconds.toFixed(2)} s wall (the write: ${r.full.phases.write.toFixed(2)} s)`),
-    line(`${r.quarter.apps} apps (scaling)`, `${r.quarter.renderSeconds.toFixed(2)} s wall   ratio ${r.quarter.ratio}  [budget ${r.budgets.scalingRatio!.limit}: ${mark(r.budgets.scalingRatio!.ok)}]`),
-    line('incremental, one app changed', `${r.incremental.appChangeSeconds.toFixed(2)} s (${r.incremental.rendered} renders)   [budget ${r.budgets.incrementalSeconds!.limit} s: ${mark(r.budgets.incrementalSeconds!.ok)}]`),
+    line(
+      'full render + validate',
+      `${r.full.renderSeconds.toFixed(2)} s wall (fastest ${r.full.minSeconds.toFixed(2)} s)   [budget ${r.budgets.fullSeconds!.limit} s: ${mark(r.budgets.fullSeconds!.ok)}]`,
+    ),
+    line(
+      '  phases, summed over threads:',
+      `load ${r.full.phases.load.toFixed(2)} s, build ${r.full.phases.build.toFixed(2)} s, serialize ${r.full.phases.serialize.toFixed(2)} s, validate ${r.full.phases.validate.toFixed(2)} s`,
+    ),
+    line(
+      '... and the write of manifests/',
+      `${r.full.wallSeconds.toFixed(2)} s wall (the write: ${r.full.phases.write.toFixed(2)} s)`,
+    ),
+    line(
+      `${r.quarter.apps} apps (scaling)`,
+      `${r.quarter.renderSeconds.toFixed(2)} s wall   ratio ${r.quarter.ratio}  [budget ${r.budgets.scalingRatio!.limit}: ${mark(r.budgets.scalingRatio!.ok)}]`,
+    ),
+    line(
+      'incremental, one app changed',
+      `${r.incremental.appChangeSeconds.toFixed(2)} s (${r.incremental.rendered} renders)   [budget ${r.budgets.incrementalSeconds!.limit} s: ${mark(r.budgets.incrementalSeconds!.ok)}]`,
+    ),
     line('incremental, one versions file', `${r.incremental.versionsChangeSeconds.toFixed(2)} s`),
-    line('incremental, as a command', `${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`),
-    line('release order, one-app change', `${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`),
+    line(
+      'incremental, as a command',
+      `${r.incremental.cliWallSeconds.toFixed(2)} s wall (includes starting Node and loading the platform)`,
+    ),
+    line(
+      'release order, one-app change',
+      `${r.releaseOrderSeconds.toFixed(2)} s   [budget ${r.budgets.releaseOrderSeconds!.limit} s: ${mark(r.budgets.releaseOrderSeconds!.ok)}]`,
+    ),
     ...[r.bigReleaseOrder.oneEnvironment, r.bigReleaseOrder.allEnvironments].map((b, i) => {
       const label = `release order, every app, ${i === 0 ? 'one env' : 'all envs'}`;
       if ('failed' in b) return line(label, `FAILED (${b.change}): ${b.failed}`);
@@ -445,7 +560,10 @@ export function formatBench(r: BenchReport): string {
       ].join('\n');
     }),
     line('peak RSS of a full render', `${r.peakRssMiB} MiB`),
-    line('floor: cdk8s-plus alone', `${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`),
+    line(
+      'floor: cdk8s-plus alone',
+      `${r.floor.seconds.toFixed(2)} s on ${r.floor.processes} core(s), ${r.floor.objects} objects (the full render takes ${r.floor.ratio}x this)`,
+    ),
     'baselines on the same objects:',
     base('one cdk8s App, app.synth()', r.baselines.cdk8sSingleApp),
     base(`kubectl kustomize, ${r.environments} overlays`, r.baselines.kustomize),

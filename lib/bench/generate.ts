@@ -10,7 +10,18 @@ import type { AppSpec } from '../spec/app.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
 import { createHash } from 'node:crypto';
 
-const TEAMS = ['policy', 'claims', 'payments', 'customer', 'underwriting', 'partners', 'pricing', 'notifications', 'fraud', 'reporting'];
+const TEAMS = [
+  'policy',
+  'claims',
+  'payments',
+  'customer',
+  'underwriting',
+  'partners',
+  'pricing',
+  'notifications',
+  'fraud',
+  'reporting',
+];
 
 /** Name of the `i`-th synthetic app. */
 export function benchAppName(i: number): string {
@@ -44,9 +55,17 @@ function generateApp(i: number, n: number): AppSpec {
       DB_PASSWORD: { secret: `${name}-db`, key: 'password' },
     },
     config: i % 5 < 2 ? { 'application.yaml': `service:\n  id: ${i}\n  pool: ${10 + (i % 30)}\n` } : undefined,
-    network: { allowFrom: kind === 'service' ? peers : [], callsApps: peers, egress: i % 4 === 0 ? ['10.40.0.0/16:5432'] : [] },
-    overrides: { prod: { replicas: kind === 'cronjob' ? undefined : 3 + (i % 4) }, dev: { replicas: kind === 'cronjob' ? undefined : 1 } },
-    // About four in ten apps write log files to a directory: Spring Boot ones with Java stack traces, some Node ones too.
+    network: {
+      allowFrom: kind === 'service' ? peers : [],
+      callsApps: peers,
+      egress: i % 4 === 0 ? ['10.40.0.0/16:5432'] : [],
+    },
+    overrides: {
+      prod: { replicas: kind === 'cronjob' ? undefined : 3 + (i % 4) },
+      dev: { replicas: kind === 'cronjob' ? undefined : 1 },
+    },
+    // About four in ten apps write log files to a directory: Spring Boot ones with Java stack traces, some Node ones
+    // too.
     logs: i % 3 === 2 || i % 9 === 0 ? logsOf(i, spring) : undefined,
   };
   if (kind === 'service') {
@@ -57,26 +76,45 @@ function generateApp(i: number, n: number): AppSpec {
     return {
       ...base,
       ports: [{ name: 'http', port }, ...(i % 6 === 0 ? [{ name: 'grpc', port: 9090 }] : [])],
-      health: spring ? { readiness: '/actuator/health/readiness', liveness: '/actuator/health/liveness' } : { readiness: '/ready' },
+      health: spring
+        ? { readiness: '/actuator/health/readiness', liveness: '/actuator/health/liveness' }
+        : { readiness: '/ready' },
       autoscaling: i % 3 === 1 && !fixedIp && !critical ? { minReplicas: 2, maxReplicas: 6 + (i % 10) } : undefined,
       network: { ...base.network, fromIngress: i % 4 === 1 },
-      overrides: fixedIp || critical
-        ? { dev: { replicas: 1 }, prod: { replicas: 4 }, dr: { replicas: 3 } }
-        : i % 3 === 1
-          ? { dev: { autoscaling: false, replicas: 1 } }
-          : base.overrides,
+      overrides:
+        fixedIp || critical
+          ? { dev: { replicas: 1 }, prod: { replicas: 4 }, dr: { replicas: 3 } }
+          : i % 3 === 1
+            ? { dev: { autoscaling: false, replicas: 1 } }
+            : base.overrides,
       // Half the services are scraped; partner gateways keep their pod IP; payment-like services release in batches.
       metrics: i % 2 === 0 ? { port: 'http', alerts: i % 10 === 0 ? { latencyP99Seconds: 2 } : undefined } : undefined,
       rollout: fixedIp ? { fixedIp: true } : critical ? { critical: true, drainSeconds: 30 } : undefined,
     };
   }
-  if (kind === 'worker') return { ...base, replicas: 2, ports: [{ name: 'metrics', port: 9100 }], metrics: i % 2 === 0 ? { port: 'metrics' } : undefined };
-  return { ...base, schedule: `${i % 60} ${i % 24} * * *`, network: { callsApps: peers }, overrides: undefined, logs: undefined };
+  if (kind === 'worker')
+    return {
+      ...base,
+      replicas: 2,
+      ports: [{ name: 'metrics', port: 9100 }],
+      metrics: i % 2 === 0 ? { port: 'metrics' } : undefined,
+    };
+  return {
+    ...base,
+    schedule: `${i % 60} ${i % 24} * * *`,
+    network: { callsApps: peers },
+    overrides: undefined,
+    logs: undefined,
+  };
 }
 
 function logsOf(i: number, spring: boolean): AppSpec['logs'] {
   if (spring) return { dir: '/home/admin/logs', multiline: 'java', sizeLimit: i % 2 === 0 ? '2Gi' : undefined };
-  return { dir: '/var/log/app', include: ['*.log', 'audit/*.log'], multiline: { startPattern: String.raw`^\d{4}-\d{2}-\d{2}T` } };
+  return {
+    dir: '/var/log/app',
+    include: ['*.log', 'audit/*.log'],
+    multiline: { startPattern: String.raw`^\d{4}-\d{2}-\d{2}T` },
+  };
 }
 
 /** The pin of a synthetic app in an environment: newer versions upstream, a digest everywhere. */

@@ -36,7 +36,10 @@ export type MeasureRequest =
 /** What the child answers. */
 export interface MeasureResult {
   readonly ms: number;
-  /** Phases of a render, milliseconds summed over threads; `load` is the spec loading, `write` the write of `manifests/`. */
+  /**
+   * Phases of a render, milliseconds summed over threads; `load` is the spec loading, `write` the write of
+   * `manifests/`.
+   */
   readonly phases?: PhaseTimings & { load: number; write: number };
   readonly objects?: number;
   /** Files written under `manifests/` (a full render). */
@@ -62,14 +65,32 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
       // deleted, so that deleting them (the bench removes the repository at the end) does not slow this run.
       const dir = join(request.root, MANIFESTS_DIR);
       if (existsSync(dir)) renameSync(dir, join(request.root, `.bench-old-manifests-${process.pid}`));
-      const timings: PhaseTimings & { load: number; write: number } = { load: 0, build: 0, serialize: 0, validate: 0, write: 0 };
+      const timings: PhaseTimings & { load: number; write: number } = {
+        load: 0,
+        build: 0,
+        serialize: 0,
+        validate: 0,
+        write: 0,
+      };
       const t0 = performance.now();
-      const result = await renderAll(request.root, { cache: false, workers: request.workers, timings, onProgress: progress });
+      const result = await renderAll(request.root, {
+        cache: false,
+        workers: request.workers,
+        timings,
+        onProgress: progress,
+      });
       const t1 = performance.now();
       writeOutput(join(request.root, MANIFESTS_DIR), result.files);
       const t2 = performance.now();
       timings.write = t2 - t1;
-      return { ms: t2 - t0, phases: timings, objects: result.objects, files: result.files.length, rendered: result.rendered, peakRssMiB: rss() };
+      return {
+        ms: t2 - t0,
+        phases: timings,
+        objects: result.objects,
+        files: result.files.length,
+        rendered: result.rendered,
+        peakRssMiB: rss(),
+      };
     }
     case 'synth': {
       const t0 = performance.now();
@@ -92,10 +113,14 @@ async function run(request: MeasureRequest, progress: (done: number, total: numb
     case 'cdk8s': {
       const resolved = resolveProject(await loadProject(request.root, { cache: false }));
       const result = cdk8sSingleApp(resolved);
-      return 'seconds' in result ? { ms: result.seconds * 1000, peakRssMiB: rss() } : { ms: 0, skipped: result.skipped, peakRssMiB: rss() };
+      return 'seconds' in result
+        ? { ms: result.seconds * 1000, peakRssMiB: rss() }
+        : { ms: 0, skipped: result.skipped, peakRssMiB: rss() };
     }
     case 'floor': {
-      const apps = resolveProject(await loadProject(request.root, { cache: false })).filter((_, i) => i % request.shares === request.share);
+      const apps = resolveProject(await loadProject(request.root, { cache: false })).filter(
+        (_, i) => i % request.shares === request.share,
+      );
       await new Promise<void>((go) => {
         process.once('message', () => go());
         process.send!({ ready: true });

@@ -65,7 +65,8 @@ export const CONTROLLERS: readonly Controller[] = [
     repo: 'https://openkruise.github.io/charts/',
     namespace: 'kruise-system',
     podSecurity: 'privileged',
-    podSecurityReason: 'kruise-daemon runs on every node with host paths to pull images and restart containers in place',
+    podSecurityReason:
+      'kruise-daemon runs on every node with host paths to pull images and restart containers in place',
     values: { featureGates: KRUISE_FEATURE_GATES },
   },
   {
@@ -119,7 +120,9 @@ export function gitOpsProblems(controllers: readonly Controller[]): string[] {
   const out: string[] = [];
   const file = 'lib/bootstrap/charts.ts';
   const kruise = controllers.find((c) => c.name === KRUISE_CONTROLLER);
-  const gates = String(kruise?.values.featureGates ?? '').split(',').map((g) => g.trim());
+  const gates = String(kruise?.values.featureGates ?? '')
+    .split(',')
+    .map((g) => g.trim());
   if (kruise && !gates.includes('TemplateNoDefaults=true')) {
     out.push(
       `${file}: kruise 'values.featureGates' (${JSON.stringify(kruise.values.featureGates ?? '')}) ` +
@@ -128,7 +131,7 @@ export function gitOpsProblems(controllers: readonly Controller[]): string[] {
     );
   }
   const argocd = controllers.find((c) => c.name === ARGOCD_CONTROLLER);
-  const cm = ((argocd?.values.configs as { cm?: Record<string, unknown> } | undefined)?.cm ?? {});
+  const cm = (argocd?.values.configs as { cm?: Record<string, unknown> } | undefined)?.cm ?? {};
   if (argocd && !String(cm['resource.compareoptions'] ?? '').includes('ignoreResourceStatusField: all')) {
     out.push(
       `${file}: argo-cd 'values.configs.cm.resource.compareoptions' does not ignore status fields, ` +

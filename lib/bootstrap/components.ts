@@ -52,7 +52,12 @@ export class TeamNamespaceComponent extends pulumi.ComponentResource {
     const labels = { [LABELS.name]: namespace.name, [LABELS.partOf]: PLATFORM_TEAM, [LABELS.environment]: env.name };
     const ns = new k8s.core.v1.Namespace(
       `${name}-namespace`,
-      { metadata: { name: namespace.name, labels: { ...labels, ...podSecurityLabels('restricted', env.cluster.kubernetesVersion) } } },
+      {
+        metadata: {
+          name: namespace.name,
+          labels: { ...labels, ...podSecurityLabels('restricted', env.cluster.kubernetesVersion) },
+        },
+      },
       // Deleting a team namespace deletes every workload in it: never as a side effect of the bootstrap.
       { ...child, retainOnDelete: true },
     );
@@ -114,7 +119,10 @@ export interface ControllerArgs {
   readonly provider: k8s.Provider;
 }
 
-/** One controller: its namespace (Pod Security as the controller allows) and its Helm release at the pinned chart version. */
+/**
+ * One controller: its namespace (Pod Security as the controller allows) and its Helm release at the pinned chart
+ * version.
+ */
 export class ControllerComponent extends pulumi.ComponentResource {
   /** The Helm release. */
   public readonly release: k8s.helm.v3.Release;
@@ -128,8 +136,15 @@ export class ControllerComponent extends pulumi.ComponentResource {
       {
         metadata: {
           name: c.namespace,
-          labels: { [LABELS.name]: c.namespace, [LABELS.partOf]: PLATFORM_TEAM, [LABELS.environment]: env.name, ...podSecurityLabels(c.podSecurity, env.cluster.kubernetesVersion) },
-          ...(c.podSecurityReason ? { annotations: { 'platform.insure.example/pod-security-reason': c.podSecurityReason } } : {}),
+          labels: {
+            [LABELS.name]: c.namespace,
+            [LABELS.partOf]: PLATFORM_TEAM,
+            [LABELS.environment]: env.name,
+            ...podSecurityLabels(c.podSecurity, env.cluster.kubernetesVersion),
+          },
+          ...(c.podSecurityReason
+            ? { annotations: { 'platform.insure.example/pod-security-reason': c.podSecurityReason } }
+            : {}),
         },
       },
       child,
@@ -186,11 +201,22 @@ export class ClusterBootstrap extends pulumi.ComponentResource {
     let previous: ControllerComponent | undefined;
     for (const c of args.controllers) {
       // In order: CRDs before the controllers whose objects use them.
-      const component: ControllerComponent = new ControllerComponent(`${name}-${c.name}`, { controller: c, environment: env, provider }, { ...child, dependsOn: previous ? [previous] : [] });
+      const component: ControllerComponent = new ControllerComponent(
+        `${name}-${c.name}`,
+        { controller: c, environment: env, provider },
+        { ...child, dependsOn: previous ? [previous] : [] },
+      );
       controllers.set(c.name, component);
       previous = component;
     }
-    const teams = args.namespaces.map((namespace) => new TeamNamespaceComponent(`${name}-${namespace.name}`, { namespace, environment: env, tenancy: env.tenancy, provider }, child));
+    const teams = args.namespaces.map(
+      (namespace) =>
+        new TeamNamespaceComponent(
+          `${name}-${namespace.name}`,
+          { namespace, environment: env, tenancy: env.tenancy, provider },
+          child,
+        ),
+    );
     const argocd = controllers.get(ARGOCD_CONTROLLER);
     for (const o of args.argocdObjects) {
       const { apiVersion, kind, metadata, ...rest } = o;

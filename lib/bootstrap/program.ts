@@ -46,15 +46,24 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 /** Reads the stack config (`platform-bootstrap:*`). */
 export function stackConfig(): StackConfig {
   const config = new pulumi.Config(PROJECT);
-  return { environment: config.require('environment'), kubeconfig: config.require('kubeconfig'), context: config.require('context') };
+  return {
+    environment: config.require('environment'),
+    kubeconfig: config.require('kubeconfig'),
+    context: config.require('context'),
+  };
 }
 
-/** Builds the bootstrap of one environment. Fails, naming the file and field, on a wrong context or a quota that cannot hold the apps. */
+/**
+ * Builds the bootstrap of one environment. Fails, naming the file and field, on a wrong context or a quota that cannot
+ * hold the apps.
+ */
 export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): Promise<BootstrapOutputs> {
   const project = await loadProject(root);
   const loaded = project.environments.find((e) => e.spec.name === config.environment);
   if (!loaded) {
-    throw new Error(`stack config '${PROJECT}:environment' (${config.environment}) names no environment; use one of: ${project.environments.map((e) => e.spec.name).join(', ')}`);
+    throw new Error(
+      `stack config '${PROJECT}:environment' (${config.environment}) names no environment; use one of: ${project.environments.map((e) => e.spec.name).join(', ')}`,
+    );
   }
   const env = loaded.spec;
   if (config.context !== env.cluster.name) {
@@ -70,12 +79,22 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
   const apps = resolveProject(project).filter((a) => a.environment.name === env.name);
   if (env.tenancy) {
     const overruns = quotaOverruns(namespaceUsage(apps), env.tenancy, loaded.file);
-    if (overruns.length > 0) throw new Error(`the team namespace quotas of ${env.name} cannot hold its apps:\n${overruns.map((o) => `  - ${o}`).join('\n')}`);
+    if (overruns.length > 0)
+      throw new Error(
+        `the team namespace quotas of ${env.name} cannot hold its apps:\n${overruns.map((o) => `  - ${o}`).join('\n')}`,
+      );
   }
-  const { repository } = await loadPipeline(root, project.environments.map((e) => e.spec));
-  const manifests = readManifests(join(root, MANIFESTS_DIR)).filter((f) => f.env === env.name && !f.path.endsWith(`/${INDEX_FILE}`));
+  const { repository } = await loadPipeline(
+    root,
+    project.environments.map((e) => e.spec),
+  );
+  const manifests = readManifests(join(root, MANIFESTS_DIR)).filter(
+    (f) => f.env === env.name && !f.path.endsWith(`/${INDEX_FILE}`),
+  );
   const delivery = environmentDelivery(env, manifests, { url: repository.url, branch: repository.branch });
-  const kubeconfig = config.kubeconfig.startsWith('~/') ? join(homedir(), config.kubeconfig.slice(2)) : config.kubeconfig;
+  const kubeconfig = config.kubeconfig.startsWith('~/')
+    ? join(homedir(), config.kubeconfig.slice(2))
+    : config.kubeconfig;
   const provider = new k8s.Provider(`${env.name}-cluster`, {
     kubeconfig,
     context: config.context,
@@ -89,7 +108,12 @@ export async function bootstrapCluster(config: StackConfig, root = REPO_ROOT): P
     argocdObjects: delivery.bootstrap.objects,
     provider,
   });
-  return { environment: env.name, cluster: env.cluster.name, namespaces: bootstrap.namespaces, charts: bootstrap.charts };
+  return {
+    environment: env.name,
+    cluster: env.cluster.name,
+    namespaces: bootstrap.namespaces,
+    charts: bootstrap.charts,
+  };
 }
 
 /** The stack: reads the config and bootstraps its environment. */

@@ -56,10 +56,22 @@ export function quotaOverruns(usage: readonly NamespaceUsage[], tenancy: Tenancy
   const out: string[] = [];
   const q = tenancy.quota;
   for (const u of usage) {
-    if (u.cpuMillis > cpuMillis(q.requestsCpu)) out.push(`${file}: 'tenancy.quota.requestsCpu' (${q.requestsCpu}) is below what namespace ${u.namespace} requests at full scale (${u.cpuMillis}m). Fix: raise it`);
-    if (u.memoryBytes > memoryBytes(q.requestsMemory)) out.push(`${file}: 'tenancy.quota.requestsMemory' (${q.requestsMemory}) is below what namespace ${u.namespace} requests at full scale (${Math.ceil(u.memoryBytes / 1024 ** 2)}Mi). Fix: raise it`);
-    if (u.memoryLimitBytes > memoryBytes(q.limitsMemory)) out.push(`${file}: 'tenancy.quota.limitsMemory' (${q.limitsMemory}) is below the memory limits of namespace ${u.namespace} at full scale (${Math.ceil(u.memoryLimitBytes / 1024 ** 2)}Mi). Fix: raise it`);
-    if (u.pods > q.pods) out.push(`${file}: 'tenancy.quota.pods' (${q.pods}) is below the pods of namespace ${u.namespace} at full scale (${u.pods}). Fix: raise it`);
+    if (u.cpuMillis > cpuMillis(q.requestsCpu))
+      out.push(
+        `${file}: 'tenancy.quota.requestsCpu' (${q.requestsCpu}) is below what namespace ${u.namespace} requests at full scale (${u.cpuMillis}m). Fix: raise it`,
+      );
+    if (u.memoryBytes > memoryBytes(q.requestsMemory))
+      out.push(
+        `${file}: 'tenancy.quota.requestsMemory' (${q.requestsMemory}) is below what namespace ${u.namespace} requests at full scale (${Math.ceil(u.memoryBytes / 1024 ** 2)}Mi). Fix: raise it`,
+      );
+    if (u.memoryLimitBytes > memoryBytes(q.limitsMemory))
+      out.push(
+        `${file}: 'tenancy.quota.limitsMemory' (${q.limitsMemory}) is below the memory limits of namespace ${u.namespace} at full scale (${Math.ceil(u.memoryLimitBytes / 1024 ** 2)}Mi). Fix: raise it`,
+      );
+    if (u.pods > q.pods)
+      out.push(
+        `${file}: 'tenancy.quota.pods' (${q.pods}) is below the pods of namespace ${u.namespace} at full scale (${u.pods}). Fix: raise it`,
+      );
   }
   return out;
 }

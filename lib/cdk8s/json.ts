@@ -19,7 +19,15 @@
  * every object and metadata is then written by the library's own `toJson()`.
  * `test/cdk8s/` renders apps of every kind both ways and compares the bytes.
  */
-import { App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver, type ApiObject, type ApiObjectMetadataDefinition } from 'cdk8s';
+import {
+  App,
+  ImplicitTokenResolver,
+  Lazy,
+  LazyResolver,
+  NumberStringUnionResolver,
+  type ApiObject,
+  type ApiObjectMetadataDefinition,
+} from 'cdk8s';
 import { k8s } from './k8s.ts';
 import { isSorted } from '../util/compare.ts';
 
@@ -87,16 +95,17 @@ type Mapping = (props: unknown) => unknown;
  * Each generated class of the construct library (`KubeDeployment`…), by class, with its
  * `toJson_<Class>Props` mapping of typed props to Kubernetes JSON.
  */
-const MAPPINGS: ReadonlyMap<unknown, { readonly gvk: Readonly<Record<string, string>>; readonly map: Mapping }> = (() => {
-  const exports = k8s as unknown as Record<string, unknown>;
-  const out = new Map<unknown, { gvk: Record<string, string>; map: Mapping }>();
-  for (const [name, value] of Object.entries(exports)) {
-    const map = exports[`toJson_${name}Props`];
-    const gvk = (value as { GVK?: Record<string, string> } | undefined)?.GVK;
-    if (typeof value === 'function' && typeof map === 'function' && gvk) out.set(value, { gvk, map: map as Mapping });
-  }
-  return out;
-})();
+const MAPPINGS: ReadonlyMap<unknown, { readonly gvk: Readonly<Record<string, string>>; readonly map: Mapping }> =
+  (() => {
+    const exports = k8s as unknown as Record<string, unknown>;
+    const out = new Map<unknown, { gvk: Record<string, string>; map: Mapping }>();
+    for (const [name, value] of Object.entries(exports)) {
+      const map = exports[`toJson_${name}Props`];
+      const gvk = (value as { GVK?: Record<string, string> } | undefined)?.GVK;
+      if (typeof value === 'function' && typeof map === 'function' && gvk) out.set(value, { gvk, map: map as Mapping });
+    }
+    return out;
+  })();
 
 /** Apps whose resolvers are cdk8s' three defaults, in their order: the walk resolves as they do. */
 const defaultResolvers = new WeakMap<App, boolean>();
@@ -105,7 +114,11 @@ function resolvesByDefault(app: App): boolean {
   let known = defaultResolvers.get(app);
   if (known === undefined) {
     const r = app.resolvers;
-    known = r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
+    known =
+      r.length === 3 &&
+      r[0] instanceof LazyResolver &&
+      r[1] instanceof ImplicitTokenResolver &&
+      r[2] instanceof NumberStringUnionResolver;
     defaultResolvers.set(app, known);
   }
   return known;
@@ -146,8 +159,20 @@ export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<stri
   if (libraryJson || !extra || !m.labels || !m.annotations || !lists) {
     return metadata.toJson() as Record<string, unknown> | undefined;
   }
-  if (m.finalizers.length > 0 || m.ownerReferences.length > 0 || !Object.keys(extra).every((key) => KEPT_METADATA.has(key))) {
-    const data = { ...extra, name: m.name, namespace: m.namespace, annotations: m.annotations, finalizers: m.finalizers, ownerReferences: m.ownerReferences, labels: m.labels };
+  if (
+    m.finalizers.length > 0 ||
+    m.ownerReferences.length > 0 ||
+    !Object.keys(extra).every((key) => KEPT_METADATA.has(key))
+  ) {
+    const data = {
+      ...extra,
+      name: m.name,
+      namespace: m.namespace,
+      annotations: m.annotations,
+      finalizers: m.finalizers,
+      ownerReferences: m.ownerReferences,
+      labels: m.labels,
+    };
     return walk(data, METADATA_RULES, true) as Record<string, unknown> | undefined;
   }
   // The usual metadata, nothing but what the definition keeps itself, read from it in key order;
@@ -158,7 +183,10 @@ export function metadataJson(metadata: ApiObjectMetadataDefinition): Record<stri
 /** The fields of the usual metadata, in key order. */
 const USUAL_METADATA = ['annotations', 'labels', 'name', 'namespace'] as const;
 
-/** The metadata fields `ApiObjectMetadataDefinition` keeps itself, overriding the same keys of its additional attributes. */
+/**
+ * The metadata fields `ApiObjectMetadataDefinition` keeps itself, overriding the same keys of its additional
+ * attributes.
+ */
 const KEPT_METADATA = new Set(['name', 'namespace', 'annotations', 'finalizers', 'ownerReferences', 'labels']);
 
 /**
@@ -180,14 +208,23 @@ function walk(value: unknown, rules: WalkRules, resolve: boolean): unknown {
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   // An implicit token is a plain object too: one with a `resolve` function, its own or inherited.
-  if (resolve && (keys.includes('resolve') || Object.getPrototypeOf(record) !== Object.prototype) && typeof record.resolve === 'function') {
+  if (
+    resolve &&
+    (keys.includes('resolve') || Object.getPrototypeOf(record) !== Object.prototype) &&
+    typeof record.resolve === 'function'
+  ) {
     return token(value, rules, resolve);
   }
   return members(record, keys, rules, resolve);
 }
 
 /** The members of a plain object, walked, in key order, without the empty ones. */
-function members(record: Record<string, unknown>, keys: string[], rules: WalkRules, resolve: boolean): Record<string, unknown> | undefined {
+function members(
+  record: Record<string, unknown>,
+  keys: string[],
+  rules: WalkRules,
+  resolve: boolean,
+): Record<string, unknown> | undefined {
   // Most objects are built in key order already; checking is cheaper than sorting.
   if (rules.sortKeys && !isSorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
@@ -211,13 +248,15 @@ function token(input: unknown, rules: WalkRules, resolve: boolean): unknown {
   if (resolve) {
     for (;;) {
       if (value instanceof Lazy) value = value.produce();
-      else if (typeof (value as { resolve?: unknown }).resolve === 'function') value = (value as { resolve(): unknown }).resolve();
+      else if (typeof (value as { resolve?: unknown }).resolve === 'function')
+        value = (value as { resolve(): unknown }).resolve();
       else break;
       if (value === null || value === undefined) return undefined;
       if (typeof value !== 'object' && typeof value !== 'function') return value;
     }
     const inner = (value as { value?: unknown }).value;
-    if ((value as object).constructor !== Object && (typeof inner === 'number' || typeof inner === 'string')) return { value: inner };
+    if ((value as object).constructor !== Object && (typeof inner === 'number' || typeof inner === 'string'))
+      return { value: inner };
   }
   if (typeof value === 'function') return value;
   if (Array.isArray(value)) {
@@ -225,7 +264,8 @@ function token(input: unknown, rules: WalkRules, resolve: boolean): unknown {
     return value.map((item) => walk(item, rules, resolve));
   }
   const ctor = (value as object).constructor;
-  if (ctor !== Object && ctor.name !== 'Object') throw new Error(`can't render non-simple object of type '${ctor.name}'`);
+  if (ctor !== Object && ctor.name !== 'Object')
+    throw new Error(`can't render non-simple object of type '${ctor.name}'`);
   // cdk8s resolves inside plain objects only; another realm's plain object is copied as it is.
   return members(value as Record<string, unknown>, Object.keys(value as object), rules, resolve && ctor === Object);
 }

@@ -52,11 +52,15 @@ function readJson<T>(file: string, what: string): T {
 
 /** Registers the `delivery` steps on `program`. */
 export function deliveryCommands(program: Command, root: string): void {
-  const delivery = program.command('delivery').description('steps the generated workflows run (GitHub API calls use GITHUB_TOKEN)');
+  const delivery = program
+    .command('delivery')
+    .description('steps the generated workflows run (GitHub API calls use GITHUB_TOKEN)');
 
   delivery
     .command('approvals')
-    .description('exit 1 unless the pull request carries the approvals its release order demands; prints the verdict as Markdown')
+    .description(
+      'exit 1 unless the pull request carries the approvals its release order demands; prints the verdict as Markdown',
+    )
     .requiredOption('--release-order <file>', 'output of release-order --format json')
     .requiredOption('--pr <number>', 'pull request number')
     .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY)')
@@ -65,35 +69,69 @@ export function deliveryCommands(program: Command, root: string): void {
     .option('--author <login>', 'offline: the pull request author')
     .option('--head <sha>', 'offline: the commit being checked')
     .option('--status', `also set the commit status '${APPROVALS_STATUS}' on the head commit (needs statuses: write)`)
-    .action(async (options: { releaseOrder: string; pr: string; repo?: string; reviews?: string; teams?: string; author?: string; head?: string; status?: boolean }) => {
-      const order = readReleaseOrder(options.releaseOrder);
-      const pr = positiveInt(options.pr, '--pr');
-      let verdict: ApprovalVerdict;
-      if (options.reviews || options.teams) {
-        if (!options.reviews || !options.teams || !options.author || !options.head) {
-          throw new Error('offline mode needs all of --reviews, --teams, --author and --head');
+    .action(
+      async (options: {
+        releaseOrder: string;
+        pr: string;
+        repo?: string;
+        reviews?: string;
+        teams?: string;
+        author?: string;
+        head?: string;
+        status?: boolean;
+      }) => {
+        const order = readReleaseOrder(options.releaseOrder);
+        const pr = positiveInt(options.pr, '--pr');
+        let verdict: ApprovalVerdict;
+        if (options.reviews || options.teams) {
+          if (!options.reviews || !options.teams || !options.author || !options.head) {
+            throw new Error('offline mode needs all of --reviews, --teams, --author and --head');
+          }
+          const teams = new Map(Object.entries(readJson<Record<string, string[]>>(options.teams, 'team members')));
+          verdict = evaluateApprovals({
+            order,
+            reviews: readJson<Review[]>(options.reviews, 'reviews'),
+            teams,
+            author: options.author,
+            headSha: options.head,
+          });
+        } else {
+          const repo = repoOf(options.repo);
+          const client = github();
+          const { author, headSha } = await client.pullRequest(repo, pr);
+          if (headSha !== order.head)
+            throw new Error(
+              `the release order is of ${order.head.slice(0, 12)}, but pull request #${pr} is now at ${headSha.slice(0, 12)}; compute it again`,
+            );
+          verdict = evaluateApprovals({
+            order,
+            reviews: await client.reviews(repo, pr),
+            teams: await teamMembers(order),
+            author,
+            headSha,
+          });
+          if (options.status) {
+            const failing = verdict.environments.filter((e) => !e.ok).map((e) => `${e.env}: ${e.reason}`);
+            const description = verdict.ok
+              ? 'every environment has its approvals'
+              : (failing[0] ?? 'refused by the release guards');
+            await client.setStatus(repo, headSha, {
+              state: verdict.ok ? 'success' : 'failure',
+              context: APPROVALS_STATUS,
+              description,
+            });
+          }
         }
-        const teams = new Map(Object.entries(readJson<Record<string, string[]>>(options.teams, 'team members')));
-        verdict = evaluateApprovals({ order, reviews: readJson<Review[]>(options.reviews, 'reviews'), teams, author: options.author, headSha: options.head });
-      } else {
-        const repo = repoOf(options.repo);
-        const client = github();
-        const { author, headSha } = await client.pullRequest(repo, pr);
-        if (headSha !== order.head) throw new Error(`the release order is of ${order.head.slice(0, 12)}, but pull request #${pr} is now at ${headSha.slice(0, 12)}; compute it again`);
-        verdict = evaluateApprovals({ order, reviews: await client.reviews(repo, pr), teams: await teamMembers(order), author, headSha });
-        if (options.status) {
-          const failing = verdict.environments.filter((e) => !e.ok).map((e) => `${e.env}: ${e.reason}`);
-          const description = verdict.ok ? 'every environment has its approvals' : failing[0] ?? 'refused by the release guards';
-          await client.setStatus(repo, headSha, { state: verdict.ok ? 'success' : 'failure', context: APPROVALS_STATUS, description });
-        }
-      }
-      process.stdout.write(formatVerdict(verdict));
-      if (!verdict.ok) process.exitCode = 1;
-    });
+        process.stdout.write(formatVerdict(verdict));
+        if (!verdict.ok) process.exitCode = 1;
+      },
+    );
 
   delivery
     .command('comment')
-    .description('post the release order as pull request comments, editing earlier ones (split when longer than GitHub allows)')
+    .description(
+      'post the release order as pull request comments, editing earlier ones (split when longer than GitHub allows)',
+    )
     .requiredOption('--file <file>', 'output of release-order --format md')
     .requiredOption('--pr <number>', 'pull request number')
     .option('--repo <owner/name>', 'repository (default: GITHUB_REPOSITORY)')
@@ -107,7 +145,9 @@ export function deliveryCommands(program: Command, root: string): void {
       for (const u of plan.update) await client.updateComment(repo, u.id, u.body);
       for (const body of plan.create) await client.createComment(repo, pr, body);
       for (const id of plan.remove) await client.deleteComment(repo, id);
-      process.stdout.write(`release order comments: ${plan.create.length} created, ${plan.update.length} updated, ${plan.remove.length} deleted, ${plan.unchanged} unchanged\n`);
+      process.stdout.write(
+        `release order comments: ${plan.create.length} created, ${plan.update.length} updated, ${plan.remove.length} deleted, ${plan.unchanged} unchanged\n`,
+      );
     });
 
   delivery

@@ -12,12 +12,20 @@ import {
 } from '../util/generated.ts';
 
 /** Writes generated files, or with `check` compares them; sets the exit code on stale output. */
-export function generate(root: string, command: string, files: readonly GeneratedFile[], folders: readonly OwnedFolder[], check: boolean | undefined): void {
+export function generate(
+  root: string,
+  command: string,
+  files: readonly GeneratedFile[],
+  folders: readonly OwnedFolder[],
+  check: boolean | undefined,
+): void {
   if (check) {
     const diff = diffGenerated(root, files, folders, command);
     if (!isClean(diff)) {
       const lines = formatDiff(diff);
-      process.stderr.write(`${lines.length} generated file(s) are stale; run \`npm run ${command}\` and commit the result:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      process.stderr.write(
+        `${lines.length} generated file(s) are stale; run \`npm run ${command}\` and commit the result:\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+      );
       process.exitCode = 1;
       return;
     }
@@ -25,5 +33,7 @@ export function generate(root: string, command: string, files: readonly Generate
     return;
   }
   const diff = writeGenerated(root, files, folders, command);
-  process.stdout.write(`wrote ${files.length} file(s): ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed\n`);
+  process.stdout.write(
+    `wrote ${files.length} file(s): ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed\n`,
+  );
 }

@@ -32,7 +32,10 @@ export const EXIT_FAILURE = 1;
 /** Exit code for wrong usage. */
 export const EXIT_USAGE = 2;
 
-/** Builds the program for `command` (every command when it is `undefined` or unknown); `root` is the repository the commands act on. */
+/**
+ * Builds the program for `command` (every command when it is `undefined` or unknown); `root` is the repository the
+ * commands act on.
+ */
 export async function buildProgram(root: string, command?: string): Promise<Command> {
   const program = new Command('platform')
     .description('Typed app specs → Kubernetes manifests for six environments, released through pull requests.')
@@ -44,7 +47,10 @@ export async function buildProgram(root: string, command?: string): Promise<Comm
 }
 
 /** Runs the CLI; returns the exit code instead of exiting, so tests can call it. */
-export async function main(argv: readonly string[], root = process.env.PLATFORM_ROOT ?? process.cwd()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  root = process.env.PLATFORM_ROOT ?? process.cwd(),
+): Promise<number> {
   const program = await buildProgram(root, argv[0]);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,7 +5,8 @@ import { InvalidArgumentError } from 'commander';
 export function wholeNumber(min: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number of at least ${min}.`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number of at least ${min}.`);
     return n;
   };
 }

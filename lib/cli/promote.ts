@@ -25,7 +25,9 @@ interface PromoteOptions {
 export function promoteCommands(program: Command, root: string): void {
   program
     .command('promote')
-    .description('pin in ENV the artifact its upstream environment runs (tag and digest), re-render, and print the release order of the change')
+    .description(
+      'pin in ENV the artifact its upstream environment runs (tag and digest), re-render, and print the release order of the change',
+    )
     .argument('[apps...]', 'apps to promote (a release train when several)')
     .requiredOption('--to <env>', 'target environment (prod also releases dr, its second wave)')
     .option('--from <env>', 'source environment, only for a hotfix path declared in the target policy')
@@ -39,7 +41,7 @@ export function promoteCommands(program: Command, root: string): void {
     .option('--ref <rev>', 'revision whose upstream pins count as running (default: main)')
     .option(
       '--prometheus <url>',
-      "Prometheus of the upstream environment for the verified gate (default: its observability.prometheus.url)",
+      'Prometheus of the upstream environment for the verified gate (default: its observability.prometheus.url)',
     )
     .action(async (apps: string[], options: PromoteOptions) => {
       const request: PromotionRequest = { apps, ...options };
@@ -52,9 +54,13 @@ export function promoteCommands(program: Command, root: string): void {
         process.stdout.write(`\n${releaseOrderMarkdown(order).join('\n')}\n`);
       }
       if (applied.branch) {
-        process.stdout.write(`\ncommitted ${applied.commit?.slice(0, 12)} on branch ${applied.branch}\nnext: git push -u origin ${applied.branch} and open a pull request; its release order is computed there\n`);
+        process.stdout.write(
+          `\ncommitted ${applied.commit?.slice(0, 12)} on branch ${applied.branch}\nnext: git push -u origin ${applied.branch} and open a pull request; its release order is computed there\n`,
+        );
       } else if (plan.changes.length > 0) {
-        process.stdout.write('\nversions files and manifests/ updated in the work tree (use --commit to record them on a promotion branch)\n');
+        process.stdout.write(
+          '\nversions files and manifests/ updated in the work tree (use --commit to record them on a promotion branch)\n',
+        );
       }
     });
 }

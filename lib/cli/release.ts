@@ -29,14 +29,19 @@ interface ReleaseOrderOptions {
 export function releaseCommands(program: Command, root: string): void {
   program
     .command('release-order')
-    .description('the release order between two git revisions: changes per environment and app, risk, approvals, rollout plan, release guards')
+    .description(
+      'the release order between two git revisions: changes per environment and app, risk, approvals, rollout plan, release guards',
+    )
     .requiredOption('--base <ref>', 'revision the change starts from (the pull request base)')
     .requiredOption('--head <ref>', 'revision the change ends at (the pull request head)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .option('--verify', "re-render the head's specs and fail if its committed manifests are stale")
     .option('--out <dir>', `also write the comments as <dir>/release-order-<n>.md, the detail as <dir>/${DETAIL_FILE}`)
     .option('--detail-link <url>', 'where a summarized order links its full per-app detail (the workflow artifact)')
-    .option('--at <time>', 'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)')
+    .option(
+      '--at <time>',
+      'judge the soak and freeze gates at this ISO 8601 time instead of now (to reproduce a past verdict)',
+    )
     .action(async (options: ReleaseOrderOptions) => {
       const now = options.at === undefined ? undefined : new Date(options.at);
       if (now !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(options.at!) || Number.isNaN(now.getTime()))) {
@@ -45,9 +50,14 @@ export function releaseCommands(program: Command, root: string): void {
       // Checked before anything is printed: the parts go into a folder.
       const out = options.out === undefined ? undefined : resolve(root, options.out);
       if (out !== undefined && existsSync(out) && !statSync(out).isDirectory()) {
-        throw new Error(`--out '${options.out}' is a file; name a folder (the parts are written as <folder>/release-order-<n>.md)`);
+        throw new Error(
+          `--out '${options.out}' is a file; name a folder (the parts are written as <folder>/release-order-<n>.md)`,
+        );
       }
-      const order = await buildReleaseOrder(root, options.base, options.head, { verify: options.verify, ...(now ? { now } : {}) });
+      const order = await buildReleaseOrder(root, options.base, options.head, {
+        verify: options.verify,
+        ...(now ? { now } : {}),
+      });
       if (options.format === 'json') {
         process.stdout.write(releaseOrderJson(order));
       } else {
@@ -58,12 +68,16 @@ export function releaseCommands(program: Command, root: string): void {
       }
       if (order.guard.blocked) {
         const reasons = order.guard.violations
-          .map((v) => `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}${v.overridable ? '' : ', cannot be overridden'}]: ${v.message}`)
+          .map(
+            (v) =>
+              `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}${v.overridable ? '' : ', cannot be overridden'}]: ${v.message}`,
+          )
           .join('\n');
         const overridable = [...new Set(order.guard.violations.filter((v) => v.overridable).map((v) => v.env))];
-        const how = overridable.length > 0
-          ? `An override is granted only by an approver of ${overridable.join(', ')}, in an approving review of the head commit with a line\n  Release-Override: <reason>\n(a commit trailer only asks for one). The approval check counts it.\n`
-          : '';
+        const how =
+          overridable.length > 0
+            ? `An override is granted only by an approver of ${overridable.join(', ')}, in an approving review of the head commit with a line\n  Release-Override: <reason>\n(a commit trailer only asks for one). The approval check counts it.\n`
+            : '';
         process.stderr.write(`release order refused by the release guards:\n${reasons}\n${how}`);
         process.exitCode = 1;
       }
@@ -86,7 +100,7 @@ export function releaseCommands(program: Command, root: string): void {
     .option('--key <file>', `with --evidence: sign the files with this SSH private key (-n ${EVIDENCE_NAMESPACE})`)
     .option('--verify-evidence <dir>', 'check the signatures of an evidence pack offline; exit 1 unless both are good')
     .option('--allowed-signers <file>', 'with --verify-evidence: an allowed signers file (.github/allowed_signers)')
-    .option('--notes <app>', "what changed in an app between two versions (--from, --to): its spec and pin commits")
+    .option('--notes <app>', 'what changed in an app between two versions (--from, --to): its spec and pin commits')
     .option('--from <version>', 'with --notes: the earlier version')
     .option('--to <version>', 'with --notes: the later version')
     .action(async (options: AuditCliOptions) => {
@@ -156,12 +170,17 @@ interface AuditCliOptions {
  */
 function checkAppName(root: string, app: string): void {
   const dir = join(root, 'apps');
-  const apps = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+  const apps = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.slice(0, -3))
+    : [];
   if (apps.includes(app)) return;
   const guess = closest(app, apps);
-  throw new Error(`--app '${app}' names no app in apps/${guess ? `; did you mean '${guess}'?` : ''} (no release found)`);
+  throw new Error(
+    `--app '${app}' names no app in apps/${guess ? `; did you mean '${guess}'?` : ''} (no release found)`,
+  );
 }
-
 
 /** Writes Markdown parts as numbered files and the full detail, removing parts left from an earlier, longer order. */
 function writeParts(dir: string, parts: readonly string[], detail: string): void {

@@ -12,16 +12,26 @@ export function renderCommands(program: Command, root: string): void {
     .description('render all environments into manifests/ (validated, written atomically, stale files pruned)')
     .option('--check', 'write nothing; exit 1 and list the files if manifests/ is stale')
     .option('--no-cache', 'render everything, ignoring and not updating .render-cache/')
-    .option('--workers <n>', 'worker threads besides the main thread (default: cores - 1 for large renders)', wholeNumber(0))
+    .option(
+      '--workers <n>',
+      'worker threads besides the main thread (default: cores - 1 for large renders)',
+      wholeNumber(0),
+    )
     .action(async (options: { check?: boolean; cache: boolean; workers?: number }) => {
       // Loaded on use, so other commands start without the construct libraries.
       const { synth } = await import('../render/synth.ts');
       const result = await synth(root, { check: options.check, cache: options.cache, workers: options.workers });
       const { changed, added, removed } = result.diff;
-      const stale = [...added.map((f) => `added    ${f}`), ...changed.map((f) => `changed  ${f}`), ...removed.map((f) => `removed  ${f}`)];
+      const stale = [
+        ...added.map((f) => `added    ${f}`),
+        ...changed.map((f) => `changed  ${f}`),
+        ...removed.map((f) => `removed  ${f}`),
+      ];
       if (options.check) {
         if (stale.length > 0) {
-          process.stderr.write(`manifests/ is stale (${stale.length} file(s)); run \`npm run synth\` and commit the result:\n${stale.map((s) => `  ${s}`).join('\n')}\n`);
+          process.stderr.write(
+            `manifests/ is stale (${stale.length} file(s)); run \`npm run synth\` and commit the result:\n${stale.map((s) => `  ${s}`).join('\n')}\n`,
+          );
           process.exitCode = 1;
           return;
         }

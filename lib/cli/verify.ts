@@ -105,4 +105,3 @@ export function verifyCommands(program: Command, root: string): void {
       }
     });
 }
-

@@ -17,7 +17,11 @@ export class GitError extends Error {
 }
 
 /** Runs `git args…` in `cwd` and returns its standard output. */
-export function git(cwd: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function git(
+  cwd: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   try {
     return execFileSync('git', [...args], {
       cwd,
@@ -38,7 +42,10 @@ export function revParse(cwd: string, rev: string): string {
   try {
     return git(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).trim();
   } catch {
-    throw new GitError(['rev-parse', rev], `'${rev}' is not a commit in ${cwd}; pass a branch, tag or SHA that exists (git log --oneline)`);
+    throw new GitError(
+      ['rev-parse', rev],
+      `'${rev}' is not a commit in ${cwd}; pass a branch, tag or SHA that exists (git log --oneline)`,
+    );
   }
 }
 
@@ -69,7 +76,11 @@ export function showFile(cwd: string, rev: string, path: string): string | undef
   try {
     return git(cwd, ['show', `${rev}:${path}`]);
   } catch (error) {
-    if (error instanceof GitError && /does not exist|exists on disk, but not in|invalid object name/i.test(error.stderr)) return undefined;
+    if (
+      error instanceof GitError &&
+      /does not exist|exists on disk, but not in|invalid object name/i.test(error.stderr)
+    )
+      return undefined;
     throw error;
   }
 }

@@ -136,16 +136,29 @@ function judge(env: EnvironmentOrder, latest: Map<string, Review>, input: Approv
   const missing = Math.max(0, required - approvedBy.length);
   const who = env.approvers.join(' or ') || 'nobody (no approver teams)';
   let reason: string;
-  if (fixed.length > 0) reason = `refused (${fixed.map((v) => v.rule).join(', ')}); this cannot be overridden, fix the pull request`;
+  if (fixed.length > 0)
+    reason = `refused (${fixed.map((v) => v.rule).join(', ')}); this cannot be overridden, fix the pull request`;
   else if (needsOverride && overrides.length === 0) {
     const rules = [...new Set(refusals.map((v) => v.rule))].join(', ');
     reason = `refused (${rules}); needs an override: an approval from ${who} with a line \`Release-Override: <reason>\``;
   } else if (blockedBy.length > 0) reason = `changes requested by ${blockedBy.join(', ')}`;
   else if (missing > 0) reason = `${approvedBy.length} of ${required} approvals; needs ${missing} more from ${who}`;
   else reason = required === 0 ? 'no approval required' : `${approvedBy.length} of ${required} approvals`;
-  if (overrides.length > 0 && fixed.length === 0) reason += `; override granted by ${overrides.map((o) => o.user).join(', ')}`;
+  if (overrides.length > 0 && fixed.length === 0)
+    reason += `; override granted by ${overrides.map((o) => o.user).join(', ')}`;
   const ok = fixed.length === 0 && (!needsOverride || overrides.length > 0) && blockedBy.length === 0 && missing === 0;
-  return { env: env.env, risk: env.risk, required, approvers: env.approvers, approvedBy, blockedBy, refusals, overrides, ok, reason };
+  return {
+    env: env.env,
+    risk: env.risk,
+    required,
+    approvers: env.approvers,
+    approvedBy,
+    blockedBy,
+    refusals,
+    overrides,
+    ok,
+    reason,
+  };
 }
 
 /** Decides whether the pull request carries the approvals its release order demands. */
@@ -158,8 +171,12 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalVerdict {
   for (const [user, review] of [...latest].sort((a, b) => cmp(a[0], b[0]))) {
     if (review.state !== 'APPROVED') continue;
     if (user === lower(input.author)) ignored.push(`${review.user}: authored the pull request`);
-    else if (review.commitId !== input.headSha) ignored.push(`${review.user}: approved ${review.commitId.slice(0, 7)}, not the head ${input.headSha.slice(0, 7)} (approve again)`);
-    else if (teamsOf(user, allApprovers, input.teams).length === 0) ignored.push(`${review.user}: in none of ${allApprovers.join(', ') || 'the approver teams'}`);
+    else if (review.commitId !== input.headSha)
+      ignored.push(
+        `${review.user}: approved ${review.commitId.slice(0, 7)}, not the head ${input.headSha.slice(0, 7)} (approve again)`,
+      );
+    else if (teamsOf(user, allApprovers, input.teams).length === 0)
+      ignored.push(`${review.user}: in none of ${allApprovers.join(', ') || 'the approver teams'}`);
   }
   return { ok: unowned.length === 0 && environments.every((e) => e.ok), unowned, environments, ignored };
 }
@@ -168,18 +185,35 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalVerdict {
 export function formatVerdict(verdict: ApprovalVerdict): string {
   const lines: string[] = [];
   if (verdict.environments.length === 0 && verdict.unowned.length === 0) {
-    lines.push('### Release-order approvals: passed', '', 'The pull request changes no environment; code owners review it as usual.');
+    lines.push(
+      '### Release-order approvals: passed',
+      '',
+      'The pull request changes no environment; code owners review it as usual.',
+    );
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`### Release-order approvals: ${verdict.ok ? 'passed' : 'missing'}`, '', '| environment | risk | approvals | approved by | verdict |', '|---|---|---|---|---|');
+  lines.push(
+    `### Release-order approvals: ${verdict.ok ? 'passed' : 'missing'}`,
+    '',
+    '| environment | risk | approvals | approved by | verdict |',
+    '|---|---|---|---|---|',
+  );
   for (const e of verdict.environments) {
     const by = e.approvedBy.map((a) => `${a.user} (${a.teams.join(', ')})`).join(', ') || '—';
-    lines.push(`| ${e.env} | ${e.risk} | ${e.approvedBy.length}/${e.required} | ${by} | ${e.ok ? 'ok' : 'FAIL'}: ${e.reason} |`);
+    lines.push(
+      `| ${e.env} | ${e.risk} | ${e.approvedBy.length}/${e.required} | ${by} | ${e.ok ? 'ok' : 'FAIL'}: ${e.reason} |`,
+    );
   }
-  const overrides = verdict.environments.flatMap((e) => e.overrides.map((o) => `- ${e.env}: granted by ${o.user}: ${inert(o.reason)}`));
+  const overrides = verdict.environments.flatMap((e) =>
+    e.overrides.map((o) => `- ${e.env}: granted by ${o.user}: ${inert(o.reason)}`),
+  );
   if (overrides.length > 0) lines.push('', 'Overrides:', ...overrides);
   if (verdict.unowned.length > 0) {
-    lines.push('', 'Refused, and no approver can override it:', ...verdict.unowned.map((v) => `- ${v.env === '*' ? 'all environments' : v.env} [${v.rule}]: ${inert(v.message)}`));
+    lines.push(
+      '',
+      'Refused, and no approver can override it:',
+      ...verdict.unowned.map((v) => `- ${v.env === '*' ? 'all environments' : v.env} [${v.rule}]: ${inert(v.message)}`),
+    );
   }
   if (verdict.ignored.length > 0) lines.push('', 'Not counted:', ...verdict.ignored.map((i) => `- ${i}`));
   return `${lines.join('\n')}\n`;
@@ -187,5 +221,8 @@ export function formatVerdict(verdict: ApprovalVerdict): string {
 
 /** Text written by people in the pull request, made inert for Markdown: no HTML, and `@` never notifies. */
 function inert(text: string): string {
-  return text.replace(/[<>&|]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/@/g, '@\u200b').replace(/\s+/g, ' ');
+  return text
+    .replace(/[<>&|]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/@/g, '@\u200b')
+    .replace(/\s+/g, ' ');
 }

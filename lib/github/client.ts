@@ -35,7 +35,10 @@ export interface GitHubOptions {
 /** `owner/name`, split. */
 export function splitRepo(slug: string): { owner: string; name: string } {
   const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(slug);
-  if (!m) throw new Error(`'${slug}' is not a repository (owner/name); pass --repo owner/name or run where GITHUB_REPOSITORY is set`);
+  if (!m)
+    throw new Error(
+      `'${slug}' is not a repository (owner/name); pass --repo owner/name or run where GITHUB_REPOSITORY is set`,
+    );
   return { owner: m[1]!, name: m[2]! };
 }
 
@@ -57,7 +60,8 @@ export class GitHub {
   private readonly apiUrl: string;
 
   constructor(private readonly options: GitHubOptions) {
-    if (!options.token) throw new Error('no GitHub token; set GITHUB_TOKEN (on Actions: env GITHUB_TOKEN: ${{ github.token }})');
+    if (!options.token)
+      throw new Error('no GitHub token; set GITHUB_TOKEN (on Actions: env GITHUB_TOKEN: ${{ github.token }})');
     this.apiUrl = (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '');
   }
 
@@ -87,7 +91,12 @@ export class GitHub {
       } catch {
         // Not JSON: keep the raw text.
       }
-      throw new GitHubError(response.status, call, detail, FIX[response.status] ?? 'retry; if it persists, check the GitHub status page');
+      throw new GitHubError(
+        response.status,
+        call,
+        detail,
+        FIX[response.status] ?? 'retry; if it persists, check the GitHub status page',
+      );
     }
     const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
     return { data: text ? (JSON.parse(text) as unknown) : undefined, next };
@@ -116,12 +125,22 @@ export class GitHub {
   /** Every review of a pull request. */
   async reviews(repo: string, pr: number): Promise<Review[]> {
     const { owner, name } = splitRepo(repo);
-    const raw = await this.all<{ user: { login: string } | null; state: ReviewState; commit_id: string; submitted_at?: string; body?: string | null }>(
-      `/repos/${owner}/${name}/pulls/${pr}/reviews`,
-    );
+    const raw = await this.all<{
+      user: { login: string } | null;
+      state: ReviewState;
+      commit_id: string;
+      submitted_at?: string;
+      body?: string | null;
+    }>(`/repos/${owner}/${name}/pulls/${pr}/reviews`);
     return raw
       .filter((r) => r.user !== null)
-      .map((r) => ({ user: r.user!.login, state: r.state, commitId: r.commit_id, submittedAt: r.submitted_at ?? '', body: r.body ?? '' }));
+      .map((r) => ({
+        user: r.user!.login,
+        state: r.state,
+        commitId: r.commit_id,
+        submittedAt: r.submitted_at ?? '',
+        body: r.body ?? '',
+      }));
   }
 
   /** Logins of a team's members (`@org/team`). */
@@ -134,7 +153,9 @@ export class GitHub {
   /** Comments on a pull request's conversation. */
   async comments(repo: string, pr: number): Promise<ExistingComment[]> {
     const { owner, name } = splitRepo(repo);
-    const raw = await this.all<{ id: number; body?: string; user: { login: string } | null }>(`/repos/${owner}/${name}/issues/${pr}/comments`);
+    const raw = await this.all<{ id: number; body?: string; user: { login: string } | null }>(
+      `/repos/${owner}/${name}/issues/${pr}/comments`,
+    );
     return raw.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' }));
   }
 
@@ -157,15 +178,24 @@ export class GitHub {
   }
 
   /** Sets a commit status (the check a branch protection rule can require) on `sha`. */
-  async setStatus(repo: string, sha: string, status: { state: 'success' | 'failure' | 'pending'; context: string; description: string }): Promise<void> {
+  async setStatus(
+    repo: string,
+    sha: string,
+    status: { state: 'success' | 'failure' | 'pending'; context: string; description: string },
+  ): Promise<void> {
     const { owner, name } = splitRepo(repo);
-    await this.call('POST', `/repos/${owner}/${name}/statuses/${sha}`, { ...status, description: status.description.slice(0, 140) });
+    await this.call('POST', `/repos/${owner}/${name}/statuses/${sha}`, {
+      ...status,
+      description: status.description.slice(0, 140),
+    });
   }
 
   /** Merged pull requests that a commit belongs to (the one a merge commit closed). */
   async pullRequestsOfCommit(repo: string, sha: string): Promise<number[]> {
     const { owner, name } = splitRepo(repo);
-    const raw = await this.all<{ number: number; merged_at: string | null }>(`/repos/${owner}/${name}/commits/${sha}/pulls`);
+    const raw = await this.all<{ number: number; merged_at: string | null }>(
+      `/repos/${owner}/${name}/commits/${sha}/pulls`,
+    );
     return raw.filter((p) => p.merged_at !== null).map((p) => p.number);
   }
 }

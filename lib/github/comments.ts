@@ -47,8 +47,14 @@ export function splitMarkdown(text: string, limit: number): string[] {
   let size = 0;
   let fence: string | undefined;
   let details = 0;
-  const closing = (): string[] => [...(fence !== undefined ? ['```'] : []), ...Array<string>(details).fill('</details>')];
-  const reopening = (): string[] => [...Array<string>(details).fill('<details><summary>(continued)</summary>\n'), ...(fence !== undefined ? [fence] : [])];
+  const closing = (): string[] => [
+    ...(fence !== undefined ? ['```'] : []),
+    ...Array<string>(details).fill('</details>'),
+  ];
+  const reopening = (): string[] => [
+    ...Array<string>(details).fill('<details><summary>(continued)</summary>\n'),
+    ...(fence !== undefined ? [fence] : []),
+  ];
   const flush = (): void => {
     chunks.push([...current, ...closing()].join('\n'));
     current = reopening();
@@ -97,7 +103,11 @@ function partOf(body: string): number | undefined {
 }
 
 /** Which comments of `bot` to create, edit or delete so that the pull request shows exactly `bodies`. */
-export function planComments(existing: readonly ExistingComment[], bodies: readonly string[], bot = COMMENT_BOT): CommentPlan {
+export function planComments(
+  existing: readonly ExistingComment[],
+  bodies: readonly string[],
+  bot = COMMENT_BOT,
+): CommentPlan {
   const ours = existing
     .filter((c) => c.author.toLowerCase() === bot.toLowerCase())
     .map((c) => ({ ...c, part: partOf(c.body) }))

@@ -45,7 +45,6 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
   );
 }
 
-
 /** `apiVersion/kind/namespace/name`, the identity of an object in reports. */
 export function objectId(o: KubeObject): string {
   return `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;

@@ -35,7 +35,9 @@ export interface PodTemplateJson {
 
 /** The pod template inside `object`, or `undefined` for objects that run no pods. */
 export function podTemplateOf(object: KubeObject): PodTemplateJson | undefined {
-  const spec = object.spec as { template?: PodTemplateJson; jobTemplate?: { spec?: { template?: PodTemplateJson } } } | undefined;
+  const spec = object.spec as
+    | { template?: PodTemplateJson; jobTemplate?: { spec?: { template?: PodTemplateJson } } }
+    | undefined;
   const template = spec?.jobTemplate?.spec?.template ?? spec?.template;
   return Array.isArray(template?.spec?.containers) ? template : undefined;
 }

@@ -18,7 +18,6 @@
  */
 import { patternProblem } from '../spec/logs-checks.ts';
 
-
 /** The state every record starts in. */
 export const START_STATE = 'start_state';
 
@@ -26,7 +25,9 @@ export const START_STATE = 'start_state';
 export interface MultilineRule {
   /** State(s) the rule applies in, comma-separated; `start_state` for the first line of a record. */
   readonly state: string;
-  /** Regular expression between slashes (`/^\s+at /`), Onigmo (Ruby) syntax restricted to what JavaScript reads alike. */
+  /**
+   * Regular expression between slashes (`/^\s+at /`), Onigmo (Ruby) syntax restricted to what JavaScript reads alike.
+   */
   readonly regex: string;
   /** State after a match. */
   readonly nextState: string;
@@ -169,11 +170,13 @@ export function joinRecords(parser: MultilineParser, lines: readonly (string | T
 /** Problems of a parser's rules as Fluent Bit would find them at start-up, plus the portability checks. */
 export function multilineProblems(parser: MultilineParser): string[] {
   const problems: string[] = [];
-  if (parser.flushTimeoutMs < 500) problems.push(`flush_timeout ${parser.flushTimeoutMs} is below the 500 ms Fluent Bit accepts`);
+  if (parser.flushTimeoutMs < 500)
+    problems.push(`flush_timeout ${parser.flushTimeoutMs} is below the 500 ms Fluent Bit accepts`);
   const states = new Set(parser.rules.flatMap((r) => r.state.split(',').map((s) => s.trim())));
   if (!states.has(START_STATE)) problems.push(`no rule starts in '${START_STATE}'`);
   for (const [i, rule] of parser.rules.entries()) {
-    if (!states.has(rule.nextState)) problems.push(`rules[${i}]: next_state '${rule.nextState}' is the state of no rule`);
+    if (!states.has(rule.nextState))
+      problems.push(`rules[${i}]: next_state '${rule.nextState}' is the state of no rule`);
     try {
       toRegExp(rule.regex);
     } catch (error) {

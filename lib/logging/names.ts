@@ -5,7 +5,6 @@
 
 import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
 
-
 /** The aggregator: receives records over the forward protocol and ships them to the log stores. */
 export const AGGREGATOR = 'log-aggregator';
 /** The node agent: collects every container's stdout and stderr. */

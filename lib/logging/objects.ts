@@ -32,7 +32,14 @@ export function platformLabels(ctx: PlatformContext, component: string): Record<
 export function platformObject(
   ctx: PlatformContext,
   component: string,
-  head: { apiVersion: string; kind: string; name: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string> },
+  head: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  },
   rest: Record<string, unknown>,
 ): KubeObject {
   const metadata: KubeObject['metadata'] = {
@@ -46,7 +53,9 @@ export function platformObject(
 
 /** Annotations excepting a platform object from policy rules, each with its reason. */
 export function exceptions(reasons: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(reasons).map(([rule, reason]) => [`${ANNOTATIONS.exceptionPrefix}/${rule}`, reason]));
+  return Object.fromEntries(
+    Object.entries(reasons).map(([rule, reason]) => [`${ANNOTATIONS.exceptionPrefix}/${rule}`, reason]),
+  );
 }
 
 /** The restricted container security context every agent gets unless it documents an exception. */
@@ -64,18 +73,39 @@ export function restrictedContainer(): Record<string, unknown> {
 
 /** The restricted pod security context. */
 export function restrictedPod(): Record<string, unknown> {
-  return { runAsNonRoot: true, runAsUser: RUN_AS_USER, runAsGroup: RUN_AS_USER, fsGroup: RUN_AS_USER, seccompProfile: { type: 'RuntimeDefault' } };
+  return {
+    runAsNonRoot: true,
+    runAsUser: RUN_AS_USER,
+    runAsGroup: RUN_AS_USER,
+    fsGroup: RUN_AS_USER,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 /** A ServiceAccount, with or without an API token. */
 export function serviceAccount(ctx: PlatformContext, component: string, namespace: string, token: boolean): KubeObject {
-  return platformObject(ctx, component, { apiVersion: 'v1', kind: 'ServiceAccount', name: component, namespace }, { automountServiceAccountToken: token });
+  return platformObject(
+    ctx,
+    component,
+    { apiVersion: 'v1', kind: 'ServiceAccount', name: component, namespace },
+    { automountServiceAccountToken: token },
+  );
 }
 
 /** A ClusterRole and its binding to the component's ServiceAccount. */
-export function clusterRole(ctx: PlatformContext, component: string, namespace: string, rules: readonly { apiGroups: string[]; resources: string[]; verbs: string[] }[]): KubeObject[] {
+export function clusterRole(
+  ctx: PlatformContext,
+  component: string,
+  namespace: string,
+  rules: readonly { apiGroups: string[]; resources: string[]; verbs: string[] }[],
+): KubeObject[] {
   return [
-    platformObject(ctx, component, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: `platform:${component}` }, { rules }),
+    platformObject(
+      ctx,
+      component,
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: `platform:${component}` },
+      { rules },
+    ),
     platformObject(
       ctx,
       component,

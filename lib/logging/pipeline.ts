@@ -24,7 +24,15 @@ import {
 import { formatConfigProblems, validateFluentBitYaml } from './fluentbit/validate.ts';
 import { AGGREGATOR, AGGREGATOR_HOST, NODE_AGENT, TAGS } from './names.ts';
 import { LOGGING_NAMESPACE } from '../spec/reserved.ts';
-import { clusterRole, exceptions, platformObject, restrictedContainer, restrictedPod, serviceAccount, type PlatformContext } from './objects.ts';
+import {
+  clusterRole,
+  exceptions,
+  platformObject,
+  restrictedContainer,
+  restrictedPod,
+  serviceAccount,
+  type PlatformContext,
+} from './objects.ts';
 
 /** Where the aggregator buffers chunks on disk. */
 export const AGGREGATOR_BUFFER_DIR = '/var/fluent-bit/buffer';
@@ -33,7 +41,18 @@ export const AGGREGATOR_BUFFER_MIB = 2048;
 /** Node folder where the node agent keeps its read offsets across restarts. */
 export const NODE_AGENT_STATE_HOST_DIR = '/var/lib/platform-log-node-agent';
 /** Record keys the node agent keeps: the log line and its metadata. */
-export const NODE_AGENT_KEYS: readonly string[] = ['log', 'stream', 'env', 'namespace', 'app', 'version', 'pod', 'node', 'container', 'file'];
+export const NODE_AGENT_KEYS: readonly string[] = [
+  'log',
+  'stream',
+  'env',
+  'namespace',
+  'app',
+  'version',
+  'pod',
+  'node',
+  'container',
+  'file',
+];
 /** Replicas of the aggregator when the environment does not say. */
 export const DEFAULT_AGGREGATOR_REPLICAS = 2;
 
@@ -55,7 +74,10 @@ export function aggregatorEnv(env: EnvironmentSpec): { name: string; valueFrom: 
     if (!creds) return;
     const names = credentialEnv(i);
     out.push({ name: names.user, valueFrom: { secretKeyRef: { name: creds.user.secret, key: creds.user.key } } });
-    out.push({ name: names.password, valueFrom: { secretKeyRef: { name: creds.password.secret, key: creds.password.key } } });
+    out.push({
+      name: names.password,
+      valueFrom: { secretKeyRef: { name: creds.password.secret, key: creds.password.key } },
+    });
   });
   return out;
 }
@@ -64,7 +86,8 @@ export function aggregatorEnv(env: EnvironmentSpec): { name: string; valueFrom: 
 function sinkOutputs(env: EnvironmentSpec, sink: LogSink, index: number, limit: string): PluginSection[] {
   const creds = credentialEnv(index);
   const common = { retry_limit: 'no_limits', 'storage.total_limit_size': limit };
-  const tls = (on: boolean | undefined): Record<string, string> => (on ?? true ? { tls: 'on', 'tls.verify': 'on' } : { tls: 'off' });
+  const tls = (on: boolean | undefined): Record<string, string> =>
+    (on ?? true) ? { tls: 'on', 'tls.verify': 'on' } : { tls: 'off' };
   const both = (make: (kind: 'logs' | 'events') => PluginSection): PluginSection[] =>
     (['logs', 'events'] as const).map((kind) => ({
       ...make(kind),
@@ -74,7 +97,16 @@ function sinkOutputs(env: EnvironmentSpec, sink: LogSink, index: number, limit: 
     }));
   switch (sink.type) {
     case 'stdout':
-      return [{ name: 'stdout', match: '*', alias: `stdout-${index}`, format: 'json_lines', json_date_format: 'iso8601', retry_limit: 'no_limits' }];
+      return [
+        {
+          name: 'stdout',
+          match: '*',
+          alias: `stdout-${index}`,
+          format: 'json_lines',
+          json_date_format: 'iso8601',
+          retry_limit: 'no_limits',
+        },
+      ];
     case 'loki':
       return both((kind) => ({
         name: 'loki',
@@ -117,7 +149,11 @@ function sinkOutputs(env: EnvironmentSpec, sink: LogSink, index: number, limit: 
         'rdkafka.security.protocol': protocol,
         'rdkafka.request.required.acks': -1,
         ...(sink.sasl
-          ? { 'rdkafka.sasl.mechanisms': sink.sasl.mechanism, 'rdkafka.sasl.username': `\${${creds.user}}`, 'rdkafka.sasl.password': `\${${creds.password}}` }
+          ? {
+              'rdkafka.sasl.mechanisms': sink.sasl.mechanism,
+              'rdkafka.sasl.username': `\${${creds.user}}`,
+              'rdkafka.sasl.password': `\${${creds.password}}`,
+            }
           : {}),
       }));
     }
@@ -144,7 +180,16 @@ export function aggregatorConfig(env: EnvironmentSpec): FluentBitConfig {
       'storage.max_chunks_up': 64,
       'storage.backlog.mem_limit': '32M',
     },
-    inputs: [{ name: 'forward', listen: '0.0.0.0', port: FORWARD_PORT, 'storage.type': 'filesystem', buffer_chunk_size: '1M', buffer_max_size: '8M' }],
+    inputs: [
+      {
+        name: 'forward',
+        listen: '0.0.0.0',
+        port: FORWARD_PORT,
+        'storage.type': 'filesystem',
+        buffer_chunk_size: '1M',
+        buffer_max_size: '8M',
+      },
+    ],
     filters: [{ name: 'modify', match: '*', add: [`cluster ${env.cluster.name}`, `env ${env.name}`] }],
     outputs: env.observability.logSinks.flatMap((s, i) => sinkOutputs(env, s, i, limit)),
   };
@@ -163,7 +208,14 @@ export function nodeAgentConfig(env: EnvironmentSpec): FluentBitConfig {
     [`label_${LABELS.version}`, 'version'],
   ];
   return {
-    service: { flush: 1, grace: 10, log_level: 'info', http_server: 'on', http_listen: '0.0.0.0', http_port: FLUENT_BIT_HTTP_PORT },
+    service: {
+      flush: 1,
+      grace: 10,
+      log_level: 'info',
+      http_server: 'on',
+      http_listen: '0.0.0.0',
+      http_port: FLUENT_BIT_HTTP_PORT,
+    },
     inputs: [
       {
         name: 'tail',
@@ -183,7 +235,16 @@ export function nodeAgentConfig(env: EnvironmentSpec): FluentBitConfig {
       },
     ],
     filters: [
-      { name: 'kubernetes', match, kube_url: 'https://kubernetes.default.svc:443', kube_tag_prefix: `${TAGS.stdout}.var.log.containers.`, merge_log: 'off', labels: 'on', annotations: 'off', buffer_size: '256k' },
+      {
+        name: 'kubernetes',
+        match,
+        kube_url: 'https://kubernetes.default.svc:443',
+        kube_tag_prefix: `${TAGS.stdout}.var.log.containers.`,
+        merge_log: 'off',
+        labels: 'on',
+        annotations: 'off',
+        buffer_size: '256k',
+      },
       { name: 'nest', match, operation: 'lift', nested_under: 'kubernetes', add_prefix: 'k8s_' },
       { name: 'nest', match, operation: 'lift', nested_under: 'k8s_labels', add_prefix: 'label_' },
       { name: 'modify', match, rename: renames.map(([from, to]) => `${from} ${to}`), add: [`env ${env.name}`] },
@@ -197,12 +258,18 @@ export function nodeAgentConfig(env: EnvironmentSpec): FluentBitConfig {
 export function validatedConfig(config: FluentBitConfig, header: string, env: readonly string[] = []): string {
   const text = toFluentBitYaml(config, header);
   const problems = validateFluentBitYaml(text, { env: new Set(env) });
-  if (problems.length > 0) throw new Error(`${header}: invalid Fluent Bit configuration:\n${formatConfigProblems(problems)}`);
+  if (problems.length > 0)
+    throw new Error(`${header}: invalid Fluent Bit configuration:\n${formatConfigProblems(problems)}`);
   return text;
 }
 
 function configMap(ctx: PlatformContext, component: string, text: string): KubeObject {
-  return platformObject(ctx, component, { apiVersion: 'v1', kind: 'ConfigMap', name: component, namespace: LOGGING_NAMESPACE }, { data: { [FLUENT_BIT_CONFIG_KEY]: text } });
+  return platformObject(
+    ctx,
+    component,
+    { apiVersion: 'v1', kind: 'ConfigMap', name: component, namespace: LOGGING_NAMESPACE },
+    { data: { [FLUENT_BIT_CONFIG_KEY]: text } },
+  );
 }
 
 function configVolume(component: string): { volume: Record<string, unknown>; mount: Record<string, unknown> } {
@@ -236,73 +303,133 @@ export function aggregatorObjects(ctx: PlatformContext): KubeObject[] {
   const env = ctx.env;
   const replicas = env.observability.aggregatorReplicas ?? DEFAULT_AGGREGATOR_REPLICAS;
   const credentials = aggregatorEnv(env);
-  const text = validatedConfig(aggregatorConfig(env), `Log aggregator of ${env.name}. Generated by \`npm run synth\`.`, credentials.map((e) => e.name));
+  const text = validatedConfig(
+    aggregatorConfig(env),
+    `Log aggregator of ${env.name}. Generated by \`npm run synth\`.`,
+    credentials.map((e) => e.name),
+  );
   const selector = { [LABELS.name]: AGGREGATOR };
   const config = configVolume(AGGREGATOR);
   const objects: KubeObject[] = [
     serviceAccount(ctx, AGGREGATOR, LOGGING_NAMESPACE, false),
     configMap(ctx, AGGREGATOR, text),
-    platformObject(ctx, AGGREGATOR, { apiVersion: 'v1', kind: 'Service', name: AGGREGATOR, namespace: LOGGING_NAMESPACE }, {
-      spec: { type: 'ClusterIP', selector, ports: [{ name: 'forward', port: FORWARD_PORT, targetPort: FORWARD_PORT, protocol: 'TCP' }] },
-    }),
-    platformObject(ctx, AGGREGATOR, { apiVersion: 'apps/v1', kind: 'Deployment', name: AGGREGATOR, namespace: LOGGING_NAMESPACE }, {
-      spec: {
-        replicas,
-        selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-        template: {
-          metadata: { labels: { ...selector, [LABELS.partOf]: 'platform', [LABELS.environment]: env.name } },
-          spec: {
-            serviceAccountName: AGGREGATOR,
-            automountServiceAccountToken: false,
-            securityContext: restrictedPod(),
-            terminationGracePeriodSeconds: 45,
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } }],
-            containers: [
-              {
-                name: 'fluent-bit',
-                image: env.observability.images.fluentBit,
-                imagePullPolicy: 'IfNotPresent',
-                args: fluentBitArgs(),
-                env: credentials,
-                ports: [
-                  { name: 'forward', containerPort: FORWARD_PORT, protocol: 'TCP' },
-                  { name: 'http', containerPort: FLUENT_BIT_HTTP_PORT, protocol: 'TCP' },
-                ],
-                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-                securityContext: restrictedContainer(),
-                livenessProbe: { httpGet: { path: '/', port: FLUENT_BIT_HTTP_PORT }, periodSeconds: 10, failureThreshold: 3 },
-                readinessProbe: { httpGet: { path: '/api/v1/health', port: FLUENT_BIT_HTTP_PORT }, periodSeconds: 10, failureThreshold: 3 },
-                volumeMounts: [config.mount, { name: 'buffer', mountPath: AGGREGATOR_BUFFER_DIR }],
-              },
-            ],
-            volumes: [config.volume, { name: 'buffer', emptyDir: { sizeLimit: `${AGGREGATOR_BUFFER_MIB}Mi` } }],
+    platformObject(
+      ctx,
+      AGGREGATOR,
+      { apiVersion: 'v1', kind: 'Service', name: AGGREGATOR, namespace: LOGGING_NAMESPACE },
+      {
+        spec: {
+          type: 'ClusterIP',
+          selector,
+          ports: [{ name: 'forward', port: FORWARD_PORT, targetPort: FORWARD_PORT, protocol: 'TCP' }],
+        },
+      },
+    ),
+    platformObject(
+      ctx,
+      AGGREGATOR,
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: AGGREGATOR, namespace: LOGGING_NAMESPACE },
+      {
+        spec: {
+          replicas,
+          selector: { matchLabels: selector },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: {
+            metadata: { labels: { ...selector, [LABELS.partOf]: 'platform', [LABELS.environment]: env.name } },
+            spec: {
+              serviceAccountName: AGGREGATOR,
+              automountServiceAccountToken: false,
+              securityContext: restrictedPod(),
+              terminationGracePeriodSeconds: 45,
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: 'kubernetes.io/hostname',
+                  whenUnsatisfiable: 'ScheduleAnyway',
+                  labelSelector: { matchLabels: selector },
+                },
+              ],
+              containers: [
+                {
+                  name: 'fluent-bit',
+                  image: env.observability.images.fluentBit,
+                  imagePullPolicy: 'IfNotPresent',
+                  args: fluentBitArgs(),
+                  env: credentials,
+                  ports: [
+                    { name: 'forward', containerPort: FORWARD_PORT, protocol: 'TCP' },
+                    { name: 'http', containerPort: FLUENT_BIT_HTTP_PORT, protocol: 'TCP' },
+                  ],
+                  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+                  securityContext: restrictedContainer(),
+                  livenessProbe: {
+                    httpGet: { path: '/', port: FLUENT_BIT_HTTP_PORT },
+                    periodSeconds: 10,
+                    failureThreshold: 3,
+                  },
+                  readinessProbe: {
+                    httpGet: { path: '/api/v1/health', port: FLUENT_BIT_HTTP_PORT },
+                    periodSeconds: 10,
+                    failureThreshold: 3,
+                  },
+                  volumeMounts: [config.mount, { name: 'buffer', mountPath: AGGREGATOR_BUFFER_DIR }],
+                },
+              ],
+              volumes: [config.volume, { name: 'buffer', emptyDir: { sizeLimit: `${AGGREGATOR_BUFFER_MIB}Mi` } }],
+            },
           },
         },
       },
-    }),
-    platformObject(ctx, AGGREGATOR, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: AGGREGATOR, namespace: LOGGING_NAMESPACE }, {
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [
-          { from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: FORWARD_PORT }] },
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.observability.prometheus.namespace } }, podSelector: { matchLabels: { ...env.observability.prometheus.podLabels } } }],
-            ports: [{ protocol: 'TCP', port: FLUENT_BIT_HTTP_PORT }],
-          },
-        ],
+    ),
+    platformObject(
+      ctx,
+      AGGREGATOR,
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: AGGREGATOR, namespace: LOGGING_NAMESPACE },
+      {
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress'],
+          ingress: [
+            { from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: FORWARD_PORT }] },
+            {
+              from: [
+                {
+                  namespaceSelector: {
+                    matchLabels: { 'kubernetes.io/metadata.name': env.observability.prometheus.namespace },
+                  },
+                  podSelector: { matchLabels: { ...env.observability.prometheus.podLabels } },
+                },
+              ],
+              ports: [{ protocol: 'TCP', port: FLUENT_BIT_HTTP_PORT }],
+            },
+          ],
+        },
       },
-    }),
-    platformObject(ctx, LOGGING_NAMESPACE, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'default-deny-ingress', namespace: LOGGING_NAMESPACE }, {
-      spec: { podSelector: {}, policyTypes: ['Ingress'] },
-    }),
+    ),
+    platformObject(
+      ctx,
+      LOGGING_NAMESPACE,
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        name: 'default-deny-ingress',
+        namespace: LOGGING_NAMESPACE,
+      },
+      {
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      },
+    ),
   ];
   if (replicas >= 2) {
     objects.push(
-      platformObject(ctx, AGGREGATOR, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: AGGREGATOR, namespace: LOGGING_NAMESPACE }, {
-        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-      }),
+      platformObject(
+        ctx,
+        AGGREGATOR,
+        { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: AGGREGATOR, namespace: LOGGING_NAMESPACE },
+        {
+          spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+        },
+      ),
     );
   }
   return objects;
@@ -329,7 +456,8 @@ export function nodeAgentObjects(ctx: PlatformContext): KubeObject[] {
         namespace: LOGGING_NAMESPACE,
         annotations: exceptions({
           'no-host-access': `reads container logs from the node's /var/log (read-only) and keeps its read offsets in ${NODE_AGENT_STATE_HOST_DIR}`,
-          'run-as-non-root': 'the container runtime writes log files readable by root only (0640 root:root); all capabilities are dropped',
+          'run-as-non-root':
+            'the container runtime writes log files readable by root only (0640 root:root); all capabilities are dropped',
         }),
       },
       {
@@ -350,7 +478,15 @@ export function nodeAgentObjects(ctx: PlatformContext): KubeObject[] {
                   imagePullPolicy: 'IfNotPresent',
                   args: fluentBitArgs(),
                   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-                  securityContext: { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                  securityContext: {
+                    runAsUser: 0,
+                    runAsGroup: 0,
+                    runAsNonRoot: false,
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ['ALL'] },
+                  },
                   volumeMounts: [
                     config.mount,
                     { name: 'varlog', mountPath: '/var/log', readOnly: true },

@@ -11,7 +11,9 @@ import type { PodSpecJson } from '../kube/pod.ts';
 
 /** Name of the heap dump volume. */
 export const HEAP_DUMP_VOLUME = 'heap-dumps';
-/** JVM flags that write a heap dump on OutOfMemoryError into the volume (before `ExitOnOutOfMemoryError` ends the JVM). */
+/**
+ * JVM flags that write a heap dump on OutOfMemoryError into the volume (before `ExitOnOutOfMemoryError` ends the JVM).
+ */
 export const HEAP_DUMP_FLAGS = `-XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=${HEAP_DUMP_DIR}`;
 
 /**
@@ -29,7 +31,10 @@ export function heapDumpSizeMib(app: ResolvedApp): number {
 
 /** Adds the heap dump volume, its mount and the JVM flags to the app container of `pod`. */
 export function addHeapDumps(app: ResolvedApp, pod: PodSpecJson): void {
-  pod.volumes = [...(pod.volumes ?? []), { name: HEAP_DUMP_VOLUME, emptyDir: { sizeLimit: `${heapDumpSizeMib(app)}Mi` } }];
+  pod.volumes = [
+    ...(pod.volumes ?? []),
+    { name: HEAP_DUMP_VOLUME, emptyDir: { sizeLimit: `${heapDumpSizeMib(app)}Mi` } },
+  ];
   const container = pod.containers[0]!;
   container.volumeMounts = [...(container.volumeMounts ?? []), { name: HEAP_DUMP_VOLUME, mountPath: HEAP_DUMP_DIR }];
   const env = container.env ?? [];
@@ -37,7 +42,9 @@ export function addHeapDumps(app: ResolvedApp, pod: PodSpecJson): void {
   if (options && typeof options.value === 'string') {
     if (!options.value.includes('HeapDumpPath')) options.value = `${options.value} ${HEAP_DUMP_FLAGS}`;
   } else if (!options) {
-    container.env = [...env, { name: 'JAVA_TOOL_OPTIONS', value: HEAP_DUMP_FLAGS }].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    container.env = [...env, { name: 'JAVA_TOOL_OPTIONS', value: HEAP_DUMP_FLAGS }].sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   }
 }
 

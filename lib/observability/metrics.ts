@@ -46,9 +46,19 @@ export class Monitoring extends Construct {
     const { port: name, path, interval } = metrics;
     const endpoint = { port: name, path, interval, scheme: 'http', relabelings };
     if (app.kind === 'service') {
-      new PlainObject(this, 'ServiceMonitor', { apiVersion: MONITORING_API, kind: 'ServiceMonitor', metadata, spec: { ...common, endpoints: [endpoint] } });
+      new PlainObject(this, 'ServiceMonitor', {
+        apiVersion: MONITORING_API,
+        kind: 'ServiceMonitor',
+        metadata,
+        spec: { ...common, endpoints: [endpoint] },
+      });
     } else {
-      new PlainObject(this, 'PodMonitor', { apiVersion: MONITORING_API, kind: 'PodMonitor', metadata, spec: { ...common, podMetricsEndpoints: [endpoint] } });
+      new PlainObject(this, 'PodMonitor', {
+        apiVersion: MONITORING_API,
+        kind: 'PodMonitor',
+        metadata,
+        spec: { ...common, podMetricsEndpoints: [endpoint] },
+      });
     }
     new PlainObject(this, 'PrometheusRule', {
       apiVersion: MONITORING_API,
@@ -66,7 +76,12 @@ export class Monitoring extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheus.namespace } }, podSelector: { matchLabels: { ...prometheus.podLabels } } }],
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheus.namespace } },
+                podSelector: { matchLabels: { ...prometheus.podLabels } },
+              },
+            ],
             ports: [{ protocol: 'TCP', port: port?.port ?? 0 }],
           },
         ],

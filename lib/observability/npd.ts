@@ -49,12 +49,30 @@ export function kernelMonitorConfig(): NpdMonitorConfig {
       { type: 'ReadonlyFilesystem', reason: 'FilesystemIsNotReadOnly', message: 'Filesystem is not read-only' },
     ],
     rules: [
-      { type: 'temporary', reason: 'OOMKilling', pattern: String.raw`(Memory cgroup out of memory|Out of memory): Killed process \d+ \((.+)\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB.*` },
+      {
+        type: 'temporary',
+        reason: 'OOMKilling',
+        pattern: String.raw`(Memory cgroup out of memory|Out of memory): Killed process \d+ \((.+)\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB.*`,
+      },
       { type: 'temporary', reason: 'TaskHung', pattern: String.raw`task \S+:\w+ blocked for more than \w+ seconds\.` },
-      { type: 'temporary', reason: 'KernelOops', pattern: String.raw`BUG: (unable to handle kernel NULL pointer dereference at|kernel NULL pointer dereference, address:) .*` },
+      {
+        type: 'temporary',
+        reason: 'KernelOops',
+        pattern: String.raw`BUG: (unable to handle kernel NULL pointer dereference at|kernel NULL pointer dereference, address:) .*`,
+      },
       { type: 'temporary', reason: 'KernelOops', pattern: String.raw`divide error: 0000 \[#\d+\] SMP` },
-      { type: 'permanent', condition: 'KernelDeadlock', reason: 'ContainerRuntimeHung', pattern: String.raw`task (containerd|containerd-shim|kubelet):\w+ blocked for more than \w+ seconds\.` },
-      { type: 'permanent', condition: 'ReadonlyFilesystem', reason: 'FilesystemIsReadOnly', pattern: String.raw`Remounting filesystem read-only` },
+      {
+        type: 'permanent',
+        condition: 'KernelDeadlock',
+        reason: 'ContainerRuntimeHung',
+        pattern: String.raw`task (containerd|containerd-shim|kubelet):\w+ blocked for more than \w+ seconds\.`,
+      },
+      {
+        type: 'permanent',
+        condition: 'ReadonlyFilesystem',
+        reason: 'FilesystemIsReadOnly',
+        pattern: String.raw`Remounting filesystem read-only`,
+      },
     ],
   };
 }
@@ -70,7 +88,8 @@ const NOT_RE2: readonly { readonly re: RegExp; readonly what: string }[] = [
 export function npdConfigProblems(config: NpdMonitorConfig): string[] {
   const problems: string[] = [];
   if (!/^\d+[smh]$/.test(config.lookback)) problems.push(`lookback '${config.lookback}' is not a duration like 5m`);
-  if (!Number.isInteger(config.bufferSize) || config.bufferSize < 1) problems.push(`bufferSize ${config.bufferSize} is not a positive whole number`);
+  if (!Number.isInteger(config.bufferSize) || config.bufferSize < 1)
+    problems.push(`bufferSize ${config.bufferSize} is not a positive whole number`);
   const conditions = new Set<string>();
   for (const c of config.conditions) {
     if (conditions.has(c.type)) problems.push(`condition ${c.type} is declared twice`);
@@ -79,9 +98,12 @@ export function npdConfigProblems(config: NpdMonitorConfig): string[] {
   config.rules.forEach((rule, i) => {
     const at = `rules[${i}] (${rule.reason})`;
     if (!/^[A-Z][A-Za-z]*$/.test(rule.reason)) problems.push(`${at}: reason is not CamelCase`);
-    if (rule.type === 'permanent' && (rule.condition === undefined || !conditions.has(rule.condition))) problems.push(`${at}: a permanent rule needs a declared condition (declared: ${[...conditions].join(', ')})`);
-    if (rule.type === 'temporary' && rule.condition !== undefined) problems.push(`${at}: a temporary rule sets no condition`);
-    for (const n of NOT_RE2) if (n.re.test(rule.pattern)) problems.push(`${at}: pattern uses ${n.what}, which Go's RE2 refuses`);
+    if (rule.type === 'permanent' && (rule.condition === undefined || !conditions.has(rule.condition)))
+      problems.push(`${at}: a permanent rule needs a declared condition (declared: ${[...conditions].join(', ')})`);
+    if (rule.type === 'temporary' && rule.condition !== undefined)
+      problems.push(`${at}: a temporary rule sets no condition`);
+    for (const n of NOT_RE2)
+      if (n.re.test(rule.pattern)) problems.push(`${at}: pattern uses ${n.what}, which Go's RE2 refuses`);
     try {
       new RegExp(rule.pattern);
     } catch (error) {

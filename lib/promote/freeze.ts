@@ -18,7 +18,14 @@ export interface ActiveFreeze {
  */
 export function showTime(at: Date, timeZone = 'UTC'): string {
   if (timeZone === 'UTC') return at.toISOString();
-  const format = { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' } as const;
+  const format = {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  } as const;
   const local = new Intl.DateTimeFormat('sv-SE', format).format(at);
   return `${at.toISOString()} (${local} ${timeZone})`;
 }
@@ -40,7 +47,10 @@ export function activeFreeze(windows: readonly FreezeWindow[], now: Date): Activ
   return found;
 }
 
-/** When the environment next opens: the first time at or after `now` that no window holds (chained windows are followed). */
+/**
+ * When the environment next opens: the first time at or after `now` that no window holds (chained windows are
+ * followed).
+ */
 export function nextOpen(windows: readonly FreezeWindow[], now: Date): Date {
   let t = now;
   for (let i = 0; i < 100; i++) {
@@ -60,7 +70,10 @@ function closesAt(window: FreezeWindow, now: Date): Date | undefined {
   if (window.schedule === undefined || window.duration === undefined) return undefined;
   const length = durationMs(window.duration);
   // The latest opening at or before now; cron-parser's prev() is strictly before its current date.
-  const cursor = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now.getTime() + 1000), tz: window.timeZone ?? 'UTC' });
+  const cursor = CronExpressionParser.parse(window.schedule, {
+    currentDate: new Date(now.getTime() + 1000),
+    tz: window.timeZone ?? 'UTC',
+  });
   const opened = cursor.prev().toDate();
   const closes = new Date(opened.getTime() + length);
   return now >= opened && now < closes ? closes : undefined;

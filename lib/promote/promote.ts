@@ -16,7 +16,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifiedGate } from './verified.ts';
 import { activeFreeze, nextOpen, showTime } from './freeze.ts';
-import { isNewer, pinHistory, readPins, readPinsAt, samePin, showPin, versionsPath, writePins, type Pins } from './versions.ts';
+import {
+  isNewer,
+  pinHistory,
+  readPins,
+  readPinsAt,
+  samePin,
+  showPin,
+  versionsPath,
+  writePins,
+  type Pins,
+} from './versions.ts';
 
 /** What the user asked for. */
 export interface PromotionRequest {
@@ -107,23 +117,41 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
   const envs = new Map(project.environments.map((e) => [e.spec.name as string, e]));
   const target = envs.get(request.to);
   if (!target) {
-    throw new PromotionRefused([{ gate: 'usage', message: `unknown environment '${request.to}'`, remedy: `use one of: ${[...envs.keys()].join(', ')}` }]);
+    throw new PromotionRefused([
+      {
+        gate: 'usage',
+        message: `unknown environment '${request.to}'`,
+        remedy: `use one of: ${[...envs.keys()].join(', ')}`,
+      },
+    ]);
   }
   const partnerOf = target.spec.promotion.releasedWith;
   if (partnerOf) {
     throw new PromotionRefused([
-      { gate: 'usage', message: `${target.spec.name} is released together with ${partnerOf}`, remedy: `promote to ${partnerOf}; ${target.spec.name} follows in the same change` },
+      {
+        gate: 'usage',
+        message: `${target.spec.name} is released together with ${partnerOf}`,
+        remedy: `promote to ${partnerOf}; ${target.spec.name} follows in the same change`,
+      },
     ]);
   }
   const targets = [target, ...project.environments.filter((e) => e.spec.promotion.releasedWith === target.spec.name)];
   const usage = checkUsage(request, target);
   if (usage.length > 0) throw new PromotionRefused(usage);
 
-  const mode: PromotionPlan['mode'] = request.rollback ? 'rollback' : request.version !== undefined ? 'build' : 'promote';
+  const mode: PromotionPlan['mode'] = request.rollback
+    ? 'rollback'
+    : request.version !== undefined
+      ? 'build'
+      : 'promote';
   const source = mode === 'promote' ? envs.get(request.from ?? target.spec.promotion.from ?? '') : undefined;
   if (mode === 'promote' && !source) {
     throw new PromotionRefused([
-      { gate: 'usage', message: `${target.spec.name} is fed by builds and has no upstream environment`, remedy: `pin a new build: --version <tag> --digest sha256:…` },
+      {
+        gate: 'usage',
+        message: `${target.spec.name} is fed by builds and has no upstream environment`,
+        remedy: `pin a new build: --version <tag> --digest sha256:…`,
+      },
     ]);
   }
 
@@ -143,7 +171,9 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       });
     }
   } else if (activeFreeze(target.spec.promotion.freezeWindows ?? [], now)) {
-    notes.push(`${target.spec.name} is in a freeze window; a rollback is allowed because it returns to a version that ran there before`);
+    notes.push(
+      `${target.spec.name} is in a freeze window; a rollback is allowed because it returns to a version that ran there before`,
+    );
   }
 
   for (const app of apps) {
@@ -216,30 +246,49 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
   };
 }
 
-
 function checkUsage(request: PromotionRequest, target: LoadedEnvironment): Refusal[] {
   const out: Refusal[] = [];
   const env = target.spec;
-  if (request.apps.length === 0 && !request.all) out.push({ gate: 'usage', message: 'no app given', remedy: 'name one or more apps, or use --all' });
-  if (request.apps.length > 0 && request.all) out.push({ gate: 'usage', message: '--all and app names together', remedy: 'use one or the other' });
+  if (request.apps.length === 0 && !request.all)
+    out.push({ gate: 'usage', message: 'no app given', remedy: 'name one or more apps, or use --all' });
+  if (request.apps.length > 0 && request.all)
+    out.push({ gate: 'usage', message: '--all and app names together', remedy: 'use one or the other' });
   if (request.force && !request.reason?.trim()) {
     const remedy = '--force --reason "why soak time and verification are skipped" (it is recorded in the commit)';
     out.push({ gate: 'usage', message: '--force needs --reason', remedy });
   }
-  if (request.digest !== undefined && request.version === undefined) out.push({ gate: 'usage', message: '--digest needs --version', remedy: 'give both: --version <tag> --digest sha256:…' });
+  if (request.digest !== undefined && request.version === undefined)
+    out.push({
+      gate: 'usage',
+      message: '--digest needs --version',
+      remedy: 'give both: --version <tag> --digest sha256:…',
+    });
   if (request.version !== undefined && !request.rollback) {
     if (env.promotion.from !== undefined) {
-      out.push({ gate: 'usage', message: `--version pins new builds only into the environment fed by builds, not ${env.name}`, remedy: `promote into ${env.name} from ${env.promotion.from} instead` });
+      out.push({
+        gate: 'usage',
+        message: `--version pins new builds only into the environment fed by builds, not ${env.name}`,
+        remedy: `promote into ${env.name} from ${env.promotion.from} instead`,
+      });
     }
     if (request.digest === undefined || !/^sha256:[a-f0-9]{64}$/.test(request.digest)) {
-      out.push({ gate: 'usage', message: `a new build needs its digest (got ${request.digest ?? 'none'})`, remedy: "pass --digest sha256:<64 hex characters> as printed by the image push" });
+      out.push({
+        gate: 'usage',
+        message: `a new build needs its digest (got ${request.digest ?? 'none'})`,
+        remedy: 'pass --digest sha256:<64 hex characters> as printed by the image push',
+      });
     }
-    if (request.all || request.apps.length !== 1) out.push({ gate: 'usage', message: '--version applies to exactly one app', remedy: 'name one app' });
+    if (request.all || request.apps.length !== 1)
+      out.push({ gate: 'usage', message: '--version applies to exactly one app', remedy: 'name one app' });
   }
   if (request.rollback && (request.all || request.apps.length !== 1) && request.version !== undefined) {
     out.push({ gate: 'usage', message: '--rollback --version applies to exactly one app', remedy: 'name one app' });
   }
-  if (request.from !== undefined && request.from !== env.promotion.from && !(env.promotion.hotfixFrom ?? []).includes(request.from as EnvName)) {
+  if (
+    request.from !== undefined &&
+    request.from !== env.promotion.from &&
+    !(env.promotion.hotfixFrom ?? []).includes(request.from as EnvName)
+  ) {
     const allowed = [env.promotion.from, ...(env.promotion.hotfixFrom ?? [])].filter(Boolean).join(', ');
     out.push({
       gate: 'usage',
@@ -266,7 +315,12 @@ function selectApps(
     const target = readPins(root, targets[0]!.spec.name);
     return project.apps
       .map((a) => a.spec)
-      .filter((a) => targets.every((t) => runsIn(a, t.spec.name)) && upstream[a.name] && !samePin(upstream[a.name], target[a.name]))
+      .filter(
+        (a) =>
+          targets.every((t) => runsIn(a, t.spec.name)) &&
+          upstream[a.name] &&
+          !samePin(upstream[a.name], target[a.name]),
+      )
       .filter((a) => !isNewer(target[a.name]?.tag ?? '', upstream[a.name]!.tag))
       .sort((a, b) => cmp(a.name, b.name));
   }
@@ -274,12 +328,22 @@ function selectApps(
   for (const name of [...new Set(request.apps)].sort(cmp)) {
     const app = byName.get(name);
     if (!app) {
-      refuse({ gate: 'app', app: name, message: 'no such app', remedy: `use the name of a file in apps/ (${[...byName.keys()].slice(0, 5).join(', ')}, …)` });
+      refuse({
+        gate: 'app',
+        app: name,
+        message: 'no such app',
+        remedy: `use the name of a file in apps/ (${[...byName.keys()].slice(0, 5).join(', ')}, …)`,
+      });
       continue;
     }
     const missing = targets.filter((t) => !runsIn(app.spec, t.spec.name)).map((t) => t.spec.name);
     if (missing.length > 0) {
-      refuse({ gate: 'app', app: name, message: `does not run in ${missing.join(', ')}`, remedy: `add ${missing.map((m) => `'${m}'`).join(', ')} to environments in ${app.file}` });
+      refuse({
+        gate: 'app',
+        app: name,
+        message: `does not run in ${missing.join(', ')}`,
+        remedy: `add ${missing.map((m) => `'${m}'`).join(', ')} to environments in ${app.file}`,
+      });
       continue;
     }
     out.push(app.spec);
@@ -310,7 +374,8 @@ function upstreamPin(
   const minSoak = target.spec.promotion.minSoakHours ?? 0;
   if (minSoak > 0) {
     const history = pinHistory(root, ref, source.spec.name, app);
-    const since = history.length > 0 && samePin(history[history.length - 1]!.pin, pin) ? history[history.length - 1]!.time : now;
+    const since =
+      history.length > 0 && samePin(history[history.length - 1]!.pin, pin) ? history[history.length - 1]!.time : now;
     const soakedHours = (now.getTime() - since.getTime()) / 3_600_000;
     if (soakedHours < minSoak && !request.force) {
       const ready = new Date(since.getTime() + minSoak * 3_600_000);
@@ -340,14 +405,24 @@ function rollbackPin(
     const match = [...history].reverse().find((e) => e.pin!.tag === version);
     if (!match) {
       const seen = [...new Set(history.map((e) => e.pin!.tag))].join(', ') || 'none';
-      refuse({ gate: 'upstream', app, message: `${version} never ran in ${env} (pins seen: ${seen})`, remedy: 'roll back to a version that ran there, or promote a fix forward' });
+      refuse({
+        gate: 'upstream',
+        app,
+        message: `${version} never ran in ${env} (pins seen: ${seen})`,
+        remedy: 'roll back to a version that ran there, or promote a fix forward',
+      });
       return undefined;
     }
     return match.pin;
   }
   const previous = [...history].reverse().find((e) => !samePin(e.pin, current));
   if (!previous) {
-    refuse({ gate: 'upstream', app, message: `${env} has no earlier version to roll back to`, remedy: 'give one with --version, or promote a fix forward' });
+    refuse({
+      gate: 'upstream',
+      app,
+      message: `${env} has no earlier version to roll back to`,
+      remedy: 'give one with --version, or promote a fix forward',
+    });
     return undefined;
   }
   return previous.pin;
@@ -368,9 +443,17 @@ export interface AppliedPromotion {
  * commits that are not on main, a branch that exists); a render that fails puts the versions files
  * back as they were, so a refused promotion leaves the work tree and the branches untouched.
  */
-export async function applyPromotion(root: string, plan: PromotionPlan, request: PromotionRequest, options: { commit?: boolean } = {}): Promise<AppliedPromotion> {
+export async function applyPromotion(
+  root: string,
+  plan: PromotionPlan,
+  request: PromotionRequest,
+  options: { commit?: boolean } = {},
+): Promise<AppliedPromotion> {
   if (plan.changes.length === 0) return { plan };
-  const allowed = new Set([...plan.targets.map((e) => versionsPath(e)), ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}/`)]);
+  const allowed = new Set([
+    ...plan.targets.map((e) => versionsPath(e)),
+    ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}/`),
+  ]);
   const branch = options.commit ? checkCommitPossible(root, plan) : undefined;
   const byEnv = new Map<string, Pins>();
   const before = new Map<string, string>();
@@ -396,7 +479,8 @@ export async function applyPromotion(root: string, plan: PromotionPlan, request:
       {
         gate: 'usage',
         message: `re-rendering changed files outside ${plan.targets.join(', ')}: ${stray.slice(0, 5).join(', ')}`,
-        remedy: 'the committed manifests were stale: restore the work tree (git checkout -- .), run `npm run synth` on main and merge that first',
+        remedy:
+          'the committed manifests were stale: restore the work tree (git checkout -- .), run `npm run synth` on main and merge that first',
       },
     ]);
   }
@@ -415,7 +499,11 @@ export async function applyPromotion(root: string, plan: PromotionPlan, request:
 function checkCommitPossible(root: string, plan: PromotionPlan): string {
   if (isDirty(root)) {
     throw new PromotionRefused([
-      { gate: 'usage', message: `the work tree has uncommitted changes (${dirtyPaths(root).slice(0, 5).join(', ')})`, remedy: 'commit or stash them first; --commit records only the promotion' },
+      {
+        gate: 'usage',
+        message: `the work tree has uncommitted changes (${dirtyPaths(root).slice(0, 5).join(', ')})`,
+        remedy: 'commit or stash them first; --commit records only the promotion',
+      },
     ]);
   }
   let main: string | undefined;
@@ -426,19 +514,38 @@ function checkCommitPossible(root: string, plan: PromotionPlan): string {
   }
   if (main !== undefined && revParse(root, 'HEAD') !== main) {
     const extra = git(root, ['log', '--format=%h %s', 'main..HEAD']).trim().split('\n').filter(Boolean);
-    const what = extra.length > 0 ? `HEAD has ${extra.length} commit(s) that are not on main (${extra.slice(0, 3).join('; ')})` : 'HEAD is not at the tip of main';
+    const what =
+      extra.length > 0
+        ? `HEAD has ${extra.length} commit(s) that are not on main (${extra.slice(0, 3).join('; ')})`
+        : 'HEAD is not at the tip of main';
     throw new PromotionRefused([
-      { gate: 'usage', message: `${what}; a promotion branch starts from main and carries the promotion alone`, remedy: 'git switch main (and pull), then promote again' },
+      {
+        gate: 'usage',
+        message: `${what}; a promotion branch starts from main and carries the promotion alone`,
+        remedy: 'git switch main (and pull), then promote again',
+      },
     ]);
   }
   const branch = branchName(plan);
   try {
     git(root, ['check-ref-format', '--branch', branch]);
   } catch (error) {
-    throw new PromotionRefused([{ gate: 'usage', message: `cannot create branch ${branch}: ${(error as Error).message}`, remedy: 'name the apps differently' }]);
+    throw new PromotionRefused([
+      {
+        gate: 'usage',
+        message: `cannot create branch ${branch}: ${(error as Error).message}`,
+        remedy: 'name the apps differently',
+      },
+    ]);
   }
   if (git(root, ['branch', '--list', branch]).trim()) {
-    throw new PromotionRefused([{ gate: 'usage', message: `branch ${branch} exists already`, remedy: `delete or rename it (git branch -D ${branch}), then promote again` }]);
+    throw new PromotionRefused([
+      {
+        gate: 'usage',
+        message: `branch ${branch} exists already`,
+        remedy: `delete or rename it (git branch -D ${branch}), then promote again`,
+      },
+    ]);
   }
   return branch;
 }
@@ -450,7 +557,10 @@ export function branchName(plan: PromotionPlan): string {
   const first = plan.changes.find((c) => c.app === apps[0])!;
   const prefix = plan.mode === 'rollback' ? 'rollback' : 'promote';
   if (apps.length === 1) return `${prefix}/${env}/${apps[0]}-${first.after.tag}`;
-  return `${prefix}/${env}/train-${apps.length}-apps-${apps.map((a) => a.slice(0, 12)).join('-').slice(0, 60)}`;
+  return `${prefix}/${env}/train-${apps.length}-apps-${apps
+    .map((a) => a.slice(0, 12))
+    .join('-')
+    .slice(0, 60)}`;
 }
 
 /** The commit message: a subject, a body listing the pins, and trailers `audit` reads back. */
@@ -459,7 +569,8 @@ export function commitMessage(plan: PromotionPlan, request: PromotionRequest): s
   const first = plan.changes[0]!;
   const where = plan.targets.join(' + ');
   const verb = plan.mode === 'rollback' ? 'Roll back' : plan.mode === 'build' ? 'Pin new build of' : 'Promote';
-  const subject = apps.length === 1 ? `${verb} ${apps[0]} ${first.after.tag} to ${where}` : `${verb} ${apps.length} apps to ${where}`;
+  const subject =
+    apps.length === 1 ? `${verb} ${apps[0]} ${first.after.tag} to ${where}` : `${verb} ${apps.length} apps to ${where}`;
   const body = plan.changes.map((c) => `- ${c.env}: ${c.app} ${showPin(c.before)} -> ${showPin(c.after)}`);
   const trailers: string[] = [];
   trailers.push(`Promoted-From: ${plan.source ?? (plan.mode === 'build' ? 'build' : plan.targets[0])}`);
@@ -477,9 +588,11 @@ export function commitMessage(plan: PromotionPlan, request: PromotionRequest): s
 /** A one-screen summary of a plan for the terminal. */
 export function describePlan(plan: PromotionPlan): string {
   const lines: string[] = [];
-  const from = plan.mode === 'build' ? 'a new build' : plan.mode === 'rollback' ? 'earlier pins (rollback)' : plan.source;
+  const from =
+    plan.mode === 'build' ? 'a new build' : plan.mode === 'rollback' ? 'earlier pins (rollback)' : plan.source;
   lines.push(`${plan.mode === 'rollback' ? 'Rollback' : 'Promotion'} into ${plan.targets.join(' + ')} from ${from}:`);
-  for (const c of plan.changes) lines.push(`  ${c.env.padEnd(8)} ${c.app.padEnd(32)} ${showPin(c.before)} -> ${showPin(c.after)}`);
+  for (const c of plan.changes)
+    lines.push(`  ${c.env.padEnd(8)} ${c.app.padEnd(32)} ${showPin(c.before)} -> ${showPin(c.after)}`);
   if (plan.changes.length === 0) lines.push('  nothing to change');
   for (const u of plan.unchanged) lines.push(`  ${u}: already runs the upstream version`);
   if (plan.forced) lines.push(`  FORCED (soak time and verification skipped): ${plan.forced}`);

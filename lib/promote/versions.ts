@@ -23,7 +23,9 @@ function parsePins(text: string, where: string): Pins {
   try {
     return JSON.parse(text) as Pins;
   } catch (error) {
-    throw new Error(`${where} is not valid JSON: ${(error as Error).message}. Fix the file (it is machine-edited: restore it with git checkout)`);
+    throw new Error(
+      `${where} is not valid JSON: ${(error as Error).message}. Fix the file (it is machine-edited: restore it with git checkout)`,
+    );
   }
 }
 
@@ -35,11 +37,17 @@ export function parsePinsData(text: string, where: string): { pins: Pins; error?
   } catch (error) {
     return { pins: {}, error: `${where} is not valid JSON: ${(error as Error).message}` };
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { pins: {}, error: `${where} is not a JSON object of app → pin` };
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return { pins: {}, error: `${where} is not a JSON object of app → pin` };
   const pins: Pins = {};
   for (const [app, pin] of Object.entries(data as Record<string, unknown>)) {
     const p = pin as { tag?: unknown; digest?: unknown } | null;
-    if (!p || typeof p !== 'object' || typeof p.tag !== 'string' || (p.digest !== undefined && typeof p.digest !== 'string')) {
+    if (
+      !p ||
+      typeof p !== 'object' ||
+      typeof p.tag !== 'string' ||
+      (p.digest !== undefined && typeof p.digest !== 'string')
+    ) {
       return { pins: {}, error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…" }` };
     }
     pins[app] = p.digest === undefined ? { tag: p.tag } : { tag: p.tag, digest: p.digest };
@@ -102,7 +110,17 @@ export interface PinEvent {
  */
 export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
   const path = versionsPath(env);
-  const log = git(root, ['log', '--first-parent', '--diff-merges=first-parent', '--raw', '--no-abbrev', '--format=%x1e%H %ct', rev, '--', path]);
+  const log = git(root, [
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--raw',
+    '--no-abbrev',
+    '--format=%x1e%H %ct',
+    rev,
+    '--',
+    path,
+  ]);
   const commits: { commit: string; time: Date; blob: string | undefined }[] = [];
   for (const record of log.split('\x1e').slice(1)) {
     const [head, ...lines] = record.split('\n');
@@ -114,7 +132,10 @@ export function pinHistory(root: string, rev: string, env: string, app: string):
     const blob = raw.split(' ')[3];
     commits.push({ commit, time: new Date(Number(ct) * 1000), blob: blob && !/^0+$/.test(blob) ? blob : undefined });
   }
-  const blobs = readBlobs(root, commits.flatMap((c) => (c.blob ? [c.blob] : [])));
+  const blobs = readBlobs(
+    root,
+    commits.flatMap((c) => (c.blob ? [c.blob] : [])),
+  );
   const events: PinEvent[] = [];
   for (const c of commits.reverse()) {
     const pin = c.blob ? parsePins(blobs.get(c.blob)!, `${path} at ${c.commit}`)[app] : undefined;

@@ -86,7 +86,10 @@ export interface AuditOptions {
   readonly since?: string;
 }
 
-/** Release records of the branch's first-parent history, newest first; within a commit by environment (promotion order) and app. */
+/**
+ * Release records of the branch's first-parent history, newest first; within a commit by environment (promotion order)
+ * and app.
+ */
 export async function auditReleases(root: string, options: AuditOptions = {}): Promise<ReleaseRecord[]> {
   const ref = options.ref ?? 'main';
   requireFullHistory(root, 'audit');
@@ -94,10 +97,20 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
   const envOrder = (await environmentsAt(root, tip)).map((e) => e.spec.name as string);
   if (options.env !== undefined && !envOrder.includes(options.env)) {
     const guess = closest(options.env, envOrder);
-    throw new Error(`--env '${options.env}': no such environment at ${ref}${guess ? `; did you mean '${guess}'?` : `; use one of: ${envOrder.join(', ')}`}`);
+    throw new Error(
+      `--env '${options.env}': no such environment at ${ref}${guess ? `; did you mean '${guess}'?` : `; use one of: ${envOrder.join(', ')}`}`,
+    );
   }
-  if (options.since !== undefined && !(/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) && !Number.isNaN(Date.parse(options.since)))) {
-    throw new Error(`--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`);
+  if (
+    options.since !== undefined &&
+    !(
+      /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) &&
+      !Number.isNaN(Date.parse(options.since))
+    )
+  ) {
+    throw new Error(
+      `--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`,
+    );
   }
   const pathspec = `${MANIFESTS}/${options.env ?? '*'}/apps/${options.app ? `${options.app}.yaml` : ''}`;
   const out = git(root, [
@@ -116,7 +129,10 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
     `:(glob)${pathspec}${options.app ? '' : '**'}`,
   ]);
   const commits = parseLog(out);
-  const blobs = readBlobs(root, commits.flatMap((c) => c.files.flatMap((f) => [f.before, f.after])).filter((s) => !/^0+$/.test(s)));
+  const blobs = readBlobs(
+    root,
+    commits.flatMap((c) => c.files.flatMap((f) => [f.before, f.after])).filter((s) => !/^0+$/.test(s)),
+  );
   const rank = (env: string): number => (envOrder.includes(env) ? envOrder.indexOf(env) : envOrder.length);
 
   const records: ReleaseRecord[] = [];
@@ -127,13 +143,20 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
     const files = c.files
       .map((f) => ({ ...f, where: /^manifests\/([^/]+)\/apps\/([^/]+)\.ya?ml$/.exec(f.path) }))
       .filter((f) => f.where !== null)
-      .sort((a, b) => rank(a.where![1]!) - rank(b.where![1]!) || cmp(a.where![1]!, b.where![1]!) || cmp(a.where![2]!, b.where![2]!));
+      .sort(
+        (a, b) =>
+          rank(a.where![1]!) - rank(b.where![1]!) || cmp(a.where![1]!, b.where![1]!) || cmp(a.where![2]!, b.where![2]!),
+      );
     for (const f of files) {
       const [, env, app] = f.where as unknown as [string, string, string];
       const before = /^0+$/.test(f.before) ? undefined : blobs.get(f.before);
       const after = /^0+$/.test(f.after) ? undefined : blobs.get(f.after);
       // A new version or digest is a release for sure; only otherwise are both sides parsed, to tell a re-formatting.
-      const obvious = before === undefined || after === undefined || versionIn(before) !== versionIn(after) || digestIn(before) !== digestIn(after);
+      const obvious =
+        before === undefined ||
+        after === undefined ||
+        versionIn(before) !== versionIn(after) ||
+        digestIn(before) !== digestIn(after);
       if (!obvious && sameObjects(f.path, before, after)) continue;
       const pinned = trailerPin(trailers, app);
       records.push({
@@ -153,7 +176,9 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
         recorded: note !== undefined,
         approvers: [...new Set(note?.get('approved-by') ?? [])],
         promotedFrom: recordedSource(note, env, app),
-        overrides: (note?.get('override') ?? []).filter((o) => o.startsWith(`${env} by `)).map((o) => o.slice(env.length + 4)),
+        overrides: (note?.get('override') ?? [])
+          .filter((o) => o.startsWith(`${env} by `))
+          .map((o) => o.slice(env.length + 4)),
         claims: {
           approvers: [...new Set(t.get('approved-by') ?? [])],
           promotedFrom: first(t, 'promoted-from'),
@@ -167,7 +192,9 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
   return records;
 }
 
-/** Pull request number named by a GitHub merge subject (`Merge pull request #12 from …`) or squash subject (`… (#12)`). */
+/**
+ * Pull request number named by a GitHub merge subject (`Merge pull request #12 from …`) or squash subject (`… (#12)`).
+ */
 export function pullRequestOf(subject: string): number | null {
   const m = /^Merge pull request #(\d+) from /.exec(subject) ?? /\(#(\d+)\)\s*$/.exec(subject);
   return m ? Number(m[1]) : null;
@@ -188,7 +215,14 @@ export function auditMarkdown(records: readonly ReleaseRecord[], options: AuditO
   const title = `## Releases on \`${options.ref ?? 'main'}\`${scope.length > 0 ? ` (${scope.join(', ')})` : ''}`;
   if (records.length === 0) return `${title}\n\nNo release found.\n`;
   const rows = records.map((r) => {
-    const version = r.change === 'added' ? `${r.version} (added)` : r.change === 'removed' ? `${r.previousVersion} (removed)` : r.previousVersion === r.version ? `${r.version} (same version)` : `${r.previousVersion} → ${r.version}`;
+    const version =
+      r.change === 'added'
+        ? `${r.version} (added)`
+        : r.change === 'removed'
+          ? `${r.previousVersion} (removed)`
+          : r.previousVersion === r.version
+            ? `${r.version} (same version)`
+            : `${r.previousVersion} → ${r.version}`;
     const claimed = [
       r.claims.approvers.length > 0 ? `approved-by ${r.claims.approvers.join(', ')}` : '',
       r.claims.promotedFrom ? `promoted-from ${r.claims.promotedFrom}` : '',
@@ -204,7 +238,14 @@ export function auditMarkdown(records: readonly ReleaseRecord[], options: AuditO
     ].filter(Boolean);
     return `| ${landed(r.date)} | ${r.env} | ${r.app} | ${cell(version)} | \`${r.commit.slice(0, 7)}\`${r.merge ? ' (merge)' : ''} | ${r.pullRequest === null ? '—' : `#${r.pullRequest}`} | ${cell(r.author)} | ${cell(r.approvers.join(', ') || '—')} | ${cell(notes.join('; ') || '—')} |`;
   });
-  return [title, '', '| Date | Env | App | Version | Commit | PR | Author | Approved by | Notes |', '|---|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  return [
+    title,
+    '',
+    '| Date | Env | App | Version | Commit | PR | Author | Approved by | Notes |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 /** The source of `app`'s pin in `env` in a release record (`Pin: prod claims-api 2.15.0@sha256:… from staging`). */
@@ -234,7 +275,16 @@ function parseLog(out: string): LoggedCommit[] {
   const commits: LoggedCommit[] = [];
   for (const record of out.split('\x1e').slice(1)) {
     const fields = record.split('\0');
-    const [sha, parents, author, email, date, subject, trailers, note] = fields as [string, string, string, string, string, string, string, string];
+    const [sha, parents, author, email, date, subject, trailers, note] = fields as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const files: { before: string; after: string; path: string }[] = [];
     for (let i = 8; i < fields.length; i++) {
       const meta = fields[i]!.replace(/^\n/, '');
@@ -242,7 +292,17 @@ function parseLog(out: string): LoggedCommit[] {
       const [, , before, after] = meta.slice(1).split(' ') as [string, string, string, string];
       files.push({ before, after, path: fields[++i]! });
     }
-    commits.push({ sha, parents: parents.split(' ').filter(Boolean), author, email, date, subject, trailers, note, files });
+    commits.push({
+      sha,
+      parents: parents.split(' ').filter(Boolean),
+      author,
+      email,
+      date,
+      subject,
+      trailers,
+      note,
+      files,
+    });
   }
   return commits;
 }

@@ -14,7 +14,16 @@ import { cmp } from '../util/compare.ts';
 import type { PlacedObject } from './manifests.ts';
 
 /** Kinds of change, in the order reports list them. */
-export const CHANGE_KINDS: readonly ReleaseChangeKind[] = ['removed', 'added', 'image', 'config', 'scale', 'resources', 'rollout', 'other'];
+export const CHANGE_KINDS: readonly ReleaseChangeKind[] = [
+  'removed',
+  'added',
+  'image',
+  'config',
+  'scale',
+  'resources',
+  'rollout',
+  'other',
+];
 
 /** Label that follows the pinned image tag; reported once per app as its version, not as a change of every object. */
 export const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -46,13 +55,16 @@ export interface ObjectChange {
   readonly fields: readonly FieldChange[];
 }
 
-/** Compares the objects of changed files at base and head; returns every change, sorted by env, app, object and kind. */
+/**
+ * Compares the objects of changed files at base and head; returns every change, sorted by env, app, object and kind.
+ */
 export function diffObjects(before: readonly PlacedObject[], after: readonly PlacedObject[]): ObjectChange[] {
   const old = new Map(before.map((p) => [identity(p), p]));
   const now = new Map(after.map((p) => [identity(p), p]));
   const out: ObjectChange[] = [];
   for (const [key, b] of old) {
-    if (!now.has(key)) out.push({ env: b.env, app: b.app, kind: 'removed', object: objectId(b.object), before: b.object, fields: [] });
+    if (!now.has(key))
+      out.push({ env: b.env, app: b.app, kind: 'removed', object: objectId(b.object), before: b.object, fields: [] });
   }
   for (const [key, a] of now) {
     const b = old.get(key);
@@ -66,10 +78,23 @@ export function diffObjects(before: readonly PlacedObject[], after: readonly Pla
       const kind = classifyField(a.object, f.keys, f);
       byKind.set(kind, [...(byKind.get(kind) ?? []), f]);
     }
-    for (const [kind, list] of byKind) out.push({ env: a.env, app: a.app, kind, object: objectId(a.object), before: b.object, after: a.object, fields: list });
+    for (const [kind, list] of byKind)
+      out.push({
+        env: a.env,
+        app: a.app,
+        kind,
+        object: objectId(a.object),
+        before: b.object,
+        after: a.object,
+        fields: list,
+      });
   }
   return out.sort(
-    (x, y) => cmp(x.env, y.env) || cmp(x.app, y.app) || cmp(x.object, y.object) || CHANGE_KINDS.indexOf(x.kind) - CHANGE_KINDS.indexOf(y.kind),
+    (x, y) =>
+      cmp(x.env, y.env) ||
+      cmp(x.app, y.app) ||
+      cmp(x.object, y.object) ||
+      CHANGE_KINDS.indexOf(x.kind) - CHANGE_KINDS.indexOf(y.kind),
   );
 }
 
@@ -87,7 +112,11 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
  * What a change to the field at `keys` (map keys, list items left out) of `object` does; `change`,
  * when given, tells a whole container added or removed (an image change) from one of its fields.
  */
-export function classifyField(object: KubeObject, keys: readonly string[], change?: Pick<FieldChange, 'before' | 'after'>): ReleaseChangeKind {
+export function classifyField(
+  object: KubeObject,
+  keys: readonly string[],
+  change?: Pick<FieldChange, 'before' | 'after'>,
+): ReleaseChangeKind {
   const [first, second] = keys;
   const last = keys[keys.length - 1];
   const kind = object.kind;
@@ -98,8 +127,10 @@ export function classifyField(object: KubeObject, keys: readonly string[], chang
   if (kind === 'Rollout' && first === 'spec' && second === 'strategy') return 'rollout';
   if (keys.some((k) => CONTAINER_LISTS.has(k))) {
     if (last === 'image') return 'image';
-    if (CONTAINER_LISTS.has(last!) && change !== undefined && [change.before, change.after].some(hasImage)) return 'image';
-    if (keys.includes('env') || keys.includes('envFrom') || keys.includes('command') || keys.includes('args')) return 'config';
+    if (CONTAINER_LISTS.has(last!) && change !== undefined && [change.before, change.after].some(hasImage))
+      return 'image';
+    if (keys.includes('env') || keys.includes('envFrom') || keys.includes('command') || keys.includes('args'))
+      return 'config';
     if (keys.includes('resources')) return 'resources';
   }
   if (first === 'spec' && second === 'replicas' && keys.length === 2) return 'scale';
@@ -173,7 +204,15 @@ function walk(a: unknown, b: unknown, path: PathSegment[], out: FieldChange[]): 
 function fieldChange(path: PathSegment[], before: unknown, after: unknown): FieldChange {
   const keys = path.flatMap((s) => ('key' in s ? [s.key] : []));
   const text = path
-    .map((s, i) => ('item' in s ? `[${s.item}]` : /^[A-Za-z_$][\w$-]*$/.test(s.key) ? (i === 0 ? s.key : `.${s.key}`) : `[${JSON.stringify(s.key)}]`))
+    .map((s, i) =>
+      'item' in s
+        ? `[${s.item}]`
+        : /^[A-Za-z_$][\w$-]*$/.test(s.key)
+          ? i === 0
+            ? s.key
+            : `.${s.key}`
+          : `[${JSON.stringify(s.key)}]`,
+    )
     .join('');
   return {
     path: text,

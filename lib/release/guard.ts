@@ -22,7 +22,13 @@ export const DEFAULT_MAX_REMOVED_SHARE = 0.25;
 export const OVERRIDE_TRAILER = 'Release-Override';
 
 /** Rule ids of the deletion guard. */
-export type DeletionRule = 'removed-share' | 'app-removal' | 'namespace-removal' | 'volume-claim-removal' | 'empty-render' | 'broken-render';
+export type DeletionRule =
+  | 'removed-share'
+  | 'app-removal'
+  | 'namespace-removal'
+  | 'volume-claim-removal'
+  | 'empty-render'
+  | 'broken-render';
 
 /** Rule ids of every refusal a release order can carry: the deletion guard's and the promotion gates'. */
 export type GuardRule = DeletionRule | PinGate | 'new-environment';
@@ -81,21 +87,51 @@ export function checkDeletions(input: GuardInput): GuardViolation[] {
   const out: GuardViolation[] = [];
   const removed = changes.filter((c) => c.kind === 'removed');
   if (input.emptyAtHead) {
-    out.push({ env, rule: 'empty-render', message: `the head render of ${env} is empty: every object would be deleted`, objects: [], overridable: false });
+    out.push({
+      env,
+      rule: 'empty-render',
+      message: `the head render of ${env} is empty: every object would be deleted`,
+      objects: [],
+      overridable: false,
+    });
   }
   if (input.broken.length > 0) {
-    out.push({ env, rule: 'broken-render', message: `the head render of ${env} is broken: ${input.broken.map((b) => b.message).join('; ')}`, objects: input.broken.map((b) => repositoryPath(b.file)), overridable: false });
+    out.push({
+      env,
+      rule: 'broken-render',
+      message: `the head render of ${env} is broken: ${input.broken.map((b) => b.message).join('; ')}`,
+      objects: input.broken.map((b) => repositoryPath(b.file)),
+      overridable: false,
+    });
   }
   const namespaces = removed.filter((c) => c.before?.kind === 'Namespace').map((c) => c.object);
   if (namespaces.length > 0) {
-    out.push({ env, rule: 'namespace-removal', message: `removes ${namespaces.length} namespace(s) from ${env}, deleting everything in them`, objects: namespaces, overridable: true });
+    out.push({
+      env,
+      rule: 'namespace-removal',
+      message: `removes ${namespaces.length} namespace(s) from ${env}, deleting everything in them`,
+      objects: namespaces,
+      overridable: true,
+    });
   }
   const claims = removed.filter((c) => c.before?.kind === 'PersistentVolumeClaim').map((c) => c.object);
   if (claims.length > 0) {
-    out.push({ env, rule: 'volume-claim-removal', message: `removes ${claims.length} PersistentVolumeClaim(s) from ${env}; their data may be lost`, objects: claims, overridable: true });
+    out.push({
+      env,
+      rule: 'volume-claim-removal',
+      message: `removes ${claims.length} PersistentVolumeClaim(s) from ${env}; their data may be lost`,
+      objects: claims,
+      overridable: true,
+    });
   }
   if (policy?.deletionGuard?.refuseAppRemoval && input.removedApps.length > 0) {
-    out.push({ env, rule: 'app-removal', message: `removes app(s) ${input.removedApps.join(', ')} from ${env}, whose policy refuses app removal`, objects: input.removedApps.map((a) => `manifests/${env}/apps/${a}.yaml`), overridable: true });
+    out.push({
+      env,
+      rule: 'app-removal',
+      message: `removes app(s) ${input.removedApps.join(', ')} from ${env}, whose policy refuses app removal`,
+      objects: input.removedApps.map((a) => `manifests/${env}/apps/${a}.yaml`),
+      overridable: true,
+    });
   }
   if (removed.length > 0 && !input.emptyAtHead) {
     const share = policy?.deletionGuard?.maxRemovedShare ?? DEFAULT_MAX_REMOVED_SHARE;
@@ -115,12 +151,18 @@ export function checkDeletions(input: GuardInput): GuardViolation[] {
 
 /** `Release-Override:` trailers (requests) of the commits in `head` but not in `base`, oldest first. */
 export function findOverrides(root: string, base: string, head: string): Override[] {
-  const out = git(root, ['log', '--reverse', `--format=%H%x00%an%x00%(trailers:key=${OVERRIDE_TRAILER},valueonly,separator=%x1f)%x1e`, `${base}..${head}`]);
+  const out = git(root, [
+    'log',
+    '--reverse',
+    `--format=%H%x00%an%x00%(trailers:key=${OVERRIDE_TRAILER},valueonly,separator=%x1f)%x1e`,
+    `${base}..${head}`,
+  ]);
   const overrides: Override[] = [];
   for (const record of out.split('\x1e')) {
     const [commit, author, values] = record.replace(/^\n/, '').split('\0');
     if (!commit || !values) continue;
-    for (const text of values.split('\x1f').map((v) => v.trim())) if (text) overrides.push({ text, commit, author: author ?? '' });
+    for (const text of values.split('\x1f').map((v) => v.trim()))
+      if (text) overrides.push({ text, commit, author: author ?? '' });
   }
   return overrides;
 }

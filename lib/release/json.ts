@@ -19,10 +19,22 @@ export function releaseOrderJson(order: ReleaseOrder): string {
     verified: order.verified,
     blocked: order.guard.blocked,
     guard: {
-      violations: order.guard.violations.map((v) => ({ env: v.env, rule: v.rule, overridable: v.overridable, message: v.message, objects: v.objects })),
+      violations: order.guard.violations.map((v) => ({
+        env: v.env,
+        rule: v.rule,
+        overridable: v.overridable,
+        message: v.message,
+        objects: v.objects,
+      })),
       requests: order.guard.requests.map((o) => ({ text: o.text, commit: o.commit, author: o.author })),
     },
-    pins: order.pins.map((p) => ({ env: p.env, app: p.app, before: p.before ?? null, after: p.after ?? null, source: p.source ?? null })),
+    pins: order.pins.map((p) => ({
+      env: p.env,
+      app: p.app,
+      before: p.before ?? null,
+      after: p.after ?? null,
+      source: p.source ?? null,
+    })),
     environments: order.environments.map((e) => ({
       env: e.env,
       step: e.step,

@@ -84,9 +84,17 @@ export function readManifestDelta(root: string, base: string, head: string): Man
     .filter((f) => !isIndex(f) && (baseFiles.get(f) !== headFiles.get(f) || applied.base(f) !== applied.head(f)))
     .sort(cmp);
   for (const [env, files] of headIndex) {
-    for (const f of files) if (!headFiles.has(f)) broken.push({ file: `${env}/${INDEX_FILE}`, message: `${MANIFESTS}/${env}/${INDEX_FILE} lists ${f.slice(env.length + 1)}, which does not exist` });
+    for (const f of files)
+      if (!headFiles.has(f))
+        broken.push({
+          file: `${env}/${INDEX_FILE}`,
+          message: `${MANIFESTS}/${env}/${INDEX_FILE} lists ${f.slice(env.length + 1)}, which does not exist`,
+        });
   }
-  const blobs = readBlobs(root, changed.flatMap((f) => [baseFiles.get(f), headFiles.get(f)].filter((s): s is string => s !== undefined)));
+  const blobs = readBlobs(
+    root,
+    changed.flatMap((f) => [baseFiles.get(f), headFiles.get(f)].filter((s): s is string => s !== undefined)),
+  );
   const before: PlacedObject[] = [];
   const after: PlacedObject[] = [];
   const parse = documentParser();
@@ -97,7 +105,9 @@ export function readManifestDelta(root: string, base: string, head: string): Man
     if (baseSha && applied.base(file)) tryParse(file, blobs.get(baseSha)!, before, [], parse);
     if (headSha && applied.head(file)) tryParse(file, blobs.get(headSha)!, after, broken, parse);
   }
-  const indexChanged = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter((f) => isIndex(f) && baseFiles.get(f) !== headFiles.get(f));
+  const indexChanged = [...new Set([...baseFiles.keys(), ...headFiles.keys()])].filter(
+    (f) => isIndex(f) && baseFiles.get(f) !== headFiles.get(f),
+  );
   const envs = new Set([...changed, ...indexChanged].map(envOf));
   return { baseFiles, headFiles, before, after, broken, changedEnvs: [...envs].sort(cmp) };
 }
@@ -122,7 +132,8 @@ function envsWithApplications(files: ReadonlyMap<string, string>): Set<string> {
 }
 
 /** An index exactly as synth writes it: comment lines, then one Kustomization that lists plain file names. */
-const CANONICAL_INDEX = /^(?:#[^\n]*\n)*---\napiVersion: kustomize\.config\.k8s\.io\/v1beta1\nkind: Kustomization\nresources:\n(?: {2}- [A-Za-z0-9._\/-]+\n)*$/;
+const CANONICAL_INDEX =
+  /^(?:#[^\n]*\n)*---\napiVersion: kustomize\.config\.k8s\.io\/v1beta1\nkind: Kustomization\nresources:\n(?: {2}- [A-Za-z0-9._\/-]+\n)*$/;
 
 function isArgoCd(file: string): boolean {
   return file.startsWith(`${envOf(file)}/${ARGOCD_KEY}/`);
@@ -140,7 +151,10 @@ function isIndex(file: string): boolean {
 function indexes(root: string, files: ReadonlyMap<string, string>, broken: BrokenFile[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   const index = [...files].filter(([f]) => isIndex(f));
-  const blobs = readBlobs(root, index.map(([, sha]) => sha));
+  const blobs = readBlobs(
+    root,
+    index.map(([, sha]) => sha),
+  );
   for (const [file, sha] of index) {
     const env = envOf(file);
     out.set(env, new Set());
@@ -158,11 +172,23 @@ function indexes(root: string, files: ReadonlyMap<string, string>, broken: Broke
       continue;
     }
     const doc = docs[0] as { kind?: unknown; resources?: unknown } | undefined;
-    const extra = doc && typeof doc === 'object' ? Object.keys(doc).filter((k) => !['apiVersion', 'kind', 'resources'].includes(k)) : [];
+    const extra =
+      doc && typeof doc === 'object'
+        ? Object.keys(doc).filter((k) => !['apiVersion', 'kind', 'resources'].includes(k))
+        : [];
     const resources = doc?.resources;
-    if (docs.length !== 1 || doc?.kind !== 'Kustomization' || !Array.isArray(resources) || !resources.every((r) => typeof r === 'string') || extra.length > 0) {
+    if (
+      docs.length !== 1 ||
+      doc?.kind !== 'Kustomization' ||
+      !Array.isArray(resources) ||
+      !resources.every((r) => typeof r === 'string') ||
+      extra.length > 0
+    ) {
       const what = extra.length > 0 ? `sets ${extra.join(', ')}` : 'is not one Kustomization listing resources';
-      broken.push({ file, message: `${MANIFESTS}/${file} ${what}; the index is written by \`npm run synth\` and lists files only` });
+      broken.push({
+        file,
+        message: `${MANIFESTS}/${file} ${what}; the index is written by \`npm run synth\` and lists files only`,
+      });
       continue;
     }
     for (const r of resources as string[]) out.get(env)!.add(`${env}/${r.replace(/^\.\//, '')}`);
@@ -203,7 +229,9 @@ export function appOf(file: string): string {
   return rest;
 }
 
-/** The repository path of a file of an environment (`prod/argocd/project.yaml` → `delivery/argocd/prod/project.yaml`). */
+/**
+ * The repository path of a file of an environment (`prod/argocd/project.yaml` → `delivery/argocd/prod/project.yaml`).
+ */
 export function repositoryPath(file: string): string {
   const env = envOf(file);
   const rest = file.slice(env.length + 1);
@@ -300,7 +328,10 @@ function tryParse(
     // The per-environment index is configuration of kustomize, not an object in the cluster.
     if ((doc as { kind?: unknown } | null)?.kind === 'Kustomization') continue;
     if (!isKubeObject(doc)) {
-      broken.push({ file, message: `${repositoryPath(file)}: a document is not a Kubernetes object (apiVersion, kind, metadata.name)` });
+      broken.push({
+        file,
+        message: `${repositoryPath(file)}: a document is not a Kubernetes object (apiVersion, kind, metadata.name)`,
+      });
       continue;
     }
     into.push({ env, app, file, object: doc });
@@ -309,5 +340,11 @@ function tryParse(
 
 function isKubeObject(o: unknown): o is KubeObject {
   const k = o as KubeObject | null;
-  return !!k && typeof k === 'object' && typeof k.apiVersion === 'string' && typeof k.kind === 'string' && typeof k.metadata?.name === 'string';
+  return (
+    !!k &&
+    typeof k === 'object' &&
+    typeof k.apiVersion === 'string' &&
+    typeof k.kind === 'string' &&
+    typeof k.metadata?.name === 'string'
+  );
 }

@@ -65,14 +65,16 @@ export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): 
   }
   const fixed = header(order, 99, 99).length + top.length + 8;
   const budget = limit - fixed;
-  if (budget < 2000) throw new Error(`the release order's summary alone is longer than ${limit} characters; use --format json`);
+  if (budget < 2000)
+    throw new Error(`the release order's summary alone is longer than ${limit} characters; use --format json`);
   const parts: { env: EnvironmentRelease; text: string }[][] = [[]];
   let used = 0;
   for (const block of blocks) {
     const current = parts[parts.length - 1]!;
     const heading = current[current.length - 1]?.env === block.env ? '' : envHeading(block.env, false);
     let text = block.text;
-    if (heading.length + text.length > budget) text = truncateBlock(block.app, budget - envHeading(block.env, true).length);
+    if (heading.length + text.length > budget)
+      text = truncateBlock(block.app, budget - envHeading(block.env, true).length);
     if (current.length > 0 && used + heading.length + text.length > budget) {
       parts.push([{ env: block.env, text }]);
       used = envHeading(block.env, true).length + text.length;
@@ -214,14 +216,21 @@ function guardBanner(order: ReleaseOrder): string {
   const { violations, requests, blocked } = order.guard;
   if (violations.length === 0 && requests.length === 0) return '';
   const list = violations.map(
-    (v) => `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
+    (v) =>
+      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
   );
-  const asked = requests.map((o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`);
+  const asked = requests.map(
+    (o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`,
+  );
   const lines: string[] = [];
   if (blocked) {
     const envs = [...new Set(violations.filter((v) => v.overridable).map((v) => v.env))];
     const fixed = violations.some((v) => !v.overridable);
-    lines.push('> [!CAUTION]', '> **Refused by the release guards.** Do not merge this release order as it is:', ...list);
+    lines.push(
+      '> [!CAUTION]',
+      '> **Refused by the release guards.** Do not merge this release order as it is:',
+      ...list,
+    );
     if (fixed) lines.push('>', '> A refusal that cannot be overridden must be fixed in the pull request.');
     if (envs.length > 0) {
       lines.push(
@@ -232,12 +241,19 @@ function guardBanner(order: ReleaseOrder): string {
   } else {
     lines.push('> [!WARNING]');
   }
-  if (asked.length > 0) lines.push(...(blocked ? ['>'] : []), '> Override requests (commit trailers; they lift nothing by themselves):', ...asked);
+  if (asked.length > 0)
+    lines.push(
+      ...(blocked ? ['>'] : []),
+      '> Override requests (commit trailers; they lift nothing by themselves):',
+      ...asked,
+    );
   return lines.join('\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {
-  return order.verified === 'fresh' ? 'The head revision was re-rendered: its committed manifests match its specs.' : '';
+  return order.verified === 'fresh'
+    ? 'The head revision was re-rendered: its committed manifests match its specs.'
+    : '';
 }
 
 function summaryTable(order: ReleaseOrder): string {
@@ -248,7 +264,11 @@ function summaryTable(order: ReleaseOrder): string {
     const apps = names.length > 6 ? `${names.slice(0, 5).join(', ')} +${names.length - 5} more` : names.join(', ');
     return `| ${e.env} | ${when} | ${apps} | ${kindCounts(e.apps)} | ${riskText(e.risk)} | ${e.approvalsRequired} | ${e.approvers.join(', ') || '—'} |`;
   });
-  return ['| Environment | Step | Apps | Changes | Risk | Approvals | Who may approve |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| Environment | Step | Apps | Changes | Risk | Approvals | Who may approve |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function kindCounts(apps: readonly AppRelease[]): string {
@@ -272,27 +292,44 @@ function appBlock(app: AppRelease, compact = false, maxRows = Infinity): string 
         ? ` ${app.version.after}`
         : '';
   const kinds = [...new Set(app.changes.map((c) => c.kind))].join(', ');
-  lines.push(`<details><summary><b>${escapeHtml(app.app)}</b>${escapeHtml(version)} · ${app.status} · ${kinds} · ${riskText(app.risk)} risk</summary>`, '');
+  lines.push(
+    `<details><summary><b>${escapeHtml(app.app)}</b>${escapeHtml(version)} · ${app.status} · ${kinds} · ${riskText(app.risk)} risk</summary>`,
+    '',
+  );
   for (const plan of app.rollout) lines.push(`- Rollout: ${escapeText(describePlan(plan))}`);
   if (app.rollout.length > 0) lines.push('');
   lines.push('| Change | Object | Field | Before | After | Risk |', '|---|---|---|---|---|---|');
   const rows = app.changes.flatMap((c) => {
     const object = objectName(c.object);
     if (c.fields.length === 0) return [`| ${c.kind} | ${object} | — | — | — | ${riskText(c.risk)} |`];
-    return c.fields.map((f) => `| ${c.kind} | ${object} | <code>${escapeHtml(f.path)}</code> | ${cell(f, 'before', compact)} | ${cell(f, 'after', compact)} | ${riskText(c.risk)} |`);
+    return c.fields.map(
+      (f) =>
+        `| ${c.kind} | ${object} | <code>${escapeHtml(f.path)}</code> | ${cell(f, 'before', compact)} | ${cell(f, 'after', compact)} | ${riskText(c.risk)} |`,
+    );
   });
   lines.push(...rows.slice(0, maxRows));
-  if (rows.length > maxRows) lines.push('', `_${rows.length - maxRows} more change(s) not shown: this app's changes exceed one comment; see \`release-order --format json\`._`);
+  if (rows.length > maxRows)
+    lines.push(
+      '',
+      `_${rows.length - maxRows} more change(s) not shown: this app's changes exceed one comment; see \`release-order --format json\`._`,
+    );
   if (!compact) {
     for (const f of app.changes.flatMap((c) => c.fields).filter(isMultiline)) {
-      lines.push('', `<code>${escapeHtml(f.path)}</code>:`, '', lineDiff(String(f.before ?? ''), String(f.after ?? '')));
+      lines.push(
+        '',
+        `<code>${escapeHtml(f.path)}</code>:`,
+        '',
+        lineDiff(String(f.before ?? ''), String(f.after ?? '')),
+      );
     }
   }
   lines.push('', '</details>', '', '');
   return lines.join('\n');
 }
 
-/** The block of one app cut down to fit `budget` characters: values shortened, text diffs dropped, then rows dropped. */
+/**
+ * The block of one app cut down to fit `budget` characters: values shortened, text diffs dropped, then rows dropped.
+ */
 function truncateBlock(app: AppRelease, budget: number): string {
   let block = appBlock(app, true);
   let rows = app.changes.reduce((n, c) => n + Math.max(1, c.fields.length), 0);
@@ -306,14 +343,17 @@ function truncateBlock(app: AppRelease, budget: number): string {
 function cell(f: FieldChange, side: 'before' | 'after', compact: boolean): string {
   if (!(side in f)) return '—';
   const value = f[side];
-  if (typeof value === 'string' && value.includes('\n')) return `<i>${value.split('\n').length} lines${compact ? '' : ', diff below'}</i>`;
+  if (typeof value === 'string' && value.includes('\n'))
+    return `<i>${value.split('\n').length} lines${compact ? '' : ', diff below'}</i>`;
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   const max = compact ? 40 : CELL_MAX;
   return `<code>${escapeHtml(text.length > max ? `${text.slice(0, max - 1)}…` : text)}</code>`;
 }
 
 function isMultiline(f: FieldChange): boolean {
-  return (typeof f.before === 'string' && f.before.includes('\n')) || (typeof f.after === 'string' && f.after.includes('\n'));
+  return (
+    (typeof f.before === 'string' && f.before.includes('\n')) || (typeof f.after === 'string' && f.after.includes('\n'))
+  );
 }
 
 /** Lines only in `before` (-) and only in `after` (+), in order, as a fenced diff. */
@@ -360,7 +400,12 @@ function riskText(risk: string): string {
  * and `@` followed by a zero-width space, so `@org/team` in a value never notifies anyone.
  */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/@/g, '@\u200b');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/@/g, '@\u200b');
 }
 
 function escapeText(text: string): string {

@@ -98,7 +98,10 @@ export interface ReleaseOrder {
   readonly sources: SourceChanges;
   /** Per environment, the changes grouped by kind and path, what caused each group, and the apps that stand out. */
   readonly summary: readonly EnvironmentSummary[];
-  /** With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not render; else `unchecked`. */
+  /**
+   * With `--verify`: `fresh` when the head re-rendered to its committed manifests, `failed` when its specs do not
+   * render; else `unchecked`.
+   */
   readonly verified: 'fresh' | 'failed' | 'unchecked';
 }
 
@@ -116,13 +119,20 @@ export interface ReleaseOrderOptions {
 /** Thrown when `--verify` finds the head's manifests stale against its specs. */
 export class StaleManifestsError extends Error {
   constructor(head: string, report: string) {
-    super(`the manifests committed at ${head.slice(0, 12)} are stale against its apps/ and environments/; run \`npm run synth\` on that revision and commit the result:\n${report}`);
+    super(
+      `the manifests committed at ${head.slice(0, 12)} are stale against its apps/ and environments/; run \`npm run synth\` on that revision and commit the result:\n${report}`,
+    );
     this.name = 'StaleManifestsError';
   }
 }
 
 /** Builds the release order from `baseRef` to `headRef` in the repository at `root`. */
-export async function buildReleaseOrder(root: string, baseRef: string, headRef: string, options: ReleaseOrderOptions = {}): Promise<ReleaseOrder> {
+export async function buildReleaseOrder(
+  root: string,
+  baseRef: string,
+  headRef: string,
+  options: ReleaseOrderOptions = {},
+): Promise<ReleaseOrder> {
   requireFullHistory(root, 'release-order');
   const base = revParse(root, baseRef);
   const head = revParse(root, headRef);
@@ -131,7 +141,14 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
   if (options.verify) {
     const result = verifyHead(root, head);
     if (result.status === 'stale') throw new StaleManifestsError(head, result.report);
-    if (result.status === 'failed') violations.push({ env: '*', rule: 'broken-render', message: `the head's specs do not render: ${result.report}`, objects: [], overridable: false });
+    if (result.status === 'failed')
+      violations.push({
+        env: '*',
+        rule: 'broken-render',
+        message: `the head's specs do not render: ${result.report}`,
+        objects: [],
+        overridable: false,
+      });
     verified = result.status;
   }
   const delta = readManifestDelta(root, base, head);
@@ -143,7 +160,13 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
   const policies = policiesFor(chain, changedEnvs, violations);
   const objectChanges = diffObjects(delta.before, delta.after);
   for (const r of pins.refusals) {
-    violations.push({ env: r.env, rule: r.gate, message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`, objects: [`environments/${r.env}/versions.json`], overridable: OVERRIDABLE_RULES.has(r.gate) });
+    violations.push({
+      env: r.env,
+      rule: r.gate,
+      message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`,
+      objects: [`environments/${r.env}/versions.json`],
+      overridable: OVERRIDABLE_RULES.has(r.gate),
+    });
   }
 
   // Grouped once, so that each app's part reads only its own objects and changes: linear in the change.
@@ -173,7 +196,15 @@ export async function buildReleaseOrder(root: string, baseRef: string, headRef: 
     const apps = appReleases(env, policy, inEnv, before, after);
     if (edit) apps.unshift(edit);
     const risk = maxRisk(apps.map((a) => a.risk));
-    environments.push({ env, step, wave, ...(releasedWith ? { releasedWith } : {}), risk, ...approvalsFor(policy, risk), apps });
+    environments.push({
+      env,
+      step,
+      wave,
+      ...(releasedWith ? { releasedWith } : {}),
+      risk,
+      ...approvalsFor(policy, risk),
+      apps,
+    });
     for (const a of apps) changes.push(...a.changes);
   }
   const sources = sourceChanges(root, base, head, pins.changes);
@@ -203,7 +234,11 @@ interface EnvPolicy {
  * not know (new at head) cannot be judged by its own, untrusted policy: it is refused until its
  * policy lands on its own.
  */
-function policiesFor(chain: readonly EnvironmentSpec[], changed: readonly string[], violations: GuardViolation[]): EnvPolicy[] {
+function policiesFor(
+  chain: readonly EnvironmentSpec[],
+  changed: readonly string[],
+  violations: GuardViolation[],
+): EnvPolicy[] {
   for (const env of changed.filter((e) => !chain.some((p) => p.name === e)).sort(cmp)) {
     violations.push({
       env,
@@ -222,7 +257,13 @@ function policiesFor(chain: readonly EnvironmentSpec[], changed: readonly string
     .filter((p) => changed.includes(p.name))
     .map((p) => {
       const releasedWith = p.promotion.releasedWith;
-      return { env: p.name, policy: p, step: steps.get(p.name)!, wave: releasedWith ? 2 : 1, ...(releasedWith ? { releasedWith } : {}) };
+      return {
+        env: p.name,
+        policy: p,
+        step: steps.get(p.name)!,
+        wave: releasedWith ? 2 : 1,
+        ...(releasedWith ? { releasedWith } : {}),
+      };
     });
 }
 
@@ -238,13 +279,23 @@ const POLICY_OBJECT = 'platform.insure.example/v1/EnvironmentPolicy/';
  * the environment enforces even when no manifest changes, so it is a change to that environment,
  * high risk, shown line by line. Read as text; nothing is evaluated.
  */
-function policyChanges(root: string, base: string, head: string, trees: { base: EnvironmentTree; head: EnvironmentTree }): Map<string, AppRelease> {
+function policyChanges(
+  root: string,
+  base: string,
+  head: string,
+  trees: { base: EnvironmentTree; head: EnvironmentTree },
+): Map<string, AppRelease> {
   const before = trees.base;
   const after = trees.head;
   const out = new Map<string, AppRelease>();
-  const differs = [...new Set([...before.keys(), ...after.keys()])].some((p) => p.endsWith('.ts') && before.get(p) !== after.get(p));
+  const differs = [...new Set([...before.keys(), ...after.keys()])].some(
+    (p) => p.endsWith('.ts') && before.get(p) !== after.get(p),
+  );
   if (!differs) return out;
-  const texts = readBlobs(root, [...before, ...after].filter(([p]) => p.endsWith('.ts')).map(([, sha]) => sha));
+  const texts = readBlobs(
+    root,
+    [...before, ...after].filter(([p]) => p.endsWith('.ts')).map(([, sha]) => sha),
+  );
   const envs = [...new Set([...before.keys(), ...after.keys()].map((p) => p.split('/')[1]!))].sort(cmp);
   for (const env of envs) {
     const file = `${ENVIRONMENTS}/${env}/${POLICY_FILE}`;
@@ -256,8 +307,23 @@ function policyChanges(root: string, base: string, head: string, trees: { base: 
     const edited = [...sources].filter((f) => before.get(f) !== after.get(f)).sort(cmp);
     if (edited.length === 0) continue;
     const fields = edited.flatMap((f) => lineChanges(root, base, head, f));
-    const change: Change = { env, app: 'policy', kind: 'other', object: `${POLICY_OBJECT}/${env}`, risk: 'high', triggers: ['other'], fields };
-    out.set(env, { app: 'policy', status: before.has(file) ? (after.has(file) ? 'changed' : 'removed') : 'added', version: {}, risk: 'high', changes: [change], rollout: [] });
+    const change: Change = {
+      env,
+      app: 'policy',
+      kind: 'other',
+      object: `${POLICY_OBJECT}/${env}`,
+      risk: 'high',
+      triggers: ['other'],
+      fields,
+    };
+    out.set(env, {
+      app: 'policy',
+      status: before.has(file) ? (after.has(file) ? 'changed' : 'removed') : 'added',
+      version: {},
+      risk: 'high',
+      changes: [change],
+      rollout: [],
+    });
   }
   return out;
 }
@@ -284,7 +350,9 @@ function importsOf(file: string, text: string): string[] {
   return out;
 }
 
-/** The lines of `file` that differ between base and head, one field per hunk (`environments/prod/environment.ts:12`). */
+/**
+ * The lines of `file` that differ between base and head, one field per hunk (`environments/prod/environment.ts:12`).
+ */
 function lineChanges(root: string, base: string, head: string, file: string): FieldChange[] {
   const diff = git(root, ['diff', '--no-color', '--no-ext-diff', '--unified=0', base, head, '--', file]);
   const out: FieldChange[] = [];
@@ -313,7 +381,13 @@ function lineChanges(root: string, base: string, head: string, file: string): Fi
 }
 
 /** The apps of one environment's changes; `before` and `after` are the environment's objects. */
-function appReleases(env: string, policy: EnvironmentSpec, changes: readonly ObjectChange[], before: readonly PlacedObject[], after: readonly PlacedObject[]): AppRelease[] {
+function appReleases(
+  env: string,
+  policy: EnvironmentSpec,
+  changes: readonly ObjectChange[],
+  before: readonly PlacedObject[],
+  after: readonly PlacedObject[],
+): AppRelease[] {
   const byApp = groupBy(changes, (c) => c.app);
   const beforeByApp = groupBy(before, (p) => p.app);
   const afterByApp = groupBy(after, (p) => p.app);
@@ -329,7 +403,15 @@ function appReleases(env: string, policy: EnvironmentSpec, changes: readonly Obj
         const touchesPods = recreating.has(c.object) && c.fields.some((f) => f.path.startsWith('spec.template'));
         const triggers = triggersOf(c, touchesPods);
         const kind = (c.after ?? c.before)!.kind;
-        return { env, app, kind: c.kind, object: c.object, risk: riskOf(triggers, policy), triggers, fields: c.fields.map((f) => redactChange(kind, f)) };
+        return {
+          env,
+          app,
+          kind: c.kind,
+          object: c.object,
+          risk: riskOf(triggers, policy),
+          triggers,
+          fields: c.fields.map((f) => redactChange(kind, f)),
+        };
       })
       .sort((x, y) => cmp(x.object, y.object) || CHANGE_KINDS.indexOf(x.kind) - CHANGE_KINDS.indexOf(y.kind));
     const status = old.length === 0 ? 'added' : now.length === 0 ? 'removed' : 'changed';
@@ -372,7 +454,9 @@ function emptyAtHead(delta: ManifestDelta, env: string, hasObjects: boolean): bo
 
 /** The app's version label, from the first object that carries it. */
 function versionOf(objects: readonly KubeObject[], app: string): string | undefined {
-  const labelled = objects.find((o) => o.metadata.labels?.[LABELS.name] === app && o.metadata.labels?.[LABELS.version]) ?? objects.find((o) => o.metadata.labels?.[LABELS.version]);
+  const labelled =
+    objects.find((o) => o.metadata.labels?.[LABELS.name] === app && o.metadata.labels?.[LABELS.version]) ??
+    objects.find((o) => o.metadata.labels?.[LABELS.version]);
   return labelled?.metadata.labels?.[LABELS.version];
 }
 

@@ -85,11 +85,15 @@ export interface PinVerdict {
  */
 export function judgePins(input: PinGateInput): PinVerdict {
   const { root, base, head, policies, now, trees } = input;
-  const changedEnvs = policies.map((p) => p.name as string).filter((env) => trees.base.get(versionsPath(env)) !== trees.head.get(versionsPath(env)));
+  const changedEnvs = policies
+    .map((p) => p.name as string)
+    .filter((env) => trees.base.get(versionsPath(env)) !== trees.head.get(versionsPath(env)));
   const changes: PinChangeAt[] = [];
   const refusals: PinRefusal[] = [];
   if (changedEnvs.length === 0) return { changes, refusals };
-  const shas = [...trees.base, ...trees.head].filter(([path]) => path.endsWith(`/${VERSIONS_FILE}`)).map(([, sha]) => sha);
+  const shas = [...trees.base, ...trees.head]
+    .filter(([path]) => path.endsWith(`/${VERSIONS_FILE}`))
+    .map(([, sha]) => sha);
   const blobs = readBlobs(root, shas);
   const parsed = new Map<string, { pins: Pins; error?: string }>();
   const pinsOf = (side: 'base' | 'head', env: string): { pins: Pins; error?: string } => {
@@ -98,7 +102,10 @@ export function judgePins(input: PinGateInput): PinVerdict {
     if (!entry) {
       const sha = trees[side].get(versionsPath(env));
       const rev = side === 'base' ? base : head;
-      entry = sha === undefined ? { pins: {} } : parsePinsData(blobs.get(sha)!, `${versionsPath(env)} at ${rev.slice(0, 12)}`);
+      entry =
+        sha === undefined
+          ? { pins: {} }
+          : parsePinsData(blobs.get(sha)!, `${versionsPath(env)} at ${rev.slice(0, 12)}`);
       parsed.set(key, entry);
     }
     return entry;
@@ -109,7 +116,13 @@ export function judgePins(input: PinGateInput): PinVerdict {
     const env = policy.name as string;
     const atHead = pinsOf('head', env);
     if (atHead.error) {
-      refusals.push({ env, app: '*', gate: 'pins-file', message: atHead.error, remedy: `restore ${versionsPath(env)} (it is machine-edited) and use npm run promote` });
+      refusals.push({
+        env,
+        app: '*',
+        gate: 'pins-file',
+        message: atHead.error,
+        remedy: `restore ${versionsPath(env)} (it is machine-edited) and use npm run promote`,
+      });
     }
     const before = pinsOf('base', env).pins;
     const after = atHead.pins;
@@ -118,8 +131,17 @@ export function judgePins(input: PinGateInput): PinVerdict {
       const a = after[app];
       if (samePin(b, a) || (b === undefined && a === undefined)) continue;
       // An unpinned app is removed from the environment: the deletion guard judges that.
-      const judged = a === undefined ? { refusals: [] } : judgeOne({ root, base, now, policy, baseFiles, headFiles, app, before: b, after: a });
-      changes.push({ env, app, ...(b ? { before: b } : {}), ...(a ? { after: a } : {}), ...(judged.source ? { source: judged.source } : {}) });
+      const judged =
+        a === undefined
+          ? { refusals: [] }
+          : judgeOne({ root, base, now, policy, baseFiles, headFiles, app, before: b, after: a });
+      changes.push({
+        env,
+        app,
+        ...(b ? { before: b } : {}),
+        ...(a ? { after: a } : {}),
+        ...(judged.source ? { source: judged.source } : {}),
+      });
       refusals.push(...judged.refusals);
     }
   }
@@ -151,7 +173,11 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
     out.push({ env, app: i.app, gate, message, remedy });
   };
   if (i.policy.images.requireDigest && !i.after.digest) {
-    refuse('provenance', `${showPin(i.after)} has no digest, and ${env} runs only digest-pinned images`, 'pin the digest upstream first and promote it with npm run promote');
+    refuse(
+      'provenance',
+      `${showPin(i.after)} has no digest, and ${env} runs only digest-pinned images`,
+      'pin the digest upstream first and promote it with npm run promote',
+    );
   }
   const history = pinHistory(i.root, i.base, env, i.app);
   if (history.some((e) => samePin(e.pin, i.after))) return { refusals: out, source: 'rollback' };
@@ -159,21 +185,39 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   const frozen = activeFreeze(i.policy.promotion.freezeWindows ?? [], i.now);
   if (frozen) {
     const open = nextOpen(i.policy.promotion.freezeWindows ?? [], i.now).toISOString();
-    refuse('freeze', `${env} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${open}`, `merge after ${open}; a freeze cannot be overridden (a rollback to a version that ran there is allowed)`);
+    refuse(
+      'freeze',
+      `${env} is frozen (${frozen.window.name}: ${frozen.window.reason}) until ${open}`,
+      `merge after ${open}; a freeze cannot be overridden (a rollback to a version that ran there is allowed)`,
+    );
   }
   if (i.before && isNewer(i.before.tag, i.after.tag)) {
-    refuse('newer-target', `${env} runs ${i.before.tag}, newer than ${i.after.tag}, which never ran there`, `to go back, roll back to a version that ran there: npm run promote -- ${i.app} --to ${env} --rollback`);
+    refuse(
+      'newer-target',
+      `${env} runs ${i.before.tag}, newer than ${i.after.tag}, which never ran there`,
+      `to go back, roll back to a version that ran there: npm run promote -- ${i.app} --to ${env} --rollback`,
+    );
   }
   const partner = i.policy.promotion.releasedWith;
   if (partner !== undefined) {
     const runs = [i.headFiles.get(partner)?.[i.app], i.baseFiles.get(partner)?.[i.app]];
     if (runs.some((p) => samePin(p, i.after))) source = partner;
-    else refuse('upstream', `${showPin(i.after)} is not what ${partner} runs or is released with; ${env} is released together with ${partner}`, `promote to ${partner}: npm run promote -- ${i.app} --to ${partner}`);
+    else
+      refuse(
+        'upstream',
+        `${showPin(i.after)} is not what ${partner} runs or is released with; ${env} is released together with ${partner}`,
+        `promote to ${partner}: npm run promote -- ${i.app} --to ${partner}`,
+      );
     return { refusals: out, ...(source ? { source } : {}) };
   }
   const from = i.policy.promotion.from;
   if (from === undefined) {
-    if (!i.after.digest) refuse('provenance', `a new build ${showPin(i.after)} enters ${env} without a digest`, `pin the build with npm run promote -- ${i.app} --to ${env} --version <tag> --digest sha256:…`);
+    if (!i.after.digest)
+      refuse(
+        'provenance',
+        `a new build ${showPin(i.after)} enters ${env} without a digest`,
+        `pin the build with npm run promote -- ${i.app} --to ${env} --version <tag> --digest sha256:…`,
+      );
     return { refusals: out, ...(i.after.digest ? { source: 'build' } : {}) };
   }
   const sources = [from, ...(i.policy.promotion.hotfixFrom ?? [])] as string[];
@@ -195,7 +239,11 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
     const hours = (i.now.getTime() - since.getTime()) / 3_600_000;
     if (hours < minSoak) {
       const ready = new Date(since.getTime() + minSoak * 3_600_000).toISOString();
-      refuse('soak', `${i.after.tag} has run in ${source} for ${hours.toFixed(1)} h; ${env} needs ${minSoak} h (since ${since.toISOString()})`, `merge after ${ready}, or have an approver of ${env} grant an override`);
+      refuse(
+        'soak',
+        `${i.after.tag} has run in ${source} for ${hours.toFixed(1)} h; ${env} needs ${minSoak} h (since ${since.toISOString()})`,
+        `merge after ${ready}, or have an approver of ${env} grant an override`,
+      );
     }
   }
   return { refusals: out, source };

@@ -17,7 +17,10 @@ export interface RolloutStep {
   readonly text: string;
   /** True when the step waits for a person to resume the rollout. */
   readonly manualGate: boolean;
-  /** At a manual gate of an app's rollout: the command whose verdict decides whether to resume (exit 0 pass, 1 fail, 2 inconclusive). */
+  /**
+   * At a manual gate of an app's rollout: the command whose verdict decides whether to resume (exit 0 pass, 1 fail, 2
+   * inconclusive).
+   */
   readonly check?: string;
 }
 
@@ -46,12 +49,20 @@ export function rolloutPlans(before: readonly KubeObject[], after: readonly Kube
   const old = new Map(before.filter(isWorkload).map((o) => [key(o), o]));
   const now = new Map(after.filter(isWorkload).map((o) => [key(o), o]));
   const plans: RolloutPlan[] = [];
-  for (const [k, b] of old) if (!now.has(k)) plans.push({ object: objectId(b), workload: b.kind, pods: 'deleted', strategy: strategyOf(b), steps: [] });
+  for (const [k, b] of old)
+    if (!now.has(k))
+      plans.push({ object: objectId(b), workload: b.kind, pods: 'deleted', strategy: strategyOf(b), steps: [] });
   for (const [k, a] of now) {
     const b = old.get(k);
     const stepper = after.find((o) => drives(o, a));
     const steps = stepper ? stepsOf(stepper) : argoSteps(a);
-    const base = { object: objectId(a), workload: a.kind, strategy: strategyOf(a), steps, ...(stepper ? { steppedBy: objectId(stepper) } : {}) };
+    const base = {
+      object: objectId(a),
+      workload: a.kind,
+      strategy: strategyOf(a),
+      steps,
+      ...(stepper ? { steppedBy: objectId(stepper) } : {}),
+    };
     if (!b) {
       plans.push({ ...base, pods: 'created' });
       continue;
@@ -88,7 +99,10 @@ export function describePlan(plan: RolloutPlan): string {
           : plan.inPlace === false
             ? `; pods are recreated and get new IPs (because of ${plan.recreatedBy?.slice(0, 3).join(', ')}${(plan.recreatedBy?.length ?? 0) > 3 ? ', …' : ''})`
             : '';
-      const steps = plan.steps.length > 0 ? `; in ${plan.steps.length} steps: ${plan.steps.map((s, i) => `${i + 1}) ${s.text}`).join(', ')}` : '';
+      const steps =
+        plan.steps.length > 0
+          ? `; in ${plan.steps.length} steps: ${plan.steps.map((s, i) => `${i + 1}) ${s.text}`).join(', ')}`
+          : '';
       return `${what}: pods are replaced by ${plan.strategy}${ip}${steps}`;
     }
   }
@@ -110,7 +124,10 @@ function key(o: KubeObject): string {
 /** The update strategy of a workload, in words. */
 function strategyOf(o: KubeObject): string {
   const spec = (o as { spec?: Record<string, unknown> }).spec ?? {};
-  const minReady = typeof spec.minReadySeconds === 'number' && spec.minReadySeconds > 0 ? `, ready ${spec.minReadySeconds}s before counted available` : '';
+  const minReady =
+    typeof spec.minReadySeconds === 'number' && spec.minReadySeconds > 0
+      ? `, ready ${spec.minReadySeconds}s before counted available`
+      : '';
   switch (o.kind) {
     case 'Deployment': {
       const type = str(get(o, 'spec.strategy.type')) ?? 'RollingUpdate';
@@ -133,13 +150,17 @@ function strategyOf(o: KubeObject): string {
     case 'DaemonSet': {
       const type = str(get(o, 'spec.updateStrategy.type')) ?? 'RollingUpdate';
       const partition = str(get(o, 'spec.updateStrategy.rollingUpdate.partition'));
-      return type === 'OnDelete' ? 'on delete (pods change only when deleted by hand)' : `rolling update${partition ? ` (partition ${partition})` : ''}`;
+      return type === 'OnDelete'
+        ? 'on delete (pods change only when deleted by hand)'
+        : `rolling update${partition ? ` (partition ${partition})` : ''}`;
     }
     case 'CronJob':
       return 'the next scheduled run (running jobs finish on the old template)';
     case 'Rollout': {
       if (get(o, 'spec.strategy.blueGreen') !== undefined) {
-        return get(o, 'spec.strategy.blueGreen.autoPromotionEnabled') === false ? 'blue-green, promoted by hand' : 'blue-green';
+        return get(o, 'spec.strategy.blueGreen.autoPromotionEnabled') === false
+          ? 'blue-green, promoted by hand'
+          : 'blue-green';
       }
       return 'canary';
     }
@@ -153,7 +174,9 @@ function drives(o: KubeObject, w: KubeObject): boolean {
   if (o.kind !== 'Rollout' || o === w) return false;
   if (!o.apiVersion.startsWith('rollouts.kruise.io/') && !o.apiVersion.startsWith('argoproj.io/')) return false;
   if ((o.metadata.namespace ?? '') !== (w.metadata.namespace ?? '')) return false;
-  const ref = (get(o, 'spec.workloadRef') ?? get(o, 'spec.objectRef.workloadRef')) as { kind?: string; name?: string } | undefined;
+  const ref = (get(o, 'spec.workloadRef') ?? get(o, 'spec.objectRef.workloadRef')) as
+    | { kind?: string; name?: string }
+    | undefined;
   return ref?.kind === w.kind && ref.name === w.metadata.name;
 }
 
@@ -188,8 +211,24 @@ function stepsOf(rollout: KubeObject): RolloutStep[] {
     const waits = pause !== undefined || (kruise && i < steps.length - 1);
     const duration = pause?.duration;
     const manualGate = waits && duration === undefined;
-    if (waits) parts.push(manualGate ? `manual gate${check ? ` (decide with ${check})` : ''}` : `wait ${typeof duration === 'number' ? `${duration}s` : String(duration)}`);
-    const known = new Set(['replicas', 'traffic', 'weight', 'setWeight', 'setCanaryScale', 'analysis', 'experiment', 'pause', 'matches', 'requestHeaderModifier']);
+    if (waits)
+      parts.push(
+        manualGate
+          ? `manual gate${check ? ` (decide with ${check})` : ''}`
+          : `wait ${typeof duration === 'number' ? `${duration}s` : String(duration)}`,
+      );
+    const known = new Set([
+      'replicas',
+      'traffic',
+      'weight',
+      'setWeight',
+      'setCanaryScale',
+      'analysis',
+      'experiment',
+      'pause',
+      'matches',
+      'requestHeaderModifier',
+    ]);
     for (const k of Object.keys(step).sort(cmp)) if (!known.has(k)) parts.push(k);
     out.push({ text: parts.join(', ') || 'step', manualGate, ...(manualGate && check ? { check } : {}) });
   });

@@ -75,7 +75,8 @@ export function formatReleaseNote(r: ReleaseRecord): string {
   const lines = [`Release-Order: ${r.base}..${r.head}`];
   if (r.pullRequest !== undefined) lines.push(`Pull-Request: #${r.pullRequest}`);
   if (r.author !== undefined) lines.push(`Author: ${r.author}`);
-  for (const e of r.environments) lines.push(`Environment: ${e.env} (risk ${e.risk}, ${e.approvalsRequired} approval(s) required)`);
+  for (const e of r.environments)
+    lines.push(`Environment: ${e.env} (risk ${e.risk}, ${e.approvalsRequired} approval(s) required)`);
   for (const a of r.approvedBy) lines.push(`Approved-by: ${a}`);
   for (const a of r.approvals ?? []) lines.push(`Approval: ${a.env} ${a.user} (${a.teams.join(', ')}) on ${a.commit}`);
   for (const n of r.notCounted ?? []) lines.push(`Not-counted: ${one(n)}`);

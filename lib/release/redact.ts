@@ -14,10 +14,12 @@ import { redactSecrets } from '../spec/secrets.ts';
 export const REDACTED = '<redacted>';
 
 /** Names of env vars and config keys whose values are secret. */
-const SECRET_NAME = /pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential|auth|(^|[-_.])key$|dsn|connection[-_]?string/i;
+const SECRET_NAME =
+  /pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential|auth|(^|[-_.])key$|dsn|connection[-_]?string/i;
 
 /** Settings inside config text whose values are secret (`db.password=…`, `api_token: …`). */
-const SECRET_SETTING = /([\w.-]*(?:password|passwd|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential)[\w.-]*["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&]+)/gi;
+const SECRET_SETTING =
+  /([\w.-]*(?:password|passwd|pwd|secret|token|api[-_]?key|private[-_]?key|access[-_]?key|credential)[\w.-]*["']?\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&]+)/gi;
 
 /** Credentials in URLs: `scheme://user:password@host`. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@/\s]+)(@)/gi;
@@ -63,14 +65,30 @@ function isSecretPlace(kind: string, path: readonly PathSegment[]): boolean {
   const first = path[0] && 'key' in path[0] ? path[0].key : undefined;
   if (kind === 'Secret' && (first === 'data' || first === 'stringData') && path.length >= 2) return true;
   // Annotations of a Secret can carry its data (kubectl's last-applied-configuration).
-  if (kind === 'Secret' && first === 'metadata' && path[1] && 'key' in path[1] && path[1].key === 'annotations' && path.length >= 3) return true;
+  if (
+    kind === 'Secret' &&
+    first === 'metadata' &&
+    path[1] &&
+    'key' in path[1] &&
+    path[1].key === 'annotations' &&
+    path.length >= 3
+  )
+    return true;
   if (kind === 'ConfigMap' && (first === 'data' || first === 'binaryData')) {
     const entry = path[1];
     if (entry && 'key' in entry && looksSecret(entry.key)) return true;
   }
   for (let i = 0; i + 2 < path.length; i++) {
     const [list, item, field] = [path[i]!, path[i + 1]!, path[i + 2]!];
-    if ('key' in list && list.key === 'env' && 'item' in item && looksSecret(item.item) && 'key' in field && field.key === 'value') return true;
+    if (
+      'key' in list &&
+      list.key === 'env' &&
+      'item' in item &&
+      looksSecret(item.item) &&
+      'key' in field &&
+      field.key === 'value'
+    )
+      return true;
   }
   return false;
 }

@@ -34,7 +34,10 @@ export function scratchCopy(root: string, rev: string, paths: readonly string[])
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   try {
     const entries = paths.flatMap((p) => listTree(root, rev, p));
-    const blobs = readBlobs(root, entries.map((e) => e.sha));
+    const blobs = readBlobs(
+      root,
+      entries.map((e) => e.sha),
+    );
     for (const e of entries) {
       const target = join(dir, e.path);
       mkdirSync(dirname(target), { recursive: true });

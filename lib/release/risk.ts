@@ -25,7 +25,8 @@ export const DEFAULT_RISK: Readonly<Record<RiskTrigger, Risk>> = {
 /** What a change is for risk: its kind, plus the facts found in it. */
 export function triggersOf(change: ObjectChange, recreatesPods: boolean): RiskTrigger[] {
   const out: RiskTrigger[] = [change.kind];
-  if (change.kind === 'scale' && change.fields.some((f) => f.keys.join('.') === 'spec.replicas' && f.after === 0)) out.push('scale-to-zero');
+  if (change.kind === 'scale' && change.fields.some((f) => f.keys.join('.') === 'spec.replicas' && f.after === 0))
+    out.push('scale-to-zero');
   const kind = (change.after ?? change.before)?.kind;
   // A new budget only limits disruptions (an app's first release brings one); changing or removing one does not.
   if (kind === 'PodDisruptionBudget' && change.kind !== 'added') out.push('disruption-budget');

@@ -16,7 +16,10 @@ export type VerifyResult =
   | { readonly status: 'stale'; readonly report: string }
   | { readonly status: 'failed'; readonly report: string };
 
-/** Re-renders `rev` (its `apps/`, `environments/`, `package.json`) with this checkout's `lib/` and compares with its `manifests/`. */
+/**
+ * Re-renders `rev` (its `apps/`, `environments/`, `package.json`) with this checkout's `lib/` and compares with its
+ * `manifests/`.
+ */
 export function verifyHead(root: string, rev: string): VerifyResult {
   const scratch = scratchCopy(root, rev, ['apps', 'environments', MANIFESTS, 'package.json']);
   try {

@@ -24,7 +24,10 @@ export interface RenderedAppFile {
   readonly ids: readonly string[];
   /** Violations of the per-object rules (schema and policy). */
   readonly violations: readonly Violation[];
-  /** What the rules that compare environments read (e.g. the same strategy in prod and dr): `planSkeleton` of the objects. */
+  /**
+   * What the rules that compare environments read (e.g. the same strategy in prod and dr): `planSkeleton` of the
+   * objects.
+   */
   readonly crossObjects: readonly KubeObject[];
 }
 
@@ -42,13 +45,19 @@ export interface BatchRequest {
  * phase's code then stays hot in the processor's caches, which makes the batch
  * a sixth faster than going app by app.
  */
-export function renderBatch(apps: readonly ResolvedApp[], timings?: PhaseTimings, cross?: ReadonlySet<string>): RenderedAppFile[] {
+export function renderBatch(
+  apps: readonly ResolvedApp[],
+  timings?: PhaseTimings,
+  cross?: ReadonlySet<string>,
+): RenderedAppFile[] {
   const t0 = performance.now();
   const built = apps.map((app) => failing(app, () => renderApp(app)));
   const t1 = performance.now();
   const files = apps.map((app, i) => failing(app, () => appFile(app, built[i]!)));
   const t2 = performance.now();
-  const violations = files.map((file, i) => validateFiles([file], new Map([[file.env, apps[i]!.environment]]), { across: false }));
+  const violations = files.map((file, i) =>
+    validateFiles([file], new Map([[file.env, apps[i]!.environment]]), { across: false }),
+  );
   if (timings) {
     timings.build += t1 - t0;
     timings.serialize += t2 - t1;
@@ -71,11 +80,17 @@ export function checkedFile(file: RenderedFile, violations: readonly Violation[]
   };
 }
 
-/** Runs one step of `app`'s render; a spec that passed its checks but breaks the render is a platform defect, so the error says where it showed. */
+/**
+ * Runs one step of `app`'s render; a spec that passed its checks but breaks the render is a platform defect, so the
+ * error says where it showed.
+ */
 function failing<T>(app: ResolvedApp, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    throw new Error(`rendering ${app.sourceFile} for ${app.environment.name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `rendering ${app.sourceFile} for ${app.environment.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -27,7 +27,11 @@ export function deliveryAnnotations(object: KubeObject): Record<string, string> 
   const out: Record<string, string> = {};
   if (object.kind === 'Namespace') {
     out[SYNC_WAVE] = '-2';
-  } else if (object.metadata.labels?.[LABELS.partOf] === PLATFORM_TEAM || object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') {
+  } else if (
+    object.metadata.labels?.[LABELS.partOf] === PLATFORM_TEAM ||
+    object.kind === 'ClusterRole' ||
+    object.kind === 'ClusterRoleBinding'
+  ) {
     out[SYNC_WAVE] = '-1';
   }
   if (object.kind === 'Namespace' || object.kind === 'PersistentVolumeClaim') out[SYNC_OPTIONS] = PRUNE_CONFIRM;

@@ -63,7 +63,10 @@ function entry(value: unknown, indent: number, inline: boolean, text: string, ne
   return text + flat + scalar(value, indent) + '\n';
 }
 
-/** `text` followed by a sequence in block style at `indent`; with `inline`, its first entry continues a `- ` already written. */
+/**
+ * `text` followed by a sequence in block style at `indent`; with `inline`, its first entry continues a `- ` already
+ * written.
+ */
 function sequence(value: readonly unknown[], indent: number, inline: boolean, text: string): string {
   const dash = DASHES[indent] ?? `${' '.repeat(indent)}- `;
   let out = text;
@@ -74,14 +77,30 @@ function sequence(value: readonly unknown[], indent: number, inline: boolean, te
   return out;
 }
 
-/** `text` followed by the members `keys` of `value` in block style at `indent`; with `inline`, the first continues a `- `. */
-function mapping(value: Record<string, unknown>, keys: readonly string[], indent: number, inline: boolean, text: string): string {
+/**
+ * `text` followed by the members `keys` of `value` in block style at `indent`; with `inline`, the first continues a `-
+ * `.
+ */
+function mapping(
+  value: Record<string, unknown>,
+  keys: readonly string[],
+  indent: number,
+  inline: boolean,
+  text: string,
+): string {
   const pad = PADS[indent] ?? ' '.repeat(indent);
   let out = text;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     // Sequences under a key are indented one level, as kubectl and the yaml library write them.
-    out = entry(value[key], indent + 2, false, i === 0 && inline ? out + plainOrQuoted(key) : out + pad + plainOrQuoted(key), ':\n', ': ');
+    out = entry(
+      value[key],
+      indent + 2,
+      false,
+      i === 0 && inline ? out + plainOrQuoted(key) : out + pad + plainOrQuoted(key),
+      ':\n',
+      ': ',
+    );
   }
   return out;
 }
@@ -105,10 +124,14 @@ function stringScalar(s: string, indent: number): string {
 }
 
 /** Words YAML 1.1 reads as booleans or null. */
-const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
+const RESERVED =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|=|<<)$/;
 /** Anything a YAML 1.1 or 1.2 parser may read as a number (incl. octal, hex, sexagesimal, infinities). */
-const NUMBERISH = /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9._]*(?:[eE][-+]?[0-9]+)?|0[xXoObB][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
-/** What a lenient YAML 1.1 reader (the `yaml` library's) takes for a float: `E1`, `e-01`, `.e1`, every part optional. */
+const NUMBERISH =
+  /^[-+]?(?:[0-9][0-9_:.]*(?:[eE][-+]?[0-9]+)?|\.[0-9._]*(?:[eE][-+]?[0-9]+)?|0[xXoObB][0-9a-fA-F_]+|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+/**
+ * What a lenient YAML 1.1 reader (the `yaml` library's) takes for a float: `E1`, `e-01`, `.e1`, every part optional.
+ */
 const LENIENT_FLOAT = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$/;
 /** Dates and times a YAML 1.1 parser reads as timestamps (`2026-01-01`, `2026-1-1 10:00:00`). */
 const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt\s])/;
@@ -156,7 +179,10 @@ function quoteIfNeeded(s: string): string {
   return s;
 }
 
-/** A literal block keeps the text exactly; it cannot hold control characters or lines with only-space prefixes that would change indentation. */
+/**
+ * A literal block keeps the text exactly; it cannot hold control characters or lines with only-space prefixes that
+ * would change indentation.
+ */
 function isBlockSafe(s: string): boolean {
   // A block of nothing but line breaks reads back as the empty string.
   if (/^\n*$/.test(s)) return false;

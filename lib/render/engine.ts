@@ -42,17 +42,24 @@ export interface EngineOptions {
   readonly crossEnvironments?: ReadonlySet<string>;
 }
 
-/** Worker threads worth starting for `renders` renders on this machine: one less than the cores, or none for small renders. */
+/**
+ * Worker threads worth starting for `renders` renders on this machine: one less than the cores, or none for small
+ * renders.
+ */
 export function defaultWorkers(renders: number): number {
   return renders >= PARALLEL_THRESHOLD ? Math.max(0, availableParallelism() - 1) : 0;
 }
 
 /** Renders and validates `apps`, in parallel where it pays; results in input order. */
-export async function renderApps(apps: readonly ResolvedApp[], options: EngineOptions = {}): Promise<RenderedAppFile[]> {
+export async function renderApps(
+  apps: readonly ResolvedApp[],
+  options: EngineOptions = {},
+): Promise<RenderedAppFile[]> {
   const results: RenderedAppFile[][] = [];
   const batches: BatchRequest[] = [];
   const cross = options.crossEnvironments ? [...options.crossEnvironments] : undefined;
-  for (let i = 0; i < apps.length; i += BATCH) batches.push({ id: batches.length, apps: apps.slice(i, i + BATCH), cross });
+  for (let i = 0; i < apps.length; i += BATCH)
+    batches.push({ id: batches.length, apps: apps.slice(i, i + BATCH), cross });
   let next = 0;
   let done = 0;
   const report = (n: number) => {
@@ -72,7 +79,10 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
         if (!pool!.isRunning(worker)) throw new Error('it stopped while it waited');
       } catch (error) {
         // The main thread takes every batch anyway; a worker that could not start only costs time.
-        if (next < batches.length) process.emitWarning(`a render worker cannot take work (${(error as Error).message}); rendering on the main thread`);
+        if (next < batches.length)
+          process.emitWarning(
+            `a render worker cannot take work (${(error as Error).message}); rendering on the main thread`,
+          );
         return;
       }
       let listening: (() => void) | undefined;
@@ -89,7 +99,12 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
             inFlight++;
           } else if (inFlight === 0) resolve();
         };
-        const onMessage = (message: { id?: number; results?: RenderedAppFile[]; timings?: PhaseTimings; error?: string }) => {
+        const onMessage = (message: {
+          id?: number;
+          results?: RenderedAppFile[];
+          timings?: PhaseTimings;
+          error?: string;
+        }) => {
           if (message.error !== undefined) return fail(new Error(message.error));
           if (message.timings && options.timings) {
             options.timings.build += message.timings.build;
@@ -103,7 +118,8 @@ export async function renderApps(apps: readonly ResolvedApp[], options: EngineOp
           }
           send();
         };
-        const onExit = (code: number) => fail(new Error(`a render worker stopped (exit code ${code}) in the middle of a batch`));
+        const onExit = (code: number) =>
+          fail(new Error(`a render worker stopped (exit code ${code}) in the middle of a batch`));
         worker.on('message', onMessage);
         worker.on('error', fail);
         worker.on('exit', onExit);

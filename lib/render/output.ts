@@ -18,7 +18,18 @@
  * times from the run that wrote it, and the file on disk still has that size
  * and those times (as git's index does). Any other file is read and compared.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { listFiles } from '../validate/validate.ts';
 import { writeAtomic } from '../util/fs.ts';
@@ -30,7 +41,10 @@ export interface OutputFile {
   readonly path: string;
   /** The file's bytes; read from the render store when first asked for, which throws if the store lost them. */
   readonly content: string;
-  /** SHA-1 of the bytes, hex, when known: an unchanged file is then recognised from the output record without reading it. */
+  /**
+   * SHA-1 of the bytes, hex, when known: an unchanged file is then recognised from the output record without reading
+   * it.
+   */
   readonly hash?: string;
 }
 
@@ -75,7 +89,9 @@ export class OutputRecord {
     const entries = new Map<string, RecordEntry>();
     if (file && existsSync(file)) {
       try {
-        for (const [path, entry] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, RecordEntry>)) {
+        for (const [path, entry] of Object.entries(
+          JSON.parse(readFileSync(file, 'utf8')) as Record<string, RecordEntry>,
+        )) {
           if (Array.isArray(entry) && entry.length === 5) entries.set(path, entry);
         }
       } catch {
@@ -92,7 +108,9 @@ export class OutputRecord {
     const [recorded, size, mtimeMs, ctimeMs, statAtMs] = entry;
     if (recorded !== hash || Math.max(mtimeMs, ctimeMs) >= statAtMs - TIME_RESOLUTION_MS) return false;
     const stat = statOf(join(dir, path));
-    return stat !== undefined && stat.isFile() && stat.size === size && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs;
+    return (
+      stat !== undefined && stat.isFile() && stat.size === size && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs
+    );
   }
 
   /** Notes that `path` was read and found to hold its rendered bytes. */
@@ -187,7 +205,8 @@ function finishJournal(dir: string, journal: Journal): void {
 
 /** Applies `journal` to `dir`; applying it again after a stop part-way finishes it. */
 function applyJournal(dir: string, journal: Journal): void {
-  // Removals first, and the folders they empty: a stale file may stand where a new file's folder goes, and a stale folder where a new file goes.
+  // Removals first, and the folders they empty: a stale file may stand where a new file's folder goes, and a stale
+  // folder where a new file goes.
   const emptied = new Set<string>();
   for (const path of journal.removals) {
     // After a stop part-way, a new file's folder may already stand where a stale file was.
@@ -216,7 +235,9 @@ function applyJournal(dir: string, journal: Journal): void {
   }
 }
 
-/** Makes `folder` (relative to `dir`) and its parents, removing any entry in the way that is not a folder (a link, say). */
+/**
+ * Makes `folder` (relative to `dir`) and its parents, removing any entry in the way that is not a folder (a link, say).
+ */
 function makeFolder(dir: string, folder: string): void {
   let at = dir;
   for (const part of folder === '.' ? [] : folder.split('/')) {
@@ -290,7 +311,10 @@ function assertNoClash(files: readonly OutputFile[]): void {
   const paths = new Set(files.map((f) => f.path));
   for (const { path } of files) {
     for (let folder = dirname(path); folder !== '.'; folder = dirname(folder)) {
-      if (paths.has(folder)) throw new Error(`manifests: cannot write both ${folder} and ${path}: a rendered file stands where another's folder must be; rename one of them`);
+      if (paths.has(folder))
+        throw new Error(
+          `manifests: cannot write both ${folder} and ${path}: a rendered file stands where another's folder must be; rename one of them`,
+        );
     }
   }
 }

@@ -18,7 +18,14 @@ export function renderPlatformFiles(env: EnvironmentSpec, version: string): Rend
     return { path: `${env.name}/platform/${name}`, env: env.name, objects: sorted, content: toYaml(sorted, header) };
   };
   return [
-    file('logging.yaml', `the log pipeline of ${env.name} (aggregator and node agent)`, [loggingNamespace(ctx), ...aggregatorObjects(ctx), ...nodeAgentObjects(ctx)]),
-    file('event-audit.yaml', `the event audit of ${env.name} (node-problem-detector and event exporter)`, [...nodeProblemDetectorObjects(ctx), ...eventExporterObjects(ctx)]),
+    file('logging.yaml', `the log pipeline of ${env.name} (aggregator and node agent)`, [
+      loggingNamespace(ctx),
+      ...aggregatorObjects(ctx),
+      ...nodeAgentObjects(ctx),
+    ]),
+    file('event-audit.yaml', `the event audit of ${env.name} (node-problem-detector and event exporter)`, [
+      ...nodeProblemDetectorObjects(ctx),
+      ...eventExporterObjects(ctx),
+    ]),
   ];
 }

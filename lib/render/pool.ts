@@ -86,6 +86,8 @@ let script: Promise<{ url: URL; compiled: boolean }> | undefined;
 
 /** The worker script: the platform build's; the TypeScript entry where there is no build. */
 function workerScript(): Promise<{ url: URL; compiled: boolean }> {
-  script ??= platformEntry('worker').then((url) => (url ? { url, compiled: true } : { url: new URL('./worker-entry.mjs', import.meta.url), compiled: false }));
+  script ??= platformEntry('worker').then((url) =>
+    url ? { url, compiled: true } : { url: new URL('./worker-entry.mjs', import.meta.url), compiled: false },
+  );
   return script;
 }

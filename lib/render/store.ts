@@ -31,16 +31,23 @@ export class RenderStore {
 
   private constructor(private readonly dir: string | undefined) {}
 
-  /** Opens the store of code hash `code` under `root`; stores of other code hashes are removed. `enabled: false` gives an empty store that keeps nothing. */
+  /**
+   * Opens the store of code hash `code` under `root`; stores of other code hashes are removed. `enabled: false` gives
+   * an empty store that keeps nothing.
+   */
   static open(root: string, code: string, enabled = true): RenderStore {
     if (!enabled) return new RenderStore(undefined);
     const base = join(root, CACHE_DIR, 'renders');
     if (existsSync(base)) {
-      for (const other of readdirSync(base)) if (other !== code) rmSync(join(base, other), { recursive: true, force: true });
+      for (const other of readdirSync(base))
+        if (other !== code) rmSync(join(base, other), { recursive: true, force: true });
     }
     const store = new RenderStore(join(base, code));
     try {
-      const data = JSON.parse(readFileSync(join(base, code, INDEX), 'utf8')) as Record<string, RenderMeta | RenderMeta[]>;
+      const data = JSON.parse(readFileSync(join(base, code, INDEX), 'utf8')) as Record<
+        string,
+        RenderMeta | RenderMeta[]
+      >;
       for (const [key, meta] of Object.entries(data)) store.index.set(key, meta);
     } catch {
       // No index, or an unreadable one: an empty store.

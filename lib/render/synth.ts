@@ -36,7 +36,9 @@ const LOCK_FILE = 'synth.lock';
 /** Thrown when rendered objects break a schema or policy rule; nothing is written. */
 export class ValidationError extends Error {
   constructor(public readonly violations: readonly Violation[]) {
-    super(`${violations.length} violation(s) in the rendered manifests; nothing was written:\n${formatViolations(violations)}`);
+    super(
+      `${violations.length} violation(s) in the rendered manifests; nothing was written:\n${formatViolations(violations)}`,
+    );
     this.name = 'ValidationError';
   }
 }
@@ -101,7 +103,13 @@ export async function renderAll(root: string, options: RenderOptions = {}): Prom
   }
 }
 
-async function renderWith(root: string, options: RenderOptions, code: string, store: RenderStore, pool: RenderPool | undefined): Promise<RenderResult> {
+async function renderWith(
+  root: string,
+  options: RenderOptions,
+  code: string,
+  store: RenderStore,
+  pool: RenderPool | undefined,
+): Promise<RenderResult> {
   const useCache = options.cache ?? true;
   const loadStart = performance.now();
   const project = await loadProject(root, { cache: useCache, code });
@@ -119,7 +127,9 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
     if (spec.promotion.releasedWith) cross.add(spec.name).add(spec.promotion.releasedWith);
   }
   const keys = inputs.map(({ app, env, version }) =>
-    hashText(`${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHashes.get(app.file)}\0${JSON.stringify(version)}`),
+    hashText(
+      `${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHashes.get(app.file)}\0${JSON.stringify(version)}`,
+    ),
   );
   const metas: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));
   // Renders run app by app, each app's environments in a row, so that what they share (the log
@@ -128,7 +138,13 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   missing.sort((a, b) => cmp(inputs[a]!.app.spec.name, inputs[b]!.app.spec.name) || a - b);
   const rendered = await renderApps(
     missing.map((i) => resolveInput(inputs[i]!)),
-    { workers: options.workers, pool, onProgress: options.onProgress, timings: options.timings, crossEnvironments: cross },
+    {
+      workers: options.workers,
+      pool,
+      onProgress: options.onProgress,
+      timings: options.timings,
+      crossEnvironments: cross,
+    },
   );
   const fresh = new Map(missing.map((index, k) => [index, rendered[k]!]));
   // Files rendered now carry their bytes; the others read theirs from the store, and only if they are needed.
@@ -152,10 +168,20 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   const crossFiles: RenderedFile[] = [];
   const idFiles: { path: string; env: string; ids: readonly string[] }[] = [];
   let objects = 0;
-  const byEnv = groupBy(inputs.map((input, i) => ({ input, meta: metas[i]!, output: outputs[i]! })), (r) => r.input.env.name);
+  const byEnv = groupBy(
+    inputs.map((input, i) => ({ input, meta: metas[i]!, output: outputs[i]! })),
+    (r) => r.input.env.name,
+  );
   for (const { spec: env } of project.environments) {
     const rows = byEnv.get(env.name) ?? [];
-    const platform = platformFiles(store, env, rows.map((r) => namespaceOf(r.input.app.spec)), envHashes.get(env.name)!, version, environments);
+    const platform = platformFiles(
+      store,
+      env,
+      rows.map((r) => namespaceOf(r.input.app.spec)),
+      envHashes.get(env.name)!,
+      version,
+      environments,
+    );
     for (const { meta } of [...rows, ...platform]) {
       violations.push(...meta.violations);
       crossFiles.push({ path: meta.path, env: meta.env, objects: meta.crossObjects, content: '' });
@@ -167,7 +193,13 @@ async function renderWith(root: string, options: RenderOptions, code: string, st
   }
   violations.push(...duplicateObjects(idFiles), ...checkPolicyAcross(crossFiles, environments));
   if (violations.length > 0) throw new ValidationError(violations);
-  return { project, files: files.sort((a, b) => cmp(a.path, b.path)), objects, rendered: missing.length, reused: inputs.length - missing.length };
+  return {
+    project,
+    files: files.sort((a, b) => cmp(a.path, b.path)),
+    objects,
+    rendered: missing.length,
+    reused: inputs.length - missing.length,
+  };
 }
 
 /**
@@ -186,9 +218,18 @@ function platformFiles(
   const key = hashText(`platform\0${envHash}\0${version}\0${namespaces.join(',')}`);
   const stored = store.group(key);
   if (stored) return stored.map((meta, i) => ({ meta, output: storedFile(store, key, meta, i) }));
-  const rendered: RenderedFile[] = [...(namespaces.length > 0 ? [renderNamespaces(env, namespaces, version)] : []), ...renderPlatformFiles(env, version)];
+  const rendered: RenderedFile[] = [
+    ...(namespaces.length > 0 ? [renderNamespaces(env, namespaces, version)] : []),
+    ...renderPlatformFiles(env, version),
+  ];
   const violations = validateFiles(rendered, environments, { across: false });
-  const files = rendered.map((f) => checkedFile(f, violations.filter((v) => v.file === f.path), true));
+  const files = rendered.map((f) =>
+    checkedFile(
+      f,
+      violations.filter((v) => v.file === f.path),
+      true,
+    ),
+  );
   store.putGroup(key, files);
   return files.map((f) => ({ meta: f, output: f }));
 }
@@ -277,5 +318,11 @@ async function renderAndWrite(root: string, options: RenderOptions & { check?: b
   const dir = join(root, MANIFESTS_DIR);
   const record = OutputRecord.open(options.cache === false ? undefined : join(root, CACHE_DIR, OUTPUT_RECORD));
   const diff = options.check ? diffOutput(dir, result.files, record) : writeOutput(dir, result.files, record);
-  return { files: result.files.length, objects: result.objects, rendered: result.rendered, reused: result.reused, diff };
+  return {
+    files: result.files.length,
+    objects: result.objects,
+    rendered: result.rendered,
+    reused: result.reused,
+    diff,
+  };
 }

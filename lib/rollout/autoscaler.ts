@@ -15,7 +15,12 @@ import type { WorkloadRef } from './kruise.ts';
  * owns its pods: up by at most 4 pods or 200% a minute, at once; down by at
  * most the fewest replicas per five minutes, after five minutes of lower load.
  */
-export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): void {
+export function renderAutoscaler(
+  scope: Construct,
+  app: ResolvedApp,
+  target: WorkloadRef,
+  metadata: { name: string; annotations: Record<string, string> },
+): void {
   const autoscaling = app.autoscaling;
   if (!autoscaling) return;
   new PlainObject(scope, 'HorizontalPodAutoscaler', {
@@ -26,7 +31,12 @@ export function renderAutoscaler(scope: Construct, app: ResolvedApp, target: Wor
       scaleTargetRef: target,
       minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } },
+        },
+      ],
       behavior: {
         scaleUp: {
           stabilizationWindowSeconds: 0,

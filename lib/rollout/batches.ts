@@ -26,7 +26,12 @@ export function kruiseSteps(batches: readonly BatchStep[]): KruiseRolloutStep[] 
 }
 
 /** Renders the Rollout that releases `workload` of `app` in its batches. */
-export function renderBatches(scope: Construct, app: ResolvedApp, workload: WorkloadRef, metadata: { name: string; annotations: Record<string, string> }): PlainObject {
+export function renderBatches(
+  scope: Construct,
+  app: ResolvedApp,
+  workload: WorkloadRef,
+  metadata: { name: string; annotations: Record<string, string> },
+): PlainObject {
   const rollout: KruiseRollout = {
     apiVersion: KRUISE_ROLLOUT_API_VERSION,
     kind: 'Rollout',

@@ -57,5 +57,6 @@ function diffPaths(a: Json | undefined, b: Json | undefined, path: string, out: 
   }
   const ao = a as { [key: string]: Json };
   const bo = b as { [key: string]: Json };
-  for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort(cmp)) diffPaths(ao[key], bo[key], `${path}.${key}`, out);
+  for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort(cmp))
+    diffPaths(ao[key], bo[key], `${path}.${key}`, out);
 }

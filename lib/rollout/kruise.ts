@@ -58,7 +58,10 @@ export interface CloneSetSpec {
   readonly replicas?: number;
   readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
   /** A Kubernetes PodTemplateSpec. */
-  readonly template: { readonly metadata?: ObjectMetadata | { labels?: Record<string, string> }; readonly spec: Record<string, unknown> };
+  readonly template: {
+    readonly metadata?: ObjectMetadata | { labels?: Record<string, string> };
+    readonly spec: Record<string, unknown>;
+  };
   readonly updateStrategy: CloneSetUpdateStrategy;
   readonly minReadySeconds?: number;
   readonly revisionHistoryLimit?: number;
@@ -136,20 +139,28 @@ function check(shape: Shape, value: unknown, path: string, out: SchemaIssue[]): 
     return;
   }
   if (shape === 'int') {
-    if (!Number.isInteger(value) || (value as number) < 0) out.push({ instancePath: path, message: 'must be a non-negative integer' });
+    if (!Number.isInteger(value) || (value as number) < 0)
+      out.push({ instancePath: path, message: 'must be a non-negative integer' });
     return;
   }
   if (shape === 'intOrPercent') {
-    const ok = (Number.isInteger(value) && (value as number) >= 0) || (typeof value === 'string' && PERCENT.test(value));
+    const ok =
+      (Number.isInteger(value) && (value as number) >= 0) || (typeof value === 'string' && PERCENT.test(value));
     if (!ok) out.push({ instancePath: path, message: "must be a non-negative integer or a percentage such as '10%'" });
     return;
   }
   if (shape === 'stringMap') {
-    if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string')) out.push({ instancePath: path, message: 'must be a map of strings' });
+    if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string'))
+      out.push({ instancePath: path, message: 'must be a map of strings' });
     return;
   }
   if ('enum' in shape) {
-    if (typeof value !== 'string' || !shape.enum.includes(value)) out.push({ instancePath: path, message: 'must be equal to one of the allowed values', params: { allowedValues: shape.enum } });
+    if (typeof value !== 'string' || !shape.enum.includes(value))
+      out.push({
+        instancePath: path,
+        message: 'must be equal to one of the allowed values',
+        params: { allowedValues: shape.enum },
+      });
     return;
   }
   if ('array' in shape) {
@@ -157,7 +168,8 @@ function check(shape: Shape, value: unknown, path: string, out: SchemaIssue[]): 
       out.push({ instancePath: path, message: 'must be array' });
       return;
     }
-    if (shape.maxItems !== undefined && value.length > shape.maxItems) out.push({ instancePath: path, message: `must NOT have more than ${shape.maxItems} items` });
+    if (shape.maxItems !== undefined && value.length > shape.maxItems)
+      out.push({ instancePath: path, message: `must NOT have more than ${shape.maxItems} items` });
     value.forEach((item, i) => check(shape.array, item, `${path}/${i}`, out));
     return;
   }
@@ -166,7 +178,8 @@ function check(shape: Shape, value: unknown, path: string, out: SchemaIssue[]): 
     return;
   }
   for (const key of shape.required ?? []) {
-    if (value[key] === undefined) out.push({ instancePath: path, message: 'must have required property', params: { missingProperty: key } });
+    if (value[key] === undefined)
+      out.push({ instancePath: path, message: 'must have required property', params: { missingProperty: key } });
   }
   for (const [key, v] of Object.entries(value)) {
     const child = shape.object[key];
@@ -187,7 +200,16 @@ const metadataShape: Shape = {
 const labelSelectorShape: Shape = {
   object: {
     matchLabels: 'stringMap',
-    matchExpressions: { array: { object: { key: 'string', operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }, values: { array: 'string' } }, required: ['key', 'operator'] } },
+    matchExpressions: {
+      array: {
+        object: {
+          key: 'string',
+          operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] },
+          values: { array: 'string' },
+        },
+        required: ['key', 'operator'],
+      },
+    },
   },
 };
 
@@ -227,7 +249,10 @@ const rolloutShape: Shape = {
     metadata: metadataShape,
     spec: {
       object: {
-        workloadRef: { object: { apiVersion: 'string', kind: 'string', name: 'string' }, required: ['apiVersion', 'kind', 'name'] },
+        workloadRef: {
+          object: { apiVersion: 'string', kind: 'string', name: 'string' },
+          required: ['apiVersion', 'kind', 'name'],
+        },
         disabled: 'boolean',
         strategy: {
           object: {
@@ -237,7 +262,9 @@ const rolloutShape: Shape = {
                 enableExtraWorkloadForCanary: 'boolean',
                 failureThreshold: 'intOrPercent',
                 steps: {
-                  array: { object: { replicas: 'intOrPercent', pause: { object: { duration: 'int' } }, traffic: 'string' } },
+                  array: {
+                    object: { replicas: 'intOrPercent', pause: { object: { duration: 'int' } }, traffic: 'string' },
+                  },
                   maxItems: 50,
                 },
               },
@@ -258,16 +285,30 @@ export function cloneSetIssues(object: unknown): SchemaIssue[] {
   const spec = isRecord(object) && isRecord(object.spec) ? object.spec : undefined;
   if (spec?.template !== undefined) {
     try {
-      // Validated in place, as lib/validate/schema.ts validates objects: the model's constructor would copy the template first.
-      validatePodTemplate.call({ apiVersion: PodTemplate.apiVersion, kind: PodTemplate.kind, metadata: { name: 'template' }, template: spec.template });
+      // Validated in place, as lib/validate/schema.ts validates objects: the model's constructor would copy the
+      // template first.
+      validatePodTemplate.call({
+        apiVersion: PodTemplate.apiVersion,
+        kind: PodTemplate.kind,
+        metadata: { name: 'template' },
+        template: spec.template,
+      });
     } catch (error) {
-      const errors = (error as { errors?: SchemaIssue[] }).errors ?? [{ instancePath: '/template', message: (error as Error).message }];
-      for (const e of errors) out.push({ instancePath: `/spec${e.instancePath}`, message: e.message ?? 'is invalid', params: e.params });
+      const errors = (error as { errors?: SchemaIssue[] }).errors ?? [
+        { instancePath: '/template', message: (error as Error).message },
+      ];
+      for (const e of errors)
+        out.push({ instancePath: `/spec${e.instancePath}`, message: e.message ?? 'is invalid', params: e.params });
     }
     const selector = isRecord(spec.selector) && isRecord(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-    const labels = ((spec.template as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) as Record<string, string>;
+    const labels = ((spec.template as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ??
+      {}) as Record<string, string>;
     for (const [k, v] of Object.entries(selector)) {
-      if (labels[k] !== v) out.push({ instancePath: '/spec/selector/matchLabels', message: `selects label ${k}=${String(v)}, which the pod template does not carry` });
+      if (labels[k] !== v)
+        out.push({
+          instancePath: '/spec/selector/matchLabels',
+          message: `selects label ${k}=${String(v)}, which the pod template does not carry`,
+        });
     }
   }
   return out;

@@ -53,25 +53,41 @@ const WORKLOADS = new Set(['apps/v1/Deployment', `${CLONESET_API_VERSION}/CloneS
  */
 export function planSkeleton(objects: readonly PlanObject[]): PlanObject[] {
   return objects
-    .filter((o) => WORKLOADS.has(`${o.apiVersion}/${o.kind}`) || (o.apiVersion === KRUISE_ROLLOUT_API_VERSION && o.kind === 'Rollout'))
+    .filter(
+      (o) =>
+        WORKLOADS.has(`${o.apiVersion}/${o.kind}`) ||
+        (o.apiVersion === KRUISE_ROLLOUT_API_VERSION && o.kind === 'Rollout'),
+    )
     .map((o) => {
-      const metadata = { name: o.metadata.name, ...((o.metadata as { namespace?: string }).namespace !== undefined ? { namespace: (o.metadata as { namespace?: string }).namespace } : {}) };
+      const metadata = {
+        name: o.metadata.name,
+        ...((o.metadata as { namespace?: string }).namespace !== undefined
+          ? { namespace: (o.metadata as { namespace?: string }).namespace }
+          : {}),
+      };
       if (o.kind !== 'Rollout') return { apiVersion: o.apiVersion, kind: o.kind, metadata };
       const spec = o.spec as { workloadRef?: unknown; strategy?: { canary?: { steps?: unknown } } } | undefined;
-      return { apiVersion: o.apiVersion, kind: o.kind, metadata, spec: { workloadRef: spec?.workloadRef, strategy: { canary: { steps: spec?.strategy?.canary?.steps } } } };
+      return {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata,
+        spec: { workloadRef: spec?.workloadRef, strategy: { canary: { steps: spec?.strategy?.canary?.steps } } },
+      };
     });
 }
 
 /** The rollout plan of one app's objects; `undefined` when they hold no long-running workload (a CronJob). */
 export function rolloutPlanOf(objects: readonly PlanObject[]): RolloutPlan | undefined {
   const rollout = objects.find((o) => o.apiVersion === KRUISE_ROLLOUT_API_VERSION && o.kind === 'Rollout');
-  const ref = (rollout?.spec as { workloadRef?: { apiVersion?: string; kind?: string; name?: string } } | undefined)?.workloadRef;
+  const ref = (rollout?.spec as { workloadRef?: { apiVersion?: string; kind?: string; name?: string } } | undefined)
+    ?.workloadRef;
   const workload = ref
     ? objects.find((o) => o.apiVersion === ref.apiVersion && o.kind === ref.kind && o.metadata.name === ref.name)
     : objects.find((o) => WORKLOADS.has(`${o.apiVersion}/${o.kind}`));
   if (!workload) return undefined;
   if (rollout) {
-    const steps = ((rollout.spec as { strategy?: { canary?: { steps?: unknown[] } } }).strategy?.canary?.steps ?? []) as {
+    const steps = ((rollout.spec as { strategy?: { canary?: { steps?: unknown[] } } }).strategy?.canary?.steps ??
+      []) as {
       replicas?: string | number;
       pause?: { duration?: number };
     }[];

@@ -25,14 +25,21 @@ interface Container {
 
 interface PodTemplate {
   metadata?: { labels?: Record<string, string> };
-  spec?: { containers?: Container[]; terminationGracePeriodSeconds?: number; readinessGates?: { conditionType?: string }[] };
+  spec?: {
+    containers?: Container[];
+    terminationGracePeriodSeconds?: number;
+    readinessGates?: { conditionType?: string }[];
+  };
 }
 
 type Spec = Record<string, unknown>;
 
 /** Whether `o` is a long-running workload whose updates the rules govern (Deployment or CloneSet). */
 function isWorkload(o: KubeObject): boolean {
-  return (o.apiVersion === 'apps/v1' && o.kind === 'Deployment') || (o.apiVersion === CLONESET_API_VERSION && o.kind === 'CloneSet');
+  return (
+    (o.apiVersion === 'apps/v1' && o.kind === 'Deployment') ||
+    (o.apiVersion === CLONESET_API_VERSION && o.kind === 'CloneSet')
+  );
 }
 
 function specOf(o: KubeObject): Spec {
@@ -57,7 +64,8 @@ export function replicaFloor(workload: KubeObject, file: readonly KubeObject[]):
 /** The maxUnavailable of a workload's updates, with Kubernetes' and OpenKruise's defaults. */
 export function maxUnavailableOf(workload: KubeObject): number | string {
   const spec = specOf(workload);
-  if (workload.kind === 'CloneSet') return ((spec.updateStrategy ?? {}) as { maxUnavailable?: number | string }).maxUnavailable ?? '20%';
+  if (workload.kind === 'CloneSet')
+    return ((spec.updateStrategy ?? {}) as { maxUnavailable?: number | string }).maxUnavailable ?? '20%';
   const strategy = (spec.strategy ?? {}) as { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
   if (strategy.type === 'Recreate') return '100%';
   return strategy.rollingUpdate?.maxUnavailable ?? '25%';
@@ -68,10 +76,17 @@ function positive(v: number | string): boolean {
 }
 
 /** Whether `selector` (matchLabels) selects pods labelled `labels`. */
-/** Whether a Service of the same manifest file sends requests to the workload's pods: only then can an update drop requests. */
+/**
+ * Whether a Service of the same manifest file sends requests to the workload's pods: only then can an update drop
+ * requests.
+ */
 function servesTraffic(w: KubeObject, file: readonly KubeObject[]): boolean {
   const labels = templateOf(w).metadata?.labels ?? {};
-  return file.some((o) => o.kind === 'Service' && selects({ matchLabels: (specOf(o) as { selector?: Record<string, string> }).selector }, labels));
+  return file.some(
+    (o) =>
+      o.kind === 'Service' &&
+      selects({ matchLabels: (specOf(o) as { selector?: Record<string, string> }).selector }, labels),
+  );
 }
 
 function selects(selector: unknown, labels: Record<string, string>): boolean {
@@ -80,7 +95,9 @@ function selects(selector: unknown, labels: Record<string, string>): boolean {
   return keys.length > 0 && keys.every((k) => labels[k] === match[k]);
 }
 
-/** Seconds the preStop hook (native `sleep`, or exec `sleep N`) or the app's declared own delay holds a stopping pod. */
+/**
+ * Seconds the preStop hook (native `sleep`, or exec `sleep N`) or the app's declared own delay holds a stopping pod.
+ */
 export function preStopHoldSeconds(workload: KubeObject): number {
   let hold = 0;
   for (const c of templateOf(workload).spec?.containers ?? []) {
@@ -142,7 +159,11 @@ function updatesInPlace(o: KubeObject): boolean {
   return o.kind === 'CloneSet' && (type === 'InPlaceIfPossible' || type === 'InPlaceOnly');
 }
 
-const workloadRule = (id: string, description: string, check: (w: KubeObject, env: EnvironmentSpec, file: readonly KubeObject[]) => Finding[]): Rule => ({
+const workloadRule = (
+  id: string,
+  description: string,
+  check: (w: KubeObject, env: EnvironmentSpec, file: readonly KubeObject[]) => Finding[],
+): Rule => ({
   id,
   description,
   exceptable: false,
@@ -163,19 +184,23 @@ export const ROLLOUT_RULES: readonly Rule[] = [
       },
     ];
   }),
-  workloadRule('rollout-max-unavailable', 'updates take no pods away from workloads below the environment\'s replica floor', (w, env, file) => {
-    const floor = env.rollout?.minReplicasForUnavailable;
-    if (floor === undefined || !servesTraffic(w, file)) return [];
-    const replicas = replicaFloor(w, file);
-    const unavailable = maxUnavailableOf(w);
-    if (replicas >= floor || !positive(unavailable)) return [];
-    return [
-      {
-        message: `maxUnavailable (${unavailable}) takes pods out of service during an update with only ${replicas} replica(s); ${env.name} allows that from ${floor} replicas`,
-        fix: `raise replicas to ${floor} or more in ${env.name} (overrides.${env.name}.replicas), or release with a surge and maxUnavailable 0 (strategy 'rolling')`,
-      },
-    ];
-  }),
+  workloadRule(
+    'rollout-max-unavailable',
+    "updates take no pods away from workloads below the environment's replica floor",
+    (w, env, file) => {
+      const floor = env.rollout?.minReplicasForUnavailable;
+      if (floor === undefined || !servesTraffic(w, file)) return [];
+      const replicas = replicaFloor(w, file);
+      const unavailable = maxUnavailableOf(w);
+      if (replicas >= floor || !positive(unavailable)) return [];
+      return [
+        {
+          message: `maxUnavailable (${unavailable}) takes pods out of service during an update with only ${replicas} replica(s); ${env.name} allows that from ${floor} replicas`,
+          fix: `raise replicas to ${floor} or more in ${env.name} (overrides.${env.name}.replicas), or release with a surge and maxUnavailable 0 (strategy 'rolling')`,
+        },
+      ];
+    },
+  ),
   workloadRule('rollout-readiness-probe', 'containers behind a Service have a readiness probe', (w, _env, file) =>
     (servesTraffic(w, file) ? (templateOf(w).spec?.containers ?? []) : [])
       .filter((c) => (c.ports ?? []).length > 0 && !c.readinessProbe)
@@ -184,29 +209,58 @@ export const ROLLOUT_RULES: readonly Rule[] = [
         fix: "add health: { readiness: '/ready' } to the app spec",
       })),
   ),
-  workloadRule('rollout-pdb-required', 'workloads of two or more replicas have a PodDisruptionBudget', (w, _env, file) => {
-    const replicas = replicaFloor(w, file);
-    if (replicas < 2) return [];
-    const labels = templateOf(w).metadata?.labels ?? {};
-    if (file.some((o) => o.kind === 'PodDisruptionBudget' && selects(specOf(o).selector, labels))) return [];
-    return [{ message: `${replicas} replicas and no PodDisruptionBudget selects them: a node drain may evict every pod at once`, fix: 'render the app with `npm run synth`; the platform adds a PodDisruptionBudget from two replicas' }];
-  }),
+  workloadRule(
+    'rollout-pdb-required',
+    'workloads of two or more replicas have a PodDisruptionBudget',
+    (w, _env, file) => {
+      const replicas = replicaFloor(w, file);
+      if (replicas < 2) return [];
+      const labels = templateOf(w).metadata?.labels ?? {};
+      if (file.some((o) => o.kind === 'PodDisruptionBudget' && selects(specOf(o).selector, labels))) return [];
+      return [
+        {
+          message: `${replicas} replicas and no PodDisruptionBudget selects them: a node drain may evict every pod at once`,
+          fix: 'render the app with `npm run synth`; the platform adds a PodDisruptionBudget from two replicas',
+        },
+      ];
+    },
+  ),
   {
     id: 'rollout-pdb-allows-eviction',
     description: 'PodDisruptionBudgets let at least one pod be evicted',
     exceptable: false,
     check: (object, _env, file = [object]) => {
       if (object.kind !== 'PodDisruptionBudget') return [];
-      const spec = specOf(object) as { maxUnavailable?: number | string; minAvailable?: number | string; selector?: unknown };
+      const spec = specOf(object) as {
+        maxUnavailable?: number | string;
+        minAvailable?: number | string;
+        selector?: unknown;
+      };
       const fix = 'let one pod go at a time: maxUnavailable: 1 (render it from the spec with `npm run synth`)';
       if (spec.maxUnavailable !== undefined && !positive(spec.maxUnavailable)) {
-        return [{ message: `maxUnavailable is ${spec.maxUnavailable}: no pod can ever be evicted, so node drains and cluster upgrades hang`, fix }];
+        return [
+          {
+            message: `maxUnavailable is ${spec.maxUnavailable}: no pod can ever be evicted, so node drains and cluster upgrades hang`,
+            fix,
+          },
+        ];
       }
       if (spec.minAvailable === undefined) return [];
-      if (spec.minAvailable === '100%') return [{ message: 'minAvailable is 100%: no pod can ever be evicted, so node drains and cluster upgrades hang', fix }];
+      if (spec.minAvailable === '100%')
+        return [
+          {
+            message: 'minAvailable is 100%: no pod can ever be evicted, so node drains and cluster upgrades hang',
+            fix,
+          },
+        ];
       const workload = file.find((o) => isWorkload(o) && selects(spec.selector, templateOf(o).metadata?.labels ?? {}));
       if (typeof spec.minAvailable === 'number' && workload && spec.minAvailable >= replicaFloor(workload, file)) {
-        return [{ message: `minAvailable (${spec.minAvailable}) is not below the ${replicaFloor(workload, file)} replica(s) it guards: no pod can be evicted`, fix }];
+        return [
+          {
+            message: `minAvailable (${spec.minAvailable}) is not below the ${replicaFloor(workload, file)} replica(s) it guards: no pod can be evicted`,
+            fix,
+          },
+        ];
       }
       return [];
     },
@@ -244,7 +298,12 @@ export const ROLLOUT_RULES: readonly Rule[] = [
     description: 'staged batches wait for a person where the environment requires a manual gate',
     exceptable: false,
     check: (object, env, file = [object]) => {
-      if (object.apiVersion !== KRUISE_ROLLOUT_API_VERSION || object.kind !== 'Rollout' || env.rollout?.requireManualGate !== true) return [];
+      if (
+        object.apiVersion !== KRUISE_ROLLOUT_API_VERSION ||
+        object.kind !== 'Rollout' ||
+        env.rollout?.requireManualGate !== true
+      )
+        return [];
       const plan = rolloutPlanOf(file.includes(object) ? file : [...file, object]);
       if (plan?.manualGate) return [];
       return [
@@ -265,7 +324,10 @@ export const ROLLOUT_RULES: readonly Rule[] = [
 ];
 
 /** For each environment released with another, each app present in both must use the same strategy in both. */
-function sameStrategyInWave(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): AcrossFinding[] {
+function sameStrategyInWave(
+  files: readonly RenderedFile[],
+  environments: ReadonlyMap<string, EnvironmentSpec>,
+): AcrossFinding[] {
   const out: AcrossFinding[] = [];
   const byPath = new Map(files.map((f) => [f.path, f]));
   for (const env of [...environments.values()].sort((a, b) => cmp(a.name, b.name))) {

@@ -37,7 +37,8 @@ export function fleetPageWorkflow(options: FleetPageWorkflowOptions): Workflow {
         steps: [
           checkout({ fullHistory: true }),
           ...setupNode(options.node),
-          // The audit's evidence (approvals, proven sources) is in the release records, a notes ref checkout leaves out.
+          // The audit's evidence (approvals, proven sources) is in the release records, a notes ref checkout leaves
+          // out.
           run(
             'Fetch the release records',
             'git fetch --no-tags origin "+refs/notes/releases:refs/notes/releases" || echo "::warning::no release records fetched: the page shows no approvals"',

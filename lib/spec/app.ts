@@ -234,8 +234,10 @@ export interface RolloutOverrides {
 /**
  * How multi-line records (stack traces) are recognised in a log file.
  * - `'java'`: a record starts at a line beginning with an ISO date (`2024-05-02 10:15:32`, `[2024-05-02T10:15:32`),
- *   as Logback, Log4j2 and Spring Boot write them; every other line (stack frames, `Caused by:`, `... 12 more`) continues it.
- * - `{ startPattern }`: a record starts at a line matching the regular expression (anchored with `^`); every other line continues it.
+ *   as Logback, Log4j2 and Spring Boot write them; every other line (stack frames, `Caused by:`, `... 12 more`)
+ * continues it.
+ * - `{ startPattern }`: a record starts at a line matching the regular expression (anchored with `^`); every other line
+ * continues it.
  */
 export type MultilineMode = 'java' | { readonly startPattern: string };
 
@@ -257,7 +259,8 @@ export interface LogsSpec {
    */
   readonly multiline?: MultilineMode;
   /**
-   * Most disk the directory may use (`'512Mi'`, `'2Gi'`). Beyond it the kubelet evicts the pod, so the app must rotate and delete its own files.
+   * Most disk the directory may use (`'512Mi'`, `'2Gi'`). Beyond it the kubelet evicts the pod, so the app must rotate
+   * and delete its own files.
    * @default '1Gi'
    */
   readonly sizeLimit?: string;
@@ -287,7 +290,9 @@ export interface AlertThresholds {
   readonly notReadyMinutes?: number;
 }
 
-/** A Prometheus metrics endpoint of the app; it gets a ServiceMonitor (or PodMonitor for a worker) and default alerts. */
+/**
+ * A Prometheus metrics endpoint of the app; it gets a ServiceMonitor (or PodMonitor for a worker) and default alerts.
+ */
 export interface MetricsSpec {
   /** Name of the declared port that serves the metrics. */
   readonly port: string;
@@ -349,7 +354,10 @@ export interface AppSpec {
   readonly team: string;
   /** One line on what the service does; rendered as an annotation. */
   readonly description?: string;
-  /** Image repository without tag or digest (`registry.insure.example/claims/claims-api`); the tag is pinned per environment. */
+  /**
+   * Image repository without tag or digest (`registry.insure.example/claims/claims-api`); the tag is pinned per
+   * environment.
+   */
   readonly image: string;
   /**
    * What kind of workload the app runs as.

@@ -90,11 +90,9 @@ export async function loadSpecFiles(
       throw new Error(`app files load together only when they import nothing but repository files, not '${id}'`);
     };
     // Strict, as the same files are when imported as ES modules.
-    const run = runInThisContext(`(function (exports, require, module) {'use strict';\n${code}\n})`, { filename: `${root}/apps.bundle.js` }) as (
-      exports: unknown,
-      require: (id: string) => unknown,
-      module: { exports: Record<string, unknown> },
-    ) => void;
+    const run = runInThisContext(`(function (exports, require, module) {'use strict';\n${code}\n})`, {
+      filename: `${root}/apps.bundle.js`,
+    }) as (exports: unknown, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
     run(module.exports, require, module);
     const values = files.map((_, i) => module.exports[`f${i}`]);
     return values.some((v) => v === undefined) ? undefined : values;

@@ -59,7 +59,8 @@ export interface RolloutPolicy {
    */
   readonly fixedIpStrategy?: RolloutStrategy;
   /**
-   * Extra pods a rolling update may start above the replica count, in percent (1-100). Costs capacity, keeps throughput.
+   * Extra pods a rolling update may start above the replica count, in percent (1-100). Costs capacity, keeps
+   * throughput.
    * @default 25
    */
   readonly maxSurgePercent?: number;
@@ -94,7 +95,8 @@ export interface RolloutPolicy {
    */
   readonly requireManualGate?: boolean;
   /**
-   * Fewest replicas a workload needs before an update may take pods away (`maxUnavailable` > 0; rule `rollout-max-unavailable`).
+   * Fewest replicas a workload needs before an update may take pods away (`maxUnavailable` > 0; rule
+   * `rollout-max-unavailable`).
    * @default - no floor
    */
   readonly minReplicasForUnavailable?: number;
@@ -326,7 +328,11 @@ export interface KafkaSink {
    * SASL authentication, with user and password as keys of a Secret in the `logging` namespace.
    * @default - no authentication
    */
-  readonly sasl?: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly user: SecretRef; readonly password: SecretRef };
+  readonly sasl?: {
+    readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+    readonly user: SecretRef;
+    readonly password: SecretRef;
+  };
 }
 
 /** Images of the platform's agents, pinned like app images (with a digest where the environment requires one). */

@@ -32,7 +32,11 @@ export interface ResolvedMetrics {
 }
 
 /** Resolves `app.metrics` for `env`; `undefined` for an app without metrics. */
-export function resolveMetrics(app: AppSpec, env: EnvironmentSpec, override: AppOverrides = {}): ResolvedMetrics | undefined {
+export function resolveMetrics(
+  app: AppSpec,
+  env: EnvironmentSpec,
+  override: AppOverrides = {},
+): ResolvedMetrics | undefined {
   const m = app.metrics;
   if (!m) return undefined;
   const micrometer = app.runtime === 'spring-boot';

@@ -54,7 +54,10 @@ export function formatProblem(p: Problem): string {
 /** The report printed for a failed run. */
 export function formatProblems(problems: readonly Problem[]): string {
   const noun = problems.length === 1 ? 'problem' : 'problems';
-  return [`${problems.length} ${noun} found; nothing was written:`, ...problems.map((p) => `  - ${formatProblem(p)}`)].join('\n');
+  return [
+    `${problems.length} ${noun} found; nothing was written:`,
+    ...problems.map((p) => `  - ${formatProblem(p)}`),
+  ].join('\n');
 }
 
 /** Collects problems for one file. */

@@ -142,16 +142,28 @@ async function importDefault(absolute: string, file: string, sink: ProblemSink):
   try {
     const mod = (await importTypeScript(`${pathToFileURL(absolute).href}?v=${hash}`)) as { default?: unknown };
     if (mod.default === undefined) {
-      sink.addFile(file, 'has no default export', 'end the file with `export default defineApp({ ... })` (or defineEnvironment)');
+      sink.addFile(
+        file,
+        'has no default export',
+        'end the file with `export default defineApp({ ... })` (or defineEnvironment)',
+      );
     }
     return mod.default;
   } catch (error) {
-    const detail = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' ').replaceAll(`${absolute}?v=${hash}:`, 'line ');
+    const detail = (error as Error).message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 4)
+      .join(' ')
+      .replaceAll(`${absolute}?v=${hash}:`, 'line ');
     const syntax = error instanceof SyntaxError || /^Transform failed/.test((error as Error).message);
     sink.addFile(
       file,
       `cannot be loaded: ${detail}`,
-      syntax ? 'fix the syntax error (run `npx tsc --noEmit` for details)' : 'fix what the file throws while it is evaluated',
+      syntax
+        ? 'fix the syntax error (run `npx tsc --noEmit` for details)'
+        : 'fix what the file throws while it is evaluated',
     );
     return undefined;
   }
@@ -202,10 +214,16 @@ async function loadCheckedSpecs<T>(
 ): Promise<(T | undefined)[]> {
   // Each file is read once: its key is the hash of these bytes, and the batch compiles these bytes.
   const texts = files.map((file) => readFileSync(join(root, file), 'utf8'));
-  const keys = files.map((file, i) => (cache && isPureSpec(texts[i]!) ? checkedKey(file, hashText(texts[i]!)) : undefined));
+  const keys = files.map((file, i) =>
+    cache && isPureSpec(texts[i]!) ? checkedKey(file, hashText(texts[i]!)) : undefined,
+  );
   const specs = keys.map((key) => (key === undefined ? undefined : (cache!.get(key) as T | undefined)));
   const pending = files.map((_, i) => i).filter((i) => specs[i] === undefined);
-  const batch = await loadSpecFiles(root, pending.map((i) => files[i]!), pending.map((i) => texts[i]!));
+  const batch = await loadSpecFiles(
+    root,
+    pending.map((i) => files[i]!),
+    pending.map((i) => texts[i]!),
+  );
   await Promise.all(
     pending.map(async (index, i) => {
       const file = files[index]!;
@@ -282,10 +300,13 @@ const LEGACY_OBSERVABILITY = {
  */
 export function upgradeLegacyEnvironment(raw: unknown, file: string): Record<string, unknown> | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || 'observability' in raw) return undefined;
-  process.emitWarning(`${file} has no 'observability' section (an older form of the environment schema); read with logs on stdout and no agents`, {
-    type: 'DeprecationWarning',
-    code: 'PLATFORM_LEGACY_ENVIRONMENT',
-  });
+  process.emitWarning(
+    `${file} has no 'observability' section (an older form of the environment schema); read with logs on stdout and no agents`,
+    {
+      type: 'DeprecationWarning',
+      code: 'PLATFORM_LEGACY_ENVIRONMENT',
+    },
+  );
   return { ...(raw as Record<string, unknown>), observability: LEGACY_OBSERVABILITY };
 }
 
@@ -321,27 +342,60 @@ function readVersions(
   return versions;
 }
 
-function checkVersions(text: string, file: string, env: EnvironmentSpec | undefined, sink: ProblemSink): Record<string, PinnedVersion> | undefined {
+function checkVersions(
+  text: string,
+  file: string,
+  env: EnvironmentSpec | undefined,
+  sink: ProblemSink,
+): Record<string, PinnedVersion> | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    sink.addFile(file, `is not valid JSON: ${(error as Error).message}`, 'fix the JSON syntax (it is machine-edited: prefer `npm run promote`)');
+    sink.addFile(
+      file,
+      `is not valid JSON: ${(error as Error).message}`,
+      'fix the JSON syntax (it is machine-edited: prefer `npm run promote`)',
+    );
     return undefined;
   }
   const versions = checkShape(versionsSchema, data, file, sink);
   if (!versions || !env) return versions;
   for (const [app, pin] of Object.entries(versions)) {
     if (!TAG.test(pin.tag)) {
-      sink.add(file, `${app}.tag`, pin.tag, 'not a valid image tag', 'use letters, digits, and . _ - (at most 128 characters), e.g. 2.14.0');
+      sink.add(
+        file,
+        `${app}.tag`,
+        pin.tag,
+        'not a valid image tag',
+        'use letters, digits, and . _ - (at most 128 characters), e.g. 2.14.0',
+      );
     } else if (MUTABLE_TAGS.has(pin.tag.toLowerCase()) && !env.images.allowMutableTags) {
-      sink.add(file, `${app}.tag`, pin.tag, `a mutable tag is not allowed in ${env.name}`, 'pin an immutable release tag such as 2.14.0');
+      sink.add(
+        file,
+        `${app}.tag`,
+        pin.tag,
+        `a mutable tag is not allowed in ${env.name}`,
+        'pin an immutable release tag such as 2.14.0',
+      );
     }
     if (pin.digest !== undefined && !DIGEST.test(pin.digest)) {
-      sink.add(file, `${app}.digest`, pin.digest, 'not a sha256 digest', "write 'sha256:' followed by 64 lowercase hex characters");
+      sink.add(
+        file,
+        `${app}.digest`,
+        pin.digest,
+        'not a sha256 digest',
+        "write 'sha256:' followed by 64 lowercase hex characters",
+      );
     }
     if (pin.digest === undefined && env.images.requireDigest) {
-      sink.add(file, `${app}.digest`, undefined, `${env.name} requires images pinned by digest`, 'add "digest": "sha256:…" (promote it from the previous environment with npm run promote)');
+      sink.add(
+        file,
+        `${app}.digest`,
+        undefined,
+        `${env.name} requires images pinned by digest`,
+        'add "digest": "sha256:…" (promote it from the previous environment with npm run promote)',
+      );
     }
   }
   return versions;
@@ -351,8 +405,15 @@ function checkVersions(text: string, file: string, env: EnvironmentSpec | undefi
  * Keeps a copy of `value` in `cache` under `key` when its checks reported nothing: `sink`
  * still holds the `problemsBefore` problems it held before they ran.
  */
-function keepChecked(cache: KeyedCache<unknown> | undefined, key: string | undefined, value: unknown, sink: ProblemSink, problemsBefore: number): void {
-  if (cache && key !== undefined && value !== undefined && sink.problems.length === problemsBefore) cache.set(key, JSON.parse(JSON.stringify(value)) as unknown);
+function keepChecked(
+  cache: KeyedCache<unknown> | undefined,
+  key: string | undefined,
+  value: unknown,
+  sink: ProblemSink,
+  problemsBefore: number,
+): void {
+  if (cache && key !== undefined && value !== undefined && sink.problems.length === problemsBefore)
+    cache.set(key, JSON.parse(JSON.stringify(value)) as unknown);
 }
 
 /** Key of the spec in `file` whose text hashes to `textHash`, once it has passed its checks. */
@@ -361,14 +422,22 @@ function checkedKey(file: string, textHash: string): string {
 }
 
 /** Loads every `apps/*.ts`; `broken` names the files (by base name) that could not be checked. */
-async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<unknown>): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
+async function loadApps(
+  root: string,
+  sink: ProblemSink,
+  specCache: KeyedCache<unknown>,
+): Promise<{ apps: LoadedApp[]; broken: Set<string> }> {
   const dir = join(root, 'apps');
   const broken = new Set<string>();
   if (!existsSync(dir)) return { apps: [], broken };
   const entries = readdirSync(dir, { withFileTypes: true });
-  // Anything else in apps/ is either imported by an app file (shared modules, `./common/sizes.ts`) or ignored by mistake.
-  const sources = entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => readFileSync(join(dir, e.name), 'utf8'));
-  const imported = (name: string): boolean => sources.some((text) => text.includes(`'./${name}`) || text.includes(`"./${name}`));
+  // Anything else in apps/ is either imported by an app file (shared modules, `./common/sizes.ts`) or ignored by
+  // mistake.
+  const sources = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => readFileSync(join(dir, e.name), 'utf8'));
+  const imported = (name: string): boolean =>
+    sources.some((text) => text.includes(`'./${name}`) || text.includes(`"./${name}`));
   const strays = entries.filter((e) => !(e.isFile() && e.name.endsWith('.ts')) && !imported(e.name));
   for (const entry of strays.sort((a, b) => cmp(a.name, b.name))) {
     const what = entry.isDirectory() ? 'a folder' : 'a file';
@@ -385,11 +454,17 @@ async function loadApps(root: string, sink: ProblemSink, specCache: KeyedCache<u
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
     .map((e) => e.name)
     .sort();
-  const specs = await loadCheckedSpecs(root, files.map((name) => `apps/${name}`), sink, specCache, (raw, file) => {
-    const spec = checkShape(appSchema, raw, file, sink);
-    if (spec) checkApp(spec, file, sink);
-    return spec;
-  });
+  const specs = await loadCheckedSpecs(
+    root,
+    files.map((name) => `apps/${name}`),
+    sink,
+    specCache,
+    (raw, file) => {
+      const spec = checkShape(appSchema, raw, file, sink);
+      if (spec) checkApp(spec, file, sink);
+      return spec;
+    },
+  );
   const loaded = files.map((name, i): LoadedApp | undefined => {
     const spec = specs[i];
     if (!spec) broken.add(name.slice(0, -'.ts'.length));
@@ -427,9 +502,21 @@ function checkCrossReferences(
       if (brokenEnvs.has(envName)) continue;
       if (!envNames.includes(envName as EnvName)) {
         const guess = closest(envName, envNames);
-        sink.add(file, `overrides.${envName}`, envName, 'unknown environment', guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`);
+        sink.add(
+          file,
+          `overrides.${envName}`,
+          envName,
+          'unknown environment',
+          guess ? `did you mean '${guess}'?` : `use one of: ${envNames.join(', ')}`,
+        );
       } else if (!runsIn(spec, envName as EnvName)) {
-        sink.add(file, `overrides.${envName}`, envName, 'the app does not run in this environment', `add '${envName}' to environments, or remove the override`);
+        sink.add(
+          file,
+          `overrides.${envName}`,
+          envName,
+          'the app does not run in this environment',
+          `add '${envName}' to environments, or remove the override`,
+        );
       }
     }
     for (const [field, list] of [
@@ -439,7 +526,13 @@ function checkCrossReferences(
       list.forEach((name, i) => {
         if (!byName.has(name) && !broken.has(name)) {
           const guess = closest(name, appNames);
-          sink.add(file, `${field}[${i}]`, name, 'names no app', guess ? `did you mean '${guess}'?` : 'use the name of an app in apps/');
+          sink.add(
+            file,
+            `${field}[${i}]`,
+            name,
+            'names no app',
+            guess ? `did you mean '${guess}'?` : 'use the name of an app in apps/',
+          );
         }
       });
     }
@@ -458,14 +551,26 @@ function checkCrossReferences(
       }
       if (runs) checkAppInEnvironment(app, env, sink, reported);
       if (!runs && pinned) {
-        sink.add(env.versionsFile, spec.name, pinned, `app '${spec.name}' does not run in ${env.spec.name} (see environments in ${file})`, `remove the pin, or add '${env.spec.name}' to the app's environments`);
+        sink.add(
+          env.versionsFile,
+          spec.name,
+          pinned,
+          `app '${spec.name}' does not run in ${env.spec.name} (see environments in ${file})`,
+          `remove the pin, or add '${env.spec.name}' to the app's environments`,
+        );
       }
     }
   }
   for (const env of environments) {
     for (const name of Object.keys(env.versions)) {
       if (!byName.has(name) && !broken.has(name)) {
-        sink.add(env.versionsFile, name, env.versions[name], 'pins an app that has no spec', `remove the pin, or add apps/${name}.ts`);
+        sink.add(
+          env.versionsFile,
+          name,
+          env.versions[name],
+          'pins an app that has no spec',
+          `remove the pin, or add apps/${name}.ts`,
+        );
       }
     }
   }
@@ -478,7 +583,8 @@ function checkCrossReferences(
 function pinFix(spec: AppSpec, env: LoadedEnvironment, first: LoadedEnvironment | undefined, file: string): string {
   const command = `npm run -s promote -- ${spec.name} --to`;
   if (env === first) {
-    const only = spec.environments === undefined ? `list only '${env.spec.name}' in environments of ${file}, then ` : '';
+    const only =
+      spec.environments === undefined ? `list only '${env.spec.name}' in environments of ${file}, then ` : '';
     return `${only}pin its first build: ${command} ${env.spec.name} --version <tag> --digest sha256:<digest>`;
   }
   const from = env.spec.promotion.from ?? env.spec.promotion.releasedWith;
@@ -493,7 +599,12 @@ function checkAppInEnvironment(app: LoadedApp, env: LoadedEnvironment, sink: Pro
   const { spec, file } = app;
   const allowed = env.spec.images.allowedRegistries;
   // A missing registry is reported by the app's own checks.
-  if (allowed && registryOf(spec.image) !== undefined && !fromAllowedRegistry(spec.image, allowed) && !reported.has(`${file}:image`)) {
+  if (
+    allowed &&
+    registryOf(spec.image) !== undefined &&
+    !fromAllowedRegistry(spec.image, allowed) &&
+    !reported.has(`${file}:image`)
+  ) {
     reported.add(`${file}:image`);
     sink.add(
       file,
@@ -529,14 +640,26 @@ function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new Proble
     for (const key of ['from', 'releasedWith'] as const) {
       const target = e.spec.promotion[key];
       if (target !== undefined && !byName.has(target)) {
-        sink.add(e.file, `promotion.${key}`, target, 'names no environment', `use one of: ${[...byName.keys()].join(', ')}`);
+        sink.add(
+          e.file,
+          `promotion.${key}`,
+          target,
+          'names no environment',
+          `use one of: ${[...byName.keys()].join(', ')}`,
+        );
       }
     }
   }
   const roots = envs.filter((e) => e.spec.promotion.from === undefined);
   if (envs.length > 0 && roots.length !== 1) {
     for (const r of roots) {
-      sink.add(r.file, 'promotion.from', undefined, `${roots.length} environments have no 'from'; exactly one may be fed by builds`, 'set promotion.from on all but the first environment');
+      sink.add(
+        r.file,
+        'promotion.from',
+        undefined,
+        `${roots.length} environments have no 'from'; exactly one may be fed by builds`,
+        'set promotion.from on all but the first environment',
+      );
     }
   }
   sink.throwIfAny();
@@ -553,7 +676,13 @@ function orderEnvironments(envs: readonly LoadedEnvironment[], sink = new Proble
   if (roots[0]) visit(roots[0]);
   const missing = envs.filter((e) => !ordered.includes(e));
   for (const m of missing) {
-    sink.add(m.file, 'promotion', m.spec.promotion, 'is not reachable along the promotion chain', `set promotion.from to an environment of the chain (${showValue(ordered.map((o) => o.spec.name))})`);
+    sink.add(
+      m.file,
+      'promotion',
+      m.spec.promotion,
+      'is not reachable along the promotion chain',
+      `set promotion.from to an environment of the chain (${showValue(ordered.map((o) => o.spec.name))})`,
+    );
   }
   sink.throwIfAny();
   return ordered;

@@ -11,6 +11,16 @@ export function cpuMillis(q: string): number {
 export function memoryBytes(q: string): number {
   const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
   if (!m) return Number.NaN;
-  const units: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+  const units: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+  };
   return Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
 }

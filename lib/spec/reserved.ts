@@ -11,4 +11,14 @@ export const PLATFORM_NAMESPACES: readonly string[] = [LOGGING_NAMESPACE];
 /** Folder the heap dump volume is mounted at in the app container. */
 export const HEAP_DUMP_DIR = '/heapdumps';
 /** Tags that move: never allowed where images must be reproducible. */
-export const MUTABLE_TAGS = new Set(['latest', 'main', 'master', 'develop', 'dev', 'stable', 'edge', 'nightly', 'snapshot']);
+export const MUTABLE_TAGS = new Set([
+  'latest',
+  'main',
+  'master',
+  'develop',
+  'dev',
+  'stable',
+  'edge',
+  'nightly',
+  'snapshot',
+]);

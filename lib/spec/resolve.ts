@@ -96,7 +96,12 @@ export function namespaceOf(app: AppSpec): string {
 }
 
 /** Resolves `app` for `env` with the version pinned there. */
-export function resolveApp(app: AppSpec, env: EnvironmentSpec, version: PinnedVersion, sourceFile: string): ResolvedApp {
+export function resolveApp(
+  app: AppSpec,
+  env: EnvironmentSpec,
+  version: PinnedVersion,
+  sourceFile: string,
+): ResolvedApp {
   const o = app.overrides?.[env.name] ?? {};
   const ports = app.ports ?? [];
   const resources = { ...app.resources, ...o.resources };

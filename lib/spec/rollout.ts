@@ -83,8 +83,10 @@ export function strategyFor(app: AppSpec, env: EnvironmentSpec): StrategyChoice 
   if (app.rollout?.strategy) return { strategy: app.rollout.strategy, source: 'app', field: 'rollout.strategy' };
   const policy = env.rollout ?? {};
   const fallback = policy.strategy ?? DEFAULT_ROLLOUT_POLICY.strategy;
-  if (app.rollout?.fixedIp && policy.fixedIpStrategy) return { strategy: policy.fixedIpStrategy, source: 'environment', field: 'rollout.fixedIpStrategy' };
-  if (app.rollout?.critical && policy.criticalStrategy) return { strategy: policy.criticalStrategy, source: 'environment', field: 'rollout.criticalStrategy' };
+  if (app.rollout?.fixedIp && policy.fixedIpStrategy)
+    return { strategy: policy.fixedIpStrategy, source: 'environment', field: 'rollout.fixedIpStrategy' };
+  if (app.rollout?.critical && policy.criticalStrategy)
+    return { strategy: policy.criticalStrategy, source: 'environment', field: 'rollout.criticalStrategy' };
   return { strategy: fallback, source: 'environment', field: 'rollout.strategy' };
 }
 
@@ -94,7 +96,8 @@ export function resolveRollout(app: AppSpec, env: EnvironmentSpec, kind: Workloa
   const override = app.overrides?.[env.name]?.rollout ?? {};
   const spec = app.rollout ?? {};
   const strategy = kind === 'cronjob' ? 'rolling' : strategyFor(app, env).strategy;
-  const drainSeconds = override.drainSeconds ?? spec.drainSeconds ?? policy.drainSeconds ?? DEFAULT_ROLLOUT_POLICY.drainSeconds;
+  const drainSeconds =
+    override.drainSeconds ?? spec.drainSeconds ?? policy.drainSeconds ?? DEFAULT_ROLLOUT_POLICY.drainSeconds;
   const preStop = kind === 'service' ? preStopHold(app, env) : ({ action: 'none', seconds: 0 } as const);
   const batchController = env.cluster.batchController ?? 'none';
   const workload: RolloutWorkload =
@@ -109,8 +112,14 @@ export function resolveRollout(app: AppSpec, env: EnvironmentSpec, kind: Workloa
     minReadySeconds: kind === 'service' ? (policy.minReadySeconds ?? DEFAULT_ROLLOUT_POLICY.minReadySeconds) : 0,
     preStop,
     drainSeconds,
-    terminationGracePeriodSeconds: Math.max(kind === 'cronjob' ? CRONJOB_GRACE_SECONDS : 0, preStop.seconds + drainSeconds + EXIT_MARGIN_SECONDS),
-    batches: strategy === 'batches' ? (override.batches ?? spec.batches ?? policy.batches ?? DEFAULT_ROLLOUT_POLICY.batches) : [],
+    terminationGracePeriodSeconds: Math.max(
+      kind === 'cronjob' ? CRONJOB_GRACE_SECONDS : 0,
+      preStop.seconds + drainSeconds + EXIT_MARGIN_SECONDS,
+    ),
+    batches:
+      strategy === 'batches'
+        ? (override.batches ?? spec.batches ?? policy.batches ?? DEFAULT_ROLLOUT_POLICY.batches)
+        : [],
     batchController,
   };
 }
@@ -120,10 +129,13 @@ export function resolveRollout(app: AppSpec, env: EnvironmentSpec, kind: Workloa
  * otherwise the native action where the cluster has it, else an exec `sleep`.
  */
 function preStopHold(app: AppSpec, env: EnvironmentSpec): PreStopHold {
-  if (app.rollout?.shutdownDelaySeconds !== undefined) return { action: 'app', seconds: app.rollout.shutdownDelaySeconds };
+  if (app.rollout?.shutdownDelaySeconds !== undefined)
+    return { action: 'app', seconds: app.rollout.shutdownDelaySeconds };
   const seconds = env.rollout?.preStopSeconds ?? DEFAULT_ROLLOUT_POLICY.preStopSeconds;
   if (hasNativeSleep(env)) return { action: 'sleep', seconds };
   if (app.rollout?.shell !== false) return { action: 'exec', seconds };
   // Rejected by the spec checks before any render; reaching here is a bug in the caller.
-  throw new Error(`${app.name}: a shell-less image on Kubernetes ${env.cluster.kubernetesVersion} needs rollout.shutdownDelaySeconds`);
+  throw new Error(
+    `${app.name}: a shell-less image on Kubernetes ${env.cluster.kubernetesVersion} needs rollout.shutdownDelaySeconds`,
+  );
 }

@@ -47,15 +47,35 @@ const metricsSchema = z.strictObject({
 const credentialsSchema = z.strictObject({ user: secretRefSchema, password: secretRefSchema });
 const logSinkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stdout') }),
-  z.strictObject({ type: z.literal('loki'), host: z.string(), port: z.number().int().optional(), tls: z.boolean().optional(), tenant: z.string().optional(), credentials: credentialsSchema.optional() }),
-  z.strictObject({ type: z.literal('elasticsearch'), host: z.string(), port: z.number().int().optional(), tls: z.boolean().optional(), indexPrefix: z.string().optional(), credentials: credentialsSchema.optional() }),
+  z.strictObject({
+    type: z.literal('loki'),
+    host: z.string(),
+    port: z.number().int().optional(),
+    tls: z.boolean().optional(),
+    tenant: z.string().optional(),
+    credentials: credentialsSchema.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('elasticsearch'),
+    host: z.string(),
+    port: z.number().int().optional(),
+    tls: z.boolean().optional(),
+    indexPrefix: z.string().optional(),
+    credentials: credentialsSchema.optional(),
+  }),
   z.strictObject({
     type: z.literal('kafka'),
     brokers: z.array(z.string()),
     topic: z.string(),
     eventsTopic: z.string().optional(),
     tls: z.boolean().optional(),
-    sasl: z.strictObject({ mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']), user: secretRefSchema, password: secretRefSchema }).optional(),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+        user: secretRefSchema,
+        password: secretRefSchema,
+      })
+      .optional(),
   }),
 ]);
 const observabilitySchema = z.strictObject({
@@ -101,7 +121,9 @@ export const appSchema = z.strictObject({
   kind: z.enum(['service', 'worker', 'cronjob']).optional(),
   runtime: z.enum(['spring-boot', 'node', 'generic']).optional(),
   namespace: z.string().optional(),
-  ports: z.array(z.strictObject({ name: z.string(), port: z.number().int(), servicePort: z.number().int().optional() })).optional(),
+  ports: z
+    .array(z.strictObject({ name: z.string(), port: z.number().int(), servicePort: z.number().int().optional() }))
+    .optional(),
   health: z
     .strictObject({
       readiness: z.string(),
@@ -129,7 +151,9 @@ export const appSchema = z.strictObject({
       openEgressReason: z.string().optional(),
     })
     .optional(),
-  security: z.strictObject({ writableRootFilesystem: z.boolean().optional(), reason: z.string().optional() }).optional(),
+  security: z
+    .strictObject({ writableRootFilesystem: z.boolean().optional(), reason: z.string().optional() })
+    .optional(),
   rollout: rolloutSchema.optional(),
   environments: z.array(z.enum(envNames)).optional(),
   overrides: z.record(z.string(), overridesSchema).optional(),
@@ -207,8 +231,18 @@ export const environmentSchema = z.strictObject({
   delivery: z.strictObject({ autoSync: z.boolean().optional() }).optional(),
   tenancy: z
     .strictObject({
-      quota: z.strictObject({ requestsCpu: z.string(), requestsMemory: z.string(), limitsMemory: z.string(), pods: z.number().int() }),
-      limits: z.strictObject({ defaultRequestCpu: z.string(), defaultRequestMemory: z.string(), defaultLimitMemory: z.string(), maxMemory: z.string() }),
+      quota: z.strictObject({
+        requestsCpu: z.string(),
+        requestsMemory: z.string(),
+        limitsMemory: z.string(),
+        pods: z.number().int(),
+      }),
+      limits: z.strictObject({
+        defaultRequestCpu: z.string(),
+        defaultRequestMemory: z.string(),
+        defaultLimitMemory: z.string(),
+        maxMemory: z.string(),
+      }),
       teamAccess: z.enum(['view', 'edit']),
       groupPrefix: z.string(),
     })
@@ -216,10 +250,7 @@ export const environmentSchema = z.strictObject({
 }) satisfies z.ZodType<EnvironmentSpec>;
 
 /** Shape of a versions file: app name → pinned image. */
-export const versionsSchema = z.record(
-  z.string(),
-  z.strictObject({ tag: z.string(), digest: z.string().optional() }),
-);
+export const versionsSchema = z.record(z.string(), z.strictObject({ tag: z.string(), digest: z.string().optional() }));
 
 /** Parses `input` with `schema`; records every shape problem against `file`. Returns the value only when valid. */
 export function checkShape<T>(schema: z.ZodType<T>, input: unknown, file: string, sink: ProblemSink): T | undefined {
@@ -254,7 +285,13 @@ function reportIssue(issue: Issue, schema: z.ZodType, root: unknown, file: strin
       if (value === undefined) {
         sink.add(file, field, value, 'required field is missing', `add '${lastKey(path)}' (a ${issue.expected})`);
       } else {
-        sink.add(file, field, value, `expected a ${issue.expected}, got ${describe(value)}`, `write it as a ${issue.expected}`);
+        sink.add(
+          file,
+          field,
+          value,
+          `expected a ${issue.expected}, got ${describe(value)}`,
+          `write it as a ${issue.expected}`,
+        );
       }
       return;
     }
@@ -266,18 +303,35 @@ function reportIssue(issue: Issue, schema: z.ZodType, root: unknown, file: strin
     case 'invalid_union': {
       if ('discriminator' in issue && typeof issue.discriminator === 'string') {
         const allowed = discriminatorValues(schema, path.slice(0, -1), issue.discriminator);
-        sink.add(file, field, value, `not a known ${issue.discriminator}`, allowed.length > 0 ? `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : 'correct the value');
+        sink.add(
+          file,
+          field,
+          value,
+          `not a known ${issue.discriminator}`,
+          allowed.length > 0 ? `use one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : 'correct the value',
+        );
         return;
       }
       // A branch that accepts the value's type explains the problem best (a misspelt field, a missing key).
-      const branch = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys'));
+      const branch = issue.errors.find(
+        (errors) => errors.length > 0 && errors.every((e) => e.path.length > 0 || e.code === 'unrecognized_keys'),
+      );
       if (branch) {
-        for (const inner of branch) reportIssue({ ...inner, path: [...path, ...inner.path] } as Issue, schema, root, file, sink);
+        for (const inner of branch)
+          reportIssue({ ...inner, path: [...path, ...inner.path] } as Issue, schema, root, file, sink);
         return;
       }
       if (!/(^|\.)env\./.test(field)) {
-        const expected = issue.errors.map((errors) => expectedOf(errors[0])).filter((e): e is string => e !== undefined);
-        sink.add(file, field, value, `expected ${expected.join(' or ')}, got ${describe(value)}`, "write one of them (see the field's doc comment in lib/spec/)");
+        const expected = issue.errors
+          .map((errors) => expectedOf(errors[0]))
+          .filter((e): e is string => e !== undefined);
+        sink.add(
+          file,
+          field,
+          value,
+          `expected ${expected.join(' or ')}, got ${describe(value)}`,
+          "write one of them (see the field's doc comment in lib/spec/)",
+        );
         return;
       }
       sink.add(

@@ -15,7 +15,17 @@
  * Plain JavaScript, because it runs before anything can load TypeScript.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,14 +68,21 @@ const KEEP_UNUSED_MS = 60 * 60 * 1000;
 /** The files under `lib/` that make the platform: sources and data, not editors' swap or backup files. */
 const SOURCE = /^[^.].*\.(?:[cm]?[jt]s|json)$/;
 
-/** Hash of the platform code under `root`: the sources under `lib/`, plus tsconfig.json, the lockfile and package.json. */
+/**
+ * Hash of the platform code under `root`: the sources under `lib/`, plus tsconfig.json, the lockfile and package.json.
+ */
 export function codeHash(root) {
   const hash = createHash('sha1');
   const files = readdirSync(join(root, 'lib'), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && SOURCE.test(e.name))
     .map((e) => join(e.parentPath ?? e.path, e.name))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const f of [...files, join(root, 'tsconfig.json'), join(root, 'package-lock.json'), join(root, 'package.json')]) {
+  for (const f of [
+    ...files,
+    join(root, 'tsconfig.json'),
+    join(root, 'package-lock.json'),
+    join(root, 'package.json'),
+  ]) {
     if (!existsSync(f)) continue;
     hash.update(f.slice(root.length)).update('\0').update(readFileSync(f)).update('\0');
   }
@@ -117,7 +134,8 @@ async function buildOf(root, code) {
   }
   for (const other of readdirSync(builds)) {
     const folder = join(builds, other);
-    if (other !== code.slice(0, 16) && !compiling(other) && !recentlyUsed(folder) && !held(folder)) rmSync(folder, { recursive: true, force: true });
+    if (other !== code.slice(0, 16) && !compiling(other) && !recentlyUsed(folder) && !held(folder))
+      rmSync(folder, { recursive: true, force: true });
   }
   return dir;
 }
@@ -185,7 +203,6 @@ function held(folder) {
   }
 }
 
-
 async function compile(root, outdir) {
   mkdirSync(outdir, { recursive: true });
   const { build } = await import('esbuild');
@@ -202,7 +219,9 @@ async function compile(root, outdir) {
     external: EXTERNAL,
     logLevel: 'silent',
     // CommonJS libraries inside an ES module build still call require() for Node's own modules.
-    banner: { js: "import { createRequire as platformCreateRequire } from 'node:module';\nconst require = platformCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as platformCreateRequire } from 'node:module';\nconst require = platformCreateRequire(import.meta.url);",
+    },
     plugins: [sourceLocations(lib)],
   });
 }
@@ -219,7 +238,10 @@ function sourceLocations(lib) {
       b.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (!args.path.startsWith(lib)) return undefined;
         const text = await readFile(args.path, 'utf8');
-        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+        return {
+          contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+          loader: 'ts',
+        };
       });
     },
   };

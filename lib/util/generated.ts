@@ -54,7 +54,12 @@ function ownedOnDisk(root: string, folders: readonly OwnedFolder[], command: str
 }
 
 /** Compares `files` with the disk under `root` without writing anything. */
-export function diffGenerated(root: string, files: readonly GeneratedFile[], folders: readonly OwnedFolder[], command: string): GeneratedDiff {
+export function diffGenerated(
+  root: string,
+  files: readonly GeneratedFile[],
+  folders: readonly OwnedFolder[],
+  command: string,
+): GeneratedDiff {
   const stale = new Set(ownedOnDisk(root, folders, command));
   const added: string[] = [];
   const changed: string[] = [];
@@ -68,7 +73,12 @@ export function diffGenerated(root: string, files: readonly GeneratedFile[], fol
 }
 
 /** Writes `files` (each through a temporary file and a rename) and removes stale marked files. */
-export function writeGenerated(root: string, files: readonly GeneratedFile[], folders: readonly OwnedFolder[], command: string): GeneratedDiff {
+export function writeGenerated(
+  root: string,
+  files: readonly GeneratedFile[],
+  folders: readonly OwnedFolder[],
+  command: string,
+): GeneratedDiff {
   const diff = diffGenerated(root, files, folders, command);
   for (const path of [...diff.added, ...diff.changed]) {
     const file = files.find((f) => f.path === path)!;
@@ -80,7 +90,11 @@ export function writeGenerated(root: string, files: readonly GeneratedFile[], fo
 
 /** Lines listing a diff, for the terminal. */
 export function formatDiff(diff: GeneratedDiff): string[] {
-  return [...diff.added.map((f) => `added    ${f}`), ...diff.changed.map((f) => `changed  ${f}`), ...diff.removed.map((f) => `removed  ${f}`)];
+  return [
+    ...diff.added.map((f) => `added    ${f}`),
+    ...diff.changed.map((f) => `changed  ${f}`),
+    ...diff.removed.map((f) => `removed  ${f}`),
+  ];
 }
 
 /** Whether the diff is empty. */

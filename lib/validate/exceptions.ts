@@ -43,6 +43,10 @@ for (const e of PLATFORM_EXCEPTIONS) {
 }
 
 /** The rules the platform object `kind/namespace/name` is listed as excepted from, if any. */
-export function platformExceptionsOf(kind: string, namespace: string | undefined, name: string): ReadonlySet<string> | undefined {
+export function platformExceptionsOf(
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): ReadonlySet<string> | undefined {
   return byObject.get(`${kind}/${namespace ?? ''}/${name}`);
 }

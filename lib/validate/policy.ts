@@ -17,11 +17,16 @@ import { secretContentRule } from './secret-content.ts';
 
 import type { Finding, Rule, RuleContext } from '../kube/rule.ts';
 
-
 interface Container {
   name?: string;
   image?: string;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; privileged?: boolean };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    privileged?: boolean;
+  };
   resources?: { requests?: { cpu?: string; memory?: string } };
 }
 
@@ -95,10 +100,18 @@ export const RULES: readonly Rule[] = [
       const labels = object.metadata?.labels ?? {};
       const missing = [LABELS.name, LABELS.partOf, LABELS.version, LABELS.environment].filter((k) => !labels[k]);
       const findings: Finding[] = missing.length
-        ? [{ message: `missing label(s) ${missing.join(', ')}`, fix: 'render it from a spec with `npm run synth` instead of editing manifests by hand' }]
+        ? [
+            {
+              message: `missing label(s) ${missing.join(', ')}`,
+              fix: 'render it from a spec with `npm run synth` instead of editing manifests by hand',
+            },
+          ]
         : [];
       if (labels[LABELS.environment] && labels[LABELS.environment] !== env.name) {
-        findings.push({ message: `environment label '${labels[LABELS.environment]}' in the folder of ${env.name}`, fix: 're-render with `npm run synth`' });
+        findings.push({
+          message: `environment label '${labels[LABELS.environment]}' in the folder of ${env.name}`,
+          fix: 're-render with `npm run synth`',
+        });
       }
       return findings;
     },
@@ -111,7 +124,10 @@ export const RULES: readonly Rule[] = [
         if (sc.runAsUser === 0 || sc.runAsNonRoot === false) return true;
         return !(sc.runAsNonRoot === true || podNonRoot);
       })
-      .map((c) => ({ message: `container '${c.name}' may run as root`, fix: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser' }));
+      .map((c) => ({
+        message: `container '${c.name}' may run as root`,
+        fix: 'set securityContext.runAsNonRoot: true and a non-zero runAsUser',
+      }));
   }),
   podRule('read-only-root-fs', 'containers have a read-only root filesystem', true, (_pod, _env, containers) =>
     containers
@@ -124,7 +140,10 @@ export const RULES: readonly Rule[] = [
   podRule('no-privilege-escalation', 'containers cannot gain privileges', false, (_pod, _env, containers) =>
     containers
       .filter((c) => c.securityContext?.allowPrivilegeEscalation !== false || c.securityContext?.privileged === true)
-      .map((c) => ({ message: `container '${c.name}' may escalate privileges`, fix: 'set allowPrivilegeEscalation: false and privileged: false' })),
+      .map((c) => ({
+        message: `container '${c.name}' may escalate privileges`,
+        fix: 'set allowPrivilegeEscalation: false and privileged: false',
+      })),
   ),
   podRule('no-host-access', 'pods use no host network, PID, IPC or hostPath volumes', false, (pod) => {
     const findings: Finding[] = [];
@@ -142,7 +161,10 @@ export const RULES: readonly Rule[] = [
   podRule('resource-requests', 'containers request CPU and memory', false, (_pod, _env, containers) =>
     containers
       .filter((c) => !c.resources?.requests?.cpu || !c.resources.requests.memory)
-      .map((c) => ({ message: `container '${c.name}' has no CPU or memory request`, fix: "set resources: { cpu: '250m', memory: '512Mi' } in the app spec" })),
+      .map((c) => ({
+        message: `container '${c.name}' has no CPU or memory request`,
+        fix: "set resources: { cpu: '250m', memory: '512Mi' } in the app spec",
+      })),
   ),
   podRule('no-mutable-tag', "images use immutable tags (no 'latest', no untagged)", false, (_pod, env, containers) => {
     if (env.images.allowMutableTags) return [];
@@ -150,20 +172,38 @@ export const RULES: readonly Rule[] = [
       if (c.image !== undefined && typeof c.image !== 'string') return [];
       const image = parseImage(c.image ?? '');
       if (image.tag === undefined && image.digest === undefined) {
-        return [{ message: `container '${c.name}' image '${c.image}' has no tag`, fix: 'pin a release tag in the versions file' }];
+        return [
+          {
+            message: `container '${c.name}' image '${c.image}' has no tag`,
+            fix: 'pin a release tag in the versions file',
+          },
+        ];
       }
       if (image.tag !== undefined && MUTABLE_TAGS.has(image.tag.toLowerCase())) {
-        return [{ message: `container '${c.name}' uses mutable tag '${image.tag}' in ${env.name}`, fix: 'pin an immutable release tag such as 2.14.0' }];
+        return [
+          {
+            message: `container '${c.name}' uses mutable tag '${image.tag}' in ${env.name}`,
+            fix: 'pin an immutable release tag such as 2.14.0',
+          },
+        ];
       }
       return [];
     });
   }),
-  podRule('image-digest', 'images are pinned by sha256 digest where the environment requires it', false, (_pod, env, containers) => {
-    if (!env.images.requireDigest) return [];
-    return containers
-      .filter((c) => !/@sha256:[a-f0-9]{64}$/.test(c.image ?? ''))
-      .map((c) => ({ message: `container '${c.name}' image '${c.image}' is not pinned by digest in ${env.name}`, fix: 'promote the version with its digest: npm run promote -- <app> --to <env>' }));
-  }),
+  podRule(
+    'image-digest',
+    'images are pinned by sha256 digest where the environment requires it',
+    false,
+    (_pod, env, containers) => {
+      if (!env.images.requireDigest) return [];
+      return containers
+        .filter((c) => !/@sha256:[a-f0-9]{64}$/.test(c.image ?? ''))
+        .map((c) => ({
+          message: `container '${c.name}' image '${c.image}' is not pinned by digest in ${env.name}`,
+          fix: 'promote the version with its digest: npm run promote -- <app> --to <env>',
+        }));
+    },
+  ),
   {
     id: 'no-secret-data',
     description: 'no Secret with data in git (use a secret store and secretRef)',
@@ -172,7 +212,12 @@ export const RULES: readonly Rule[] = [
       if (object.kind !== 'Secret') return [];
       const data = { ...(object.data as object | undefined), ...(object.stringData as object | undefined) };
       return Object.keys(data).length > 0
-        ? [{ message: `Secret holds ${Object.keys(data).length} value(s) in git`, fix: 'delete it from the manifests, rotate the values, and reference the secret store with secretRef()' }]
+        ? [
+            {
+              message: `Secret holds ${Object.keys(data).length} value(s) in git`,
+              fix: 'delete it from the manifests, rotate the values, and reference the secret store with secretRef()',
+            },
+          ]
         : [];
     },
   },
@@ -188,7 +233,11 @@ export const RULES: readonly Rule[] = [
  * excepted from, with the reason as the annotation value: node agents need host
  * access that no app pod ever gets. App objects cannot use these exceptions.
  */
-export const PLATFORM_EXCEPTABLE: ReadonlySet<string> = new Set(['no-host-access', 'run-as-non-root', 'no-privilege-escalation']);
+export const PLATFORM_EXCEPTABLE: ReadonlySet<string> = new Set([
+  'no-host-access',
+  'run-as-non-root',
+  'no-privilege-escalation',
+]);
 
 /** Rule ids, for lookups. */
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
@@ -243,12 +292,20 @@ function exceptionsOf(object: KubeObject): Set<string> | undefined {
   const annotations = object.metadata?.annotations;
   let out: Set<string> | undefined;
   for (const key in annotations) {
-    if (key.length > EXCEPTION_PREFIX.length && key.startsWith(EXCEPTION_PREFIX) && String(annotations[key] ?? '').trim()) (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
+    if (
+      key.length > EXCEPTION_PREFIX.length &&
+      key.startsWith(EXCEPTION_PREFIX) &&
+      String(annotations[key] ?? '').trim()
+    )
+      (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
   }
   return out;
 }
 
 /** Findings of the rules that compare environments, over every rendered file. */
-export function checkPolicyAcross(files: readonly RenderedFile[], environments: ReadonlyMap<string, EnvironmentSpec>): { file: string; object: string; rule: string; message: string; fix: string }[] {
+export function checkPolicyAcross(
+  files: readonly RenderedFile[],
+  environments: ReadonlyMap<string, EnvironmentSpec>,
+): { file: string; object: string; rule: string; message: string; fix: string }[] {
   return RULES.flatMap((rule) => (rule.checkAcross?.(files, environments) ?? []).map((f) => ({ rule: rule.id, ...f })));
 }

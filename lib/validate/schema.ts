@@ -11,7 +11,11 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { KRUISE_MODELS } from '../rollout/kruise.ts';
-import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import {
+  PodMonitor,
+  PrometheusRule,
+  ServiceMonitor,
+} from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { PodTemplate } from 'kubernetes-models/v1';
 import { unknownFields, type ThisValidator } from './strict.ts';
 
@@ -27,10 +31,27 @@ type Validator = (object: unknown) => void;
 
 /** The `kubernetes-models` classes: their `validate` reads only `this`, so it runs on the object itself. */
 const models: readonly ModelClass[] = [
-  Namespace, ConfigMap, Secret, Service, ServiceAccount, PersistentVolumeClaim,
-  Deployment, StatefulSet, DaemonSet, CronJob, Job, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy,
-  ClusterRole, ClusterRoleBinding, Role, RoleBinding,
-  ServiceMonitor, PodMonitor, PrometheusRule,
+  Namespace,
+  ConfigMap,
+  Secret,
+  Service,
+  ServiceAccount,
+  PersistentVolumeClaim,
+  Deployment,
+  StatefulSet,
+  DaemonSet,
+  CronJob,
+  Job,
+  HorizontalPodAutoscaler,
+  PodDisruptionBudget,
+  NetworkPolicy,
+  ClusterRole,
+  ClusterRoleBinding,
+  Role,
+  RoleBinding,
+  ServiceMonitor,
+  PodMonitor,
+  PrometheusRule,
 ] as unknown as ModelClass[];
 
 /**

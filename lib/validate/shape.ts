@@ -6,7 +6,6 @@
 import type { KubeObject } from '../kube/object.ts';
 import type { FilePod, PodTemplateView, RuleContext } from '../kube/rule.ts';
 
-
 /** A plain object, or `undefined`. */
 export function rec(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

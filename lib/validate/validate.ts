@@ -56,7 +56,13 @@ export function validateFiles(
   for (const file of files) {
     const env = environments.get(file.env);
     if (!env) {
-      out.push({ file: file.path, object: '', rule: 'environment', message: `folder '${file.env}' is no environment`, fix: 'remove it, or add environments/<env>/' });
+      out.push({
+        file: file.path,
+        object: '',
+        rule: 'environment',
+        message: `folder '${file.env}' is no environment`,
+        fix: 'remove it, or add environments/<env>/',
+      });
       continue;
     }
     if (file.path.endsWith(`/${INDEX_FILE}`)) continue;
@@ -74,7 +80,13 @@ export function validateFiles(
       const schema = schemaErrors(object);
       if (options.strict) schema.push(...unknownFieldErrors(object));
       for (const message of schema) {
-        out.push({ file: file.path, object: id, rule: 'schema', message, fix: 'correct the field in the spec that renders it, then `npm run synth`' });
+        out.push({
+          file: file.path,
+          object: id,
+          rule: 'schema',
+          message,
+          fix: 'correct the field in the spec that renders it, then `npm run synth`',
+        });
       }
       for (const v of checkPolicy(object, env, { file: kube, platform, filePods })) {
         // A rule that cannot read a malformed object adds nothing to the schema errors that name the field.
@@ -122,7 +134,9 @@ function notAnObject(o: unknown): string {
 }
 
 /** One violation per object defined again in the same environment, naming the file that defined it first. */
-export function duplicateObjects(files: readonly { readonly path: string; readonly env: string; readonly ids: readonly string[] }[]): Violation[] {
+export function duplicateObjects(
+  files: readonly { readonly path: string; readonly env: string; readonly ids: readonly string[] }[],
+): Violation[] {
   const out: Violation[] = [];
   // Object id → the file that defined it first, per environment.
   const seenIn = new Map<string, Map<string, string>>();
@@ -131,7 +145,14 @@ export function duplicateObjects(files: readonly { readonly path: string; readon
     if (!seen) seenIn.set(file.env, (seen = new Map()));
     for (const id of file.ids) {
       const first = seen.get(id);
-      if (first) out.push({ file: file.path, object: id, rule: 'duplicate', message: `also defined in ${first}`, fix: 'give the objects distinct names' });
+      if (first)
+        out.push({
+          file: file.path,
+          object: id,
+          rule: 'duplicate',
+          message: `also defined in ${first}`,
+          fix: 'give the objects distinct names',
+        });
       else seen.set(id, file.path);
     }
   }
@@ -152,7 +173,12 @@ export function readManifests(dir: string): RenderedFile[] {
     const content = readFileSync(join(dir, rel), 'utf8');
     const env = rel.split('/')[0]!;
     const isIndex = rel === `${env}/${INDEX_FILE}`;
-    out.push({ path: rel, env, objects: isIndex ? [] : (fromYaml(content, `manifests/${rel}`) as KubeObject[]), content });
+    out.push({
+      path: rel,
+      env,
+      objects: isIndex ? [] : (fromYaml(content, `manifests/${rel}`) as KubeObject[]),
+      content,
+    });
   }
   return out;
 }
@@ -199,7 +225,12 @@ export function listFiles(dir: string): string[] {
   const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1).split('\\').join('/'))
+    .map((e) =>
+      join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)
+        .slice(dir.length + 1)
+        .split('\\')
+        .join('/'),
+    )
     .sort(cmp);
 }
 
@@ -224,7 +255,13 @@ export function validateIndexes(files: readonly RenderedFile[]): Violation[] {
     const inEnv = files.filter((f) => f.env === env);
     const index = inEnv.find((f) => f.path === `${env}/${INDEX_FILE}`);
     if (!index) {
-      out.push({ file: `${env}/${INDEX_FILE}`, object: '', rule: 'index', message: 'the environment has no index', fix: 'run `npm run synth`' });
+      out.push({
+        file: `${env}/${INDEX_FILE}`,
+        object: '',
+        rule: 'index',
+        message: 'the environment has no index',
+        fix: 'run `npm run synth`',
+      });
       continue;
     }
     let resources: unknown;
@@ -237,10 +274,24 @@ export function validateIndexes(files: readonly RenderedFile[]): Violation[] {
     }
     const listed = new Set((Array.isArray(resources) ? resources : []).map((r) => `${env}/${String(r)}`));
     for (const f of inEnv) {
-      if (f !== index && !listed.has(f.path)) out.push({ file: f.path, object: '', rule: 'index', message: `not listed in ${index.path}`, fix: 'run `npm run synth` (manifests are never edited by hand)' });
+      if (f !== index && !listed.has(f.path))
+        out.push({
+          file: f.path,
+          object: '',
+          rule: 'index',
+          message: `not listed in ${index.path}`,
+          fix: 'run `npm run synth` (manifests are never edited by hand)',
+        });
     }
     for (const l of listed) {
-      if (!inEnv.some((f) => f.path === l)) out.push({ file: index.path, object: '', rule: 'index', message: `lists missing file ${l}`, fix: 'run `npm run synth`' });
+      if (!inEnv.some((f) => f.path === l))
+        out.push({
+          file: index.path,
+          object: '',
+          rule: 'index',
+          message: `lists missing file ${l}`,
+          fix: 'run `npm run synth`',
+        });
     }
   }
   return out;
@@ -248,5 +299,7 @@ export function validateIndexes(files: readonly RenderedFile[]): Violation[] {
 
 /** One violation per line, for the terminal. */
 export function formatViolations(violations: readonly Violation[]): string {
-  return violations.map((v) => `  - manifests/${v.file}${v.object ? ` ${v.object}` : ''} [${v.rule}]: ${v.message}. Fix: ${v.fix}`).join('\n');
+  return violations
+    .map((v) => `  - manifests/${v.file}${v.object ? ` ${v.object}` : ''} [${v.rule}]: ${v.message}. Fix: ${v.fix}`)
+    .join('\n');
 }

@@ -38,7 +38,9 @@ export interface PipelineProblem {
 /** Thrown when the declaration produces invalid files; nothing is written. */
 export class PipelineError extends Error {
   constructor(public readonly problems: readonly PipelineProblem[]) {
-    super(`${problems.length} problem(s) in the pipeline; nothing was written:\n${problems.map((p) => `  - ${p.file}${p.where ? ` ${p.where}` : ''}: ${p.message}. Fix: ${p.fix}`).join('\n')}`);
+    super(
+      `${problems.length} problem(s) in the pipeline; nothing was written:\n${problems.map((p) => `  - ${p.file}${p.where ? ` ${p.where}` : ''}: ${p.message}. Fix: ${p.fix}`).join('\n')}`,
+    );
     this.name = 'PipelineError';
   }
 }
@@ -52,22 +54,51 @@ export function lintWorkflow(wf: Workflow): PipelineProblem[] {
   const out: PipelineProblem[] = [];
   for (const p of trustProblems(wf)) out.push({ file, ...p });
   for (const [id, job] of Object.entries(wf.jobs)) {
-    if (!job.permissions) out.push({ file, where: `jobs.${id}`, message: 'the job declares no permissions', fix: 'grant the job exactly the GITHUB_TOKEN scopes it needs' });
-    if (!(job['timeout-minutes'] > 0)) out.push({ file, where: `jobs.${id}`, message: 'the job has no timeout', fix: "set 'timeout-minutes'" });
+    if (!job.permissions)
+      out.push({
+        file,
+        where: `jobs.${id}`,
+        message: 'the job declares no permissions',
+        fix: 'grant the job exactly the GITHUB_TOKEN scopes it needs',
+      });
+    if (!(job['timeout-minutes'] > 0))
+      out.push({ file, where: `jobs.${id}`, message: 'the job has no timeout', fix: "set 'timeout-minutes'" });
     for (const needed of job.needs ?? []) {
-      if (!(needed in wf.jobs)) out.push({ file, where: `jobs.${id}.needs`, message: `names no job '${needed}'`, fix: `use one of: ${Object.keys(wf.jobs).join(', ')}` });
+      if (!(needed in wf.jobs))
+        out.push({
+          file,
+          where: `jobs.${id}.needs`,
+          message: `names no job '${needed}'`,
+          fix: `use one of: ${Object.keys(wf.jobs).join(', ')}`,
+        });
     }
     job.steps.forEach((step, i) => {
       const where = `jobs.${id}.steps[${i}] (${step.name})`;
-      if ((step.uses === undefined) === (step.run === undefined)) out.push({ file, where, message: 'a step has exactly one of uses and run', fix: 'set uses or run' });
+      if ((step.uses === undefined) === (step.run === undefined))
+        out.push({ file, where, message: 'a step has exactly one of uses and run', fix: 'set uses or run' });
       if (step.uses !== undefined && !step.uses.startsWith('./') && !PINNED.test(step.uses)) {
-        out.push({ file, where, message: `action '${step.uses}' is not pinned to a full commit SHA`, fix: 'pin it in lib/workflows/steps.ts (ACTIONS) to the 40-hex commit of a release' });
+        out.push({
+          file,
+          where,
+          message: `action '${step.uses}' is not pinned to a full commit SHA`,
+          fix: 'pin it in lib/workflows/steps.ts (ACTIONS) to the 40-hex commit of a release',
+        });
       }
       if (step.run?.includes('${{')) {
-        out.push({ file, where, message: 'the script embeds a ${{ }} expression, which GitHub pastes into the shell unescaped', fix: 'pass the value through the step env and read it as "$NAME"' });
+        out.push({
+          file,
+          where,
+          message: 'the script embeds a ${{ }} expression, which GitHub pastes into the shell unescaped',
+          fix: 'pass the value through the step env and read it as "$NAME"',
+        });
       }
       if (step.uses?.startsWith(`${ACTIONS.checkout.repo}@`) && step.with?.['persist-credentials'] === undefined) {
-        out.push({ file, where, message: 'checkout keeps the token in .git/config unless told otherwise', fix: "set 'persist-credentials' explicitly (false unless the job pushes)" });
+        out.push({
+          file,
+          where,
+          message: 'checkout keeps the token in .git/config unless told otherwise',
+          fix: "set 'persist-credentials' explicitly (false unless the job pushes)",
+        });
       }
     });
   }
@@ -77,7 +108,9 @@ export function lintWorkflow(wf: Workflow): PipelineProblem[] {
 /** Errors of GitHub's workflow parser (schema and expressions) for one generated file. */
 export function parserErrors(file: string, content: string): PipelineProblem[] {
   const result = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
-  return result.context.errors.getErrors().map((e) => ({ file, where: '', message: e.message, fix: 'correct the declaration in pipelines/pipeline.ts' }));
+  return result.context.errors
+    .getErrors()
+    .map((e) => ({ file, where: '', message: e.message, fix: 'correct the declaration in pipelines/pipeline.ts' }));
 }
 
 /** The YAML of one workflow, with the generated-file header and each pinned action's release beside its SHA. */
@@ -91,7 +124,9 @@ export function renderWorkflow(wf: Workflow): string {
   };
   let text = stringify(body, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, blockQuote: 'literal' });
   for (const action of Object.values(ACTIONS)) {
-    text = text.split(`uses: ${action.repo}@${action.sha}\n`).join(`uses: ${action.repo}@${action.sha} # ${action.release}\n`);
+    text = text
+      .split(`uses: ${action.repo}@${action.sha}\n`)
+      .join(`uses: ${action.repo}@${action.sha} # ${action.release}\n`);
   }
   const header = [
     `# This file is ${generatedMarker(PIPELINES_COMMAND)} from ${PIPELINE_FILE} — edit that file instead.`,
@@ -114,7 +149,13 @@ export function renderCodeowners(pipeline: Pipeline, environments: readonly Envi
   const rows: [string, readonly string[]][] = [['*', pipeline.platformOwners]];
   for (const env of environments) {
     const owners = env.approvals.approvers;
-    rows.push([`/environments/${env.name}/`, owners], [`/manifests/${env.name}/`, owners], [`/delivery/argocd/${env.name}/`, owners], [`/delivery/argocd/bootstrap/${env.name}.yaml`, owners], [`/delivery/pulumi/Pulumi.${env.name}.yaml`, owners]);
+    rows.push(
+      [`/environments/${env.name}/`, owners],
+      [`/manifests/${env.name}/`, owners],
+      [`/delivery/argocd/${env.name}/`, owners],
+      [`/delivery/argocd/bootstrap/${env.name}.yaml`, owners],
+      [`/delivery/pulumi/Pulumi.${env.name}.yaml`, owners],
+    );
   }
   rows.push(['/environments/*/*.ts', pipeline.platformOwners]);
   rows.push(['/.github/', pipeline.platformOwners], ['/pipelines/', pipeline.platformOwners]);
@@ -130,12 +171,30 @@ export function renderCodeowners(pipeline: Pipeline, environments: readonly Envi
 function checkOwners(pipeline: Pipeline, environments: readonly EnvironmentSpec[]): PipelineProblem[] {
   const out: PipelineProblem[] = [];
   pipeline.platformOwners.forEach((o, i) => {
-    if (!TEAM.test(o)) out.push({ file: PIPELINE_FILE, where: `platformOwners[${i}]`, message: `'${o}' is not a GitHub team handle`, fix: "write it as '@org/team'" });
+    if (!TEAM.test(o))
+      out.push({
+        file: PIPELINE_FILE,
+        where: `platformOwners[${i}]`,
+        message: `'${o}' is not a GitHub team handle`,
+        fix: "write it as '@org/team'",
+      });
   });
-  if (pipeline.platformOwners.length === 0) out.push({ file: PIPELINE_FILE, where: 'platformOwners', message: 'nobody owns the platform code', fix: "list at least one team, e.g. ['@insure/platform']" });
+  if (pipeline.platformOwners.length === 0)
+    out.push({
+      file: PIPELINE_FILE,
+      where: 'platformOwners',
+      message: 'nobody owns the platform code',
+      fix: "list at least one team, e.g. ['@insure/platform']",
+    });
   for (const env of environments) {
     env.approvals.approvers.forEach((o, i) => {
-      if (!TEAM.test(o)) out.push({ file: `environments/${env.name}/environment.ts`, where: `approvals.approvers[${i}]`, message: `'${o}' is not a GitHub team handle`, fix: "write it as '@org/team'" });
+      if (!TEAM.test(o))
+        out.push({
+          file: `environments/${env.name}/environment.ts`,
+          where: `approvals.approvers[${i}]`,
+          message: `'${o}' is not a GitHub team handle`,
+          fix: "write it as '@org/team'",
+        });
     });
   }
   return out;
@@ -148,8 +207,20 @@ export function pipelineFiles(pipeline: Pipeline, environments: readonly Environ
   const seen = new Set<string>();
   for (const wf of pipeline.workflows) {
     const path = `${WORKFLOWS_DIR}/${wf.file}`;
-    if (!/^[a-z0-9-]+\.yml$/.test(wf.file)) problems.push({ file: PIPELINE_FILE, where: `workflows (${wf.name})`, message: `file name '${wf.file}' is not lowercase words ending in .yml`, fix: "name it like 'pull-request.yml'" });
-    if (seen.has(path)) problems.push({ file: PIPELINE_FILE, where: `workflows (${wf.name})`, message: `two workflows write ${path}`, fix: 'give each workflow its own file' });
+    if (!/^[a-z0-9-]+\.yml$/.test(wf.file))
+      problems.push({
+        file: PIPELINE_FILE,
+        where: `workflows (${wf.name})`,
+        message: `file name '${wf.file}' is not lowercase words ending in .yml`,
+        fix: "name it like 'pull-request.yml'",
+      });
+    if (seen.has(path))
+      problems.push({
+        file: PIPELINE_FILE,
+        where: `workflows (${wf.name})`,
+        message: `two workflows write ${path}`,
+        fix: 'give each workflow its own file',
+      });
     seen.add(path);
     const content = renderWorkflow(wf);
     problems.push(...lintWorkflow(wf), ...parserErrors(path, content));

@@ -20,9 +20,21 @@ export interface PinnedAction {
 export const ACTIONS = {
   checkout: { repo: 'actions/checkout', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', release: 'v7.0.1' },
   setupNode: { repo: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', release: 'v7.0.0' },
-  uploadArtifact: { repo: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', release: 'v7.0.0' },
-  downloadArtifact: { repo: 'actions/download-artifact', sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', release: 'v8.0.1' },
-  uploadPagesArtifact: { repo: 'actions/upload-pages-artifact', sha: 'fc324d3547104276b827a68afc52ff2a11cc49c9', release: 'v5.0.0' },
+  uploadArtifact: {
+    repo: 'actions/upload-artifact',
+    sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f',
+    release: 'v7.0.0',
+  },
+  downloadArtifact: {
+    repo: 'actions/download-artifact',
+    sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
+    release: 'v8.0.1',
+  },
+  uploadPagesArtifact: {
+    repo: 'actions/upload-pages-artifact',
+    sha: 'fc324d3547104276b827a68afc52ff2a11cc49c9',
+    release: 'v5.0.0',
+  },
   deployPages: { repo: 'actions/deploy-pages', sha: 'cd2ce8fcbc39b97be8ca5fce6e763baed58fa128', release: 'v5.0.0' },
 } as const satisfies Record<string, PinnedAction>;
 
@@ -78,12 +90,22 @@ export function run(name: string, script: string, env?: Record<string, string>):
 
 /** Sets the git identity of commits and notes the pipeline makes. */
 export function gitIdentity(): Step {
-  return run('Set the git identity', ['git config user.name "platform-release-bot"', 'git config user.email "platform-release-bot@users.noreply.insure.example"'].join('\n'));
+  return run(
+    'Set the git identity',
+    [
+      'git config user.name "platform-release-bot"',
+      'git config user.email "platform-release-bot@users.noreply.insure.example"',
+    ].join('\n'),
+  );
 }
 
 /** Hands the files under `path` to a later job of the same run, as artifact `name`. */
 export function uploadArtifact(name: string, path: string): Step {
-  return { name: `Hand over ${name}`, uses: uses(ACTIONS.uploadArtifact), with: { name, path, 'if-no-files-found': 'error', 'retention-days': 7 } };
+  return {
+    name: `Hand over ${name}`,
+    uses: uses(ACTIONS.uploadArtifact),
+    with: { name, path, 'if-no-files-found': 'error', 'retention-days': 7 },
+  };
 }
 
 /** Takes artifact `name` of an earlier job of the same run into `path`. */

@@ -36,10 +36,14 @@ const SECRET = /\$\{\{[^}]*\b(?:secrets\.|github\.token\b)/;
 /** What one job holds: secrets it references, write scopes, credentials kept for later steps. */
 export function privilegesOf(job: Job): string[] {
   const out: string[] = [];
-  const expressions = [job.env, ...job.steps.flatMap((s) => [s.env, s.with])].flatMap((m) => Object.values(m ?? {}).map(String));
+  const expressions = [job.env, ...job.steps.flatMap((s) => [s.env, s.with])].flatMap((m) =>
+    Object.values(m ?? {}).map(String),
+  );
   for (const e of expressions) if (SECRET.test(e)) out.push(`the secret ${e.trim()}`);
   for (const [scope, access] of Object.entries(job.permissions)) if (access === 'write') out.push(`${scope}: write`);
-  for (const s of job.steps) if (isCheckout(s) && s.with?.['persist-credentials'] === true) out.push('credentials kept by checkout (persist-credentials: true)');
+  for (const s of job.steps)
+    if (isCheckout(s) && s.with?.['persist-credentials'] === true)
+      out.push('credentials kept by checkout (persist-credentials: true)');
   return [...new Set(out)];
 }
 
@@ -69,10 +73,18 @@ export function trustProblems(wf: Workflow): TrustProblem[] {
     job.steps.forEach((s, i) => {
       const where = `jobs.${id}.steps[${i}] (${s.name})`;
       if (isCheckout(s) && (s.with?.ref !== undefined || s.with?.repository !== undefined)) {
-        out.push({ where, message: `on ${PRIVILEGED.filter((t) => t in wf.on).join('/')} the checkout names a ref or repository, which may be the pull request's code`, fix: 'check out the base branch (no ref) and fetch the pull request as data' });
+        out.push({
+          where,
+          message: `on ${PRIVILEGED.filter((t) => t in wf.on).join('/')} the checkout names a ref or repository, which may be the pull request's code`,
+          fix: 'check out the base branch (no ref) and fetch the pull request as data',
+        });
       }
       if (s.run !== undefined && (CHECKS_OUT.test(s.run) || RUNS_SPECS.test(s.run))) {
-        out.push({ where, message: 'a job with the base branch\'s secrets checks out or runs code it has fetched', fix: 'read the pull request from git objects (git show, release-order) and run its code only in the pull_request checks' });
+        out.push({
+          where,
+          message: "a job with the base branch's secrets checks out or runs code it has fetched",
+          fix: 'read the pull request from git objects (git show, release-order) and run its code only in the pull_request checks',
+        });
       }
     });
   }

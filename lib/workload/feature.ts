@@ -41,6 +41,9 @@ export interface Feature {
 /** The workload feature: the `Microservice` is built by the render; its pod gets the fields cdk8s-plus cannot write. */
 export const workloadFeature: Feature = {
   name: 'workload',
-  build: ({ app }) => (template) => finishPodTemplate(app, template),
+  build:
+    ({ app }) =>
+    (template) =>
+      finishPodTemplate(app, template),
   rules: [],
 };

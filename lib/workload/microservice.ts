@@ -5,7 +5,12 @@ import { Cron, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/quantity.ts';
-import type { INetworkPolicy, INetworkPolicyEgressRule, INetworkPolicyIngressRule, INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1';
+import type {
+  INetworkPolicy,
+  INetworkPolicyEgressRule,
+  INetworkPolicyIngressRule,
+  INetworkPolicyPort,
+} from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { kplus } from '../cdk8s/k8s.ts';
 import { ANNOTATIONS, LABELS, appLabels, selectorLabels } from './labels.ts';
@@ -159,17 +164,27 @@ export class Microservice extends Construct {
 
   private containerProps(app: ResolvedApp, configMap: kplus.ConfigMap | undefined): kplus.ContainerProps {
     const mounts: kplus.VolumeMount[] = [
-      { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(TMP_SIZE_MIB) }) },
+      {
+        path: '/tmp',
+        volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(TMP_SIZE_MIB) }),
+      },
     ];
     if (configMap) {
-      mounts.push({ path: app.configDir, volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }), readOnly: true });
+      mounts.push({
+        path: app.configDir,
+        volume: kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'config' }),
+        readOnly: true,
+      });
     }
     const envVariables: Record<string, kplus.EnvValue> = {};
     for (const [name, value] of Object.entries({ ...runtimeEnv(app), ...app.env }).sort(([a], [b]) => cmp(a, b))) {
       envVariables[name] =
         typeof value === 'string'
           ? kplus.EnvValue.fromValue(value)
-          : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secret), key: value.key });
+          : kplus.EnvValue.fromSecretValue({
+              secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secret),
+              key: value.key,
+            });
     }
     const health = app.health;
     const period = Duration.seconds(5);
@@ -183,8 +198,14 @@ export class Microservice extends Construct {
       envVariables,
       volumeMounts: mounts,
       resources: {
-        cpu: { request: kplus.Cpu.millis(cpuMillis(app.resources.cpu)), limit: app.resources.cpuLimit ? kplus.Cpu.millis(cpuMillis(app.resources.cpuLimit)) : undefined },
-        memory: { request: Size.mebibytes(mebibytes(app.resources.memory)), limit: Size.mebibytes(mebibytes(app.resources.memoryLimit)) },
+        cpu: {
+          request: kplus.Cpu.millis(cpuMillis(app.resources.cpu)),
+          limit: app.resources.cpuLimit ? kplus.Cpu.millis(cpuMillis(app.resources.cpuLimit)) : undefined,
+        },
+        memory: {
+          request: Size.mebibytes(mebibytes(app.resources.memory)),
+          limit: Size.mebibytes(mebibytes(app.resources.memoryLimit)),
+        },
       },
       securityContext: {
         ensureNonRoot: true,
@@ -194,10 +215,29 @@ export class Microservice extends Construct {
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: !app.writableRootFilesystem,
       },
-      readiness: health ? kplus.Probe.fromHttpGet(health.readiness, { port: health.port, periodSeconds: period, failureThreshold: 3, timeoutSeconds: Duration.seconds(2) }) : undefined,
-      liveness: health ? kplus.Probe.fromHttpGet(health.liveness, { port: health.port, periodSeconds: Duration.seconds(10), failureThreshold: 3, timeoutSeconds: Duration.seconds(2) }) : undefined,
+      readiness: health
+        ? kplus.Probe.fromHttpGet(health.readiness, {
+            port: health.port,
+            periodSeconds: period,
+            failureThreshold: 3,
+            timeoutSeconds: Duration.seconds(2),
+          })
+        : undefined,
+      liveness: health
+        ? kplus.Probe.fromHttpGet(health.liveness, {
+            port: health.port,
+            periodSeconds: Duration.seconds(10),
+            failureThreshold: 3,
+            timeoutSeconds: Duration.seconds(2),
+          })
+        : undefined,
       startup: health
-        ? kplus.Probe.fromHttpGet(health.startup, { port: health.port, periodSeconds: period, failureThreshold: Math.ceil(health.startupSeconds / 5), timeoutSeconds: Duration.seconds(2) })
+        ? kplus.Probe.fromHttpGet(health.startup, {
+            port: health.port,
+            periodSeconds: period,
+            failureThreshold: Math.ceil(health.startupSeconds / 5),
+            timeoutSeconds: Duration.seconds(2),
+          })
         : kplus.Probe.fromCommand(['true']),
     };
   }
@@ -209,20 +249,34 @@ export class Microservice extends Construct {
       const sortedFrom = [...app.network.allowFrom].sort();
       if (sortedFrom.length > 0) {
         ingress.push({
-          from: sortedFrom.map((name) => ({ namespaceSelector: {}, podSelector: { matchLabels: { [LABELS.name]: name } } })),
+          from: sortedFrom.map((name) => ({
+            namespaceSelector: {},
+            podSelector: { matchLabels: { [LABELS.name]: name } },
+          })),
           ports,
         });
       }
       if (app.network.fromIngress) {
         ingress.push({
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': app.environment.cluster.ingressNamespace } } }],
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { 'kubernetes.io/metadata.name': app.environment.cluster.ingressNamespace },
+              },
+            },
+          ],
           ports,
         });
       }
     }
     const egress: INetworkPolicyEgressRule[] = [
       {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
         ports: [
           { protocol: 'UDP', port: 53 },
           { protocol: 'TCP', port: 53 },
@@ -231,7 +285,9 @@ export class Microservice extends Construct {
     ];
     const calls = [...app.network.callsApps].sort();
     if (calls.length > 0) {
-      egress.push({ to: calls.map((name) => ({ namespaceSelector: {}, podSelector: { matchLabels: { [LABELS.name]: name } } })) });
+      egress.push({
+        to: calls.map((name) => ({ namespaceSelector: {}, podSelector: { matchLabels: { [LABELS.name]: name } } })),
+      });
     }
     for (const target of [...app.network.egress].sort()) {
       const [cidr, port] = target.split(':');
@@ -263,10 +319,16 @@ export function finishPodTemplate(app: ResolvedApp, template: PodTemplateJson): 
   const main = pod.containers[0]!;
   // cdk8s-plus labels pods with a construct-path hash; selection uses the app's own labels instead.
   if (template.metadata?.labels) delete template.metadata.labels[CDK8S_ADDRESS_LABEL];
-  pod.securityContext = { ...(pod.securityContext as Record<string, unknown> | undefined), seccompProfile: { type: 'RuntimeDefault' } };
+  pod.securityContext = {
+    ...(pod.securityContext as Record<string, unknown> | undefined),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
   pod.enableServiceLinks = false;
   // cdk8s-plus' Capability enum has no 'ALL', which Pod Security "restricted" requires dropping.
-  main.securityContext = { ...(main.securityContext as Record<string, unknown> | undefined), capabilities: { drop: ['ALL'] } };
+  main.securityContext = {
+    ...(main.securityContext as Record<string, unknown> | undefined),
+    capabilities: { drop: ['ALL'] },
+  };
   if (app.kind !== 'cronjob' && app.replicas > 1) {
     // Soft spreading: a zone or node outage takes at most its share of pods, and a
     // small cluster can still schedule every replica.

@@ -39,12 +39,18 @@ export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends 
 
   /** Not supported: the body is the platform's own data, so edit it where it is built. */
   public override addJsonPatch(..._ops: JsonPatch[]): void {
-    throw new Error(`${this.kind} ${this.name} is a PlainObject: set the field where its body is built instead of patching it`);
+    throw new Error(
+      `${this.kind} ${this.name} is a PlainObject: set the field where its body is built instead of patching it`,
+    );
   }
 
   /** The object as Kubernetes JSON: metadata as cdk8s writes it, then a copy of the body. */
   public override toJson(): KubeObject {
-    const out: KubeObject = { apiVersion: this.apiVersion, kind: this.kind, metadata: metadataJson(this.metadata) as KubeObject['metadata'] };
+    const out: KubeObject = {
+      apiVersion: this.apiVersion,
+      kind: this.kind,
+      metadata: metadataJson(this.metadata) as KubeObject['metadata'],
+    };
     for (const key of Object.keys(this.body)) {
       const field = this.body[key];
       const value: unknown = field instanceof Lazy ? field.produce() : field;
@@ -55,7 +61,9 @@ export class PlainObject<T extends PlainObjectProps = PlainObjectProps> extends 
         if (!(error instanceof NotPlain)) throw error;
         // The copy keeps no path, so that it builds no string per value; the failure looks for it.
         const found = notPlainAt(value, key) ?? { path: key, what: error.what };
-        throw new Error(`${this.kind} ${this.name}: field '${found.path}' holds a ${found.what}, not plain data; write the value itself (e.g. a number of seconds for a Duration)`);
+        throw new Error(
+          `${this.kind} ${this.name}: field '${found.path}' holds a ${found.what}, not plain data; write the value itself (e.g. a number of seconds for a Duration)`,
+        );
       }
       if (copy !== undefined) out[key] = copy;
     }
@@ -70,14 +78,20 @@ class NotPlain extends Error {
   }
 }
 
-/** What `value` itself is when it is not plain data (its type or class), not looking inside it; `undefined` for plain data. */
+/**
+ * What `value` itself is when it is not plain data (its type or class), not looking inside it; `undefined` for plain
+ * data.
+ */
 function notPlainKind(value: unknown): string | undefined {
   if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return typeof value;
   if (value === null || typeof value !== 'object' || Array.isArray(value) || isPlainRecord(value)) return undefined;
   return value.constructor?.name ?? 'object';
 }
 
-/** A deep copy of plain data without `undefined` and `null` members (as cdk8s drops them); throws `NotPlain` on anything else. */
+/**
+ * A deep copy of plain data without `undefined` and `null` members (as cdk8s drops them); throws `NotPlain` on anything
+ * else.
+ */
 function copyJson(value: unknown): unknown {
   if (value === null || value === undefined) return undefined;
   const kind = notPlainKind(value);

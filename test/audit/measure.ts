@@ -68,9 +68,7 @@ try {
   );
   g(['add', '-A']);
   g(['commit', '-q', '-m', 'Initial render of the bench apps']);
-  console.log(
-    `generated, rendered and committed ${count} apps × 6 environments in ${secondsSince(t).toFixed(1)} s`,
-  );
+  console.log(`generated, rendered and committed ${count} apps × 6 environments in ${secondsSince(t).toFixed(1)} s`);
 
   t = performance.now();
   const bump = (envs: readonly string[], app: string, n: number): void => {

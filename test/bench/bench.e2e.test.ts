@@ -23,15 +23,31 @@ describe('bench', () => {
     expect(share((a) => a.metrics)).toBeGreaterThan(0.3);
     expect(share((a) => a.rollout?.fixedIp)).toBeGreaterThan(0.05);
     expect(share((a) => a.rollout?.critical)).toBeGreaterThan(0.05);
-    expect(new Set(apps.flatMap((a) => (a.logs?.multiline === undefined ? [] : [typeof a.logs.multiline])))).toEqual(new Set(['string', 'object']));
+    expect(new Set(apps.flatMap((a) => (a.logs?.multiline === undefined ? [] : [typeof a.logs.multiline])))).toEqual(
+      new Set(['string', 'object']),
+    );
   });
 
   it('reports every figure for a small run and says which baselines it skipped (real CLI run)', () => {
-    const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'bench', '--apps', '8', '--json', '--skip-cdk8s', '--skip-kustomize', '--runs', '1'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, PLATFORM_ROOT: REPO_ROOT },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'),
+        'bench',
+        '--apps',
+        '8',
+        '--json',
+        '--skip-cdk8s',
+        '--skip-kustomize',
+        '--runs',
+        '1',
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, PLATFORM_ROOT: REPO_ROOT },
+      },
+    );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -85,7 +101,13 @@ describe('bench', () => {
       const apps = resolveProject(await loadProject(root, { cache: false }));
       const expected = apps.reduce((n, a) => {
         const served = a.kind !== 'cronjob';
-        return n + 2 + (Object.keys(a.config).length > 0 ? 1 : 0) + (served && a.ports.length > 0 ? 1 : 0) + (served && a.autoscaling ? 1 : 0);
+        return (
+          n +
+          2 +
+          (Object.keys(a.config).length > 0 ? 1 : 0) +
+          (served && a.ports.length > 0 ? 1 : 0) +
+          (served && a.autoscaling ? 1 : 0)
+        );
       }, 0);
       expect(stackFloor(apps)).toBe(expected);
     } finally {
@@ -96,11 +118,24 @@ describe('bench', () => {
   it('removes its repositories when stopped with Ctrl-C (real CLI run)', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'bench-stop-'));
     try {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), 'bench', '--apps', '8', '--skip-cdk8s', '--skip-kustomize', '--runs', '1'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, PLATFORM_ROOT: REPO_ROOT, TMPDIR: tmp },
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'),
+          'bench',
+          '--apps',
+          '8',
+          '--skip-cdk8s',
+          '--skip-kustomize',
+          '--runs',
+          '1',
+        ],
+        {
+          cwd: REPO_ROOT,
+          env: { ...process.env, PLATFORM_ROOT: REPO_ROOT, TMPDIR: tmp },
+          stdio: 'ignore',
+        },
+      );
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       // Stopped once both repositories exist, while the renders are measured.
       const benchRepos = () => readdirSync(tmp).filter((f) => f.startsWith('platform-bench-'));

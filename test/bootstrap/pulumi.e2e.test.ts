@@ -15,8 +15,13 @@ interface Registered {
   readonly provider: string;
 }
 
-/** Runs the stack of `env` under mocks with the config of its Pulumi.<env>.yaml; returns what it registered and its outputs. */
-async function runStackOf(env: string): Promise<{ resources: Registered[]; outputs: { namespaces: string[]; charts: string[]; environment: string } }> {
+/**
+ * Runs the stack of `env` under mocks with the config of its Pulumi.<env>.yaml; returns what it registered and its
+ * outputs.
+ */
+async function runStackOf(
+  env: string,
+): Promise<{ resources: Registered[]; outputs: { namespaces: string[]; charts: string[]; environment: string } }> {
   const resources: Registered[] = [];
   pulumi.runtime.setMocks(
     {
@@ -30,12 +35,22 @@ async function runStackOf(env: string): Promise<{ resources: Registered[]; outpu
     env,
     false,
   );
-  const stackFile = parse(readFileSync(join(REPO_ROOT, 'delivery', 'pulumi', `Pulumi.${env}.yaml`), 'utf8')) as { config: Record<string, unknown> };
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  const stackFile = parse(readFileSync(join(REPO_ROOT, 'delivery', 'pulumi', `Pulumi.${env}.yaml`), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(stackFile.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    ),
+  );
   const { runStack } = await import('../../lib/bootstrap/program.ts');
   const out = await runStack();
-  const resolve = <T,>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.apply((v) => r(v)));
-  const outputs = { namespaces: await resolve(out.namespaces), charts: await resolve(out.charts), environment: out.environment };
+  const resolve = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.apply((v) => r(v)));
+  const outputs = {
+    namespaces: await resolve(out.namespaces),
+    charts: await resolve(out.charts),
+    environment: out.environment,
+  };
   // The Argo CD objects depend on every other resource, so they register last.
   for (let i = 0; i < 10_000 && resources.filter((r) => r.type.startsWith('kubernetes:argoproj.io/')).length < 2; i++) {
     await new Promise((r) => setImmediate(r));
@@ -50,7 +65,13 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
     it(`${env}: team namespaces, quotas, limits, RBAC and pinned charts, every resource on the ${env} cluster's provider`, async () => {
       const { resources, outputs } = await runStackOf(env);
       const spec = (await project).environments.find((e) => e.spec.name === env)!.spec;
-      const expectedNamespaces = [...new Set(resolveProject(await project).filter((a) => a.environment.name === env).map((a) => a.namespace))].sort();
+      const expectedNamespaces = [
+        ...new Set(
+          resolveProject(await project)
+            .filter((a) => a.environment.name === env)
+            .map((a) => a.namespace),
+        ),
+      ].sort();
 
       // GIVEN the stack config, THEN exactly one provider exists, built from the stack's kubeconfig context.
       const providers = resources.filter((r) => r.type === 'pulumi:providers:kubernetes');
@@ -65,16 +86,23 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
       expect(providers.length + components.length + others.length).toBe(resources.length);
       expect(components.map((c) => c.type)).toContain('insure:platform:ClusterBootstrap');
       expect(others.length).toBeGreaterThan(20);
-      for (const r of others) expect(r.provider, `${r.type} ${r.name}`).toMatch(new RegExp(`::pulumi:providers:kubernetes::${env}-cluster::`));
+      for (const r of others)
+        expect(r.provider, `${r.type} ${r.name}`).toMatch(
+          new RegExp(`::pulumi:providers:kubernetes::${env}-cluster::`),
+        );
 
       // AND the team namespaces are those of the environment's apps, Pod Security restricted.
       expect(outputs.environment).toBe(env);
       expect(outputs.namespaces).toEqual(expectedNamespaces);
-      const teamNamespaces = others.filter((r) => r.type === 'kubernetes:core/v1:Namespace' && expectedNamespaces.includes(r.inputs.metadata.name));
+      const teamNamespaces = others.filter(
+        (r) => r.type === 'kubernetes:core/v1:Namespace' && expectedNamespaces.includes(r.inputs.metadata.name),
+      );
       expect(teamNamespaces.map((n) => n.inputs.metadata.name).sort()).toEqual(expectedNamespaces);
       for (const ns of teamNamespaces) {
         expect(ns.inputs.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
-        expect(ns.inputs.metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe(`v${spec.cluster.kubernetesVersion}`);
+        expect(ns.inputs.metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe(
+          `v${spec.cluster.kubernetesVersion}`,
+        );
       }
 
       // AND each team namespace has the environment's quota and limit range.
@@ -102,7 +130,9 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
 
       // AND every controller is a Helm release at its pinned chart version.
       const releases = others.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
-      expect(releases.map((r) => `${r.inputs.chart}@${r.inputs.version}`)).toEqual(CONTROLLERS.map((c) => `${c.chart}@${c.version}`));
+      expect(releases.map((r) => `${r.inputs.chart}@${r.inputs.version}`)).toEqual(
+        CONTROLLERS.map((c) => `${c.chart}@${c.version}`),
+      );
       expect(outputs.charts).toEqual([
         'prometheus-operator-crds@16.0.0',
         'kruise@1.8.0',
@@ -136,7 +166,9 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
 
   it('every stack disables default providers and names its own environment', () => {
     for (const env of ENVS) {
-      const stack = parse(readFileSync(join(REPO_ROOT, 'delivery', 'pulumi', `Pulumi.${env}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+      const stack = parse(readFileSync(join(REPO_ROOT, 'delivery', 'pulumi', `Pulumi.${env}.yaml`), 'utf8')) as {
+        config: Record<string, unknown>;
+      };
       expect(stack.config['pulumi:disable-default-providers']).toEqual(['*']);
       expect(stack.config['platform-bootstrap:environment']).toBe(env);
     }
@@ -152,14 +184,21 @@ describe('cluster bootstrap (Pulumi, under mocks)', () => {
     // THEN both are named with their fix
     const problems = gitOpsProblems(broken);
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toContain("kruise 'values.featureGates' (\"\") lacks TemplateNoDefaults=true");
+    expect(problems[0]).toContain('kruise \'values.featureGates\' ("") lacks TemplateNoDefaults=true');
     expect(problems[1]).toContain("Fix: set 'ignoreResourceStatusField: all'");
   });
 
   it('fails when the stack context is not the environment cluster', async () => {
-    pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, 'platform-bootstrap', 'prod', false);
+    pulumi.runtime.setMocks(
+      { newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs },
+      'platform-bootstrap',
+      'prod',
+      false,
+    );
     const { bootstrapCluster } = await import('../../lib/bootstrap/program.ts');
-    await expect(bootstrapCluster({ environment: 'prod', kubeconfig: '/tmp/kubeconfig', context: 'dev-cn-east-1' })).rejects.toThrow(
+    await expect(
+      bootstrapCluster({ environment: 'prod', kubeconfig: '/tmp/kubeconfig', context: 'dev-cn-east-1' }),
+    ).rejects.toThrow(
       "stack config 'platform-bootstrap:context' (dev-cn-east-1) is not the context of prod's cluster 'prod-cn-east-1' (environments/prod/environment.ts)",
     );
   });

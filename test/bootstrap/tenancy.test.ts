@@ -16,7 +16,12 @@ describe('tenancy policy', () => {
     const { root, cleanup } = makeRepo({
       apps: {
         'claims-api': service('claims-api', { replicas: 2, resources: { cpu: '500m', memory: '1Gi' } }),
-        'quote-api': service('quote-api', { team: 'pricing', namespace: 'claims', autoscaling: { minReplicas: 2, maxReplicas: 5 }, resources: { cpu: '100m', memory: '256Mi' } }),
+        'quote-api': service('quote-api', {
+          team: 'pricing',
+          namespace: 'claims',
+          autoscaling: { minReplicas: 2, maxReplicas: 5 },
+          resources: { cpu: '100m', memory: '256Mi' },
+        }),
       },
     });
     cleanups.push(cleanup);
@@ -26,20 +31,37 @@ describe('tenancy policy', () => {
   });
 
   it('fails when a namespace quota cannot hold its apps, naming the field and the need', async () => {
-    const { root, cleanup } = makeRepo({ apps: { 'claims-api': service('claims-api', { replicas: 40, resources: { cpu: '1', memory: '1Gi' } }) } });
+    const { root, cleanup } = makeRepo({
+      apps: { 'claims-api': service('claims-api', { replicas: 40, resources: { cpu: '1', memory: '1Gi' } }) },
+    });
     cleanups.push(cleanup);
     const project = await loadProject(root);
     const prod = project.environments.find((e) => e.spec.name === 'prod')!;
-    const overruns = quotaOverruns(namespaceUsage(resolveProject(project).filter((a) => a.environment.name === 'prod')), prod.spec.tenancy!, prod.file);
-    expect(overruns[0]).toBe("environments/prod/environment.ts: 'tenancy.quota.requestsCpu' (32) is below what namespace claims requests at full scale (40000m). Fix: raise it");
+    const overruns = quotaOverruns(
+      namespaceUsage(resolveProject(project).filter((a) => a.environment.name === 'prod')),
+      prod.spec.tenancy!,
+      prod.file,
+    );
+    expect(overruns[0]).toBe(
+      "environments/prod/environment.ts: 'tenancy.quota.requestsCpu' (32) is below what namespace claims requests at full scale (40000m). Fix: raise it",
+    );
   });
 
   it('fails on a quota that is not a quantity, naming the file and field', async () => {
     const { root, cleanup } = makeRepo({ apps: {} });
     cleanups.push(cleanup);
     const file = join(root, 'environments', 'dev', 'environment.ts');
-    writeFileSync(file, readFileSync(file, 'utf8').replace("requestsMemory: '16Gi'", "requestsMemory: '16gb'").replace("maxMemory: '4Gi'", "maxMemory: '256Mi'"));
-    await expect(loadEnvironmentsOnly(root)).rejects.toThrow("environments/dev/environment.ts: 'tenancy.quota.requestsMemory' (\"16gb\"): not a memory quantity. Fix: write it as '512Mi' or '2Gi'");
-    await expect(loadEnvironmentsOnly(root)).rejects.toThrow("'tenancy.limits.maxMemory' (\"256Mi\"): is below defaultLimitMemory (512Mi)");
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace("requestsMemory: '16Gi'", "requestsMemory: '16gb'")
+        .replace("maxMemory: '4Gi'", "maxMemory: '256Mi'"),
+    );
+    await expect(loadEnvironmentsOnly(root)).rejects.toThrow(
+      "environments/dev/environment.ts: 'tenancy.quota.requestsMemory' (\"16gb\"): not a memory quantity. Fix: write it as '512Mi' or '2Gi'",
+    );
+    await expect(loadEnvironmentsOnly(root)).rejects.toThrow(
+      '\'tenancy.limits.maxMemory\' ("256Mi"): is below defaultLimitMemory (512Mi)',
+    );
   });
 });

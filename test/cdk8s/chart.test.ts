@@ -89,7 +89,9 @@ describe('chartObjects, with the walk and with the library toJson()', () => {
     const fresh = await import('../../lib/cdk8s/json.ts');
     // WHEN an object whose toJson() answers a marker is written
     const marker = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'marked' } };
-    const object = markedChart(marker).node.findAll().find((c) => c instanceof k8s.KubeConfigMap) as k8s.KubeConfigMap;
+    const object = markedChart(marker)
+      .node.findAll()
+      .find((c) => c instanceof k8s.KubeConfigMap) as k8s.KubeConfigMap;
     // THEN the fresh module asks toJson(), and the one loaded without the variable walks
     expect(fresh.objectJson(object)).toBe(marker);
     expect(objectJson(object).metadata.name).toBe('claims-api');

@@ -8,7 +8,11 @@ import { generateApps } from '../../lib/bench/generate.ts';
 import { fleetRepo, makeRepo } from '../fixture.ts';
 
 function chart(app = new App()): Chart {
-  return new Chart(app, 'test', { namespace: 'claims', labels: { 'app.kubernetes.io/name': 'claims-api', 'a.example/first': 'x' }, disableResourceNameHashes: true });
+  return new Chart(app, 'test', {
+    namespace: 'claims',
+    labels: { 'app.kubernetes.io/name': 'claims-api', 'a.example/first': 'x' },
+    disableResourceNameHashes: true,
+  });
 }
 
 /** Every API object of every app × environment in the repository at `root`, each with the path of its construct. */
@@ -29,11 +33,18 @@ function both(object: ApiObject): [string, string] {
 /** A deployment whose props hold every kind of token cdk8s resolves by default. */
 function tokenDeployment(scope: Chart): k8s.KubeDeployment {
   return new k8s.KubeDeployment(scope, 'Deployment', {
-    metadata: { name: 'claims-api', labels: { zeta: 'z', alpha: { resolve: () => 'from-token' } as unknown as string }, finalizers: [] },
+    metadata: {
+      name: 'claims-api',
+      labels: { zeta: 'z', alpha: { resolve: () => 'from-token' } as unknown as string },
+      finalizers: [],
+    },
     spec: {
       replicas: Lazy.any({ produce: () => 3 }),
       selector: { matchLabels: { app: 'claims-api' } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+      },
       template: {
         metadata: { labels: { app: 'claims-api' } },
         spec: {
@@ -42,8 +53,13 @@ function tokenDeployment(scope: Chart): k8s.KubeDeployment {
             {
               name: 'main',
               image: 'registry.insure.example/claims/claims-api:1.0.0',
-              resources: { requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') } },
-              env: [{ name: 'B', value: 'b' }, { name: 'A', value: Lazy.any({ produce: () => undefined }) }],
+              resources: {
+                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
+              },
+              env: [
+                { name: 'B', value: 'b' },
+                { name: 'A', value: Lazy.any({ produce: () => undefined }) },
+              ],
               args: Lazy.any({ produce: () => ['--port', Lazy.any({ produce: () => '8080' })] }),
             },
           ],
@@ -69,7 +85,9 @@ describe('objectJson', () => {
     for (const object of objects) {
       const [fast, cdk8s] = both(object);
       expect(fast, object.node.path).toBe(cdk8s);
-      expect(JSON.stringify(metadataJson(object.metadata)), object.node.path).toBe(JSON.stringify(object.metadata.toJson()));
+      expect(JSON.stringify(metadataJson(object.metadata)), object.node.path).toBe(
+        JSON.stringify(object.metadata.toJson()),
+      );
     }
   });
 
@@ -85,7 +103,14 @@ describe('objectJson', () => {
         expect(fast, object.node.path).toBe(cdk8s);
         kinds.add(object.constructor.name);
       }
-      expect([...kinds].sort()).toEqual(['KubeConfigMap', 'KubeCronJob', 'KubeDeployment', 'KubeService', 'KubeServiceAccount', 'PlainObject']);
+      expect([...kinds].sort()).toEqual([
+        'KubeConfigMap',
+        'KubeCronJob',
+        'KubeDeployment',
+        'KubeService',
+        'KubeServiceAccount',
+        'PlainObject',
+      ]);
     } finally {
       repo.cleanup();
     }
@@ -98,7 +123,10 @@ describe('objectJson', () => {
     const [fast, cdk8s] = both(object);
     // THEN both agree, and the values are the resolved ones
     expect(fast).toBe(cdk8s);
-    const json = objectJson(object) as unknown as { metadata: { labels: Record<string, string> }; spec: Record<string, any> };
+    const json = objectJson(object) as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: Record<string, any>;
+    };
     expect(json.spec.replicas).toBe(3);
     expect(json.spec.strategy.rollingUpdate).toEqual({ maxSurge: '25%', maxUnavailable: 0 });
     expect(json.spec.template.spec.setHostnameAsFQDN).toBe(false);
@@ -121,14 +149,20 @@ describe('objectJson', () => {
       },
       data: { a: '1' },
     });
-    const bare = new k8s.KubeConfigMap(new Chart(new App(), 'bare', { disableResourceNameHashes: true }), 'Bare', { metadata: { name: 'bare' } });
+    const bare = new k8s.KubeConfigMap(new Chart(new App(), 'bare', { disableResourceNameHashes: true }), 'Bare', {
+      metadata: { name: 'bare' },
+    });
     // THEN both writings agree, on the object and on its metadata alone
     for (const object of [rich, bare]) {
       const [fast, cdk8s] = both(object);
       expect(fast).toBe(cdk8s);
       expect(JSON.stringify(metadataJson(object.metadata))).toBe(JSON.stringify(object.metadata.toJson()));
     }
-    expect(objectJson(rich).metadata).toMatchObject({ generateName: 'claims-', finalizers: ['platform.insure.example/keep'], annotations: { alpha: 'lazy' } });
+    expect(objectJson(rich).metadata).toMatchObject({
+      generateName: 'claims-',
+      finalizers: ['platform.insure.example/keep'],
+      annotations: { alpha: 'lazy' },
+    });
   });
 
   it('keeps the order of the props when CDK8S_DISABLE_SORT is set, as toJson() does', () => {
@@ -142,7 +176,11 @@ describe('objectJson', () => {
     // GIVEN a Duration where a number belongs
     const object = new k8s.KubeDeployment(chart(), 'Deployment', {
       metadata: { name: 'claims-api' },
-      spec: { selector: {}, template: { spec: { containers: [] } }, minReadySeconds: Duration.seconds(10) as unknown as number },
+      spec: {
+        selector: {},
+        template: { spec: { containers: [] } },
+        minReadySeconds: Duration.seconds(10) as unknown as number,
+      },
     });
     // THEN both refuse it with the same message, which names the construct and the type
     let expected = '';

@@ -31,7 +31,9 @@ describe('cli', () => {
     const root = repo();
     const first = cli(root, 'synth');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^rendered \d+ objects into 30 files \(6 app renders, 0 from cache\): 30 added, 0 changed, 0 removed/);
+    expect(first.stdout).toMatch(
+      /^rendered \d+ objects into 30 files \(6 app renders, 0 from cache\): 30 added, 0 changed, 0 removed/,
+    );
     expect(cli(root, 'synth', '--check').code).toBe(0);
 
     writeFileSync(join(root, 'apps', 'claims-api.ts'), appSource(service('claims-api', { replicas: 3 })));
@@ -51,10 +53,15 @@ describe('cli', () => {
     expect(ok.stdout).toContain('manifests/ is valid');
 
     const file = join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'),
+    );
     const broken = cli(root, 'validate');
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain('manifests/prod/apps/claims-api.yaml apps/v1/Deployment/claims/claims-api [read-only-root-fs]');
+    expect(broken.stderr).toContain(
+      'manifests/prod/apps/claims-api.yaml apps/v1/Deployment/claims/claims-api [read-only-root-fs]',
+    );
   });
 
   it('validate fails on a manifest added by hand outside the index', () => {
@@ -77,8 +84,10 @@ describe('cli', () => {
     const result = cli(root, 'synth');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('8 problems found; nothing was written');
-    expect(result.stderr).toContain("apps/claims-api.ts: 'replicas' (\"2\"): expected a number, got a string. Fix: write it as a number");
-    expect(result.stderr).toContain("apps/quote-api.ts: 'team' (\"Pricing\"): not a DNS-1123 label");
+    expect(result.stderr).toContain(
+      'apps/claims-api.ts: \'replicas\' ("2"): expected a number, got a string. Fix: write it as a number',
+    );
+    expect(result.stderr).toContain('apps/quote-api.ts: \'team\' ("Pricing"): not a DNS-1123 label');
     expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
   });
 

@@ -56,16 +56,36 @@ describe('delivery commands', () => {
   it('approvals (offline inputs): exits 1 with the verdict while prod lacks approvals, 0 once they are there', () => {
     const root = repo();
     writeFileSync(join(root, 'order.json'), JSON.stringify(ORDER));
-    writeFileSync(join(root, 'teams.json'), JSON.stringify({ '@insure/sre': ['gus', 'hal', 'ivy'], '@insure/release-managers': ['jo'] }));
+    writeFileSync(
+      join(root, 'teams.json'),
+      JSON.stringify({ '@insure/sre': ['gus', 'hal', 'ivy'], '@insure/release-managers': ['jo'] }),
+    );
     const review = (user: string) => ({ user, state: 'APPROVED', commitId: HEAD, submittedAt: '2026-05-04T10:00:00Z' });
-    const args = ['delivery', 'approvals', '--pr', '12', '--release-order', 'order.json', '--teams', 'teams.json', '--reviews', 'reviews.json', '--author', 'ann', '--head', HEAD];
+    const args = [
+      'delivery',
+      'approvals',
+      '--pr',
+      '12',
+      '--release-order',
+      'order.json',
+      '--teams',
+      'teams.json',
+      '--reviews',
+      'reviews.json',
+      '--author',
+      'ann',
+      '--head',
+      HEAD,
+    ];
 
     writeFileSync(join(root, 'reviews.json'), JSON.stringify(['gus', 'hal'].map(review)));
     const missing = runCli(root, args);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('### Release-order approvals: missing');
     expect(missing.stdout).toContain('| staging | medium | 2/2 |');
-    expect(missing.stdout).toContain('FAIL: 2 of 4 approvals; needs 2 more from @insure/sre or @insure/release-managers');
+    expect(missing.stdout).toContain(
+      'FAIL: 2 of 4 approvals; needs 2 more from @insure/sre or @insure/release-managers',
+    );
 
     writeFileSync(join(root, 'reviews.json'), JSON.stringify(['gus', 'hal', 'ivy', 'jo'].map(review)));
     const passed = runCli(root, args);
@@ -78,9 +98,13 @@ describe('delivery commands', () => {
     const root = repo();
     const { risk: _risk, ...prod } = environment('prod', 5, 'high', 4);
     writeFileSync(join(root, 'order.json'), JSON.stringify({ ...ORDER, environments: [prod] }));
-    const result = runCli(root, ['delivery', 'approvals', '--pr', '12', '--release-order', 'order.json'], { GITHUB_TOKEN: '' });
+    const result = runCli(root, ['delivery', 'approvals', '--pr', '12', '--release-order', 'order.json'], {
+      GITHUB_TOKEN: '',
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("order.json is not a release order (release-order --format json):\n  - order.json: 'environments[0].risk'");
+    expect(result.stderr).toContain(
+      "order.json is not a release order (release-order --format json):\n  - order.json: 'environments[0].risk'",
+    );
   });
 
   it('next-promotions prints the next step of the chain for each new image; record-release writes the git note', () => {
@@ -90,11 +114,26 @@ describe('delivery commands', () => {
     expect(next.stderr).toBe('');
     expect(next.stdout).toBe('claims-api prod\n');
 
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@insure.example',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@insure.example',
+        },
+      });
     git('init', '-q', '-b', 'main');
     git('add', 'order.json');
     git('commit', '-q', '-m', 'Merge pull request #12 from insure/release');
-    const recorded = runCli(root, ['delivery', 'record-release', '--commit', 'HEAD', '--release-order', 'order.json', '--pr', '12'], { GITHUB_TOKEN: '' });
+    const recorded = runCli(
+      root,
+      ['delivery', 'record-release', '--commit', 'HEAD', '--release-order', 'order.json', '--pr', '12'],
+      { GITHUB_TOKEN: '' },
+    );
     expect(recorded.stderr).toBe('');
     const note = git('notes', '--ref=refs/notes/releases', 'show', 'HEAD');
     expect(note.replace(/^Recorded-at: \d{4}-\d{2}-\d{2}T[\d:.]+Z\n/m, '')).toBe(
@@ -108,9 +147,14 @@ describe('delivery commands', () => {
     expect(runCli(root, ['pipelines']).stdout).toBe('wrote 9 file(s): 9 added, 0 changed, 0 removed\n');
     expect(runCli(root, ['pipelines', '--check']).code).toBe(0);
     const envFile = join(root, 'environments', 'uat', 'environment.ts');
-    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace("'@insure/product-owners'", "'@insure/claims-owners'"));
+    writeFileSync(
+      envFile,
+      readFileSync(envFile, 'utf8').replace("'@insure/product-owners'", "'@insure/claims-owners'"),
+    );
     const check = runCli(root, ['pipelines', '--check']);
     expect(check.code).toBe(1);
-    expect(check.stderr).toBe('1 generated file(s) are stale; run `npm run pipelines` and commit the result:\n  changed  .github/CODEOWNERS\n');
+    expect(check.stderr).toBe(
+      '1 generated file(s) are stale; run `npm run pipelines` and commit the result:\n  changed  .github/CODEOWNERS\n',
+    );
   });
 });

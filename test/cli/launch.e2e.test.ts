@@ -18,7 +18,11 @@ function platformCopy(): string {
 }
 
 function launch(platform: string, repo: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(platform, 'lib', 'cli', 'launch.mjs'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: repo } });
+  const r = spawnSync(process.execPath, [join(platform, 'lib', 'cli', 'launch.mjs'), ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, PLATFORM_ROOT: repo },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -54,6 +58,8 @@ describe('launcher (real CLI runs)', () => {
     const r = makeRepo({ apps: { 'claims-api': service('claims-api') } });
     onTestFinished(r.cleanup);
     const run = launch(platform, r.root, '--help');
-    expect(run.stderr).toMatch(/the platform build could not be made \(\S*lib\/util\/compare\.ts:2:0: Unexpected end of file\)/);
+    expect(run.stderr).toMatch(
+      /the platform build could not be made \(\S*lib\/util\/compare\.ts:2:0: Unexpected end of file\)/,
+    );
   });
 });

@@ -31,12 +31,27 @@ describe('release-order and audit CLI', () => {
     const result = run(h.root, 'release-order', '--base', 'HEAD~1', '--head', 'HEAD', '--format', 'json');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const order = JSON.parse(result.stdout) as Record<string, unknown> & { changes: Record<string, unknown>[]; environments: Record<string, unknown>[] };
+    const order = JSON.parse(result.stdout) as Record<string, unknown> & {
+      changes: Record<string, unknown>[];
+      environments: Record<string, unknown>[];
+    };
     expect(order.base).toBe(h.sha('HEAD~1'));
     expect(order.head).toBe(h.sha('HEAD'));
-    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([['dev', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'low']]);
-    expect(order.environments.map((e) => [e.env, e.risk, e.approvalsRequired, e.approvers])).toEqual([['dev', 'low', 1, ['@insure/developers']]]);
-    expect(order.pins).toEqual([{ env: 'dev', app: 'claims-api', before: expect.objectContaining({ tag: '1.0.0' }), after: expect.objectContaining({ tag: '1.1.0' }), source: 'build' }]);
+    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([
+      ['dev', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'low'],
+    ]);
+    expect(order.environments.map((e) => [e.env, e.risk, e.approvalsRequired, e.approvers])).toEqual([
+      ['dev', 'low', 1, ['@insure/developers']],
+    ]);
+    expect(order.pins).toEqual([
+      {
+        env: 'dev',
+        app: 'claims-api',
+        before: expect.objectContaining({ tag: '1.0.0' }),
+        after: expect.objectContaining({ tag: '1.1.0' }),
+        source: 'build',
+      },
+    ]);
   });
 
   it('release-order prints Markdown by default and writes its parts with --out', () => {
@@ -55,14 +70,27 @@ describe('release-order and audit CLI', () => {
     const refused = run(h.root, 'release-order', '--base', 'main', '--head', 'retire');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^release order refused by the release guards:\n/);
-    expect(refused.stderr).toContain('\n  - prod [app-removal]: removes app(s) claims-legacy from prod, whose policy refuses app removal\n');
-    expect(refused.stderr).toContain('An override is granted only by an approver of prod, dr, in an approving review of the head commit');
+    expect(refused.stderr).toContain(
+      '\n  - prod [app-removal]: removes app(s) claims-legacy from prod, whose policy refuses app removal\n',
+    );
+    expect(refused.stderr).toContain(
+      'An override is granted only by an approver of prod, dr, in an approving review of the head commit',
+    );
     expect(refused.stdout).toContain('Refused by the release guards');
 
-    h.git(['commit', '-q', '--allow-empty', '-m', 'Confirm retirement\n\nRelease-Override: claims-legacy is replaced by claims-api']);
+    h.git([
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'Confirm retirement\n\nRelease-Override: claims-legacy is replaced by claims-api',
+    ]);
     const asked = run(h.root, 'release-order', '--base', 'main', '--head', 'retire', '--format', 'json');
     expect(asked.code).toBe(1);
-    expect(JSON.parse(asked.stdout)).toMatchObject({ blocked: true, guard: { requests: [{ text: 'claims-legacy is replaced by claims-api' }] } });
+    expect(JSON.parse(asked.stdout)).toMatchObject({
+      blocked: true,
+      guard: { requests: [{ text: 'claims-legacy is replaced by claims-api' }] },
+    });
     h.checkout('main');
   });
 

@@ -7,7 +7,11 @@ import { committedRepo } from '../promote/repo.ts';
 
 /** Runs the real CLI in `root`. */
 function cli(root: string, args: string[]) {
-  return spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: root } });
+  return spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PLATFORM_ROOT: root },
+  });
 }
 
 describe('unclear answers made clear', () => {

@@ -23,9 +23,29 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (url === '/repos/insure/platform/pulls/7/reviews?per_page=100') {
       res.setHeader('link', `<${base}/repos/insure/platform/pulls/7/reviews?per_page=100&page=2>; rel="next"`);
-      res.end(JSON.stringify([{ user: { login: 'sre-gus' }, state: 'APPROVED', commit_id: 'abc', submitted_at: '2026-05-04T10:00:00Z', body: 'Release-Override: planned' }, { user: null, state: 'APPROVED', commit_id: 'abc' }]));
+      res.end(
+        JSON.stringify([
+          {
+            user: { login: 'sre-gus' },
+            state: 'APPROVED',
+            commit_id: 'abc',
+            submitted_at: '2026-05-04T10:00:00Z',
+            body: 'Release-Override: planned',
+          },
+          { user: null, state: 'APPROVED', commit_id: 'abc' },
+        ]),
+      );
     } else if (url === '/repos/insure/platform/pulls/7/reviews?per_page=100&page=2') {
-      res.end(JSON.stringify([{ user: { login: 'rm-jo' }, state: 'CHANGES_REQUESTED', commit_id: 'abc', submitted_at: '2026-05-04T11:00:00Z' }]));
+      res.end(
+        JSON.stringify([
+          {
+            user: { login: 'rm-jo' },
+            state: 'CHANGES_REQUESTED',
+            commit_id: 'abc',
+            submitted_at: '2026-05-04T11:00:00Z',
+          },
+        ]),
+      );
     } else if (url === '/orgs/insure/teams/sre/members?per_page=100') {
       res.end(JSON.stringify([{ login: 'sre-gus' }, { login: 'sre-hal' }]));
     } else if (url === '/orgs/insure/teams/secret-team/members?per_page=100') {
@@ -49,7 +69,13 @@ describe('GitHub adapter', () => {
     const gh = new GitHub({ token: 't0ken', apiUrl: base });
     const reviews = await gh.reviews('insure/platform', 7);
     expect(reviews).toEqual([
-      { user: 'sre-gus', state: 'APPROVED', commitId: 'abc', submittedAt: '2026-05-04T10:00:00Z', body: 'Release-Override: planned' },
+      {
+        user: 'sre-gus',
+        state: 'APPROVED',
+        commitId: 'abc',
+        submittedAt: '2026-05-04T10:00:00Z',
+        body: 'Release-Override: planned',
+      },
       { user: 'rm-jo', state: 'CHANGES_REQUESTED', commitId: 'abc', submittedAt: '2026-05-04T11:00:00Z', body: '' },
     ]);
     expect(seen.filter((s) => s.url.includes('/reviews')).every((s) => s.auth === 'Bearer t0ken')).toBe(true);
@@ -66,7 +92,9 @@ describe('GitHub adapter', () => {
   });
 
   it('fails with the call, the status and what to do when the token may not read a team', async () => {
-    const error = await new GitHub({ token: 't', apiUrl: base }).teamMembers('@insure/secret-team').catch((e: unknown) => e);
+    const error = await new GitHub({ token: 't', apiUrl: base })
+      .teamMembers('@insure/secret-team')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
     expect((error as Error).message).toBe(
       'GitHub API GET /orgs/insure/teams/secret-team/members?per_page=100 failed (HTTP 403): Resource not accessible by integration. Fix: the token lacks a permission this call needs (team members need read:org or members:read; comments need pull-requests: write)',

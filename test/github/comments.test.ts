@@ -29,7 +29,11 @@ describe('release order comments', () => {
     expect(bodies.length).toBeGreaterThanOrEqual(5);
     bodies.forEach((body, i) => {
       expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
-      expect(body.startsWith(`<!-- platform:release-order part=${i + 1} -->\n**Release order, part ${i + 1} of ${bodies.length}**`)).toBe(true);
+      expect(
+        body.startsWith(
+          `<!-- platform:release-order part=${i + 1} -->\n**Release order, part ${i + 1} of ${bodies.length}**`,
+        ),
+      ).toBe(true);
       expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
       expect((body.match(/^<details>/gm) ?? []).length).toBe((body.match(/^<\/details>/gm) ?? []).length);
     });
@@ -52,8 +56,16 @@ describe('release order comments', () => {
       { id: 12, body: '<!-- platform:release-order part=2 -->\nsame', author: bot },
       { id: 13, body: '<!-- platform:release-order part=3 -->\nleft over', author: bot },
     ];
-    const plan = planComments(existing, ['<!-- platform:release-order part=1 -->\nnew one', '<!-- platform:release-order part=2 -->\nsame']);
-    expect(plan).toEqual({ create: [], update: [{ id: 11, body: '<!-- platform:release-order part=1 -->\nnew one' }], remove: [13], unchanged: 1 });
+    const plan = planComments(existing, [
+      '<!-- platform:release-order part=1 -->\nnew one',
+      '<!-- platform:release-order part=2 -->\nsame',
+    ]);
+    expect(plan).toEqual({
+      create: [],
+      update: [{ id: 11, body: '<!-- platform:release-order part=1 -->\nnew one' }],
+      remove: [13],
+      unchanged: 1,
+    });
     expect(planComments([], ['a', 'b']).create).toEqual(['a', 'b']);
   });
 });

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateApprovals } from '../../lib/github/approvals.ts';
 import { nextPromotions } from '../../lib/release/promotions.ts';
 import { releaseRecord } from '../../lib/github/release-note.ts';
-import { formatReleaseNote, parseReleaseNote, readReleaseNote, recordRelease, RELEASE_NOTES_REF } from '../../lib/release/record.ts';
+import {
+  formatReleaseNote,
+  parseReleaseNote,
+  readReleaseNote,
+  recordRelease,
+  RELEASE_NOTES_REF,
+} from '../../lib/release/record.ts';
 import type { OrderView } from '../../lib/release/document.ts';
 import { loadEnvironmentsOnly } from '../../lib/spec/project.ts';
 import { FIXTURE_ROOT } from '../fixture.ts';
@@ -51,7 +57,18 @@ describe('release record', () => {
     // GIVEN a real repository with a merge commit
     const root = mkdtempSync(join(tmpdir(), 'platform-release-'));
     cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@insure.example', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@insure.example' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@insure.example',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@insure.example',
+        },
+      });
     git('init', '-q', '-b', 'main');
     writeFileSync(join(root, 'a.txt'), 'a\n');
     git('add', '.');
@@ -59,17 +76,23 @@ describe('release record', () => {
     const commit = git('rev-parse', 'HEAD').trim();
 
     // AND the approvals given at merge time
-    const o = order([{ env: 'prod', app: 'claims-api', kind: 'image', risk: 'medium' }], [
-      { env: 'prod', risk: 'medium', approvalsRequired: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
-      { env: 'dr', risk: 'medium', approvalsRequired: 2, approvers: ['@insure/sre'] },
-    ]);
+    const o = order(
+      [{ env: 'prod', app: 'claims-api', kind: 'image', risk: 'medium' }],
+      [
+        { env: 'prod', risk: 'medium', approvalsRequired: 2, approvers: ['@insure/sre', '@insure/release-managers'] },
+        { env: 'dr', risk: 'medium', approvalsRequired: 2, approvers: ['@insure/sre'] },
+      ],
+    );
     const verdict = evaluateApprovals({
       order: o,
       reviews: [
         { user: 'sre-gus', state: 'APPROVED', commitId: HEAD, submittedAt: '2026-05-04T10:00:00Z' },
         { user: 'rm-jo', state: 'APPROVED', commitId: HEAD, submittedAt: '2026-05-04T10:05:00Z' },
       ],
-      teams: new Map([['@insure/sre', ['sre-gus']], ['@insure/release-managers', ['rm-jo']]]),
+      teams: new Map([
+        ['@insure/sre', ['sre-gus']],
+        ['@insure/release-managers', ['rm-jo']],
+      ]),
       author: 'dev-ann',
       headSha: HEAD,
     });
@@ -82,7 +105,10 @@ describe('release record', () => {
     expect(git('log', '-1', `--notes=${RELEASE_NOTES_REF}`, '--format=%N')).toContain('Pull-Request: #42');
     const trailers = parseReleaseNote(note);
     expect(trailers.get('Release-Order')).toEqual([`${'b'.repeat(40)}..${HEAD}`]);
-    expect(trailers.get('Environment')).toEqual(['prod (risk medium, 2 approval(s) required)', 'dr (risk medium, 2 approval(s) required)']);
+    expect(trailers.get('Environment')).toEqual([
+      'prod (risk medium, 2 approval(s) required)',
+      'dr (risk medium, 2 approval(s) required)',
+    ]);
     expect(trailers.get('Approved-by')).toEqual(['rm-jo (@insure/release-managers)', 'sre-gus (@insure/sre)']);
 
     // AND recording again replaces the note instead of failing

@@ -14,11 +14,13 @@ const render = renderedApp;
 
 function get(objects: KubeObject[], kind: string, name?: string): any {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
-  if (!o) throw new Error(`no ${kind} ${name ?? ''} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(`no ${kind} ${name ?? ''} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
   return o;
 }
 
-const withLogs = (extra: Partial<AppSpec> = {}): AppSpec => service('claims-api', { runtime: 'spring-boot', logs: { dir: '/home/admin/logs', multiline: 'java' }, ...extra });
+const withLogs = (extra: Partial<AppSpec> = {}): AppSpec =>
+  service('claims-api', { runtime: 'spring-boot', logs: { dir: '/home/admin/logs', multiline: 'java' }, ...extra });
 
 describe('log directory collection', () => {
   it('mounts a bounded emptyDir at the declared directory, shared read-only with the collector sidecar', async () => {
@@ -34,13 +36,16 @@ describe('log directory collection', () => {
 
   it('attaches env, namespace, app, version, pod, node, container and file to every record', async () => {
     // GIVEN an app with a log directory in prod
-    const root = repo({ 'claims-api': withLogs({ logs: { dir: '/home/admin/logs', include: ['*.log', 'audit/*.log'] } }) });
+    const root = repo({
+      'claims-api': withLogs({ logs: { dir: '/home/admin/logs', include: ['*.log', 'audit/*.log'] } }),
+    });
     const objects = await render(root, 'prod', 'claims-api');
     // WHEN its collector configuration is read back
     const config = parse(get(objects, 'ConfigMap', 'claims-api-log-collector').data['fluent-bit.yaml']);
     const collector = get(objects, 'Deployment').spec.template.spec.containers[1];
     const fromDownwardApi = Object.fromEntries(collector.env.map((e: any) => [e.name, e.valueFrom.fieldRef.fieldPath]));
-    // THEN static metadata is written in, pod-specific metadata comes from the Downward API, and the file from the tail input
+    // THEN static metadata is written in, pod-specific metadata comes from the Downward API, and the file from the tail
+    // input
     const record = Object.fromEntries(config.pipeline.filters[0].record.map((r: string) => r.split(' ')));
     expect(record).toEqual({
       env: 'prod',
@@ -57,15 +62,31 @@ describe('log directory collection', () => {
       NODE_NAME: 'spec.nodeName',
       APP_VERSION: "metadata.labels['app.kubernetes.io/version']",
     });
-    expect(config.pipeline.inputs[0]).toMatchObject({ name: 'tail', path: '/home/admin/logs/*.log,/home/admin/logs/audit/*.log', path_key: 'file', read_from_head: 'on' });
-    expect(config.pipeline.outputs[0]).toMatchObject({ name: 'forward', host: 'log-aggregator.logging.svc', port: 24224 });
+    expect(config.pipeline.inputs[0]).toMatchObject({
+      name: 'tail',
+      path: '/home/admin/logs/*.log,/home/admin/logs/audit/*.log',
+      path_key: 'file',
+      read_from_head: 'on',
+    });
+    expect(config.pipeline.outputs[0]).toMatchObject({
+      name: 'forward',
+      host: 'log-aggregator.logging.svc',
+      port: 24224,
+    });
   });
 
   it('bounds and rotates: offsets survive collector restarts, memory is capped, compressed archives are skipped', async () => {
     const root = repo({ 'claims-api': withLogs() });
     const objects = await render(root, 'prod', 'claims-api');
-    const tail = parse(get(objects, 'ConfigMap', 'claims-api-log-collector').data['fluent-bit.yaml']).pipeline.inputs[0];
-    expect(tail).toMatchObject({ db: '/var/fluent-bit/state/tail.db', mem_buf_limit: '16M', rotate_wait: 30, skip_long_lines: 'on', exclude_path: '*.gz,*.zip,*.bz2,*.xz' });
+    const tail = parse(get(objects, 'ConfigMap', 'claims-api-log-collector').data['fluent-bit.yaml']).pipeline
+      .inputs[0];
+    expect(tail).toMatchObject({
+      db: '/var/fluent-bit/state/tail.db',
+      mem_buf_limit: '16M',
+      rotate_wait: 30,
+      skip_long_lines: 'on',
+      exclude_path: '*.gz,*.zip,*.bz2,*.xz',
+    });
     const pod = get(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'app-logs', emptyDir: { sizeLimit: '1Gi' } });
     expect(pod.volumes).toContainEqual({ name: 'log-collector-state', emptyDir: { sizeLimit: '64Mi' } });
@@ -99,7 +120,12 @@ describe('log directory collection', () => {
       policyTypes: ['Egress'],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'logging' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'log-aggregator' } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'logging' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'log-aggregator' } },
+            },
+          ],
           ports: [{ protocol: 'TCP', port: 24224 }],
         },
       ],
@@ -109,7 +135,9 @@ describe('log directory collection', () => {
   it('rolls the pods when the collector configuration changes', async () => {
     const hash = async (include: string[]) => {
       const root = repo({ 'claims-api': withLogs({ logs: { dir: '/home/admin/logs', include } }) });
-      return get(await render(root, 'dev', 'claims-api'), 'Deployment').spec.template.metadata.annotations['platform.insure.example/log-collector-config'];
+      return get(await render(root, 'dev', 'claims-api'), 'Deployment').spec.template.metadata.annotations[
+        'platform.insure.example/log-collector-config'
+      ];
     };
     const first = await hash(['*.log']);
     expect(first).toMatch(/^[0-9a-f]{16}$/);
@@ -149,9 +177,20 @@ describe('pod templates of any workload kind', () => {
     const { podTemplateOf } = await import('../../lib/kube/pod.ts');
     const template = { metadata: {}, spec: { containers: [{ name: 'claims-api' }] } };
     const meta = { name: 'claims-api' };
-    expect(podTemplateOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec: { template } })).toBe(template);
-    expect(podTemplateOf({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta, spec: { jobTemplate: { spec: { template } } } })).toBe(template);
-    expect(podTemplateOf({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: meta, spec: { template } })).toBe(template);
+    expect(podTemplateOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec: { template } })).toBe(
+      template,
+    );
+    expect(
+      podTemplateOf({
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: meta,
+        spec: { jobTemplate: { spec: { template } } },
+      }),
+    ).toBe(template);
+    expect(
+      podTemplateOf({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: meta, spec: { template } }),
+    ).toBe(template);
     expect(podTemplateOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: {} })).toBeUndefined();
   });
 });
@@ -162,20 +201,37 @@ describe('collector configuration written once per log shape', () => {
       'claims-api': withLogs(),
       // Same log shape as claims-api: filled in from the same written configuration.
       'claims-archive': service('claims-archive', { logs: withLogs().logs }),
-      'quote-api': service('quote-api', { runtime: 'node', logs: { dir: '/var/log/app', include: ['*.log', 'audit/*.log'], multiline: { startPattern: String.raw`^\d{4}-` } } }),
+      'quote-api': service('quote-api', {
+        runtime: 'node',
+        logs: {
+          dir: '/var/log/app',
+          include: ['*.log', 'audit/*.log'],
+          multiline: { startPattern: String.raw`^\d{4}-` },
+        },
+      }),
       // A log folder named like the stand-in for the environment's name is written per environment.
       'odd-api': service('odd-api', { logs: { dir: '/var/log/platform-environment-name' } }),
       // Names that are stand-ins themselves, or start with a digit, are written per app.
       'platform-app-name': service('platform-app-name', { logs: { dir: '/var/log/app' } }),
-      'platform-environment-name': service('platform-environment-name', { logs: { dir: '/var/log/app', multiline: 'java' } }),
+      'platform-environment-name': service('platform-environment-name', {
+        logs: { dir: '/var/log/app', multiline: 'java' },
+      }),
       '2024-01-01': service('2024-01-01', { logs: { dir: '/var/log/app', multiline: 'java' } }),
     });
     const project = await loadProject(root, { cache: false });
     for (const app of resolveProject(project).filter((a) => a.logs)) {
-      const direct = toFluentBitYaml(collectorConfig(app, app.logs!), `Log collector of ${app.name} in ${app.environment.name}. Generated by \`npm run synth\`.`);
+      const direct = toFluentBitYaml(
+        collectorConfig(app, app.logs!),
+        `Log collector of ${app.name} in ${app.environment.name}. Generated by \`npm run synth\`.`,
+      );
       expect(collectorConfigText(app, app.logs!), `${app.name} in ${app.environment.name}`).toBe(direct);
     }
-    expect(collectorConfigText(resolveProject(project).find((a) => a.name === 'odd-api' && a.environment.name === 'uat')!, resolveProject(project).find((a) => a.name === 'odd-api')!.logs!)).toContain('path: /var/log/platform-environment-name/*.log');
+    expect(
+      collectorConfigText(
+        resolveProject(project).find((a) => a.name === 'odd-api' && a.environment.name === 'uat')!,
+        resolveProject(project).find((a) => a.name === 'odd-api')!.logs!,
+      ),
+    ).toContain('path: /var/log/platform-environment-name/*.log');
   });
 
   it('names the app, not a stand-in, when a configuration of its log shape is invalid', async () => {
@@ -187,4 +243,3 @@ describe('collector configuration written once per log shape', () => {
     expect(() => collectorConfigText(app, logs)).toThrow(/^the log collector configuration of claims-api is invalid/);
   });
 });
-

@@ -6,10 +6,20 @@ import { aggregatorConfig, aggregatorEnv, nodeAgentConfig } from '../../lib/logg
 import { eventExporterConfig } from '../../lib/observability/events.ts';
 import { ENVS } from '../fixture.ts';
 
-const environments = await Promise.all(ENVS.map(async (env) => (await import(`../fixtures/environments/${env}/environment.ts`)).default));
+const environments = await Promise.all(
+  ENVS.map(async (env) => (await import(`../fixtures/environments/${env}/environment.ts`)).default),
+);
 
 /** A small valid configuration: a tail input forwarding to the aggregator. */
-function base(): { service: Record<string, unknown>; pipeline: { inputs: Record<string, unknown>[]; filters?: Record<string, unknown>[]; outputs: Record<string, unknown>[] }; [k: string]: unknown } {
+function base(): {
+  service: Record<string, unknown>;
+  pipeline: {
+    inputs: Record<string, unknown>[];
+    filters?: Record<string, unknown>[];
+    outputs: Record<string, unknown>[];
+  };
+  [k: string]: unknown;
+} {
   return {
     service: { flush: 1, log_level: 'info' },
     pipeline: {
@@ -21,7 +31,9 @@ function base(): { service: Record<string, unknown>; pipeline: { inputs: Record<
 }
 
 function problems(doc: unknown, env: string[] = ['POD_NAME']): string[] {
-  return validateFluentBitYaml(stringify(doc), { env: new Set(env) }).map((p: ConfigProblem) => `${p.where}: ${p.message}`);
+  return validateFluentBitYaml(stringify(doc), { env: new Set(env) }).map(
+    (p: ConfigProblem) => `${p.where}: ${p.message}`,
+  );
 }
 
 describe('Fluent Bit configuration validator', () => {
@@ -50,7 +62,13 @@ describe('Fluent Bit configuration validator', () => {
 
   it('fails values of the wrong kind', () => {
     const doc = base();
-    Object.assign(doc.pipeline.inputs[0]!, { skip_long_lines: 'maybe', mem_buf_limit: 'lots', rotate_wait: 'soon', 'db.sync': 'sometimes', path_key: ['a', 'b'] });
+    Object.assign(doc.pipeline.inputs[0]!, {
+      skip_long_lines: 'maybe',
+      mem_buf_limit: 'lots',
+      rotate_wait: 'soon',
+      'db.sync': 'sometimes',
+      path_key: ['a', 'b'],
+    });
     doc.pipeline.outputs[0]!.port = 70000;
     expect(problems(doc)).toEqual([
       'pipeline.inputs[0] (tail).path_key: takes one value, not a list',
@@ -84,7 +102,14 @@ describe('Fluent Bit configuration validator', () => {
   it('fails a multiline parser reference and rules Fluent Bit would refuse', () => {
     const doc = base();
     doc.pipeline.inputs[0]!['multiline.parser'] = 'java-app';
-    doc.multiline_parsers = [{ name: 'javaapp', type: 'regex', flush_timeout: 100, rules: [{ state: 'start_state', regex: '/^[[:digit:]]{4}/', next_state: 'cont' }] }];
+    doc.multiline_parsers = [
+      {
+        name: 'javaapp',
+        type: 'regex',
+        flush_timeout: 100,
+        rules: [{ state: 'start_state', regex: '/^[[:digit:]]{4}/', next_state: 'cont' }],
+      },
+    ];
     expect(problems(doc)).toEqual([
       'multiline_parsers[0]: flush_timeout 100 is below the 500 ms Fluent Bit accepts',
       "multiline_parsers[0]: rules[0]: next_state 'cont' is the state of no rule",
@@ -125,13 +150,27 @@ describe('Fluent Bit configuration validator', () => {
     const doc = base();
     doc.includes = ['other.yaml'];
     doc.service.flsh = 1;
-    expect(problems(doc)).toEqual(['includes: unknown top-level section; the platform writes only service, multiline_parsers and pipeline', "service.flsh: unknown property; did you mean 'flush'?"]);
+    expect(problems(doc)).toEqual([
+      'includes: unknown top-level section; the platform writes only service, multiline_parsers and pipeline',
+      "service.flsh: unknown property; did you mean 'flush'?",
+    ]);
     expect(validateFluentBitYaml('pipeline: [unclosed')[0]!.message).toMatch(/^not valid YAML/);
   });
 
-  it('accepts the kafka plugin\'s rdkafka.* pass-through properties but not malformed ones', () => {
+  it("accepts the kafka plugin's rdkafka.* pass-through properties but not malformed ones", () => {
     const doc = base();
-    doc.pipeline.outputs = [{ name: 'kafka', match: '*', brokers: 'kafka-0.example:9093', topics: 'logs', 'rdkafka.security.protocol': 'SASL_SSL', 'rdkafka.Bad_Name': 'x' }];
-    expect(problems(doc)).toEqual(["pipeline.outputs[0] (kafka).rdkafka.bad_name: not a valid 'rdkafka.' property name"]);
+    doc.pipeline.outputs = [
+      {
+        name: 'kafka',
+        match: '*',
+        brokers: 'kafka-0.example:9093',
+        topics: 'logs',
+        'rdkafka.security.protocol': 'SASL_SSL',
+        'rdkafka.Bad_Name': 'x',
+      },
+    ];
+    expect(problems(doc)).toEqual([
+      "pipeline.outputs[0] (kafka).rdkafka.bad_name: not a valid 'rdkafka.' property name",
+    ]);
   });
 });

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { javaMultiline, joinRecords, multilineProblems, startPatternMultiline, type MultilineParser } from '../../lib/logging/multiline.ts';
+import {
+  javaMultiline,
+  joinRecords,
+  multilineProblems,
+  startPatternMultiline,
+  type MultilineParser,
+} from '../../lib/logging/multiline.ts';
 import { patternProblem } from '../../lib/spec/logs-checks.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
@@ -15,15 +21,27 @@ function sample(name: string): string[] {
 
 /** The multiline parser exactly as rendered into an app's collector ConfigMap in the repository. */
 async function deployedParser(app: string, env: string): Promise<MultilineParser> {
-  const resolved = resolveProject(await loadProject(fleetRepo())).find((a) => a.name === app && a.environment.name === env)!;
-  const configMap = renderApp(resolved).find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${app}-log-collector`)!;
+  const resolved = resolveProject(await loadProject(fleetRepo())).find(
+    (a) => a.name === app && a.environment.name === env,
+  )!;
+  const configMap = renderApp(resolved).find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name === `${app}-log-collector`,
+  )!;
   const doc = parse((configMap.data as Record<string, string>)['fluent-bit.yaml']!) as {
-    multiline_parsers: { name: string; flush_timeout: number; rules: { state: string; regex: string; next_state: string }[] }[];
+    multiline_parsers: {
+      name: string;
+      flush_timeout: number;
+      rules: { state: string; regex: string; next_state: string }[];
+    }[];
     pipeline: { inputs: Record<string, string>[] };
   };
   const [p] = doc.multiline_parsers;
   expect(doc.pipeline.inputs[0]!['multiline.parser']).toBe(p!.name);
-  return { name: p!.name, flushTimeoutMs: p!.flush_timeout, rules: p!.rules.map((r) => ({ state: r.state, regex: r.regex, nextState: r.next_state })) };
+  return {
+    name: p!.name,
+    flushTimeoutMs: p!.flush_timeout,
+    rules: p!.rules.map((r) => ({ state: r.state, regex: r.regex, nextState: r.next_state })),
+  };
 }
 
 describe('multiline java mode', () => {
@@ -39,7 +57,9 @@ describe('multiline java mode', () => {
     const servletError = records[3]!;
     expect(servletError.split('\n')[0]).toMatch(/ERROR 1 --- .* Servlet\.service\(\)/);
     expect(servletError).toContain('Caused by: org.hibernate.exception.JDBCConnectionException');
-    expect(servletError).toContain('\tSuppressed: java.lang.IllegalStateException: connection pool closed while waiting');
+    expect(servletError).toContain(
+      '\tSuppressed: java.lang.IllegalStateException: connection pool closed while waiting',
+    );
     expect(servletError).toContain('Caused by: java.sql.SQLTransientConnectionException');
     expect(servletError.split('\n')).toHaveLength(20);
     expect(records[4]).toMatch(/WARN 1 .* took 2108 ms$/);
@@ -61,7 +81,9 @@ describe('multiline java mode', () => {
 
   it('is what the repository renders: claims-api joins its stack traces with the rules in its prod ConfigMap', async () => {
     const parser = await deployedParser('claims-api', 'prod');
-    expect(joinRecords(parser, sample('spring-boot.log'))).toEqual(joinRecords(javaMultiline(), sample('spring-boot.log')));
+    expect(joinRecords(parser, sample('spring-boot.log'))).toEqual(
+      joinRecords(javaMultiline(), sample('spring-boot.log')),
+    );
     expect(joinRecords(parser, sample('spring-boot.log'))).toHaveLength(7);
   });
 });
@@ -116,8 +138,19 @@ describe('multiline evaluator semantics', () => {
   });
 
   it('keeps the last state after an unmatched line, so a later continuation line opens a record of its own', () => {
-    const records = joinRecords(documented, ['Dec 14 06:41:08 boom', '    at a(A.java:1)', 'noise', '    at b(B.java:2)', 'Dec 14 06:41:09 next']);
-    expect(records).toEqual(['Dec 14 06:41:08 boom\n    at a(A.java:1)', 'noise', '    at b(B.java:2)', 'Dec 14 06:41:09 next']);
+    const records = joinRecords(documented, [
+      'Dec 14 06:41:08 boom',
+      '    at a(A.java:1)',
+      'noise',
+      '    at b(B.java:2)',
+      'Dec 14 06:41:09 next',
+    ]);
+    expect(records).toEqual([
+      'Dec 14 06:41:08 boom\n    at a(A.java:1)',
+      'noise',
+      '    at b(B.java:2)',
+      'Dec 14 06:41:09 next',
+    ]);
   });
 
   it('flushes an open record when the flush timer fires between two of its lines', () => {
@@ -138,11 +171,21 @@ describe('multiline evaluator semantics', () => {
         { state: 'body', regex: '/^END/', nextState: 'start_state' },
       ],
     };
-    expect(joinRecords(oneShot, ['BEGIN 1', 'END 1', 'BEGIN 2', 'BEGIN 3', 'END 3'])).toEqual(['BEGIN 1\nEND 1', 'BEGIN 2', 'BEGIN 3\nEND 3']);
+    expect(joinRecords(oneShot, ['BEGIN 1', 'END 1', 'BEGIN 2', 'BEGIN 3', 'END 3'])).toEqual([
+      'BEGIN 1\nEND 1',
+      'BEGIN 2',
+      'BEGIN 3\nEND 3',
+    ]);
   });
 
   it('fails a parser Fluent Bit would refuse: short flush timeout, unknown next state, no start state', () => {
-    expect(multilineProblems({ name: 'x', flushTimeoutMs: 200, rules: [{ state: 'cont', regex: '/a/', nextState: 'later' }] })).toEqual([
+    expect(
+      multilineProblems({
+        name: 'x',
+        flushTimeoutMs: 200,
+        rules: [{ state: 'cont', regex: '/a/', nextState: 'later' }],
+      }),
+    ).toEqual([
       'flush_timeout 200 is below the 500 ms Fluent Bit accepts',
       "no rule starts in 'start_state'",
       "rules[0]: next_state 'later' is the state of no rule",

@@ -14,7 +14,11 @@ const git = (root: string, args: string[]) => gitAt(root, args, hours(0));
 
 /** The state a failed promotion must leave alone: the work tree, the branches, HEAD. */
 function state(root: string): string {
-  return [git(root, ['status', '--porcelain']), git(root, ['branch', '--format=%(refname:short)']), git(root, ['rev-parse', 'HEAD'])].join('|');
+  return [
+    git(root, ['status', '--porcelain']),
+    git(root, ['branch', '--format=%(refname:short)']),
+    git(root, ['rev-parse', 'HEAD']),
+  ].join('|');
 }
 
 async function promote(root: string, request: PromotionRequest, commit = false) {
@@ -30,7 +34,9 @@ describe('promotion never half-writes', () => {
     git(root, ['commit', '-q', '-am', 'dev runs latest']);
     const before = state(root);
     const sit = readFileSync(join(root, 'environments', 'sit', 'versions.json'), 'utf8');
-    const error = await promote(root, { apps: ['claims-api'], to: 'sit', force: true, reason: 'x' }, true).catch((e: unknown) => e);
+    const error = await promote(root, { apps: ['claims-api'], to: 'sit', force: true, reason: 'x' }, true).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SpecError);
     expect((error as SpecError).message).toContain('a mutable tag is not allowed in sit');
     expect(readFileSync(join(root, 'environments', 'sit', 'versions.json'), 'utf8')).toBe(sit);
@@ -45,15 +51,25 @@ describe('promotion never half-writes', () => {
     git(root, ['add', 'notes.md']);
     git(root, ['commit', '-q', '-m', 'WIP feature x']);
     const before = state(root);
-    const error = await promote(root, { apps: ['claims-api'], to: 'dev', version: pin.tag, digest: pin.digest }, true).catch((e: unknown) => e);
+    const error = await promote(
+      root,
+      { apps: ['claims-api'], to: 'dev', version: pin.tag, digest: pin.digest },
+      true,
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromotionRefused);
     expect((error as Error).message).toContain('HEAD has 1 commit(s) that are not on main');
     expect((error as Error).message).toContain('WIP feature x');
     expect(state(root)).toBe(before);
     // From main, the branch holds the promotion alone.
     git(root, ['switch', '-q', 'main']);
-    const applied = await promote(root, { apps: ['claims-api'], to: 'dev', version: pin.tag, digest: pin.digest }, true);
-    expect(git(root, ['log', '--format=%s', `main..${applied.branch}`]).trim()).toBe('Pin new build of claims-api 1.1.0 to dev');
+    const applied = await promote(
+      root,
+      { apps: ['claims-api'], to: 'dev', version: pin.tag, digest: pin.digest },
+      true,
+    );
+    expect(git(root, ['log', '--format=%s', `main..${applied.branch}`]).trim()).toBe(
+      'Pin new build of claims-api 1.1.0 to dev',
+    );
   });
 });
 
@@ -62,7 +78,13 @@ describe('promotion carries the digest', () => {
     const root = await committedRepo({ 'claims-api': service('claims-api') }, hours(0));
     writePins(root, 'sit', { 'claims-api': { tag: '1.2.0' } });
     git(root, ['commit', '-q', '-am', 'sit runs 1.2.0 without digest']);
-    const error = await planPromotion(root, { apps: ['claims-api'], to: 'uat', force: true, reason: 'x', now: hours(30) }).catch((e: unknown) => e);
+    const error = await planPromotion(root, {
+      apps: ['claims-api'],
+      to: 'uat',
+      force: true,
+      reason: 'x',
+      now: hours(30),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PromotionRefused);
     const refusal = (error as PromotionRefused).refusals[0]!;
     expect(refusal.gate).toBe('provenance');
@@ -70,11 +92,21 @@ describe('promotion carries the digest', () => {
   });
 
   it('--all keeps the digest of a pin whose version did not change upstream', async () => {
-    const root = await committedRepo({ 'claims-api': service('claims-api'), 'quote-api': service('quote-api') }, hours(0));
+    const root = await committedRepo(
+      { 'claims-api': service('claims-api'), 'quote-api': service('quote-api') },
+      hours(0),
+    );
     const uat = readPins(root, 'uat');
     writePins(root, 'sit', { 'claims-api': { tag: '1.0.0' }, 'quote-api': { tag: '1.0.0' } });
     git(root, ['commit', '-q', '-am', 'sit pins without digests']);
-    const plan = await planPromotion(root, { apps: [], all: true, to: 'uat', force: true, reason: 'x', now: hours(30) });
+    const plan = await planPromotion(root, {
+      apps: [],
+      all: true,
+      to: 'uat',
+      force: true,
+      reason: 'x',
+      now: hours(30),
+    });
     expect(plan.changes).toEqual([]);
     await applyPromotion(root, plan, { apps: [], all: true, to: 'uat' });
     expect(readPins(root, 'uat')).toEqual(uat);
@@ -84,12 +116,17 @@ describe('promotion carries the digest', () => {
 describe('first entry into dev', () => {
   it('pins the first build of a new app that lists only dev, as the load error says', async () => {
     const root = await committedRepo({ 'claims-api': service('claims-api') }, hours(0));
-    writeFileSync(join(root, 'apps', 'fraud-scoring.ts'), appSource(service('fraud-scoring', { environments: ['dev'] })));
+    writeFileSync(
+      join(root, 'apps', 'fraud-scoring.ts'),
+      appSource(service('fraud-scoring', { environments: ['dev'] })),
+    );
     git(root, ['add', '-A']);
     git(root, ['commit', '-q', '-m', 'add fraud-scoring']);
     const digest = digestOf('fraud-scoring:0.1.0');
     await promote(root, { apps: ['fraud-scoring'], to: 'dev', version: '0.1.0', digest });
     expect(readPins(root, 'dev')['fraud-scoring']).toEqual({ tag: '0.1.0', digest });
-    expect(readFileSync(join(root, 'manifests', 'dev', 'apps', 'fraud-scoring.yaml'), 'utf8')).toContain(`fraud-scoring:0.1.0@${digest}`);
+    expect(readFileSync(join(root, 'manifests', 'dev', 'apps', 'fraud-scoring.yaml'), 'utf8')).toContain(
+      `fraud-scoring:0.1.0@${digest}`,
+    );
   });
 });

@@ -23,7 +23,10 @@ describe('audit from a scripted history', () => {
     h.checkout('bump-claims', true);
     h.pin('dev', 'claims-api', '1.1.0');
     await h.synth();
-    h.commit('Bump claims-api to 1.1.0 in dev\n\nApproved-by: Dan Lead <dan@insure.example>\nApproved-by: Erin SRE <erin@insure.example>', CAROL);
+    h.commit(
+      'Bump claims-api to 1.1.0 in dev\n\nApproved-by: Dan Lead <dan@insure.example>\nApproved-by: Erin SRE <erin@insure.example>',
+      CAROL,
+    );
     h.checkout('main');
     c.merge = h.merge('bump-claims', 'Merge pull request #12 from insure/bump-claims\n\nBump claims-api in dev');
 
@@ -37,12 +40,19 @@ describe('audit from a scripted history', () => {
     await h.synth();
     h.commit('Scale quote-api', CAROL);
     h.checkout('main');
-    c.squash = h.squash('scale-quote', 'Scale quote-api to 6 in prod (#13)\n\nApproved-by: Erin SRE <erin@insure.example>\nReason: renewal season peak', CAROL);
+    c.squash = h.squash(
+      'scale-quote',
+      'Scale quote-api to 6 in prod (#13)\n\nApproved-by: Erin SRE <erin@insure.example>\nReason: renewal season peak',
+      CAROL,
+    );
 
     // A promotion committed straight to main, as the promote command writes it.
     h.pin('sit', 'claims-api', '1.1.0');
     await h.synth();
-    c.promote = h.commit('Promote claims-api 1.1.0 to sit\n\nPromoted-From: dev\nVersion: 1.1.0\nDigest: ' + digestOf('claims-api:1.1.0'), ALICE);
+    c.promote = h.commit(
+      'Promote claims-api 1.1.0 to sit\n\nPromoted-From: dev\nVersion: 1.1.0\nDigest: ' + digestOf('claims-api:1.1.0'),
+      ALICE,
+    );
 
     // Removal of an app, overriding the deletion guard.
     h.removeApp('claims-legacy');
@@ -51,14 +61,28 @@ describe('audit from a scripted history', () => {
 
     // The same objects written differently: no release.
     const file = 'manifests/dev/apps/claims-api.yaml';
-    h.write(file, toYaml(parseAllDocuments(h.read(file)).map((d) => d.toJS() as unknown).reverse()));
+    h.write(
+      file,
+      toYaml(
+        parseAllDocuments(h.read(file))
+          .map((d) => d.toJS() as unknown)
+          .reverse(),
+      ),
+    );
     c.reformat = h.commit('Re-emit dev manifests');
 
     // Hand-made manifests without version labels: versions come from the promote trailers, app by app.
-    const deployment = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'legacy' }, spec: { template: { spec: { containers: [{ name, image: `registry.insure.example/legacy/${name}` }] } } } });
+    const deployment = (name: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'legacy' },
+      spec: { template: { spec: { containers: [{ name, image: `registry.insure.example/legacy/${name}` }] } } },
+    });
     h.write('manifests/dev/apps/legacy-a.yaml', toYaml([deployment('legacy-a')]));
     h.write('manifests/dev/apps/legacy-b.yaml', toYaml([deployment('legacy-b')]));
-    c.train = h.commit(`Roll back 2 apps to dev\n\nPromoted-From: dev\nPromoted-To: dev\nApp: legacy-a\nVersion: 3.0.0\nDigest: ${digestOf('a')}\nApp: legacy-b\nVersion: 4.0.0\nRollback: true`);
+    c.train = h.commit(
+      `Roll back 2 apps to dev\n\nPromoted-From: dev\nPromoted-To: dev\nApp: legacy-a\nVersion: 3.0.0\nDigest: ${digestOf('a')}\nApp: legacy-b\nVersion: 4.0.0\nRollback: true`,
+    );
   }, 120_000);
 
   afterAll(() => h.cleanup());
@@ -99,14 +123,53 @@ describe('audit from a scripted history', () => {
     const records = await auditReleases(h.root);
     expect(records.some((r) => r.commit === c.docs)).toBe(false);
     const squash = records.filter((r) => r.commit === c.squash);
-    expect(squash.map((r) => [r.env, r.app, r.change, r.version, r.pullRequest, r.merge, r.author, r.approvers, r.claims.approvers, r.claims.reason])).toEqual([
-      ['prod', 'quote-api', 'changed', '1.0.0', 13, false, CAROL.name, [], ['Erin SRE <erin@insure.example>'], 'renewal season peak'],
+    expect(
+      squash.map((r) => [
+        r.env,
+        r.app,
+        r.change,
+        r.version,
+        r.pullRequest,
+        r.merge,
+        r.author,
+        r.approvers,
+        r.claims.approvers,
+        r.claims.reason,
+      ]),
+    ).toEqual([
+      [
+        'prod',
+        'quote-api',
+        'changed',
+        '1.0.0',
+        13,
+        false,
+        CAROL.name,
+        [],
+        ['Erin SRE <erin@insure.example>'],
+        'renewal season peak',
+      ],
     ]);
     const promote = records.find((r) => r.commit === c.promote)!;
-    expect([promote.env, promote.previousVersion, promote.version, promote.promotedFrom, promote.claims.promotedFrom, promote.pullRequest]).toEqual(['sit', '1.0.0', '1.1.0', null, 'dev', null]);
+    expect([
+      promote.env,
+      promote.previousVersion,
+      promote.version,
+      promote.promotedFrom,
+      promote.claims.promotedFrom,
+      promote.pullRequest,
+    ]).toEqual(['sit', '1.0.0', '1.1.0', null, 'dev', null]);
     const removal = records.filter((r) => r.commit === c.remove);
     expect(removal.map((r) => r.env)).toEqual(['dev', 'sit', 'uat', 'staging', 'prod', 'dr']);
-    expect(removal[0]).toMatchObject({ app: 'claims-legacy', change: 'removed', version: null, previousVersion: '1.0.0', pullRequest: 14, overrides: [], claims: { override: 'remove claims-legacy from prod and dr' } });
+    expect(removal[0]).toMatchObject({
+      app: 'claims-legacy',
+      change: 'removed',
+      version: null,
+      previousVersion: '1.0.0',
+      pullRequest: 14,
+      overrides: [],
+      claims: { override: 'remove claims-legacy from prod and dr' },
+    });
   });
 
   it('lists releases newest first, the first render last', async () => {
@@ -135,15 +198,22 @@ describe('audit from a scripted history', () => {
       ['claims-legacy', c.initial],
       ['quote-api', c.initial],
     ]);
-    expect((await auditReleases(h.root, { app: 'claims-api', env: 'dev' })).map((r) => r.commit)).toEqual([c.merge, c.initial]);
+    expect((await auditReleases(h.root, { app: 'claims-api', env: 'dev' })).map((r) => r.commit)).toEqual([
+      c.merge,
+      c.initial,
+    ]);
     const squashDate = (await auditReleases(h.root)).find((r) => r.commit === c.squash)!.date;
     const since = await auditReleases(h.root, { since: squashDate });
     expect([...new Set(since.map((r) => r.commit))]).toEqual([c.train, c.remove, c.promote, c.squash]);
   });
 
   it('fails naming the bad --env and --since values', async () => {
-    await expect(auditReleases(h.root, { env: 'prd' })).rejects.toThrow("--env 'prd': no such environment at main; did you mean 'prod'?");
-    await expect(auditReleases(h.root, { since: 'last tuesday' })).rejects.toThrow("--since 'last tuesday': not a date; write it as YYYY-MM-DD");
+    await expect(auditReleases(h.root, { env: 'prd' })).rejects.toThrow(
+      "--env 'prd': no such environment at main; did you mean 'prod'?",
+    );
+    await expect(auditReleases(h.root, { since: 'last tuesday' })).rejects.toThrow(
+      "--since 'last tuesday': not a date; write it as YYYY-MM-DD",
+    );
     await expect(auditReleases(h.root, { ref: 'trunk' })).rejects.toThrow("'trunk' is not a commit");
   });
 

@@ -38,10 +38,21 @@ describe('deletion guard', () => {
     });
     const order = await buildReleaseOrder(h.root, main, head);
     expect(order.guard.blocked).toBe(true);
-    expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual(['prod app-removal', 'prod removed-share', 'dr app-removal', 'dr removed-share']);
-    expect(order.guard.violations[0]!.message).toBe('removes app(s) claims-legacy from prod, whose policy refuses app removal');
-    expect(order.guard.violations[1]!.message).toMatch(/^removes 5 of \d+ objects of prod \(\d+(\.\d)?%\), more than the 10% its policy allows$/);
-    expect(order.changes.filter((c) => c.env === 'prod').every((c) => c.kind === 'removed' && c.risk === 'high')).toBe(true);
+    expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual([
+      'prod app-removal',
+      'prod removed-share',
+      'dr app-removal',
+      'dr removed-share',
+    ]);
+    expect(order.guard.violations[0]!.message).toBe(
+      'removes app(s) claims-legacy from prod, whose policy refuses app removal',
+    );
+    expect(order.guard.violations[1]!.message).toMatch(
+      /^removes 5 of \d+ objects of prod \(\d+(\.\d)?%\), more than the 10% its policy allows$/,
+    );
+    expect(order.changes.filter((c) => c.env === 'prod').every((c) => c.kind === 'removed' && c.risk === 'high')).toBe(
+      true,
+    );
     expect(order.changes.filter((c) => c.env === 'dev').every((c) => c.risk === 'medium')).toBe(true);
     const md = releaseOrderMarkdown(order)[0]!;
     expect(md.indexOf('Refused by the release guards')).toBeLessThan(md.indexOf('| Environment |'));
@@ -49,16 +60,36 @@ describe('deletion guard', () => {
 
   it('GIVEN the same removal with a Release-Override trailer WHEN ordered THEN it stays refused and the trailer is shown as a request', async () => {
     h.checkout('remove-legacy');
-    h.git(['commit', '-q', '--allow-empty', '-m', 'Retire claims-legacy\n\nRelease-Override: remove claims-legacy from prod and dr (replaced by claims-api 2.x)'], BOB);
+    h.git(
+      [
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'Retire claims-legacy\n\nRelease-Override: remove claims-legacy from prod and dr (replaced by claims-api 2.x)',
+      ],
+      BOB,
+    );
     const order = await buildReleaseOrder(h.root, main, 'HEAD');
     expect(order.guard.blocked).toBe(true);
     expect(order.guard.violations).toHaveLength(4);
     expect(order.guard.violations.every((v) => v.overridable)).toBe(true);
-    expect(order.guard.requests).toEqual([{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)', commit: h.sha('HEAD'), author: BOB.name }]);
+    expect(order.guard.requests).toEqual([
+      {
+        text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)',
+        commit: h.sha('HEAD'),
+        author: BOB.name,
+      },
+    ]);
     const md = releaseOrderMarkdown(order)[0]!;
     expect(md).toContain('An override is granted only by an approver of prod, dr');
-    expect(md).toContain(`> - requested in commit \`${h.sha('HEAD').slice(0, 7)}\` by ${BOB.name}: remove claims-legacy from prod and dr (replaced by claims-api 2.x)`);
-    expect(JSON.parse(releaseOrderJson(order))).toMatchObject({ blocked: true, guard: { requests: [{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)' }] } });
+    expect(md).toContain(
+      `> - requested in commit \`${h.sha('HEAD').slice(0, 7)}\` by ${BOB.name}: remove claims-legacy from prod and dr (replaced by claims-api 2.x)`,
+    );
+    expect(JSON.parse(releaseOrderJson(order))).toMatchObject({
+      blocked: true,
+      guard: { requests: [{ text: 'remove claims-legacy from prod and dr (replaced by claims-api 2.x)' }] },
+    });
   });
 
   it('GIVEN the only app of a namespace removed WHEN ordered THEN the namespace removal is refused', async () => {
@@ -68,13 +99,24 @@ describe('deletion guard', () => {
     });
     const order = await buildReleaseOrder(h.root, main, head);
     expect(order.guard.violations).toEqual([
-      { env: 'dev', rule: 'namespace-removal', message: 'removes 1 namespace(s) from dev, deleting everything in them', objects: ['v1/Namespace//archive'], overridable: true },
+      {
+        env: 'dev',
+        rule: 'namespace-removal',
+        message: 'removes 1 namespace(s) from dev, deleting everything in them',
+        objects: ['v1/Namespace//archive'],
+        overridable: true,
+      },
     ]);
     expect(order.guard.blocked).toBe(true);
   });
 
   it('GIVEN a PersistentVolumeClaim removed WHEN ordered THEN it is refused', async () => {
-    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'scanner-cache', namespace: 'claims' }, spec: { accessModes: ['ReadWriteOnce'] } };
+    const claim = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'scanner-cache', namespace: 'claims' },
+      spec: { accessModes: ['ReadWriteOnce'] },
+    };
     const base = await branch('add-claim', () => {
       h.write('manifests/dev/apps/scanner-cache.yaml', toYaml([claim]));
       h.list('dev', 'apps/scanner-cache.yaml');
@@ -83,7 +125,9 @@ describe('deletion guard', () => {
     h.list('dev', 'apps/scanner-cache.yaml', false);
     const head = h.commit('Drop the scanner cache claim');
     const order = await buildReleaseOrder(h.root, base, head);
-    expect(order.guard.violations.map((v) => [v.env, v.rule, v.objects])).toEqual([['dev', 'volume-claim-removal', ['v1/PersistentVolumeClaim/claims/scanner-cache']]]);
+    expect(order.guard.violations.map((v) => [v.env, v.rule, v.objects])).toEqual([
+      ['dev', 'volume-claim-removal', ['v1/PersistentVolumeClaim/claims/scanner-cache']],
+    ]);
   });
 
   it('GIVEN an environment whose manifests are all deleted WHEN ordered THEN the empty head render is refused', async () => {
@@ -98,11 +142,13 @@ describe('deletion guard', () => {
   it('GIVEN a manifest that does not parse at head WHEN ordered THEN the broken render is refused', async () => {
     const head = await branch('broken-yaml', () => h.write('manifests/uat/apps/quote-api.yaml', 'kind: [unclosed\n'));
     const order = await buildReleaseOrder(h.root, main, head);
-    expect(order.guard.violations.map((v) => [v.env, v.rule, v.objects])).toEqual([['uat', 'broken-render', ['manifests/uat/apps/quote-api.yaml']]]);
+    expect(order.guard.violations.map((v) => [v.env, v.rule, v.objects])).toEqual([
+      ['uat', 'broken-render', ['manifests/uat/apps/quote-api.yaml']],
+    ]);
     expect(order.guard.violations[0]!.message).toContain('manifests/uat/apps/quote-api.yaml: invalid YAML');
   });
 
-  it('GIVEN more than the environment\'s share removed by hand WHEN ordered THEN the share is refused', async () => {
+  it("GIVEN more than the environment's share removed by hand WHEN ordered THEN the share is refused", async () => {
     const head = await branch('thin-uat', () => {
       for (const file of ['apps/quote-api.yaml', 'apps/policy-admin.yaml', 'platform/event-audit.yaml']) {
         h.remove(`manifests/uat/${file}`);
@@ -117,7 +163,9 @@ describe('deletion guard', () => {
   it('fails clearly with --verify when the head changed a spec but not its manifests, and passes when they match', async () => {
     const head = await branch('stale', () => h.pin('dev', 'quote-api', '1.2.0'));
     await expect(buildReleaseOrder(h.root, main, head, { verify: true })).rejects.toThrow(StaleManifestsError);
-    await expect(buildReleaseOrder(h.root, main, head, { verify: true })).rejects.toThrow(/stale against its apps\/ and environments\/[\s\S]*changed  dev\/apps\/quote-api\.yaml/);
+    await expect(buildReleaseOrder(h.root, main, head, { verify: true })).rejects.toThrow(
+      /stale against its apps\/ and environments\/[\s\S]*changed  dev\/apps\/quote-api\.yaml/,
+    );
     const fresh = await buildReleaseOrder(h.root, main, 'remove-archive', { verify: true });
     expect(fresh.verified).toBe('fresh');
   }, 60_000);
@@ -128,7 +176,13 @@ describe('deletion guard', () => {
     expect(order.verified).toBe('failed');
     expect(order.guard.blocked).toBe(true);
     expect(order.guard.violations).toEqual([
-      expect.objectContaining({ env: '*', rule: 'broken-render', message: expect.stringContaining("apps/quote-api.ts: 'replica' (3): unknown field. Fix: did you mean 'replicas'?") }),
+      expect.objectContaining({
+        env: '*',
+        rule: 'broken-render',
+        message: expect.stringContaining(
+          "apps/quote-api.ts: 'replica' (3): unknown field. Fix: did you mean 'replicas'?",
+        ),
+      }),
     ]);
   }, 60_000);
 });

@@ -126,7 +126,9 @@ export class History {
   /** Adds `file` (`apps/x.yaml`) to, or removes it from, the resources of `env`'s index, as synth would. */
   list(env: string, file: string, listed = true): void {
     const path = `manifests/${env}/kustomization.yaml`;
-    const lines = this.read(path).split('\n').filter((l) => l !== `  - ${file}`);
+    const lines = this.read(path)
+      .split('\n')
+      .filter((l) => l !== `  - ${file}`);
     if (listed) lines.splice(lines.indexOf('resources:') + 1, 0, `  - ${file}`);
     this.write(path, lines.join('\n'));
   }

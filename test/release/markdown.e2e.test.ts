@@ -7,13 +7,26 @@ import { History } from './history.ts';
 
 /** A ConfigMap of app `name` whose one file has `lines` lines ending in `version`. */
 function configMap(name: string, lines: number, version: string) {
-  const text = Array.from({ length: lines }, (_, i) => `setting.${name}.${i} = value ${i} of release ${version}`).join('\n');
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-config`, namespace: 'bulk', labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/version': version } }, data: { 'app.properties': text } };
+  const text = Array.from({ length: lines }, (_, i) => `setting.${name}.${i} = value ${i} of release ${version}`).join(
+    '\n',
+  );
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `${name}-config`,
+      namespace: 'bulk',
+      labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/version': version },
+    },
+    data: { 'app.properties': text },
+  };
 }
 
 /** A ConfigMap with `keys` one-line entries. */
 function wideConfigMap(keys: number, version: string) {
-  const data = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`key-${String(i).padStart(5, '0')}`, `value-${version}-${i}`]));
+  const data = Object.fromEntries(
+    Array.from({ length: keys }, (_, i) => [`key-${String(i).padStart(5, '0')}`, `value-${version}-${i}`]),
+  );
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'wide-config', namespace: 'bulk' }, data };
 }
 
@@ -55,7 +68,11 @@ describe('Markdown release order', () => {
     expect(parts.length).toBeGreaterThanOrEqual(3);
     parts.forEach((part, i) => {
       expect(part.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-      expect(part.startsWith(`<!-- release-order ${order.base.slice(0, 12)}..${order.head.slice(0, 12)} part ${i + 1} of ${parts.length} -->\n`)).toBe(true);
+      expect(
+        part.startsWith(
+          `<!-- release-order ${order.base.slice(0, 12)}..${order.head.slice(0, 12)} part ${i + 1} of ${parts.length} -->\n`,
+        ),
+      ).toBe(true);
       expect(part).toContain(`· part ${i + 1} of ${parts.length}`);
       expect(part).toContain('| Environment | Step | Apps | Changes | Risk | Approvals | Who may approve |');
       expect(part.match(/<details>/g)?.length).toBe(part.match(/<\/details>/g)?.length);
@@ -64,7 +81,11 @@ describe('Markdown release order', () => {
 
   it('GIVEN split parts WHEN read together THEN every app appears in exactly one part and a continued environment says so', () => {
     const parts = detailParts(order);
-    for (const app of [...apps, 'wide']) expect(parts.filter((p) => p.includes(`<b>${app}</b>`)), app).toHaveLength(1);
+    for (const app of [...apps, 'wide'])
+      expect(
+        parts.filter((p) => p.includes(`<b>${app}</b>`)),
+        app,
+      ).toHaveLength(1);
     expect(parts.slice(1).some((p) => p.includes('### dev (continued)'))).toBe(true);
   });
 
@@ -72,12 +93,17 @@ describe('Markdown release order', () => {
     const parts = detailParts(order);
     const wide = parts.find((p) => p.includes('<b>wide</b>'))!;
     expect(wide.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(wide).toMatch(/_\d+ more change\(s\) not shown: this app's changes exceed one comment; see `release-order --format json`._/);
+    expect(wide).toMatch(
+      /_\d+ more change\(s\) not shown: this app's changes exceed one comment; see `release-order --format json`._/,
+    );
     expect(order.changes.find((c) => c.app === 'wide')!.fields).toHaveLength(3000);
   });
 
   it('GIVEN a short order WHEN rendered THEN it is one part with no part number in its title', () => {
-    const parts = releaseOrderMarkdown({ ...order, environments: order.environments.filter((e) => e.env === 'dev').map((e) => ({ ...e, apps: e.apps.slice(0, 1) })) });
+    const parts = releaseOrderMarkdown({
+      ...order,
+      environments: order.environments.filter((e) => e.env === 'dev').map((e) => ({ ...e, apps: e.apps.slice(0, 1) })),
+    });
     expect(parts).toHaveLength(1);
     expect(parts[0]).toContain(`## Release order \`${order.base.slice(0, 7)}\` → \`${order.head.slice(0, 7)}\`\n`);
   });

@@ -31,7 +31,10 @@ describe('release order from a scripted history', () => {
 
   beforeAll(async () => {
     h = await History.create({
-      'claims-api': service('claims-api', { replicas: 2, config: { 'application.yaml': 'server:\n  port: 8080\nfeature: a\n' } }),
+      'claims-api': service('claims-api', {
+        replicas: 2,
+        config: { 'application.yaml': 'server:\n  port: 8080\nfeature: a\n' },
+      }),
       'quote-api': service('quote-api', { team: 'pricing' }),
     });
     h.pin('dev', 'claims-api', '1.1.0');
@@ -50,16 +53,32 @@ describe('release order from a scripted history', () => {
     await h.synth();
     commits.scaleZero = h.commit('Scale quote-api to zero in prod');
 
-    h.setApp('claims-api', service('claims-api', { replicas: 2, env: { LOG_LEVEL: 'debug' }, config: { 'application.yaml': 'server:\n  port: 8080\nfeature: b\n' } }));
+    h.setApp(
+      'claims-api',
+      service('claims-api', {
+        replicas: 2,
+        env: { LOG_LEVEL: 'debug' },
+        config: { 'application.yaml': 'server:\n  port: 8080\nfeature: b\n' },
+      }),
+    );
     await h.synth();
     commits.config = h.commit('Turn on feature b and debug logs for claims-api');
 
     // A manifest edited outside synth, carrying a plain-text token and a Secret with data.
     editManifest(h, 'manifests/dev/apps/claims-api.yaml', (objects) => {
       const deployment = objects.find((o) => o.kind === 'Deployment')!;
-      const c = (deployment.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0]!;
+      const c = (deployment.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec
+        .containers[0]!;
       c.env.push({ name: 'PARTNER_API_TOKEN', value: 'tok-s3cr3t-4711' });
-      return [...objects, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'claims-partner', namespace: 'claims' }, data: { token: 'dG9rLXMzY3IzdC00NzEx' } }];
+      return [
+        ...objects,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'claims-partner', namespace: 'claims' },
+          data: { token: 'dG9rLXMzY3IzdC00NzEx' },
+        },
+      ];
     });
     commits.secret = h.commit('Hand-edit a partner token into dev');
 
@@ -67,7 +86,9 @@ describe('release order from a scripted history', () => {
     editManifest(h, 'manifests/dev/apps/claims-api.yaml', (objects) =>
       objects.map((o) => {
         const copy = JSON.parse(JSON.stringify(o)) as KubeObject;
-        const spec = copy.spec as { template?: { spec: { containers: { env?: unknown[]; ports?: unknown[] }[] } } } | undefined;
+        const spec = copy.spec as
+          | { template?: { spec: { containers: { env?: unknown[]; ports?: unknown[] }[] } } }
+          | undefined;
         for (const c of spec?.template?.spec.containers ?? []) {
           c.env?.reverse();
           c.ports?.reverse();
@@ -84,7 +105,9 @@ describe('release order from a scripted history', () => {
     const order = await orderOf(h, commits.devImage!);
     expect(order.base).toBe(h.sha(`${commits.devImage}^`));
     expect(order.head).toBe(commits.devImage);
-    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([['dev', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'low']]);
+    expect(order.changes.map((c) => [c.env, c.app, c.kind, c.object, c.risk])).toEqual([
+      ['dev', 'claims-api', 'image', 'apps/v1/Deployment/claims/claims-api', 'low'],
+    ]);
     expect(order.changes[0]!.fields.map((f) => [f.path, String(f.after)])).toEqual([
       ['spec.template.spec.containers[claims-api].image', expect.stringMatching(/claims-api:1\.1\.0@sha256:/)],
     ]);
@@ -92,17 +115,24 @@ describe('release order from a scripted history', () => {
     expect([dev.risk, dev.approvalsRequired, dev.approvers]).toEqual(['low', 1, ['@insure/developers']]);
     expect(dev.apps[0]!.version).toEqual({ before: '1.0.0', after: '1.1.0' });
     expect(dev.apps[0]!.rollout).toEqual([
-      expect.objectContaining({ workload: 'Deployment', pods: 'replaced', strategy: 'rolling update (maxSurge 100%, maxUnavailable 25%)', steps: [] }),
+      expect.objectContaining({
+        workload: 'Deployment',
+        pods: 'replaced',
+        strategy: 'rolling update (maxSurge 100%, maxUnavailable 25%)',
+        steps: [],
+      }),
     ]);
     expect(order.guard).toEqual({ blocked: false, violations: [], requests: [] });
   });
 
   it('GIVEN the same bump in prod and dr WHEN ordered THEN medium risk needs 3 approvals from SRE/release managers and dr is the second wave with prod', async () => {
     const order = await orderOf(h, commits.prodImage!);
-    expect(order.environments.map((e) => [e.env, e.step, e.wave, e.releasedWith, e.risk, e.approvalsRequired])).toEqual([
-      ['prod', 5, 1, undefined, 'medium', 3],
-      ['dr', 5, 2, 'prod', 'medium', 3],
-    ]);
+    expect(order.environments.map((e) => [e.env, e.step, e.wave, e.releasedWith, e.risk, e.approvalsRequired])).toEqual(
+      [
+        ['prod', 5, 1, undefined, 'medium', 3],
+        ['dr', 5, 2, 'prod', 'medium', 3],
+      ],
+    );
     expect(env(order, 'prod').approvers).toEqual(['@insure/sre', '@insure/release-managers']);
   });
 
@@ -117,7 +147,10 @@ describe('release order from a scripted history', () => {
     const order = await orderOf(h, commits.scaleZero!);
     const byKind = Object.fromEntries(order.changes.map((c) => [`${c.kind} ${c.object}`, [c.risk, c.triggers]]));
     expect(byKind['scale apps/v1/Deployment/pricing/quote-api']).toEqual(['high', ['scale', 'scale-to-zero']]);
-    expect(byKind['removed policy/v1/PodDisruptionBudget/pricing/quote-api']).toEqual(['high', ['removed', 'disruption-budget']]);
+    expect(byKind['removed policy/v1/PodDisruptionBudget/pricing/quote-api']).toEqual([
+      'high',
+      ['removed', 'disruption-budget'],
+    ]);
     expect([env(order, 'prod').risk, env(order, 'prod').approvalsRequired]).toEqual(['high', 4]);
   });
 
@@ -136,7 +169,10 @@ describe('release order from a scripted history', () => {
       ['config', 'apps/v1/Deployment/claims/claims-api', ['spec.template.spec.containers[claims-api].env']],
       ['config', 'v1/ConfigMap/claims/claims-api-config', ['data["application.yaml"]']],
     ]);
-    expect(dev[1]!.fields[0]).toMatchObject({ before: expect.stringContaining('feature: a'), after: expect.stringContaining('feature: b') });
+    expect(dev[1]!.fields[0]).toMatchObject({
+      before: expect.stringContaining('feature: a'),
+      after: expect.stringContaining('feature: b'),
+    });
   });
 
   it('GIVEN a plain-text token and Secret data in a manifest WHEN ordered THEN neither value appears in Markdown or JSON', async () => {
@@ -149,12 +185,19 @@ describe('release order from a scripted history', () => {
       expect(text).toContain('PARTNER_API_TOKEN');
     }
     const tokenChange = order.changes.find((c) => c.kind === 'config')!;
-    expect(tokenChange.fields).toEqual([expect.objectContaining({ path: 'spec.template.spec.containers[claims-api].env[PARTNER_API_TOKEN]', after: { name: 'PARTNER_API_TOKEN', value: '<redacted>' } })]);
+    expect(tokenChange.fields).toEqual([
+      expect.objectContaining({
+        path: 'spec.template.spec.containers[claims-api].env[PARTNER_API_TOKEN]',
+        after: { name: 'PARTNER_API_TOKEN', value: '<redacted>' },
+      }),
+    ]);
     expect(order.changes.find((c) => c.kind === 'added')!.object).toBe('v1/Secret/claims/claims-partner');
   });
 
   it('GIVEN only reordered env vars, ports and keys WHEN ordered THEN there is no change', async () => {
-    expect(h.read('manifests/dev/apps/claims-api.yaml')).not.toBe(h.git(['show', `${commits.reorder}^:manifests/dev/apps/claims-api.yaml`]));
+    expect(h.read('manifests/dev/apps/claims-api.yaml')).not.toBe(
+      h.git(['show', `${commits.reorder}^:manifests/dev/apps/claims-api.yaml`]),
+    );
     const order = await orderOf(h, commits.reorder!);
     expect(order.changes).toEqual([]);
     expect(order.environments).toEqual([]);
@@ -163,11 +206,17 @@ describe('release order from a scripted history', () => {
   it('GIVEN a range of several commits WHEN ordered THEN the changes add up, in promotion order', async () => {
     const order = await buildReleaseOrder(h.root, commits.devImage!, commits.scaleUp!);
     expect(order.environments.map((e) => e.env)).toEqual(['prod', 'dr']);
-    expect(order.changes.map((c) => `${c.env} ${c.app} ${c.kind}`)).toEqual(['prod claims-api image', 'prod quote-api scale', 'dr claims-api image']);
+    expect(order.changes.map((c) => `${c.env} ${c.app} ${c.kind}`)).toEqual([
+      'prod claims-api image',
+      'prod quote-api scale',
+      'dr claims-api image',
+    ]);
   });
 
   it('fails naming the revision when base is no commit', async () => {
-    await expect(buildReleaseOrder(h.root, 'no-such-branch', 'HEAD')).rejects.toThrow(/'no-such-branch' is not a commit/);
+    await expect(buildReleaseOrder(h.root, 'no-such-branch', 'HEAD')).rejects.toThrow(
+      /'no-such-branch' is not a commit/,
+    );
   });
 });
 
@@ -178,23 +227,43 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
   const cloneSet = (image: string, level: string): KubeObject => ({
     apiVersion: 'apps.kruise.io/v1alpha1',
     kind: 'CloneSet',
-    metadata: { name: 'partner-gw', namespace: 'partners', labels: { 'app.kubernetes.io/name': 'partner-gw', 'app.kubernetes.io/version': image.split(':')[1]! } },
+    metadata: {
+      name: 'partner-gw',
+      namespace: 'partners',
+      labels: { 'app.kubernetes.io/name': 'partner-gw', 'app.kubernetes.io/version': image.split(':')[1]! },
+    },
     spec: {
       replicas: 4,
       updateStrategy: { type: 'InPlaceIfPossible', maxUnavailable: 1 },
       template: {
         metadata: { labels: { 'app.kubernetes.io/name': 'partner-gw' } },
-        spec: { containers: [{ name: 'gw', image: `registry.insure.example/partners/gw:${image.split(':')[1]}`, env: [{ name: 'LOG_LEVEL', value: level }] }] },
+        spec: {
+          containers: [
+            {
+              name: 'gw',
+              image: `registry.insure.example/partners/gw:${image.split(':')[1]}`,
+              env: [{ name: 'LOG_LEVEL', value: level }],
+            },
+          ],
+        },
       },
     },
   });
   const kruiseRollout = (env: string): KubeObject => ({
     apiVersion: 'rollouts.kruise.io/v1beta1',
     kind: 'Rollout',
-    metadata: { name: 'partner-gw', namespace: 'partners', labels: { 'app.kubernetes.io/name': 'partner-gw', 'platform.insure.example/environment': env } },
+    metadata: {
+      name: 'partner-gw',
+      namespace: 'partners',
+      labels: { 'app.kubernetes.io/name': 'partner-gw', 'platform.insure.example/environment': env },
+    },
     spec: {
       workloadRef: { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'partner-gw' },
-      strategy: { canary: { steps: [{ replicas: 1, pause: {} }, { replicas: '50%', pause: { duration: 600 } }, { replicas: '100%' }] } },
+      strategy: {
+        canary: {
+          steps: [{ replicas: 1, pause: {} }, { replicas: '50%', pause: { duration: 600 } }, { replicas: '100%' }],
+        },
+      },
     },
   });
   const argoRollout = (image: string): KubeObject => ({
@@ -204,14 +273,24 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
     spec: {
       replicas: 5,
       template: { spec: { containers: [{ name: 'q', image }] } },
-      strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: { duration: '10m' } }] } },
+      strategy: {
+        canary: { steps: [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: { duration: '10m' } }] },
+      },
     },
   });
 
   beforeAll(async () => {
     h = await History.create({ 'claims-api': service('claims-api') });
     const write = (image: string, level: string): void => {
-      for (const e of ['dev', 'prod']) h.write(`manifests/${e}/apps/partner-gw.yaml`, toYaml([cloneSet(image, level), kruiseRollout(e), argoRollout(`registry.insure.example/pricing/quote:${image.split(':')[1]}`)]));
+      for (const e of ['dev', 'prod'])
+        h.write(
+          `manifests/${e}/apps/partner-gw.yaml`,
+          toYaml([
+            cloneSet(image, level),
+            kruiseRollout(e),
+            argoRollout(`registry.insure.example/pricing/quote:${image.split(':')[1]}`),
+          ]),
+        );
     };
     write('gw:1.0.0', 'info');
     for (const e of ['dev', 'prod']) h.list(e, 'apps/partner-gw.yaml');
@@ -228,9 +307,18 @@ describe('rollout plans of CloneSets and Kruise/Argo Rollouts', () => {
     const order = await orderOf(h, commits.imageOnly!);
     const prod = env(order, 'prod');
     const plan = prod.apps[0]!.rollout.find((p) => p.workload === 'CloneSet')!;
-    expect(plan).toMatchObject({ pods: 'replaced', inPlace: true, recreatedBy: [], steppedBy: 'rollouts.kruise.io/v1beta1/Rollout/partners/partner-gw' });
+    expect(plan).toMatchObject({
+      pods: 'replaced',
+      inPlace: true,
+      recreatedBy: [],
+      steppedBy: 'rollouts.kruise.io/v1beta1/Rollout/partners/partner-gw',
+    });
     expect(plan.steps).toEqual([
-      { text: '1 pod, manual gate (decide with npm run -s verify -- --env prod --app partner-gw)', manualGate: true, check: 'npm run -s verify -- --env prod --app partner-gw' },
+      {
+        text: '1 pod, manual gate (decide with npm run -s verify -- --env prod --app partner-gw)',
+        manualGate: true,
+        check: 'npm run -s verify -- --env prod --app partner-gw',
+      },
       { text: '50% of pods, wait 600s', manualGate: false },
       { text: '100% of pods', manualGate: false },
     ]);

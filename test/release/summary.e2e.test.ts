@@ -111,7 +111,9 @@ describe('release order of a change to every app: summary first', () => {
       '- also <code>Deployment spec.template.spec.containers[&lt;app&gt;].env: (none) → [{"name":"TRACE","value":"on"}]</code>: ' +
         '**svc-007**, **svc-042**',
     );
-    expect(md).toMatch(/- also <code>Deployment spec\.template\.spec\.containers\[&lt;app&gt;\]\.image: [^<]+<\/code>: \*\*svc-100\*\*/);
+    expect(md).toMatch(
+      /- also <code>Deployment spec\.template\.spec\.containers\[&lt;app&gt;\]\.image: [^<]+<\/code>: \*\*svc-100\*\*/,
+    );
     expect(md).toContain('caused by app specs of 2 apps (<code>apps/svc-007.ts</code>, <code>apps/svc-042.ts</code>)');
     expect(md).toMatch(
       / in svc-100 · low risk · caused by versions pin <code>environments\/dev\/versions.json<\/code>/,

@@ -15,7 +15,8 @@ afterEach(() => {
 
 function repo() {
   const apps: Record<string, unknown> = {};
-  for (const name of ['claims-api', 'quote-api', 'policy-admin', 'payments-gateway']) apps[name] = service(name, { replicas: 2 });
+  for (const name of ['claims-api', 'quote-api', 'policy-admin', 'payments-gateway'])
+    apps[name] = service(name, { replicas: 2 });
   const r = makeRepo({ apps });
   cleanups.push(r.cleanup);
   return r.root;
@@ -153,6 +154,8 @@ describe('parallel render', () => {
     // WHEN the renders run with that pool THEN they all finish, as in one thread
     expect(await renderApps(apps, { pool })).toEqual(await renderApps(apps, { workers: 0 }));
     await new Promise((r) => setImmediate(r));
-    expect(warnings).toEqual(['a render worker cannot take work (it stopped while it waited); rendering on the main thread']);
+    expect(warnings).toEqual([
+      'a render worker cannot take work (it stopped while it waited); rendering on the main thread',
+    ]);
   });
 });

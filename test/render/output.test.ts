@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputRecord, diffOutput, writeOutput, type OutputFile } from '../../lib/render/output.ts';
@@ -52,7 +63,7 @@ describe('writeOutput', () => {
     const { root, dir } = workspace();
     writeOutput(dir, [file('dev/a/b.yaml', 'b\n')]);
     expect(() => writeOutput(dir, [file('dev/a/b.yaml', 'b\n'), file('dev/a', 'a\n')])).toThrow(
-      'manifests: cannot write both dev/a and dev/a/b.yaml: a rendered file stands where another\'s folder must be',
+      "manifests: cannot write both dev/a and dev/a/b.yaml: a rendered file stands where another's folder must be",
     );
     expect(snapshotTree(dir)).toEqual({ 'dev/a/b.yaml': 'b\n' });
     expect(readdirSync(root)).toEqual(['manifests']);
@@ -79,9 +90,16 @@ describe('writeOutput', () => {
     const staging = join(root, '.manifests.new-1-1');
     mkdirSync(join(staging, 'dev'), { recursive: true });
     writeFileSync(join(staging, 'dev', 'a.yaml'), 'new\n');
-    writeFileSync(join(root, '.manifests.journal.json'), JSON.stringify({ staging, moves: ['dev/a.yaml'], removals: ['dev/stale.yaml'] }));
+    writeFileSync(
+      join(root, '.manifests.journal.json'),
+      JSON.stringify({ staging, moves: ['dev/a.yaml'], removals: ['dev/stale.yaml'] }),
+    );
     // WHEN a check compares, THEN it touches nothing and reports what the write still had to do
-    expect(diffOutput(dir, [file('dev/a.yaml', 'new\n')])).toEqual({ changed: ['dev/a.yaml'], added: [], removed: ['dev/stale.yaml'] });
+    expect(diffOutput(dir, [file('dev/a.yaml', 'new\n')])).toEqual({
+      changed: ['dev/a.yaml'],
+      added: [],
+      removed: ['dev/stale.yaml'],
+    });
     expect(snapshotTree(dir)).toEqual({ 'dev/a.yaml': 'old\n', 'dev/stale.yaml': 'stale\n' });
     // WHEN the next write runs
     const diff = writeOutput(dir, [file('dev/a.yaml', 'new\n')]);
@@ -100,7 +118,10 @@ describe('writeOutput', () => {
     writeFileSync(join(staging, 'dev', 'apps', 'a.yaml'), 'a\n');
     rmSync(join(dir, 'dev', 'apps'));
     mkdirSync(join(dir, 'dev', 'apps'));
-    writeFileSync(join(root, '.manifests.journal.json'), JSON.stringify({ staging, moves: ['dev/apps/a.yaml'], removals: ['dev/apps'] }));
+    writeFileSync(
+      join(root, '.manifests.journal.json'),
+      JSON.stringify({ staging, moves: ['dev/apps/a.yaml'], removals: ['dev/apps'] }),
+    );
     writeOutput(dir, [file('dev/apps/a.yaml', 'a\n')]);
     expect(snapshotTree(dir)).toEqual({ 'dev/apps/a.yaml': 'a\n' });
     expect(readdirSync(root)).toEqual(['manifests']);

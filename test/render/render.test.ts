@@ -35,7 +35,9 @@ function find(objects: KubeObject[], kind: string): KubeObject & { spec: any } {
 
 describe('Microservice', () => {
   it('renders every object a service needs, named after the app', async () => {
-    const root = repo({ apps: { 'claims-api': service('claims-api', { replicas: 3, config: { 'app.yaml': 'a: 1\n' } }) } });
+    const root = repo({
+      apps: { 'claims-api': service('claims-api', { replicas: 3, config: { 'app.yaml': 'a: 1\n' } }) },
+    });
     const objects = await objectsOf(root, 'prod', 'claims-api');
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ServiceAccount/claims-api',
@@ -58,7 +60,8 @@ describe('Microservice', () => {
     };
     for (const o of objects) expect(o.metadata.labels).toMatchObject(expected);
     expect(find(objects, 'Deployment').spec.template.metadata.labels).toMatchObject(expected);
-    for (const o of objects) expect(o.metadata.annotations?.['platform.insure.example/source']).toBe('apps/claims-api.ts');
+    for (const o of objects)
+      expect(o.metadata.annotations?.['platform.insure.example/source']).toBe('apps/claims-api.ts');
   });
 
   it('runs pods non-root, read-only, without privileges and with requests', async () => {
@@ -66,7 +69,11 @@ describe('Microservice', () => {
     const pod = find(await objectsOf(root, 'prod', 'claims-api'), 'Deployment').spec.template.spec;
     const c = pod.containers[0];
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(c.resources.requests).toEqual({ cpu: '250m', memory: '512Mi' });
     expect(c.resources.limits).toEqual({ memory: '512Mi' });
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -74,7 +81,11 @@ describe('Microservice', () => {
   });
 
   it('applies environment defaults and per-environment overrides', async () => {
-    const root = repo({ apps: { 'claims-api': service('claims-api', { overrides: { prod: { replicas: 5, resources: { memory: '2Gi' } } } }) } });
+    const root = repo({
+      apps: {
+        'claims-api': service('claims-api', { overrides: { prod: { replicas: 5, resources: { memory: '2Gi' } } } }),
+      },
+    });
     const dev = find(await objectsOf(root, 'dev', 'claims-api'), 'Deployment').spec;
     const prod = find(await objectsOf(root, 'prod', 'claims-api'), 'Deployment').spec;
     expect(dev.replicas).toBe(1);
@@ -84,7 +95,9 @@ describe('Microservice', () => {
   });
 
   it('hands replicas to the autoscaler and keeps a disruption budget at its floor', async () => {
-    const root = repo({ apps: { 'quote-api': service('quote-api', { autoscaling: { minReplicas: 2, maxReplicas: 9 } }) } });
+    const root = repo({
+      apps: { 'quote-api': service('quote-api', { autoscaling: { minReplicas: 2, maxReplicas: 9 } }) },
+    });
     const objects = await objectsOf(root, 'prod', 'quote-api');
     expect(find(objects, 'Deployment').spec.replicas).toBeUndefined();
     expect(find(objects, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 9 });
@@ -92,7 +105,13 @@ describe('Microservice', () => {
   });
 
   it('renders env vars from Secrets as references, never values', async () => {
-    const root = repo({ apps: { 'claims-api': service('claims-api', { env: { DB_PASSWORD: { secret: 'claims-db', key: 'password' }, MODE: 'fast' } }) } });
+    const root = repo({
+      apps: {
+        'claims-api': service('claims-api', {
+          env: { DB_PASSWORD: { secret: 'claims-db', key: 'password' }, MODE: 'fast' },
+        }),
+      },
+    });
     const env = find(await objectsOf(root, 'prod', 'claims-api'), 'Deployment').spec.template.spec.containers[0].env;
     expect(env).toEqual([
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'claims-db', key: 'password' } } },
@@ -103,17 +122,28 @@ describe('Microservice', () => {
   it('denies all traffic but what the spec declares', async () => {
     const root = repo({
       apps: {
-        'claims-api': service('claims-api', { network: { allowFrom: ['quote-api'], callsApps: ['quote-api'], egress: ['10.0.0.0/8:5432'] } }),
-        'quote-api': service('quote-api', { team: 'pricing', network: { allowFrom: ['claims-api'], callsApps: ['claims-api'] } }),
+        'claims-api': service('claims-api', {
+          network: { allowFrom: ['quote-api'], callsApps: ['quote-api'], egress: ['10.0.0.0/8:5432'] },
+        }),
+        'quote-api': service('quote-api', {
+          team: 'pricing',
+          network: { allowFrom: ['claims-api'], callsApps: ['claims-api'] },
+        }),
       },
     });
     const np = find(await objectsOf(root, 'prod', 'claims-api'), 'NetworkPolicy').spec;
     expect(np.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.ingress).toEqual([
-      { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'quote-api' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        from: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'quote-api' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
     ]);
     expect(np.egress.map((r: any) => r.to[0])).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
       { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'quote-api' } } },
       { ipBlock: { cidr: '10.0.0.0/8' } },
     ]);
@@ -122,11 +152,27 @@ describe('Microservice', () => {
   it('renders a worker without Service and a cronjob as a CronJob', async () => {
     const root = repo({
       apps: {
-        'doc-worker': { name: 'doc-worker', team: 'claims', image: 'registry.insure.example/claims/doc-worker', kind: 'worker', replicas: 1 },
-        'nightly-batch': { name: 'nightly-batch', team: 'policy', image: 'registry.insure.example/policy/nightly-batch', kind: 'cronjob', schedule: '30 1 * * *' },
+        'doc-worker': {
+          name: 'doc-worker',
+          team: 'claims',
+          image: 'registry.insure.example/claims/doc-worker',
+          kind: 'worker',
+          replicas: 1,
+        },
+        'nightly-batch': {
+          name: 'nightly-batch',
+          team: 'policy',
+          image: 'registry.insure.example/policy/nightly-batch',
+          kind: 'cronjob',
+          schedule: '30 1 * * *',
+        },
       },
     });
-    expect((await objectsOf(root, 'prod', 'doc-worker')).map((o) => o.kind)).toEqual(['ServiceAccount', 'Deployment', 'NetworkPolicy']);
+    expect((await objectsOf(root, 'prod', 'doc-worker')).map((o) => o.kind)).toEqual([
+      'ServiceAccount',
+      'Deployment',
+      'NetworkPolicy',
+    ]);
     const cron = find(await objectsOf(root, 'prod', 'nightly-batch'), 'CronJob').spec;
     expect(cron.schedule).toBe('30 1 * * *');
     expect(cron.concurrencyPolicy).toBe('Forbid');
@@ -149,11 +195,25 @@ describe('synth', () => {
   it('puts namespaces and platform objects in earlier Argo CD sync waves, and protects namespaces from pruning', async () => {
     const root = repo({ apps: { 'claims-api': service('claims-api') } });
     await synth(root);
-    const namespaces = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'platform', 'namespaces.yaml'), 'utf8'), 'x') as KubeObject[];
-    expect(namespaces[0]!.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-2', 'argocd.argoproj.io/sync-options': 'Prune=confirm' });
-    const logging = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'platform', 'logging.yaml'), 'utf8'), 'x') as KubeObject[];
-    expect(logging.find((o) => o.kind === 'DaemonSet')?.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('-1');
-    const app = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml'), 'utf8'), 'x') as KubeObject[];
+    const namespaces = fromYaml(
+      readFileSync(join(root, 'manifests', 'prod', 'platform', 'namespaces.yaml'), 'utf8'),
+      'x',
+    ) as KubeObject[];
+    expect(namespaces[0]!.metadata.annotations).toEqual({
+      'argocd.argoproj.io/sync-wave': '-2',
+      'argocd.argoproj.io/sync-options': 'Prune=confirm',
+    });
+    const logging = fromYaml(
+      readFileSync(join(root, 'manifests', 'prod', 'platform', 'logging.yaml'), 'utf8'),
+      'x',
+    ) as KubeObject[];
+    expect(logging.find((o) => o.kind === 'DaemonSet')?.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe(
+      '-1',
+    );
+    const app = fromYaml(
+      readFileSync(join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml'), 'utf8'),
+      'x',
+    ) as KubeObject[];
     for (const o of app) expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
   });
 
@@ -184,12 +244,17 @@ describe('synth', () => {
 
   it('leaves manifests/ untouched when the environment policy tightens under a pinned version', async () => {
     const root = repo({ apps: { 'claims-api': service('claims-api') } });
-    writeFileSync(join(root, 'environments', 'dev', 'versions.json'), JSON.stringify({ 'claims-api': { tag: 'latest' } }));
+    writeFileSync(
+      join(root, 'environments', 'dev', 'versions.json'),
+      JSON.stringify({ 'claims-api': { tag: 'latest' } }),
+    );
     await synth(root);
     const before = snapshotTree(join(root, 'manifests'));
     const envFile = join(root, 'environments', 'dev', 'environment.ts');
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('allowMutableTags: true', 'allowMutableTags: false'));
-    await expect(synth(root)).rejects.toThrow("environments/dev/versions.json: 'claims-api.tag' (\"latest\"): a mutable tag is not allowed in dev");
+    await expect(synth(root)).rejects.toThrow(
+      'environments/dev/versions.json: \'claims-api.tag\' ("latest"): a mutable tag is not allowed in dev',
+    );
     expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
   });
 
@@ -211,8 +276,18 @@ describe('synth', () => {
     await synth(root);
     writeFileSync(join(root, 'apps', 'claims-api.ts'), appSource(service('claims-api', { replicas: 4 })));
     const result = await synth(root, { check: true });
-    expect(result.diff.changed).toEqual(['dev/apps/claims-api.yaml', 'dr/apps/claims-api.yaml', 'prod/apps/claims-api.yaml', 'sit/apps/claims-api.yaml', 'staging/apps/claims-api.yaml', 'uat/apps/claims-api.yaml']);
-    const objects = fromYaml(readFileSync(join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml'), 'utf8'), 'x') as any[];
+    expect(result.diff.changed).toEqual([
+      'dev/apps/claims-api.yaml',
+      'dr/apps/claims-api.yaml',
+      'prod/apps/claims-api.yaml',
+      'sit/apps/claims-api.yaml',
+      'staging/apps/claims-api.yaml',
+      'uat/apps/claims-api.yaml',
+    ]);
+    const objects = fromYaml(
+      readFileSync(join(root, 'manifests', 'prod', 'apps', 'claims-api.yaml'), 'utf8'),
+      'x',
+    ) as any[];
     expect(objects.find((o) => o.kind === 'Deployment').spec.replicas).toBe(3);
   });
 });

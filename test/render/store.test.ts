@@ -7,7 +7,16 @@ import { tempDir } from '../fixture.ts';
 
 const root = (): string => tempDir('platform-store-');
 
-const render = (path: string, content: string): RenderedAppFile => ({ path, env: path.split('/')[0]!, content, hash: `h-${content}`, objectCount: 1, ids: [`v1/ConfigMap/claims/${path}`], violations: [], crossObjects: [] });
+const render = (path: string, content: string): RenderedAppFile => ({
+  path,
+  env: path.split('/')[0]!,
+  content,
+  hash: `h-${content}`,
+  objectCount: 1,
+  ids: [`v1/ConfigMap/claims/${path}`],
+  violations: [],
+  crossObjects: [],
+});
 
 describe('RenderStore', () => {
   it('gives back in a later run what a run stored: metadata from the index, bytes on demand', () => {
@@ -19,7 +28,15 @@ describe('RenderStore', () => {
     first.save({ prune: true });
 
     const second = RenderStore.open(r, 'code-1');
-    expect(second.meta('k1')).toEqual({ path: 'dev/apps/a.yaml', env: 'dev', hash: 'h-a\n', objectCount: 1, ids: ['v1/ConfigMap/claims/dev/apps/a.yaml'], violations: [], crossObjects: [] });
+    expect(second.meta('k1')).toEqual({
+      path: 'dev/apps/a.yaml',
+      env: 'dev',
+      hash: 'h-a\n',
+      objectCount: 1,
+      ids: ['v1/ConfigMap/claims/dev/apps/a.yaml'],
+      violations: [],
+      crossObjects: [],
+    });
     expect(second.content('k1')).toBe('a\n');
     expect(second.group('g1')!.map((m) => m.path)).toEqual(['dev/platform/x.yaml', 'dev/platform/y.yaml']);
     expect(second.content('g1', 1)).toBe('y\n');
@@ -38,8 +55,16 @@ describe('RenderStore', () => {
     second.put('new', render('dev/apps/new.yaml', 'new\n'));
     second.save({ prune: true });
     const third = RenderStore.open(r, 'code-1');
-    expect([third.meta('old'), third.meta('kept')?.path, third.meta('new')?.path]).toEqual([undefined, 'dev/apps/kept.yaml', 'dev/apps/new.yaml']);
-    expect(readdirSync(join(r, '.render-cache', 'renders', 'code-1')).sort()).toEqual(['index.json', 'kept.yaml', 'new.yaml']);
+    expect([third.meta('old'), third.meta('kept')?.path, third.meta('new')?.path]).toEqual([
+      undefined,
+      'dev/apps/kept.yaml',
+      'dev/apps/new.yaml',
+    ]);
+    expect(readdirSync(join(r, '.render-cache', 'renders', 'code-1')).sort()).toEqual([
+      'index.json',
+      'kept.yaml',
+      'new.yaml',
+    ]);
   });
 
   it('removes bytes no index names, left by a run that stopped before it wrote the index', () => {
@@ -65,7 +90,11 @@ describe('RenderStore', () => {
     stopped.put('c', render('dev/apps/c.yaml', 'c\n'));
     stopped.save({ prune: false });
     const third = RenderStore.open(r, 'code-1');
-    expect(['a', 'b', 'c'].map((k) => third.meta(k)?.path)).toEqual(['dev/apps/a.yaml', 'dev/apps/b.yaml', 'dev/apps/c.yaml']);
+    expect(['a', 'b', 'c'].map((k) => third.meta(k)?.path)).toEqual([
+      'dev/apps/a.yaml',
+      'dev/apps/b.yaml',
+      'dev/apps/c.yaml',
+    ]);
     expect(third.content('b')).toBe('b\n');
   });
 

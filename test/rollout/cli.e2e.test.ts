@@ -21,7 +21,9 @@ function cli(root: string, ...args: string[]): { code: number; stdout: string; s
 
 describe('validate on committed rollouts', () => {
   it('fails when a hand edit drops the gated batches from dr but not from prod', () => {
-    const r = makeRepo({ apps: { pay: service('pay', { replicas: 6, rollout: { critical: true }, overrides: { dr: { replicas: 3 } } }) } });
+    const r = makeRepo({
+      apps: { pay: service('pay', { replicas: 6, rollout: { critical: true }, overrides: { dr: { replicas: 3 } } }) },
+    });
     cleanups.push(r.cleanup);
     expect(cli(r.root, 'synth').code).toBe(0);
     expect(cli(r.root, 'validate').code).toBe(0);

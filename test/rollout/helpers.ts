@@ -25,7 +25,11 @@ export function editEnvironment(root: string, env: string, from: string | RegExp
 }
 
 /** The rendered objects of `app` in `env`, and the environment. */
-export async function rendered(root: string, env: string, app: string): Promise<{ objects: KubeObject[]; env: EnvironmentSpec }> {
+export async function rendered(
+  root: string,
+  env: string,
+  app: string,
+): Promise<{ objects: KubeObject[]; env: EnvironmentSpec }> {
   const resolved = resolveProject(await loadProject(root)).find((a) => a.environment.name === env && a.name === app);
   if (!resolved) throw new Error(`${app} does not run in ${env}`);
   return { objects: renderApp(resolved), env: resolved.environment };

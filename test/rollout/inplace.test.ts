@@ -17,12 +17,18 @@ function cloneSet(image: string, extra: Record<string, unknown> = {}, labels: Re
 
 describe('inPlaceVerdict', () => {
   it('keeps pods when only the image and pod labels change', () => {
-    const verdict = inPlaceVerdict(cloneSet('gw:1.0.0'), cloneSet('gw:1.1.0', {}, { 'app.kubernetes.io/version': '1.1.0' }));
+    const verdict = inPlaceVerdict(
+      cloneSet('gw:1.0.0'),
+      cloneSet('gw:1.1.0', {}, { 'app.kubernetes.io/version': '1.1.0' }),
+    );
     expect(verdict).toEqual({ inPlace: true, recreatedBy: [] });
   });
 
   it('recreates pods when anything else in the template changes, naming the field', () => {
-    const verdict = inPlaceVerdict(cloneSet('gw:1.0.0'), cloneSet('gw:1.1.0', { env: [{ name: 'MODE', value: 'fast' }] }));
+    const verdict = inPlaceVerdict(
+      cloneSet('gw:1.0.0'),
+      cloneSet('gw:1.1.0', { env: [{ name: 'MODE', value: 'fast' }] }),
+    );
     expect(verdict).toEqual({ inPlace: false, recreatedBy: ['spec.template.spec.containers[0].env'] });
   });
 

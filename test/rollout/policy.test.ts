@@ -9,7 +9,10 @@ import { service } from '../fixture.ts';
 import { find, rendered, repo } from './helpers.ts';
 
 /** Findings of the rollout rules on every object of one rendered file. */
-function rolloutFindings(objects: KubeObject[], env: EnvironmentSpec): { rule: string; message: string; fix: string }[] {
+function rolloutFindings(
+  objects: KubeObject[],
+  env: EnvironmentSpec,
+): { rule: string; message: string; fix: string }[] {
   return objects.flatMap((o) => checkPolicy(o, env, { file: objects })).filter((f) => f.rule.startsWith('rollout-'));
 }
 
@@ -35,15 +38,24 @@ describe('rollout safety rules', () => {
     expect(rolloutFindings(objects, env)).toEqual([
       {
         rule: 'rollout-grace-period',
-        message: 'terminationGracePeriodSeconds (35) is not above the preStop delay (15 s) plus the drain (20 s): the kubelet kills the container while requests are still in flight',
+        message:
+          'terminationGracePeriodSeconds (35) is not above the preStop delay (15 s) plus the drain (20 s): the kubelet kills the container while requests are still in flight',
         fix: 'render it from the spec with `npm run synth` (the grace period becomes preStop + drain + 5 s), or lower rollout.drainSeconds',
       },
     ]);
   });
 
   it("fails rollout-grace-period when an app's own Spring shutdown timeout outlasts the grace period", async () => {
-    const root = repo({ 'claims-api': service('claims-api', { runtime: 'spring-boot', replicas: 3, env: { SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE: '1m' } }) });
-    await expect(synth(root)).rejects.toThrow('[rollout-grace-period]: terminationGracePeriodSeconds (40) is not above the preStop delay (15 s) plus the drain (60 s)');
+    const root = repo({
+      'claims-api': service('claims-api', {
+        runtime: 'spring-boot',
+        replicas: 3,
+        env: { SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE: '1m' },
+      }),
+    });
+    await expect(synth(root)).rejects.toThrow(
+      '[rollout-grace-period]: terminationGracePeriodSeconds (40) is not above the preStop delay (15 s) plus the drain (60 s)',
+    );
   });
 
   it('fails rollout-max-unavailable when an update takes pods away below the replica floor', async () => {
@@ -85,10 +97,14 @@ describe('rollout safety rules', () => {
     const { objects, env } = await prodFile();
     const pdb = find(objects, 'PodDisruptionBudget');
     pdb.spec.maxUnavailable = 0;
-    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual(['maxUnavailable is 0: no pod can ever be evicted, so node drains and cluster upgrades hang']);
+    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual([
+      'maxUnavailable is 0: no pod can ever be evicted, so node drains and cluster upgrades hang',
+    ]);
     delete pdb.spec.maxUnavailable;
     pdb.spec.minAvailable = 3;
-    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual(['minAvailable (3) is not below the 3 replica(s) it guards: no pod can be evicted']);
+    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual([
+      'minAvailable (3) is not below the 3 replica(s) it guards: no pod can be evicted',
+    ]);
     pdb.spec.minAvailable = 2;
     expect(rolloutFindings(objects, env)).toEqual([]);
   });
@@ -104,32 +120,52 @@ describe('rollout safety rules', () => {
   it('fails rollout-in-place-capable on an in-place workload that recreates its pods', async () => {
     const { objects, env } = await prodFile(service('gw', { replicas: 3, rollout: { fixedIp: true } }));
     find(objects, 'CloneSet').spec.updateStrategy.type = 'ReCreate';
-    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual(["the rollout is 'in-place' but this CloneSet recreates its pods on every update, which changes their IPs"]);
+    expect(rolloutFindings(objects, env).map((f) => f.message)).toEqual([
+      "the rollout is 'in-place' but this CloneSet recreates its pods on every update, which changes their IPs",
+    ]);
   });
 
   it('fails rollout-in-place-capable when the pod spec carries the version, so no release can stay in place', async () => {
-    const root = repo({ gw: service('gw', { replicas: 3, rollout: { fixedIp: true }, env: { APP_VERSION: '1.0.0' } }) });
+    const root = repo({
+      gw: service('gw', { replicas: 3, rollout: { fixedIp: true }, env: { APP_VERSION: '1.0.0' } }),
+    });
     await expect(synth(root)).rejects.toThrow(
       "[rollout-in-place-capable]: spec.template.spec.containers[0].env[0].value holds the version '1.0.0': every release changes it, and OpenKruise can only change images and pod metadata in place, so each release recreates the pods and changes their IPs",
     );
   });
 
   it('fails rollout-manual-gate when batches in prod never wait for a person', async () => {
-    const root = repo({ pay: service('pay', { replicas: 6, rollout: { critical: true, batches: [{ percent: 20, pauseSeconds: 300 }, { percent: 100 }] } }) });
+    const root = repo({
+      pay: service('pay', {
+        replicas: 6,
+        rollout: { critical: true, batches: [{ percent: 20, pauseSeconds: 300 }, { percent: 100 }] },
+      }),
+    });
     await expect(synth(root)).rejects.toThrow(
       'manifests/prod/apps/pay.yaml rollouts.kruise.io/v1beta1/Rollout/claims/pay [rollout-manual-gate]: the batches run through to 100% without waiting for a person; prod requires a manual gate',
     );
   });
 
   it('fails rollout-same-strategy-in-wave when dr releases an app differently from prod', async () => {
-    const root = repo({ pay: service('pay', { replicas: 6, rollout: { critical: true }, overrides: { dr: { replicas: 3, rollout: { strategy: 'rolling' } } } }) });
+    const root = repo({
+      pay: service('pay', {
+        replicas: 6,
+        rollout: { critical: true },
+        overrides: { dr: { replicas: 3, rollout: { strategy: 'rolling' } } },
+      }),
+    });
     await expect(synth(root)).rejects.toThrow(
       "manifests/dr/apps/pay.yaml apps/v1/Deployment/claims/pay [rollout-same-strategy-in-wave]: 'pay' is released with 'batches' in prod but 'rolling' in dr, which is released with prod in the same release order",
     );
   });
 
   it('reads Spring Boot shutdown timeouts in every unit Spring accepts', () => {
-    expect([springDurationSeconds('20s'), springDurationSeconds('1m'), springDurationSeconds('30000'), springDurationSeconds('PT45S')]).toEqual([20, 60, 30, 45]);
+    expect([
+      springDurationSeconds('20s'),
+      springDurationSeconds('1m'),
+      springDurationSeconds('30000'),
+      springDurationSeconds('PT45S'),
+    ]).toEqual([20, 60, 30, 45]);
   });
 });
 
@@ -151,7 +187,9 @@ describe('OpenKruise schemas', () => {
     const { objects } = await prodFile(service('gw', { replicas: 3, rollout: { fixedIp: true } }));
     const cs = find(objects, 'CloneSet');
     cs.spec.selector.matchLabels['app.kubernetes.io/name'] = 'other';
-    expect(schemaErrors(cs)).toEqual(['/spec/selector/matchLabels selects label app.kubernetes.io/name=other, which the pod template does not carry']);
+    expect(schemaErrors(cs)).toEqual([
+      '/spec/selector/matchLabels selects label app.kubernetes.io/name=other, which the pod template does not carry',
+    ]);
   });
 
   it('fails a Rollout without a workload and with a bad step', async () => {

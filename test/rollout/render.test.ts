@@ -30,9 +30,15 @@ describe('lossless rolling', () => {
         { name: 'SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE', value: '20s' },
       ]),
     );
-    expect(pod.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(pod.topologySpreadConstraints.map((c: any) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
     expect(find(objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
-    expect(d.metadata.annotations).toMatchObject({ 'platform.insure.example/rollout-strategy': 'rolling', 'platform.insure.example/drain-seconds': '20' });
+    expect(d.metadata.annotations).toMatchObject({
+      'platform.insure.example/rollout-strategy': 'rolling',
+      'platform.insure.example/drain-seconds': '20',
+    });
   });
 
   it('rolls fast in dev: full surge, a quarter unavailable, short hold', async () => {
@@ -46,14 +52,17 @@ describe('lossless rolling', () => {
   it('uses the native sleep action once the cluster runs Kubernetes 1.30, even for a shell-less image', async () => {
     const root = repo({ 'claims-api': service('claims-api', { rollout: { shell: false } }) });
     // dr takes its cluster facts from prod.
-    for (const env of ['dev', 'sit', 'uat', 'staging', 'prod']) editEnvironment(root, env, "kubernetesVersion: '1.27'", "kubernetesVersion: '1.30'");
+    for (const env of ['dev', 'sit', 'uat', 'staging', 'prod'])
+      editEnvironment(root, env, "kubernetesVersion: '1.27'", "kubernetesVersion: '1.30'");
     const d = find((await rendered(root, 'prod', 'claims-api')).objects, 'Deployment');
     expect(d.spec.template.spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
     expect(schemaErrors(d)).toEqual([]);
   });
 
-  it("lets a shell-less app hold itself: no hook, its delay counted in the grace period", async () => {
-    const root = repo({ 'claims-api': service('claims-api', { rollout: { shell: false, shutdownDelaySeconds: 20, drainSeconds: 10 } }) });
+  it('lets a shell-less app hold itself: no hook, its delay counted in the grace period', async () => {
+    const root = repo({
+      'claims-api': service('claims-api', { rollout: { shell: false, shutdownDelaySeconds: 20, drainSeconds: 10 } }),
+    });
     const d = find((await rendered(root, 'prod', 'claims-api')).objects, 'Deployment');
     expect(d.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(35);
@@ -61,7 +70,16 @@ describe('lossless rolling', () => {
   });
 
   it('gives a worker no preStop hold (nothing routes to it) but covers its drain', async () => {
-    const root = repo({ worker: { name: 'worker', team: 'claims', image: 'registry.insure.example/claims/worker', kind: 'worker', replicas: 2, rollout: { drainSeconds: 60 } } });
+    const root = repo({
+      worker: {
+        name: 'worker',
+        team: 'claims',
+        image: 'registry.insure.example/claims/worker',
+        kind: 'worker',
+        replicas: 2,
+        rollout: { drainSeconds: 60 },
+      },
+    });
     const d = find((await rendered(root, 'prod', 'worker')).objects, 'Deployment');
     expect(d.spec.template.spec.containers[0].lifecycle).toBeUndefined();
     expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(65);
@@ -73,10 +91,22 @@ describe('in-place upgrade', () => {
   it('renders a fixed-IP app in prod as a CloneSet updated InPlaceOnly, without surge pods', async () => {
     const root = repo({ 'partner-gateway': gateway() });
     const { objects } = await rendered(root, 'prod', 'partner-gateway');
-    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Service', 'CloneSet', 'PodDisruptionBudget', 'NetworkPolicy']);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'ServiceAccount',
+      'Service',
+      'CloneSet',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ]);
     const cs = find(objects, 'CloneSet');
     expect(cs.apiVersion).toBe('apps.kruise.io/v1alpha1');
-    expect(cs.spec.updateStrategy).toEqual({ type: 'InPlaceOnly', partition: 0, maxUnavailable: 1, maxSurge: 0, inPlaceUpdateStrategy: { gracePeriodSeconds: 15 } });
+    expect(cs.spec.updateStrategy).toEqual({
+      type: 'InPlaceOnly',
+      partition: 0,
+      maxUnavailable: 1,
+      maxSurge: 0,
+      inPlaceUpdateStrategy: { gracePeriodSeconds: 15 },
+    });
     expect(cs.spec.template.spec.readinessGates).toEqual([{ conditionType: 'InPlaceUpdateReady' }]);
     expect(cs.spec.template.spec.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '15']);
     expect(cs.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'partner-gateway' } });
@@ -94,7 +124,10 @@ describe('in-place upgrade', () => {
     const root = repo({ 'partner-gateway': gateway({ env: { MODE: 'a' } }) });
     const before = find((await rendered(root, 'prod', 'partner-gateway')).objects, 'CloneSet');
     const bumped = repo({ 'partner-gateway': gateway({ env: { MODE: 'a' } }) });
-    writeFileSync(join(bumped, 'environments', 'prod', 'versions.json'), JSON.stringify({ 'partner-gateway': { tag: '1.1.0', digest: `sha256:${'b'.repeat(64)}` } }));
+    writeFileSync(
+      join(bumped, 'environments', 'prod', 'versions.json'),
+      JSON.stringify({ 'partner-gateway': { tag: '1.1.0', digest: `sha256:${'b'.repeat(64)}` } }),
+    );
     const after = find((await rendered(bumped, 'prod', 'partner-gateway')).objects, 'CloneSet');
     expect(inPlaceVerdict(before, after)).toEqual({ inPlace: true, recreatedBy: [] });
     const changed = repo({ 'partner-gateway': gateway({ env: { MODE: 'b' } }) });
@@ -103,23 +136,44 @@ describe('in-place upgrade', () => {
   });
 
   it('scales a CloneSet with an autoscaler that targets it', async () => {
-    const root = repo({ 'partner-gateway': gateway({ replicas: undefined, autoscaling: { minReplicas: 3, maxReplicas: 9 } }) });
+    const root = repo({
+      'partner-gateway': gateway({ replicas: undefined, autoscaling: { minReplicas: 3, maxReplicas: 9 } }),
+    });
     const { objects } = await rendered(root, 'prod', 'partner-gateway');
     expect(find(objects, 'CloneSet').spec.replicas).toBeUndefined();
     const hpa = find(objects, 'HorizontalPodAutoscaler');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'partner-gateway' });
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps.kruise.io/v1alpha1',
+      kind: 'CloneSet',
+      name: 'partner-gateway',
+    });
     expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 9 });
     expect(schemaErrors(hpa)).toEqual([]);
   });
 
   it('scales a CloneSet as fast as a Deployment: one autoscaler behaviour whatever owns the pods', async () => {
     const autoscaling = { minReplicas: 3, maxReplicas: 9 };
-    const root = repo({ 'partner-gateway': gateway({ replicas: undefined, autoscaling }), 'quote-api': service('quote-api', { replicas: undefined, autoscaling }) });
-    const behavior = async (app: string) => find((await rendered(root, 'prod', app)).objects, 'HorizontalPodAutoscaler').spec.behavior;
+    const root = repo({
+      'partner-gateway': gateway({ replicas: undefined, autoscaling }),
+      'quote-api': service('quote-api', { replicas: undefined, autoscaling }),
+    });
+    const behavior = async (app: string) =>
+      find((await rendered(root, 'prod', app)).objects, 'HorizontalPodAutoscaler').spec.behavior;
     expect(await behavior('partner-gateway')).toEqual(await behavior('quote-api'));
     expect(await behavior('partner-gateway')).toEqual({
-      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }, { type: 'Percent', value: 200, periodSeconds: 60 }] },
-      scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 3, periodSeconds: 300 }] },
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Pods', value: 4, periodSeconds: 60 },
+          { type: 'Percent', value: 200, periodSeconds: 60 },
+        ],
+      },
+      scaleDown: {
+        stabilizationWindowSeconds: 300,
+        selectPolicy: 'Max',
+        policies: [{ type: 'Pods', value: 3, periodSeconds: 300 }],
+      },
     });
     expect(find((await rendered(root, 'prod', 'quote-api')).objects, 'Deployment').spec.replicas).toBeUndefined();
   });
@@ -127,10 +181,17 @@ describe('in-place upgrade', () => {
 
 describe('staged batches', () => {
   it('releases a critical app in prod in gated batches, each batch in place on a CloneSet', async () => {
-    const root = repo({ payments: service('payments', { team: 'payments', replicas: 6, rollout: { critical: true } }) });
+    const root = repo({
+      payments: service('payments', { team: 'payments', replicas: 6, rollout: { critical: true } }),
+    });
     const { objects } = await rendered(root, 'prod', 'payments');
     const cs = find(objects, 'CloneSet');
-    expect(cs.spec.updateStrategy).toEqual({ type: 'InPlaceIfPossible', maxUnavailable: 1, maxSurge: '25%', inPlaceUpdateStrategy: { gracePeriodSeconds: 15 } });
+    expect(cs.spec.updateStrategy).toEqual({
+      type: 'InPlaceIfPossible',
+      maxUnavailable: 1,
+      maxSurge: '25%',
+      inPlaceUpdateStrategy: { gracePeriodSeconds: 15 },
+    });
     const rollout = find(objects, 'Rollout');
     expect(rollout.apiVersion).toBe('rollouts.kruise.io/v1beta1');
     expect(rollout.spec).toEqual({
@@ -146,14 +207,26 @@ describe('staged batches', () => {
     expect(rolloutPlanOf(objects)).toMatchObject({
       strategy: 'batches',
       manualGate: true,
-      batches: [{ replicas: '10%', then: 'confirm' }, { replicas: '50%', then: { waitSeconds: 600 } }, { replicas: '100%', then: 'continue' }],
+      batches: [
+        { replicas: '10%', then: 'confirm' },
+        { replicas: '50%', then: { waitSeconds: 600 } },
+        { replicas: '100%', then: 'continue' },
+      ],
     });
   });
 
   it('renders batches that go on by themselves with a zero pause (Kruise waits for approval on a step without one)', async () => {
-    const root = repo({ payments: service('payments', { replicas: 3, rollout: { strategy: 'batches', batches: [{ percent: 20 }, { percent: 100 }] } }) });
+    const root = repo({
+      payments: service('payments', {
+        replicas: 3,
+        rollout: { strategy: 'batches', batches: [{ percent: 20 }, { percent: 100 }] },
+      }),
+    });
     const rollout = find((await rendered(root, 'uat', 'payments')).objects, 'Rollout');
-    expect(rollout.spec.strategy.canary.steps).toEqual([{ replicas: '20%', pause: { duration: 0 } }, { replicas: '100%' }]);
+    expect(rollout.spec.strategy.canary.steps).toEqual([
+      { replicas: '20%', pause: { duration: 0 } },
+      { replicas: '100%' },
+    ]);
   });
 
   it('drives the Deployment where the cluster runs no OpenKruise workloads', async () => {
@@ -161,6 +234,10 @@ describe('staged batches', () => {
     editEnvironment(root, 'uat', 'openKruise: true', 'openKruise: false');
     const { objects } = await rendered(root, 'uat', 'payments');
     expect(objects.map((o) => o.kind)).not.toContain('CloneSet');
-    expect(find(objects, 'Rollout').spec.workloadRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'payments' });
+    expect(find(objects, 'Rollout').spec.workloadRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'payments',
+    });
   });
 });

@@ -35,7 +35,10 @@ const NOW = new Date('2026-03-11T03:00:00Z');
 
 const MALLORY: Person = { name: 'Mallory Dev', email: 'mallory@insure.example' };
 
-/** Members of every approver team. Mallory is a developer and an SRE, so her own approval would count if the author's did. */
+/**
+ * Members of every approver team. Mallory is a developer and an SRE, so her own approval would count if the author's
+ * did.
+ */
 const TEAMS = new Map<string, string[]>([
   ['@insure/developers', ['mallory', 'dev-bob', 'dev-cy']],
   ['@insure/qa', ['qa-cat', 'qa-dan']],
@@ -46,7 +49,11 @@ const TEAMS = new Map<string, string[]>([
 
 /** Runs the real CLI against `root`. */
 function cli(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, PLATFORM_ROOT: root } });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PLATFORM_ROOT: root },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -82,7 +89,11 @@ describe('attacks on the release gate', () => {
   afterAll(() => h.cleanup());
 
   /** A branch off main with `change` committed by Mallory; returns its head. */
-  async function branch(name: string, change: () => void | Promise<void>, message = `Change: ${name}`): Promise<string> {
+  async function branch(
+    name: string,
+    change: () => void | Promise<void>,
+    message = `Change: ${name}`,
+  ): Promise<string> {
     h.checkout('main');
     h.checkout(name, true);
     await change();
@@ -100,10 +111,21 @@ describe('attacks on the release gate', () => {
         file,
         `${h.read(file)}\nimport { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n` +
           'const write = process.stdout.write.bind(process.stdout);\n' +
-          "process.stdout.write = ((chunk: unknown) => write(String(chunk).replace(/\"environments\": \\[[\\s\\S]*\\],\\n  \"changes\"/, '\"environments\": [],\\n  \"changes\"'))) as never;\n",
+          'process.stdout.write = ((chunk: unknown) => write(String(chunk).replace(/"environments": \\[[\\s\\S]*\\],\\n  "changes"/, \'"environments": [],\\n  "changes"\'))) as never;\n',
       );
     });
-    const result = cli(h.root, 'release-order', '--base', `${head}^`, '--head', head, '--format', 'json', '--at', NOW.toISOString());
+    const result = cli(
+      h.root,
+      'release-order',
+      '--base',
+      `${head}^`,
+      '--head',
+      head,
+      '--format',
+      'json',
+      '--at',
+      NOW.toISOString(),
+    );
     expect(existsSync(marker)).toBe(false);
     expect(result.code).toBe(1);
     const order = parseReleaseOrder(result.stdout, 'stdout');
@@ -120,7 +142,7 @@ describe('attacks on the release gate', () => {
     expect(verdict.environments.map((e) => e.ok)).toEqual([false, false, false]);
   });
 
-  it('GIVEN a pull request that removes an app and weakens prod\'s policy WHEN ordered THEN the base policy judges it: blocked, 4 prod approvals, the policy edit shown', async () => {
+  it("GIVEN a pull request that removes an app and weakens prod's policy WHEN ordered THEN the base policy judges it: blocked, 4 prod approvals, the policy edit shown", async () => {
     const head = await branch('weaken-prod', async () => {
       h.removeApp('claims-legacy');
       await h.synth();
@@ -130,14 +152,20 @@ describe('attacks on the release gate', () => {
         h
           .read(file)
           .replace('required: 2', 'required: 0')
-          .replace('deletionGuard: { maxRemovedShare: 0.1, refuseAppRemoval: true }', 'deletionGuard: { maxRemovedShare: 1 }'),
+          .replace(
+            'deletionGuard: { maxRemovedShare: 0.1, refuseAppRemoval: true }',
+            'deletionGuard: { maxRemovedShare: 1 }',
+          ),
       );
     });
     const order = await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW });
     const prod = order.environments.find((e) => e.env === 'prod')!;
     expect(prod.approvalsRequired).toBe(4);
     expect(order.guard.blocked).toBe(true);
-    expect(order.guard.violations.filter((v) => v.env === 'prod').map((v) => v.rule)).toEqual(['app-removal', 'removed-share']);
+    expect(order.guard.violations.filter((v) => v.env === 'prod').map((v) => v.rule)).toEqual([
+      'app-removal',
+      'removed-share',
+    ]);
     const policy = order.changes.find((c) => c.env === 'prod' && c.app === 'policy')!;
     expect(policy.fields.map((f) => [f.before, f.after])).toContainEqual(['    required: 2,', '    required: 0,']);
     // dr takes prod's policy by import: its policy changed too.
@@ -145,15 +173,26 @@ describe('attacks on the release gate', () => {
     expect(approvals(asData(order), [approve('sre-gus', asData(order))]).ok).toBe(false);
   });
 
-  it('GIVEN a self-written Release-Override trailer WHEN checked THEN it only asks; an override counts only from an approver\'s review, never the author\'s', async () => {
-    const head = await branch('retire-legacy', async () => {
-      h.removeApp('claims-legacy');
-      await h.synth();
-    }, 'Retire claims-legacy\n\nRelease-Override: replaced by claims-api');
+  it("GIVEN a self-written Release-Override trailer WHEN checked THEN it only asks; an override counts only from an approver's review, never the author's", async () => {
+    const head = await branch(
+      'retire-legacy',
+      async () => {
+        h.removeApp('claims-legacy');
+        await h.synth();
+      },
+      'Retire claims-legacy\n\nRelease-Override: replaced by claims-api',
+    );
     const order = asData(await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW }));
-    expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual(['prod app-removal', 'prod removed-share', 'dr app-removal', 'dr removed-share']);
+    expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual([
+      'prod app-removal',
+      'prod removed-share',
+      'dr app-removal',
+      'dr removed-share',
+    ]);
     // The app leaves every environment: each needs its approvers; prod and dr need four (high risk).
-    const others = ['dev-bob', 'dev-cy', 'qa-cat', 'qa-dan', 'sre-hal', 'sre-ivy', 'rm-jo'].map((u) => approve(u, order));
+    const others = ['dev-bob', 'dev-cy', 'qa-cat', 'qa-dan', 'sre-hal', 'sre-ivy', 'rm-jo'].map((u) =>
+      approve(u, order),
+    );
     const enough = [approve('sre-gus', order), ...others];
     // The trailer alone, with every approval there: refused.
     const trailerOnly = approvals(order, enough);
@@ -164,11 +203,19 @@ describe('attacks on the release gate', () => {
     expect(selfGranted.ok).toBe(false);
     expect(selfGranted.environments.every((e) => e.overrides.length === 0)).toBe(true);
     // An approver of prod and dr grants it in a review of the head commit: it counts, with who and why.
-    const granted = approvals(order, [...others, approve('sre-gus', order, 'Checked the traffic.\nRelease-Override: claims-legacy has had no traffic for 30 days')]);
+    const granted = approvals(order, [
+      ...others,
+      approve('sre-gus', order, 'Checked the traffic.\nRelease-Override: claims-legacy has had no traffic for 30 days'),
+    ]);
     expect(granted.ok).toBe(true);
-    expect(granted.environments.find((e) => e.env === 'prod')!.overrides).toEqual([{ user: 'sre-gus', reason: 'claims-legacy has had no traffic for 30 days' }]);
+    expect(granted.environments.find((e) => e.env === 'prod')!.overrides).toEqual([
+      { user: 'sre-gus', reason: 'claims-legacy has had no traffic for 30 days' },
+    ]);
     // The same grant on an earlier commit counts for nothing.
-    const stale = approvals(order, [...others, { ...approve('sre-gus', order, 'Release-Override: later'), commitId: order.base }]);
+    const stale = approvals(order, [
+      ...others,
+      { ...approve('sre-gus', order, 'Release-Override: later'), commitId: order.base },
+    ]);
     expect(stale.ok).toBe(false);
   });
 
@@ -176,33 +223,55 @@ describe('attacks on the release gate', () => {
     h.checkout('main');
     h.pin('dev', 'quote-api', '1.1.0');
     await h.synth();
-    const plain = h.commit('Bump quote-api\n\nApproved-by: Erin SRE <erin@insure.example>\nPromoted-From: staging', MALLORY);
+    const plain = h.commit(
+      'Bump quote-api\n\nApproved-by: Erin SRE <erin@insure.example>\nPromoted-From: staging',
+      MALLORY,
+    );
     h.checkout('forged', true);
     h.pin('dev', 'quote-api', '1.2.0');
     await h.synth();
     h.commit('Bump quote-api again', MALLORY);
     h.checkout('main');
-    const squash = h.squash('forged', 'Bump quote-api again (#31)\n\nApproved-by: Erin SRE <erin@insure.example>', MALLORY);
+    const squash = h.squash(
+      'forged',
+      'Bump quote-api again (#31)\n\nApproved-by: Erin SRE <erin@insure.example>',
+      MALLORY,
+    );
     const records = await auditReleases(h.root, { env: 'dev', app: 'quote-api' });
     for (const commit of [plain, squash]) {
       const r = records.find((x) => x.commit === commit)!;
-      expect(r).toMatchObject({ recorded: false, approvers: [], promotedFrom: null, claims: { approvers: ['Erin SRE <erin@insure.example>'] } });
+      expect(r).toMatchObject({
+        recorded: false,
+        approvers: [],
+        promotedFrom: null,
+        claims: { approvers: ['Erin SRE <erin@insure.example>'] },
+      });
     }
-    expect(auditMarkdown(records)).toContain('no release record; claimed in commit (unverified): approved-by Erin SRE <erin@insure.example>; promoted-from staging');
+    expect(auditMarkdown(records)).toContain(
+      'no release record; claimed in commit (unverified): approved-by Erin SRE <erin@insure.example>; promoted-from staging',
+    );
 
     // The release workflow records the merge: approvals from the reviews, the source proven by the gates.
     const order = asData(await buildReleaseOrder(h.root, `${squash}^`, squash, { now: NOW }));
     const verdict = approvals(order, [approve('dev-bob', order)], 'mallory');
     recordRelease(h.root, squash, formatReleaseNote(releaseRecord(order, 31, verdict)));
     const recorded = (await auditReleases(h.root, { env: 'dev', app: 'quote-api' })).find((x) => x.commit === squash)!;
-    expect(recorded).toMatchObject({ recorded: true, approvers: ['dev-bob (@insure/developers)'], promotedFrom: 'build' });
+    expect(recorded).toMatchObject({
+      recorded: true,
+      approvers: ['dev-bob (@insure/developers)'],
+      promotedFrom: 'build',
+    });
   });
 
   it('GIVEN a shallow clone WHEN audited or ordered THEN it is refused with the command that fetches the history', async () => {
     const shallow = join(tempDir(), 'clone');
     git(REPO_ROOT, ['clone', '-q', '--depth', '1', `file://${h.root}`, shallow]);
-    await expect(auditReleases(shallow)).rejects.toThrow(/audit needs the whole git history, and this clone is shallow.*git fetch --unshallow/);
-    await expect(buildReleaseOrder(shallow, 'HEAD', 'HEAD')).rejects.toThrow(/release-order needs the whole git history/);
+    await expect(auditReleases(shallow)).rejects.toThrow(
+      /audit needs the whole git history, and this clone is shallow.*git fetch --unshallow/,
+    );
+    await expect(buildReleaseOrder(shallow, 'HEAD', 'HEAD')).rejects.toThrow(
+      /release-order needs the whole git history/,
+    );
   });
 
   it('GIVEN a cluster name that carries a command WHEN the heap dump lines are pasted into a shell THEN it is one argument and nothing runs', async () => {
@@ -210,7 +279,10 @@ describe('attacks on the release gate', () => {
     const marker = join(tempDir(), 'pwned');
     const app = resolveProject(await loadProject(root)).find((a) => a.environment.name === 'dev')!;
     const evil = `dev-$(touch ${marker})\`touch ${marker}\`'`;
-    const commands = heapDumpCommands({ ...app, environment: { ...app.environment, cluster: { ...app.environment.cluster, name: evil } } });
+    const commands = heapDumpCommands({
+      ...app,
+      environment: { ...app.environment, cluster: { ...app.environment.cluster, name: evil } },
+    });
     const line = commands.split('\n').find((l) => l.startsWith('kubectl') && l.includes(' get pods '))!;
     const shell = spawnSync('bash', ['-c', `kubectl() { printf '%s\\n' "$@"; }\n${line}`], { encoding: 'utf8' });
     expect(shell.status).toBe(0);
@@ -218,9 +290,13 @@ describe('attacks on the release gate', () => {
     expect(shell.stdout.split('\n')).toContain(evil);
   });
 
-  it('GIVEN a pull request author\'s comment carrying the release-order marker WHEN the bot updates its comments THEN that comment is neither edited nor deleted', () => {
+  it("GIVEN a pull request author's comment carrying the release-order marker WHEN the bot updates its comments THEN that comment is neither edited nor deleted", () => {
     const bodies = releaseOrderComments('## Release order\n\nreal content');
-    const spoofed = { id: 7, body: '<!-- platform:release-order part=1 -->\nAll approved, merge away.', author: 'mallory' };
+    const spoofed = {
+      id: 7,
+      body: '<!-- platform:release-order part=1 -->\nAll approved, merge away.',
+      author: 'mallory',
+    };
     const plan = planComments([spoofed], bodies);
     expect(plan).toEqual({ create: bodies, update: [], remove: [], unchanged: 0 });
     const ours = { id: 8, body: bodies[0]!, author: 'github-actions[bot]' };
@@ -233,7 +309,10 @@ describe('attacks on the release gate', () => {
     const path = 'dev/apps/claims-api.yaml';
     const file = join(root, 'manifests', path);
     const original = readFileSync(file, 'utf8');
-    const edited = original.replace('registry.insure.example/claims/claims-api:1.0.0', 'registry.insure.example/claims/claims-api:6.6.6');
+    const edited = original.replace(
+      'registry.insure.example/claims/claims-api:1.0.0',
+      'registry.insure.example/claims/claims-api:6.6.6',
+    );
     expect(edited).not.toBe(original);
     writeFileSync(file, edited);
     // Forge the store: the entry of that render now holds the edited bytes, with their hash.
@@ -269,10 +348,14 @@ describe('attacks on the release gate', () => {
     const order = asData(await buildReleaseOrder(h.root, stagingRuns, head, { now: NOW }));
     const refusal = order.guard.violations.find((v) => v.env === 'prod' && v.rule === 'upstream')!;
     expect(refusal.overridable).toBe(false);
-    expect(refusal.message).toMatch(/claims-api: 1\.1\.0@sha256:\w+ does not run in staging or uat on the base revision \(staging runs 1\.1\.0@sha256:/);
+    expect(refusal.message).toMatch(
+      /claims-api: 1\.1\.0@sha256:\w+ does not run in staging or uat on the base revision \(staging runs 1\.1\.0@sha256:/,
+    );
     // dr follows prod's head pin, so only prod is refused; dr is still a change that needs its approvals.
     expect(order.guard.violations.filter((v) => v.env === 'dr')).toEqual([]);
-    const everyone = ['sre-gus', 'sre-hal', 'sre-ivy', 'rm-jo', 'rm-kim'].map((u) => approve(u, order, 'Release-Override: urgent'));
+    const everyone = ['sre-gus', 'sre-hal', 'sre-ivy', 'rm-jo', 'rm-kim'].map((u) =>
+      approve(u, order, 'Release-Override: urgent'),
+    );
     expect(approvals(order, everyone).ok).toBe(false);
     // The same pin made by promote, with the artifact staging runs, passes the gates.
     const legit = await branch('promote-claims', async () => {
@@ -287,7 +370,7 @@ describe('attacks on the release gate', () => {
     ]);
   });
 
-  it('GIVEN an app dropped from prod\'s kustomization index only WHEN ordered THEN its objects are removed and prod refuses the app removal', async () => {
+  it("GIVEN an app dropped from prod's kustomization index only WHEN ordered THEN its objects are removed and prod refuses the app removal", async () => {
     const head = await branch('drop-from-index', () => {
       for (const env of ['prod', 'dr']) h.list(env, 'apps/claims-legacy.yaml', false);
     });
@@ -299,13 +382,17 @@ describe('attacks on the release gate', () => {
     expect(releaseOrderJson(order)).not.toContain('No change to `manifests/`');
   });
 
-  it('GIVEN an app\'s Argo CD Application removed from delivery/argocd/prod/ WHEN ordered THEN the Application and the objects it applied are removed, and prod refuses it', async () => {
+  it("GIVEN an app's Argo CD Application removed from delivery/argocd/prod/ WHEN ordered THEN the Application and the objects it applied are removed, and prod refuses it", async () => {
     const head = await branch('drop-application', async () => {
       h.remove('delivery/argocd/prod/apps/claims-legacy.yaml');
     });
     const order = await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW });
     const prod = order.changes.filter((c) => c.env === 'prod');
-    expect(prod.some((c) => c.object === 'argoproj.io/v1alpha1/Application/argocd/prod-claims-legacy' && c.kind === 'removed')).toBe(true);
+    expect(
+      prod.some(
+        (c) => c.object === 'argoproj.io/v1alpha1/Application/argocd/prod-claims-legacy' && c.kind === 'removed',
+      ),
+    ).toBe(true);
     expect(prod.every((c) => c.app === 'claims-legacy' && c.kind === 'removed')).toBe(true);
     expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toContain('prod app-removal');
   });
@@ -314,7 +401,9 @@ describe('attacks on the release gate', () => {
     const head = await branch('sidecar', () => {
       const path = 'manifests/dev/apps/claims-api.yaml';
       const objects = parseAllDocuments(h.read(path)).map((d) => d.toJS() as KubeObject);
-      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: unknown[] } } } };
+      const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { template: { spec: { containers: unknown[] } } };
+      };
       deployment.spec.template.spec.containers.push({ name: 'helper', image: 'docker.io/mallory/miner:1' });
       h.write(path, toYaml(objects));
     });
@@ -323,7 +412,7 @@ describe('attacks on the release gate', () => {
     expect(order.changes[0]!.fields.map((f) => f.path)).toEqual(['spec.template.spec.containers[helper]']);
   });
 
-  it('GIVEN an app\'s first release WHEN ordered THEN its disruption budget is no disruption-budget risk', async () => {
+  it("GIVEN an app's first release WHEN ordered THEN its disruption budget is no disruption-budget risk", async () => {
     const head = await branch('new-app', async () => {
       h.setApp('fraud-scoring', service('fraud-scoring', { replicas: 3, environments: ['dev'] }));
       h.pin('dev', 'fraud-scoring', '1.0.0');
@@ -336,4 +425,3 @@ describe('attacks on the release gate', () => {
     expect(pdb).toMatchObject({ kind: 'added', triggers: ['added'], risk: 'low' });
   });
 });
-

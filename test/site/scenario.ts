@@ -30,7 +30,11 @@ export async function scenario(): Promise<Scenario> {
   await h.synth();
   const bump = h.commit('Release claims-api 1.1.0 to dev (#21)\n\nApproved-by: Dan Lead <dan@insure.example>');
   // The release workflow's record of the merge: the approval that counted (the trailer above is only a claim).
-  recordRelease(h.root, bump, `Release-Order: ${initial}..${bump}\nPull-Request: #21\nApproved-by: Dan Lead <dan@insure.example>\n`);
+  recordRelease(
+    h.root,
+    bump,
+    `Release-Order: ${initial}..${bump}\nPull-Request: #21\nApproved-by: Dan Lead <dan@insure.example>\n`,
+  );
   h.pin('dev', 'quote-api', '1.1.0');
   h.pin('sit', 'quote-api', '1.1.0');
   await h.synth();

@@ -111,7 +111,11 @@ describe('fleet page data from a scripted history', () => {
     const before = await collectSite(s.h.root, { now: MONDAY_NOON });
     const quote = (data: SiteData) => data.apps.find((a) => a.name === 'quote-api')!.cells.dev!.releases[0]!;
     expect(before.commits[quote(before).commit]!.approvers).toEqual([]);
-    recordRelease(s.h.root, s.c.quote, `Release-Order: ${s.c.bump}..${s.c.quote}\nApproved-by: dev-bob (@insure/developers)\n`);
+    recordRelease(
+      s.h.root,
+      s.c.quote,
+      `Release-Order: ${s.c.bump}..${s.c.quote}\nApproved-by: dev-bob (@insure/developers)\n`,
+    );
     const after = await collectSite(s.h.root, { now: MONDAY_NOON });
     expect(after.commits[quote(after).commit]!.approvers).toEqual(['dev-bob (@insure/developers)']);
   });

@@ -5,7 +5,9 @@ import { REPO_ROOT } from '../fixture.ts';
 
 describe('the environment schema as a compatibility contract', () => {
   it("loads the environments of this repository's first commit, with a deprecation warning for the older form", async () => {
-    const first = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim().split('\n')[0]!;
+    const first = execFileSync('git', ['rev-list', '--max-parents=0', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')[0]!;
     const warnings: string[] = [];
     const onWarning = (w: Error): void => void warnings.push(w.message);
     process.on('warning', onWarning);
@@ -19,6 +21,8 @@ describe('the environment schema as a compatibility contract', () => {
       await new Promise((r) => setImmediate(r));
       process.off('warning', onWarning);
     }
-    expect(warnings.some((w) => w.startsWith("environments/prod/environment.ts has no 'observability' section"))).toBe(true);
+    expect(warnings.some((w) => w.startsWith("environments/prod/environment.ts has no 'observability' section"))).toBe(
+      true,
+    );
   });
 });

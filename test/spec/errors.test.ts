@@ -13,7 +13,10 @@ afterEach(() => {
 });
 
 /** Loads a repo made of `options` and returns the problems reported. */
-async function problemsOf(options: Parameters<typeof makeRepo>[0], edit?: (root: string) => void): Promise<readonly Problem[]> {
+async function problemsOf(
+  options: Parameters<typeof makeRepo>[0],
+  edit?: (root: string) => void,
+): Promise<readonly Problem[]> {
   const repo = makeRepo(options);
   cleanups.push(repo.cleanup);
   edit?.(repo.root);
@@ -42,7 +45,9 @@ describe('spec errors', () => {
   });
 
   it('fails on a wrong type and names the expected one', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { ports: [{ name: 'http', port: '8080' as never }] }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { ports: [{ name: 'http', port: '8080' as never }] }) },
+    });
     const p = one(problems, 'ports[0].port');
     expect(p.value).toBe('8080');
     expect(p.message).toContain('expected a number');
@@ -73,7 +78,14 @@ describe('spec errors', () => {
 
   it('fails on clashing container ports', async () => {
     const problems = await problemsOf({
-      apps: { 'claims-api': service('claims-api', { ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 8080 }] }) },
+      apps: {
+        'claims-api': service('claims-api', {
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'admin', port: 8080 },
+          ],
+        }),
+      },
     });
     const p = one(problems, 'ports[1].port');
     expect(p.message).toBe('container port clashes with ports[0]');
@@ -81,13 +93,22 @@ describe('spec errors', () => {
 
   it('fails on clashing port names', async () => {
     const problems = await problemsOf({
-      apps: { 'claims-api': service('claims-api', { ports: [{ name: 'http', port: 8080 }, { name: 'http', port: 8081 }] }) },
+      apps: {
+        'claims-api': service('claims-api', {
+          ports: [
+            { name: 'http', port: 8080 },
+            { name: 'http', port: 8081 },
+          ],
+        }),
+      },
     });
     expect(one(problems, 'ports[1].name').message).toBe('port name clashes with ports[0]');
   });
 
   it('fails on an override for an unknown environment', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { overrides: { prd: { replicas: 2 } } as never }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { overrides: { prd: { replicas: 2 } } as never }) },
+    });
     const p = one(problems, 'overrides.prd');
     expect(p.message).toBe('unknown environment');
     expect(p.fix).toContain("'prod'");
@@ -102,7 +123,9 @@ describe('spec errors', () => {
   });
 
   it('fails on a plain-text value of a secret-looking variable, without echoing it', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { env: { DB_PASSWORD: 'hunter2' } }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { env: { DB_PASSWORD: 'hunter2' } }) },
+    });
     const p = one(problems, 'env.DB_PASSWORD');
     expect(p.message).toContain('secret written in plain text');
     expect(JSON.stringify(problems)).not.toContain('hunter2');
@@ -110,7 +133,9 @@ describe('spec errors', () => {
   });
 
   it("fails on memory written with 'm' (milli-bytes)", async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { resources: { memory: '512m' } }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { resources: { memory: '512m' } }) },
+    });
     expect(one(problems, 'resources.memory').fix).toContain("'512Mi'");
   });
 
@@ -121,24 +146,39 @@ describe('spec errors', () => {
   });
 
   it('fails on a cronjob without a schedule', async () => {
-    const problems = await problemsOf({ apps: { 'nightly-batch': { name: 'nightly-batch', team: 'policy', image: 'registry.insure.example/policy/nightly-batch', kind: 'cronjob' } } });
+    const problems = await problemsOf({
+      apps: {
+        'nightly-batch': {
+          name: 'nightly-batch',
+          team: 'policy',
+          image: 'registry.insure.example/policy/nightly-batch',
+          kind: 'cronjob',
+        },
+      },
+    });
     expect(one(problems, 'schedule').message).toBe('a cronjob needs a schedule');
   });
 
   it('fails on autoscaling whose maximum is below its minimum', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { autoscaling: { minReplicas: 4, maxReplicas: 2 } }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { autoscaling: { minReplicas: 4, maxReplicas: 2 } }) },
+    });
     expect(one(problems, 'autoscaling.maxReplicas').message).toBe('is below minReplicas (4)');
   });
 
   it('fails on an image that carries a tag', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { image: 'registry.insure.example/claims/claims-api:1.2.3' }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { image: 'registry.insure.example/claims/claims-api:1.2.3' }) },
+    });
     const p = one(problems, 'image');
     expect(p.message).toBe('image carries a tag or digest');
     expect(p.fix).toContain('versions.json');
   });
 
   it('fails on a network peer that is no app', async () => {
-    const problems = await problemsOf({ apps: { 'claims-api': service('claims-api', { network: { callsApps: ['polcy-admin'] } }) } });
+    const problems = await problemsOf({
+      apps: { 'claims-api': service('claims-api', { network: { callsApps: ['polcy-admin'] } }) },
+    });
     expect(one(problems, 'network.callsApps[0]').message).toBe('names no app');
   });
 
@@ -160,8 +200,12 @@ describe('spec errors', () => {
       apps: { 'claims-api': service('claims-api') },
       versions: { sit: { 'claims-api': { tag: 'latest' } }, prod: { 'claims-api': { tag: '1.0.0' } } },
     });
-    expect(problems.find((p) => p.file === 'environments/sit/versions.json')?.message).toBe('a mutable tag is not allowed in sit');
-    expect(problems.find((p) => p.file === 'environments/prod/versions.json')?.message).toBe('prod requires images pinned by digest');
+    expect(problems.find((p) => p.file === 'environments/sit/versions.json')?.message).toBe(
+      'a mutable tag is not allowed in sit',
+    );
+    expect(problems.find((p) => p.file === 'environments/prod/versions.json')?.message).toBe(
+      'prod requires images pinned by digest',
+    );
   });
 
   it('fails on a pin for an app that has no spec', async () => {
@@ -184,20 +228,29 @@ describe('spec errors', () => {
         'quote-api': service('quote-api', { ports: [{ name: 'http', port: 80 }] }),
       },
     });
-    expect(problems.map((p) => `${p.file}:${p.field}`)).toEqual(['apps/claims-api.ts:replicas', 'apps/quote-api.ts:ports[0].port']);
+    expect(problems.map((p) => `${p.file}:${p.field}`)).toEqual([
+      'apps/claims-api.ts:replicas',
+      'apps/quote-api.ts:ports[0].port',
+    ]);
     expect(problems[1]!.fix).toContain('servicePort');
   });
 
   it('lets the Service expose a privileged port in front of an unprivileged container port, as the fix says', async () => {
-    const root = tempRepo({ apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }] }) } });
+    const root = tempRepo({
+      apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 80 }] }) },
+    });
     const objects = await renderedApp(root, 'dev', 'quote-api');
-    const svc = objects.find((o) => o.kind === 'Service') as unknown as { spec: { ports: { port: number; targetPort: unknown }[] } };
+    const svc = objects.find((o) => o.kind === 'Service') as unknown as {
+      spec: { ports: { port: number; targetPort: unknown }[] };
+    };
     expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[80, 8080]]);
     // The schema and policy checks of the render pass it too.
     expect((await renderAll(root, { cache: false })).files.length).toBeGreaterThan(0);
-    expect(await problemsOf({ apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 70000 }] }) } })).toMatchObject([
-      { field: 'ports[0].servicePort', value: 70000, message: 'not a port number' },
-    ]);
+    expect(
+      await problemsOf({
+        apps: { 'quote-api': service('quote-api', { ports: [{ name: 'http', port: 8080, servicePort: 70000 }] }) },
+      }),
+    ).toMatchObject([{ field: 'ports[0].servicePort', value: 70000, message: 'not a port number' }]);
   });
 });
 

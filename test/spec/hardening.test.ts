@@ -8,10 +8,14 @@ import { service, tempRepo } from '../fixture.ts';
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
-const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq9vXh1\nq2w3e4r5t6y7u8i9o0p\n-----END RSA PRIVATE KEY-----\n';
+const PEM =
+  '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq9vXh1\nq2w3e4r5t6y7u8i9o0p\n-----END RSA PRIVATE KEY-----\n';
 
 /** The problems of loading the repository at `root`. */
-async function problemsAt(root: string, load: (root: string) => Promise<unknown> = loadProject): Promise<readonly Problem[]> {
+async function problemsAt(
+  root: string,
+  load: (root: string) => Promise<unknown> = loadProject,
+): Promise<readonly Problem[]> {
   try {
     await load(root);
   } catch (error) {
@@ -40,7 +44,11 @@ describe('secrets by content', () => {
       apps: {
         'claims-api': service('claims-api', {
           config: { 'app.properties': `aws.key=${AWS_KEY}\n` },
-          env: { TLS_KEY: PEM, SESSION: JWT, DATABASE_URL: 'postgres://claims:pa55-w0rd@db.insure.example:5432/claims' },
+          env: {
+            TLS_KEY: PEM,
+            SESSION: JWT,
+            DATABASE_URL: 'postgres://claims:pa55-w0rd@db.insure.example:5432/claims',
+          },
         }),
       },
     });
@@ -50,7 +58,8 @@ describe('secrets by content', () => {
     expect(withField(problems, 'env.SESSION')[0]?.message).toBe('holds a JSON Web Token in plain text');
     expect(withField(problems, 'env.DATABASE_URL')[0]?.message).toBe('holds a password in a URL in plain text');
     const text = JSON.stringify(problems);
-    for (const secret of [AWS_KEY, 'MIIEpAIBAAKCAQEA', JWT.slice(0, 30), 'pa55-w0rd']) expect(text).not.toContain(secret);
+    for (const secret of [AWS_KEY, 'MIIEpAIBAAKCAQEA', JWT.slice(0, 30), 'pa55-w0rd'])
+      expect(text).not.toContain(secret);
   });
 
   it('fails on a forge token and a random value under a secret-like name in an override', async () => {
@@ -69,11 +78,20 @@ describe('secrets by content', () => {
 
   it('accepts a value listed in notSecrets with a reason, and fails on an entry that names nothing', async () => {
     const ok = tempRepo({
-      apps: { 'claims-api': service('claims-api', { config: { 'sample.jwt': JWT }, notSecrets: { 'config.sample.jwt': 'the published sample token of the API docs' } }) },
+      apps: {
+        'claims-api': service('claims-api', {
+          config: { 'sample.jwt': JWT },
+          notSecrets: { 'config.sample.jwt': 'the published sample token of the API docs' },
+        }),
+      },
     });
     await expect(loadProject(ok, { cache: false })).resolves.toBeDefined();
-    const bad = tempRepo({ apps: { 'claims-api': service('claims-api', { notSecrets: { 'config.nothing.txt': 'x' } }) } });
-    expect(withField(await problemsAt(bad), 'notSecrets.config.nothing.txt')[0]?.message).toBe('names no env var or config file of the app');
+    const bad = tempRepo({
+      apps: { 'claims-api': service('claims-api', { notSecrets: { 'config.nothing.txt': 'x' } }) },
+    });
+    expect(withField(await problemsAt(bad), 'notSecrets.config.nothing.txt')[0]?.message).toBe(
+      'names no env var or config file of the app',
+    );
   });
 
   it('fails on a password written into a URL of an environment file', async () => {
@@ -117,7 +135,17 @@ describe('environment data checked at load', () => {
   });
 
   it('fails on cron minute 61 in an app schedule', async () => {
-    const root = tempRepo({ apps: { 'renewal-batch': { ...service('renewal-batch'), kind: 'cronjob', ports: undefined, health: undefined, schedule: '61 2 * * *' } } });
+    const root = tempRepo({
+      apps: {
+        'renewal-batch': {
+          ...service('renewal-batch'),
+          kind: 'cronjob',
+          ports: undefined,
+          health: undefined,
+          schedule: '61 2 * * *',
+        },
+      },
+    });
     expect(withField(await problemsAt(root), 'schedule')[0]?.message).toContain('got value 61 expected range 0-59');
   });
 
@@ -138,7 +166,9 @@ describe('environment data checked at load', () => {
     );
     const problems = await problemsAt(root, loadEnvironmentsOnly);
     expect(withField(problems, 'promotion.freezeWindows[0].duration')[0]?.message).toContain('not a positive duration');
-    expect(withField(problems, 'promotion.freezeWindows[1].start')[0]?.message).toBe('not an ISO 8601 time with offset');
+    expect(withField(problems, 'promotion.freezeWindows[1].start')[0]?.message).toBe(
+      'not an ISO 8601 time with offset',
+    );
     expect(withField(problems, 'promotion.freezeWindows[2].timeZone')[0]?.message).toBe('not an IANA time zone');
     expect(withField(problems, 'promotion.freezeWindows[3]')[0]?.message).toBe("overlaps freezeWindows[2] ('a')");
     expect(withField(problems, 'promotion.freezeWindows[4].duration')[0]?.message).toContain('never opens');
@@ -156,7 +186,11 @@ describe('environment data checked at load', () => {
 describe('values the API server or the kernel would refuse', () => {
   it('fails on CIDRs that are not addresses, and on open egress without a reason where the environment asks one', async () => {
     const root = tempRepo({
-      apps: { 'claims-api': service('claims-api', { network: { egress: ['10.40.0.0/33:5432', '999.40.0.0/16:5432', '0.0.0.0/0:443'] } }) },
+      apps: {
+        'claims-api': service('claims-api', {
+          network: { egress: ['10.40.0.0/33:5432', '999.40.0.0/16:5432', '0.0.0.0/0:443'] },
+        }),
+      },
     });
     const problems = await problemsAt(root);
     expect(withField(problems, 'network.egress[0]')[0]?.message).toContain('/33 is longer than 32 bits');
@@ -165,7 +199,11 @@ describe('values the API server or the kernel would refuse', () => {
     expect(open).toHaveLength(1);
     expect(open[0]!.message).toMatch(/^egress to any address needs a reason in (prod|dr)$/);
     const reasoned = tempRepo({
-      apps: { 'claims-api': service('claims-api', { network: { egress: ['0.0.0.0/0:443'], openEgressReason: 'calls partner webhooks at any address' } }) },
+      apps: {
+        'claims-api': service('claims-api', {
+          network: { egress: ['0.0.0.0/0:443'], openEgressReason: 'calls partner webhooks at any address' },
+        }),
+      },
     });
     await expect(loadProject(reasoned, { cache: false })).resolves.toBeDefined();
   });

@@ -25,7 +25,13 @@ describe('release policy of an environment', () => {
     cleanups.push(r.cleanup);
     const envs = await loadEnvironmentsOnly(r.root);
     const prod = envs.find((e) => e.spec.name === 'prod')!.spec;
-    expect(prod.approvals.risk).toEqual({ removed: 'high', 'scale-to-zero': 'high', 'disruption-budget': 'high', rollout: 'high', 'pod-ip-change': 'high' });
+    expect(prod.approvals.risk).toEqual({
+      removed: 'high',
+      'scale-to-zero': 'high',
+      'disruption-budget': 'high',
+      rollout: 'high',
+      'pod-ip-change': 'high',
+    });
     expect(prod.deletionGuard).toEqual({ maxRemovedShare: 0.1, refuseAppRemoval: true });
     expect(envs.every((e) => e.spec.deletionGuard?.maxRemovedShare !== undefined)).toBe(true);
   });
@@ -45,6 +51,8 @@ describe('release policy of an environment', () => {
 
   it('fails naming a removed share out of range', async () => {
     const root = repoWithProd((s) => s.replace('maxRemovedShare: 0.1', 'maxRemovedShare: 10'));
-    await expect(loadEnvironmentsOnly(root)).rejects.toThrow("environments/prod/environment.ts: 'deletionGuard.maxRemovedShare' (10): out of range. Fix: write a share from 0 to 1 (0.1 is 10 %)");
+    await expect(loadEnvironmentsOnly(root)).rejects.toThrow(
+      "environments/prod/environment.ts: 'deletionGuard.maxRemovedShare' (10): out of range. Fix: write a share from 0 to 1 (0.1 is 10 %)",
+    );
   });
 });

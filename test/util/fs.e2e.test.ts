@@ -26,7 +26,9 @@ describe('withLock', () => {
     expect(text).toBe(`${process.pid} ${processStartTime(process.pid)}`);
     expect(files).toEqual(['x.lock']);
     expect(readdirSync(dir)).toEqual([]);
-    await expect(withLock(lock, 'x', async () => Promise.reject(new Error('task failed')))).rejects.toThrow('task failed');
+    await expect(withLock(lock, 'x', async () => Promise.reject(new Error('task failed')))).rejects.toThrow(
+      'task failed',
+    );
     expect(existsSync(lock)).toBe(false);
   });
 
@@ -63,8 +65,12 @@ describe('withLock', () => {
     // The shell starts `sleep 0`, then becomes `sleep 5`, which never reaps it: a zombie for 5 s.
     const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
-      const zombie = Number(await new Promise<string>((done) => parent.stdout.once('data', (d: Buffer) => done(d.toString()))));
-      await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0], { timeout: 3000 }).toBe('Z');
+      const zombie = Number(
+        await new Promise<string>((done) => parent.stdout.once('data', (d: Buffer) => done(d.toString()))),
+      );
+      await expect
+        .poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0], { timeout: 3000 })
+        .toBe('Z');
       expect(isRunning(zombie)).toBe(false);
       writeFileSync(lock, String(zombie));
       expect(await withLock(lock, 'x', async () => 'ran')).toBe('ran');

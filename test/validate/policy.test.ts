@@ -69,7 +69,9 @@ describe('policy', () => {
     const d = deployment();
     d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
     expect(rulesOf(d)).toEqual(['read-only-root-fs']);
-    d.metadata.annotations = { 'policy.platform.insure.example/read-only-root-fs': 'legacy report engine writes to /opt/app/cache' };
+    d.metadata.annotations = {
+      'policy.platform.insure.example/read-only-root-fs': 'legacy report engine writes to /opt/app/cache',
+    };
     expect(rulesOf(d)).toEqual([]);
   });
 
@@ -82,7 +84,13 @@ describe('policy', () => {
   it('fails no-host-access on a hostPath volume', () => {
     const d = deployment();
     d.spec.template.spec.volumes = [{ name: 'logs', hostPath: { path: '/var/log' } }];
-    expect(checkPolicy(d, prod)).toEqual([{ rule: 'no-host-access', message: "volume 'logs' mounts a host path", fix: 'use an emptyDir or a PersistentVolumeClaim' }]);
+    expect(checkPolicy(d, prod)).toEqual([
+      {
+        rule: 'no-host-access',
+        message: "volume 'logs' mounts a host path",
+        fix: 'use an emptyDir or a PersistentVolumeClaim',
+      },
+    ]);
   });
 
   it('fails resource-requests when a request is missing', () => {
@@ -108,7 +116,12 @@ describe('policy', () => {
   });
 
   it('fails no-secret-data on a Secret with data', () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { ...deployment().metadata }, data: { password: 'aHVudGVyMg==' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { ...deployment().metadata },
+      data: { password: 'aHVudGVyMg==' },
+    };
     expect(rulesOf(secret)).toEqual(['no-secret-data']);
   });
 
@@ -123,10 +136,17 @@ describe('policy', () => {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { ...deployment().metadata, name: 'claims-api-log-collector' },
-      data: { 'fluent-bit.yaml': 'pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      tag: app\n  outputs:\n    - name: forward\n      match: app\n      hots: aggregator\n' },
+      data: {
+        'fluent-bit.yaml':
+          'pipeline:\n  inputs:\n    - name: tail\n      path: /logs/*.log\n      tag: app\n  outputs:\n    - name: forward\n      match: app\n      hots: aggregator\n',
+      },
     };
     expect(checkPolicy(config, prod)).toEqual([
-      { rule: 'fluent-bit-config', message: "fluent-bit.yaml: pipeline.outputs[0] (forward).hots: unknown property; did you mean 'host'?", fix: expect.stringContaining('npm run synth') },
+      {
+        rule: 'fluent-bit-config',
+        message: "fluent-bit.yaml: pipeline.outputs[0] (forward).hots: unknown property; did you mean 'host'?",
+        fix: expect.stringContaining('npm run synth'),
+      },
     ]);
   });
 
@@ -199,7 +219,9 @@ describe('schema', () => {
   });
 
   it('fails a kind that has no registered schema', () => {
-    expect(schemaErrors({ apiVersion: 'example.com/v1', kind: 'Widget' })[0]).toContain('no schema is registered for example.com/v1/Widget');
+    expect(schemaErrors({ apiVersion: 'example.com/v1', kind: 'Widget' })[0]).toContain(
+      'no schema is registered for example.com/v1/Widget',
+    );
   });
 });
 

@@ -43,7 +43,9 @@ describe('the Prometheus client', () => {
     server = createServer(() => undefined);
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const error = await new PrometheusClient(url, { timeoutMs: 100 }).scalar('up', new Date(0)).catch((e: unknown) => e);
+    const error = await new PrometheusClient(url, { timeoutMs: 100 })
+      .scalar('up', new Date(0))
+      .catch((e: unknown) => e);
     expect((error as Error).message).toBe(`Prometheus at ${url} did not answer (no answer within 100 ms) for: up`);
   });
 

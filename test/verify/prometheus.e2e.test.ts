@@ -170,7 +170,9 @@ describe.skipIf(!installed)('promote and verify against a real Prometheus', () =
     expect(refusal.gate).toBe('verified');
     expect(refusal.message).toMatch(/^1\.2\.0 is failing on sit's metrics \(\S+ to \S+, against 1\.1\.0\): /);
     // About 5 % errors: the absolute threshold (5 %) may fail too or not, as increase() extrapolates.
-    expect(refusal.message).toMatch(/errors-vs-baseline: error ratio [45]\.\d\d% against 0\.\d\d% of 1\.1\.0 \(\d+ of \d+\)/);
+    expect(refusal.message).toMatch(
+      /errors-vs-baseline: error ratio [45]\.\d\d% against 0\.\d\d% of 1\.1\.0 \(\d+ of \d+\)/,
+    );
     // The window is the soak in sit: five hours (and the second or so the test took).
     expect(refusal.message).toMatch(
       /; query: sum\(increase\(http_server_requests_seconds_count\{namespace="claims", app="claims-api", version="1\.2\.0"\}\[1800\ds\]\)\)/,

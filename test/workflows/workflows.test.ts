@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CODEOWNERS_FILE, lintWorkflow, parserErrors, pipelineFiles, renderWorkflow, PipelineError } from '../../lib/workflows/generate.ts';
+import {
+  CODEOWNERS_FILE,
+  lintWorkflow,
+  parserErrors,
+  pipelineFiles,
+  renderWorkflow,
+  PipelineError,
+} from '../../lib/workflows/generate.ts';
 import { loadPipeline } from '../../lib/workflows/load.ts';
 import { ACTIONS, checkout, run } from '../../lib/workflows/steps.ts';
 import type { Workflow } from '../../lib/workflows/workflow.ts';
@@ -22,12 +29,20 @@ function minimal(steps: Workflow['jobs'][string]['steps']): Workflow {
     description: 'x',
     on: { push: { branches: ['main'] } },
     permissions: {},
-    jobs: { build: { name: 'build', 'runs-on': 'ubuntu-24.04', permissions: { contents: 'read' }, 'timeout-minutes': 5, steps } },
+    jobs: {
+      build: {
+        name: 'build',
+        'runs-on': 'ubuntu-24.04',
+        permissions: { contents: 'read' },
+        'timeout-minutes': 5,
+        steps,
+      },
+    },
   };
 }
 
 describe('pipeline', () => {
-  it('generates the seven workflows and CODEOWNERS, each marked as generated and accepted by GitHub\'s workflow parser', () => {
+  it("generates the seven workflows and CODEOWNERS, each marked as generated and accepted by GitHub's workflow parser", () => {
     expect(files.map((f) => f.path)).toEqual([
       '.github/CODEOWNERS',
       '.github/workflows/audit.yml',
@@ -54,7 +69,14 @@ describe('pipeline', () => {
     expect(Object.keys(wf.jobs)).toEqual(['checks']);
     const runs = wf.jobs.checks.steps.map((s: any) => s.run).filter(Boolean);
     expect(runs[1]).toContain('apt-get install -y --no-install-recommends prometheus');
-    expect(runs.filter((r: string) => !r.includes('promtool'))).toEqual(['npm ci', 'npm test', 'npm run -s synth -- --check', 'npm run -s validate', 'npm run -s pipelines -- --check', 'npm run -s argocd -- --check']);
+    expect(runs.filter((r: string) => !r.includes('promtool'))).toEqual([
+      'npm ci',
+      'npm test',
+      'npm run -s synth -- --check',
+      'npm run -s validate',
+      'npm run -s pipelines -- --check',
+      'npm run -s argocd -- --check',
+    ]);
     expect(wf.jobs.checks.permissions).toEqual({ contents: 'read' });
     expect(JSON.stringify(wf.jobs.checks)).not.toMatch(/secrets\.|github\.token/);
     expect(wf.jobs.checks.steps[0].with['persist-credentials']).toBe(false);
@@ -72,7 +94,9 @@ describe('pipeline', () => {
     expect(script).not.toMatch(/git (checkout|switch)|--verify|npm test|synth/);
     expect(script).toContain('npm run -s release-order -- --base "$BASE_SHA" --head "$HEAD_SHA" --format "$format"');
     expect(script).toContain('npm run -s delivery -- comment --pr "$PR"');
-    expect(script).toContain('npm run -s delivery -- approvals --pr "$PR" --release-order "$RUNNER_TEMP/release-order.json" --status');
+    expect(script).toContain(
+      'npm run -s delivery -- approvals --pr "$PR" --release-order "$RUNNER_TEMP/release-order.json" --status',
+    );
     const review = workflow('review.yml');
     expect(review.on.pull_request_review.types).toEqual(['submitted', 'edited', 'dismissed']);
     expect(review.jobs.review.permissions).toEqual({});
@@ -89,7 +113,9 @@ describe('pipeline', () => {
     const plan = wf.jobs['plan-promotions'];
     expect(plan.permissions).toEqual({ contents: 'read' });
     expect(JSON.stringify(plan)).not.toMatch(/secrets\.|github\.token/);
-    expect(plan.steps.map((s: any) => s.run ?? '').join('\n')).toContain('npm run -s promote -- "$app" --to "$env" --commit');
+    expect(plan.steps.map((s: any) => s.run ?? '').join('\n')).toContain(
+      'npm run -s promote -- "$app" --to "$env" --commit',
+    );
     const open = wf.jobs['open-promotions'];
     expect(open.needs).toEqual(['plan-promotions']);
     const script = open.steps.map((s: any) => s.run ?? '').join('\n');
@@ -107,7 +133,8 @@ describe('pipeline', () => {
     const script = pin.steps.map((s: any) => s.run ?? '').join('\n');
     expect(script).toContain('npm run -s promote -- "$APP" --to dev --version "$VERSION" --digest "$DIGEST" --commit');
     expect(script).toContain('[[ "$DIGEST" =~ ^sha256:[a-f0-9]{64}$ ]]');
-    for (const id of ['fetch', 'open']) expect(wf.jobs[id].steps.map((s: any) => s.run ?? '').join('\n')).not.toMatch(/\bnpm\b/);
+    for (const id of ['fetch', 'open'])
+      expect(wf.jobs[id].steps.map((s: any) => s.run ?? '').join('\n')).not.toMatch(/\bnpm\b/);
   });
 
   it('pins every third-party action by full commit SHA, with its release beside it', () => {
@@ -116,7 +143,9 @@ describe('pipeline', () => {
         expect(line).toMatch(/uses: [a-z-]+\/[a-z-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
       }
     }
-    expect(files.find((f) => f.path.endsWith('pull-request.yml'))!.content).toContain(`uses: actions/checkout@${ACTIONS.checkout.sha} # ${ACTIONS.checkout.release}`);
+    expect(files.find((f) => f.path.endsWith('pull-request.yml'))!.content).toContain(
+      `uses: actions/checkout@${ACTIONS.checkout.sha} # ${ACTIONS.checkout.release}`,
+    );
   });
 
   it('CODEOWNERS gives each environment to its approver teams and the rest to the platform team', () => {
@@ -131,25 +160,46 @@ describe('pipeline', () => {
   });
 
   it('fails on an action pinned by tag, naming the step and the fix', () => {
-    const problems = lintWorkflow(minimal([{ name: 'Check out', uses: 'actions/checkout@v4', with: { 'persist-credentials': false } }]));
-    expect(problems.map((p) => `${p.where}: ${p.message}`)).toEqual(["jobs.build.steps[0] (Check out): action 'actions/checkout@v4' is not pinned to a full commit SHA"]);
+    const problems = lintWorkflow(
+      minimal([{ name: 'Check out', uses: 'actions/checkout@v4', with: { 'persist-credentials': false } }]),
+    );
+    expect(problems.map((p) => `${p.where}: ${p.message}`)).toEqual([
+      "jobs.build.steps[0] (Check out): action 'actions/checkout@v4' is not pinned to a full commit SHA",
+    ]);
   });
 
   it('fails on an expression pasted into a script, and on a checkout that keeps its token implicitly', () => {
-    const problems = lintWorkflow(minimal([{ name: 'Check out', uses: `${ACTIONS.checkout.repo}@${ACTIONS.checkout.sha}` }, run('Echo', 'echo "${{ github.event.pull_request.title }}"')]));
+    const problems = lintWorkflow(
+      minimal([
+        { name: 'Check out', uses: `${ACTIONS.checkout.repo}@${ACTIONS.checkout.sha}` },
+        run('Echo', 'echo "${{ github.event.pull_request.title }}"'),
+      ]),
+    );
     expect(problems.map((p) => p.message)).toEqual([
       'checkout keeps the token in .git/config unless told otherwise',
       'the script embeds a ${{ }} expression, which GitHub pastes into the shell unescaped',
     ]);
-    expect(lintWorkflow(minimal([checkout(), run('Echo', 'echo "$TITLE"', { TITLE: '${{ github.event.pull_request.title }}' })]))).toEqual([]);
+    expect(
+      lintWorkflow(
+        minimal([checkout(), run('Echo', 'echo "$TITLE"', { TITLE: '${{ github.event.pull_request.title }}' })]),
+      ),
+    ).toEqual([]);
   });
 
   it("fails when GitHub's parser rejects the generated YAML (a broken expression), listing every problem and writing nothing", () => {
     const broken = minimal([run('Echo', 'echo "$X"', { X: '${{ github.sha ( }}' })]);
     expect(parserErrors('.github/workflows/x.yml', renderWorkflow(broken))[0]!.message).toContain('Unexpected');
-    expect(() => pipelineFiles({ ...pipeline, workflows: [broken, { ...broken, on: { pull_request_target: {} } as never }] }, environments)).toThrow(PipelineError);
+    expect(() =>
+      pipelineFiles(
+        { ...pipeline, workflows: [broken, { ...broken, on: { pull_request_target: {} } as never }] },
+        environments,
+      ),
+    ).toThrow(PipelineError);
     try {
-      pipelineFiles({ ...pipeline, workflows: [broken, { ...broken, on: { pull_request_target: {} } as never }] }, environments);
+      pipelineFiles(
+        { ...pipeline, workflows: [broken, { ...broken, on: { pull_request_target: {} } as never }] },
+        environments,
+      );
     } catch (error) {
       const message = (error as Error).message;
       expect(message).toContain('problem(s) in the pipeline; nothing was written');

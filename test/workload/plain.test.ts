@@ -3,7 +3,11 @@ import { App, Chart, Duration, JsonPatch, Lazy } from 'cdk8s';
 import { PlainObject } from '../../lib/workload/plain.ts';
 
 function chart(): Chart {
-  return new Chart(new App(), 'test', { namespace: 'claims', labels: { 'app.kubernetes.io/name': 'claims-api' }, disableResourceNameHashes: true });
+  return new Chart(new App(), 'test', {
+    namespace: 'claims',
+    labels: { 'app.kubernetes.io/name': 'claims-api' },
+    disableResourceNameHashes: true,
+  });
 }
 
 describe('PlainObject', () => {
@@ -13,7 +17,13 @@ describe('PlainObject', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'claims-api', annotations: { note: 'x' } },
-      spec: { podSelector: { matchLabels: { app: 'claims-api' } }, ingress: [], egress: [{ to: [{ namespaceSelector: {} }] }], policyTypes: undefined, extra: null },
+      spec: {
+        podSelector: { matchLabels: { app: 'claims-api' } },
+        ingress: [],
+        egress: [{ to: [{ namespaceSelector: {} }] }],
+        policyTypes: undefined,
+        extra: null,
+      },
     });
     // WHEN it is synthesised
     const json = object.toJson();
@@ -21,13 +31,27 @@ describe('PlainObject', () => {
     expect(json).toEqual({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: { name: 'claims-api', namespace: 'claims', labels: { 'app.kubernetes.io/name': 'claims-api' }, annotations: { note: 'x' } },
-      spec: { podSelector: { matchLabels: { app: 'claims-api' } }, ingress: [], egress: [{ to: [{ namespaceSelector: {} }] }] },
+      metadata: {
+        name: 'claims-api',
+        namespace: 'claims',
+        labels: { 'app.kubernetes.io/name': 'claims-api' },
+        annotations: { note: 'x' },
+      },
+      spec: {
+        podSelector: { matchLabels: { app: 'claims-api' } },
+        ingress: [],
+        egress: [{ to: [{ namespaceSelector: {} }] }],
+      },
     });
   });
 
   it('gives a copy: changing the synthesised object leaves the next synthesis as it was', () => {
-    const object = new PlainObject(chart(), 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } });
+    const object = new PlainObject(chart(), 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+      data: { a: '1' },
+    });
     (object.toJson().data as Record<string, string>).a = 'changed';
     expect(object.toJson().data).toEqual({ a: '1' });
   });
@@ -39,12 +63,20 @@ describe('PlainObject', () => {
       metadata: { name: 'claims-api' },
       spec: { strategy: { canary: { steps: [{ pause: { duration: Duration.seconds(60) } }] } } },
     });
-    expect(() => object.toJson()).toThrow("Rollout claims-api: field 'spec.strategy.canary.steps[0].pause.duration' holds a Duration, not plain data");
+    expect(() => object.toJson()).toThrow(
+      "Rollout claims-api: field 'spec.strategy.canary.steps[0].pause.duration' holds a Duration, not plain data",
+    );
   });
 
   it('fails on a JSON patch, which would be lost', () => {
-    const object = new PlainObject(chart(), 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
-    expect(() => object.addJsonPatch(JsonPatch.add('/data', {}))).toThrow('ConfigMap c is a PlainObject: set the field where its body is built');
+    const object = new PlainObject(chart(), 'ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+    });
+    expect(() => object.addJsonPatch(JsonPatch.add('/data', {}))).toThrow(
+      'ConfigMap c is a PlainObject: set the field where its body is built',
+    );
   });
 });
 

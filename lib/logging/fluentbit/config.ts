@@ -28,7 +28,10 @@ export interface FluentBitConfig {
   readonly outputs: readonly PluginSection[];
 }
 
-/** Key of the configuration file in its ConfigMap; the policy rule `fluent-bit-config` checks every ConfigMap holding it. */
+/**
+ * Key of the configuration file in its ConfigMap; the policy rule `fluent-bit-config` checks every ConfigMap holding
+ * it.
+ */
 export const FLUENT_BIT_CONFIG_KEY = 'fluent-bit.yaml';
 /** Folder the configuration ConfigMap is mounted at in every Fluent Bit container. */
 export const FLUENT_BIT_CONFIG_DIR = '/fluent-bit/etc/platform';
@@ -94,7 +97,12 @@ function rememberWritten(text: string, doc: Record<string, unknown>): void {
 /** The configuration as Fluent Bit YAML text. */
 export function toFluentBitYaml(config: FluentBitConfig, header?: string): string {
   const doc = fluentBitDocument(config);
-  const head = header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : '';
+  const head = header
+    ? header
+        .split('\n')
+        .map((l) => `# ${l}`.trimEnd())
+        .join('\n') + '\n'
+    : '';
   const text = head + stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
   rememberWritten(text, doc);
   return text;

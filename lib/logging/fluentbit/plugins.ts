@@ -88,7 +88,14 @@ export const COMMON_OUTPUT: PropertyTable = {
 };
 
 /** Built-in multiline parsers, usable in `multiline.parser` without a definition. */
-export const BUILTIN_MULTILINE_PARSERS: ReadonlySet<string> = new Set(['docker', 'cri', 'go', 'python', 'java', 'ruby']);
+export const BUILTIN_MULTILINE_PARSERS: ReadonlySet<string> = new Set([
+  'docker',
+  'cri',
+  'go',
+  'python',
+  'java',
+  'ruby',
+]);
 
 /** Inputs. */
 export const INPUTS: Readonly<Record<string, PluginSpec>> = {

@@ -77,7 +77,8 @@ export function validateFluentBitDocument(doc: unknown, options: ValidateOptions
   };
   if (!isMap(doc)) return [{ where: '', message: 'the configuration is not a YAML mapping' }];
   for (const key of Object.keys(doc)) {
-    if (!['service', 'multiline_parsers', 'pipeline'].includes(key)) add(key, `unknown top-level section; the platform writes only service, multiline_parsers and pipeline`);
+    if (!['service', 'multiline_parsers', 'pipeline'].includes(key))
+      add(key, `unknown top-level section; the platform writes only service, multiline_parsers and pipeline`);
   }
   checkEnvReferences(doc, '', options.env, add);
 
@@ -93,7 +94,8 @@ export function validateFluentBitDocument(doc: unknown, options: ValidateOptions
     return problems;
   }
   for (const key of Object.keys(pipeline)) {
-    if (!['inputs', 'filters', 'outputs'].includes(key)) add(`pipeline.${key}`, 'unknown section; use inputs, filters and outputs');
+    if (!['inputs', 'filters', 'outputs'].includes(key))
+      add(`pipeline.${key}`, 'unknown section; use inputs, filters and outputs');
   }
   const sections: Record<Kind, Section[]> = { inputs: [], filters: [], outputs: [] };
   for (const kind of ['inputs', 'filters', 'outputs'] as const) {
@@ -118,14 +120,22 @@ export function validateFluentBitDocument(doc: unknown, options: ValidateOptions
   return problems;
 }
 
-function checkSection(kind: Kind, section: Section, where: string, add: (where: string, message: string) => void): void {
+function checkSection(
+  kind: Kind,
+  section: Section,
+  where: string,
+  add: (where: string, message: string) => void,
+): void {
   const name = section.name;
   const { common, plugins } = TABLES[kind];
   if (typeof name !== 'string') return add(where, "has no plugin 'name'");
   const plugin = plugins[name];
   if (!plugin) {
     const guess = closest(name, Object.keys(plugins));
-    return add(where, `unknown ${kind.slice(0, -1)} plugin '${name}'${guess ? `; did you mean '${guess}'?` : `; known: ${Object.keys(plugins).join(', ')}`}`);
+    return add(
+      where,
+      `unknown ${kind.slice(0, -1)} plugin '${name}'${guess ? `; did you mean '${guess}'?` : `; known: ${Object.keys(plugins).join(', ')}`}`,
+    );
   }
   const { name: _name, ...rest } = section;
   if ('processors' in rest) add(`${where}.processors`, 'processors are not used by the platform');
@@ -134,7 +144,8 @@ function checkSection(kind: Kind, section: Section, where: string, add: (where: 
   for (const required of plugin.required ?? []) {
     if (section[required] === undefined) add(where, `'${required}' is required`);
   }
-  if (kind !== 'inputs' && section.match === undefined && section.match_regex === undefined) add(where, "needs 'match' or 'match_regex', or it receives nothing");
+  if (kind !== 'inputs' && section.match === undefined && section.match_regex === undefined)
+    add(where, "needs 'match' or 'match_regex', or it receives nothing");
 }
 
 /** The properties a plugin accepts: the common ones of its kind and its own; built once per plugin. */
@@ -194,7 +205,8 @@ function checkValue(kind: ValueKind, value: unknown, at: string, add: (where: st
   if (ENV_ONLY.test(text)) return;
   const ok = (re: RegExp): boolean => re.test(text);
   if (typeof kind === 'object') {
-    if (!kind.oneOf.some((v) => v.toLowerCase() === text.toLowerCase())) add(at, `${JSON.stringify(text)} is not one of ${kind.oneOf.join(', ')}`);
+    if (!kind.oneOf.some((v) => v.toLowerCase() === text.toLowerCase()))
+      add(at, `${JSON.stringify(text)} is not one of ${kind.oneOf.join(', ')}`);
     return;
   }
   switch (kind) {
@@ -221,7 +233,10 @@ function checkValue(kind: ValueKind, value: unknown, at: string, add: (where: st
   }
 }
 
-function checkMultilineParsers(value: unknown, add: (where: string, message: string) => void): Map<string, MultilineParser> {
+function checkMultilineParsers(
+  value: unknown,
+  add: (where: string, message: string) => void,
+): Map<string, MultilineParser> {
   const out = new Map<string, MultilineParser>();
   if (value === undefined) return out;
   if (!Array.isArray(value)) {
@@ -232,7 +247,8 @@ function checkMultilineParsers(value: unknown, add: (where: string, message: str
     const where = `multiline_parsers[${i}]`;
     if (!isMap(raw)) return add(where, 'is not a mapping');
     for (const key of Object.keys(raw)) {
-      if (!['name', 'type', 'flush_timeout', 'rules'].includes(key)) add(`${where}.${key}`, 'unknown property; the platform writes name, type, flush_timeout and rules');
+      if (!['name', 'type', 'flush_timeout', 'rules'].includes(key))
+        add(`${where}.${key}`, 'unknown property; the platform writes name, type, flush_timeout and rules');
     }
     if (typeof raw.name !== 'string' || raw.name === '') return add(where, "has no 'name'");
     if (out.has(raw.name) || BUILTIN_MULTILINE_PARSERS.has(raw.name)) add(where, `name '${raw.name}' is already taken`);
@@ -264,7 +280,12 @@ function inputTags(input: Section, index: number): { tag: string; dynamic: boole
 export function tagMatches(pattern: string, tag: string): boolean {
   let re = tagPatterns.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     setBounded(tagPatterns, pattern, re, TAG_PATTERNS_KEPT);
   }
   return re.test(tag);
@@ -293,7 +314,12 @@ function checkSemantics(
         aliases.add(s.alias);
       }
       if (kind !== 'inputs' && !dynamic) {
-        const reaches = typeof s.match === 'string' ? samples.some((t) => tagMatches(s.match as string, t)) : typeof s.match_regex === 'string' ? samples.some((t) => new RegExp(s.match_regex as string).test(t)) : true;
+        const reaches =
+          typeof s.match === 'string'
+            ? samples.some((t) => tagMatches(s.match as string, t))
+            : typeof s.match_regex === 'string'
+              ? samples.some((t) => new RegExp(s.match_regex as string).test(t))
+              : true;
         if (!reaches) add(where, `matches the tag of no input (${tags.map((t) => t.tag).join(', ')})`);
       }
     });
@@ -304,12 +330,18 @@ function checkSemantics(
       add(where, "uses filesystem storage but service 'storage.path' is not set");
     }
     if (s.name === 'tail') {
-      for (const path of String(s.path ?? '').split(',').map((p) => p.trim())) {
+      for (const path of String(s.path ?? '')
+        .split(',')
+        .map((p) => p.trim())) {
         if (path && !path.startsWith('/')) add(`${where}.path`, `'${path}' is not an absolute path`);
       }
       if (typeof s.db === 'string' && !s.db.startsWith('/')) add(`${where}.db`, `'${s.db}' is not an absolute path`);
-      for (const name of String(s['multiline.parser'] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
-        if (!parsers.has(name) && !BUILTIN_MULTILINE_PARSERS.has(name)) add(`${where}.multiline.parser`, `'${name}' is neither defined in multiline_parsers nor built in`);
+      for (const name of String(s['multiline.parser'] ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        if (!parsers.has(name) && !BUILTIN_MULTILINE_PARSERS.has(name))
+          add(`${where}.multiline.parser`, `'${name}' is neither defined in multiline_parsers nor built in`);
       }
     }
   });
@@ -319,7 +351,8 @@ function checkSemantics(
       for (const [rule, arity] of Object.entries(MODIFY_ARITY)) {
         for (const entry of asList(s[rule])) {
           const words = entry.trim().split(/\s+/);
-          if (words.length !== arity) add(`${where}.${rule}`, `'${entry}' needs ${arity === 1 ? 'a key' : 'a key and a value'}`);
+          if (words.length !== arity)
+            add(`${where}.${rule}`, `'${entry}' needs ${arity === 1 ? 'a key' : 'a key and a value'}`);
         }
       }
     }
@@ -327,26 +360,41 @@ function checkSemantics(
       for (const entry of asList(s.record)) {
         if (entry.trim().split(/\s+/).length < 2) add(`${where}.record`, `'${entry}' needs a key and a value`);
       }
-      if (s.allowlist_key !== undefined && s.remove_key !== undefined) add(where, 'allowlist_key and remove_key exclude each other');
+      if (s.allowlist_key !== undefined && s.remove_key !== undefined)
+        add(where, 'allowlist_key and remove_key exclude each other');
     }
     if (s.name === 'nest') {
       const op = String(s.operation ?? '').toLowerCase();
       if (op === 'lift' && s.nested_under === undefined) add(where, "operation 'lift' needs 'nested_under'");
-      if (op === 'nest' && (s.wildcard === undefined || s.nest_under === undefined)) add(where, "operation 'nest' needs 'wildcard' and 'nest_under'");
+      if (op === 'nest' && (s.wildcard === undefined || s.nest_under === undefined))
+        add(where, "operation 'nest' needs 'wildcard' and 'nest_under'");
     }
     if (s.name === 'kubernetes') {
       const prefix = typeof s.kube_tag_prefix === 'string' ? s.kube_tag_prefix : 'kube.var.log.containers.';
-      const tailTags = sections.inputs.filter((input) => input.name === 'tail').map((input) => {
-        const tag = String(input.tag ?? '');
-        const firstPath = String(input.path ?? '').split(',')[0]!.trim();
-        return tag.replace('*', firstPath.replace(/^\//, '').replace(/\//g, '.'));
-      });
-      if (!tailTags.some((t) => t.startsWith(prefix))) add(`${where}.kube_tag_prefix`, `'${prefix}' starts no tail input's tag (${tailTags.join(', ') || 'no tail input'})`);
+      const tailTags = sections.inputs
+        .filter((input) => input.name === 'tail')
+        .map((input) => {
+          const tag = String(input.tag ?? '');
+          const firstPath = String(input.path ?? '')
+            .split(',')[0]!
+            .trim();
+          return tag.replace('*', firstPath.replace(/^\//, '').replace(/\//g, '.'));
+        });
+      if (!tailTags.some((t) => t.startsWith(prefix)))
+        add(
+          `${where}.kube_tag_prefix`,
+          `'${prefix}' starts no tail input's tag (${tailTags.join(', ') || 'no tail input'})`,
+        );
     }
   });
 }
 
-function checkEnvReferences(value: unknown, where: string, env: ReadonlySet<string> | undefined, add: (where: string, message: string) => void): void {
+function checkEnvReferences(
+  value: unknown,
+  where: string,
+  env: ReadonlySet<string> | undefined,
+  add: (where: string, message: string) => void,
+): void {
   if (typeof value === 'string') {
     if (!value.includes('${')) return;
     const opened = value.split('${').length - 1;
@@ -361,9 +409,11 @@ function checkEnvReferences(value: unknown, where: string, env: ReadonlySet<stri
   }
   // A child's path is only spelled out when the child can hold a reference.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (mayReference(value[i])) checkEnvReferences(value[i], `${where}[${i}]`, env, add);
+    for (let i = 0; i < value.length; i++)
+      if (mayReference(value[i])) checkEnvReferences(value[i], `${where}[${i}]`, env, add);
   } else if (isMap(value)) {
-    for (const k in value) if (mayReference(value[k])) checkEnvReferences(value[k], where ? `${where}.${k}` : k, env, add);
+    for (const k in value)
+      if (mayReference(value[k])) checkEnvReferences(value[k], where ? `${where}.${k}` : k, env, add);
   }
 }
 

@@ -45,7 +45,9 @@ export const CASES: readonly CorpusCase[] = [
   {
     name: 'an AWS access key written into a ConfigMap by hand',
     file: API,
-    edit: (o) => (find(o, 'ConfigMap', 'claims-api-log-collector').data['aws.properties'] = 'aws.accessKeyId=AKIAZ7QF3LM2XK9PW4TD\n'),
+    edit: (o) =>
+      (find(o, 'ConfigMap', 'claims-api-log-collector').data['aws.properties'] =
+        'aws.accessKeyId=AKIAZ7QF3LM2XK9PW4TD\n'),
     rule: 'no-secret-content',
     message: "entry 'aws.properties' holds an AWS access key id",
     object: 'v1/ConfigMap/claims/claims-api-log-collector',
@@ -222,8 +224,7 @@ export const CASES: readonly CorpusCase[] = [
     file: API,
     edit: (o) => (dep(o).spec.selector.matchLabels['app.kubernetes.io/name'] = 'claims'),
     rule: 'api-selector',
-    message:
-      'spec.selector requires app.kubernetes.io/name=claims, which the pod template labels do not carry',
+    message: 'spec.selector requires app.kubernetes.io/name=claims, which the pod template labels do not carry',
     object: DEP,
   },
   {
@@ -279,7 +280,7 @@ export const CASES: readonly CorpusCase[] = [
     file: API,
     edit: (o) => (svc(o).spec.ports[0].nodePort = 8080),
     rule: 'api-ports',
-    message: "Service nodePort 8080 is outside the node port range 30000–32767",
+    message: 'Service nodePort 8080 is outside the node port range 30000–32767',
     object: SVC,
   },
   {
