@@ -11,7 +11,7 @@ import { onTestFinished } from 'vitest';
 import type { AppSpec } from '../lib/spec/index.ts';
 import { loadProject, resolveProject } from '../lib/spec/project.ts';
 import { renderApp } from '../lib/render/render.ts';
-import { type KubeObject } from '../lib/kube/object.ts';
+import type { KubeObject } from '../lib/kube/object.ts';
 import { fromYaml } from '../lib/kube/parse.ts';
 import { renderAll } from '../lib/render/synth.ts';
 

@@ -23,7 +23,7 @@ import { MANIFESTS_DIR } from '../render/synth.ts';
 import { INDEX_FILE } from '../kube/layout.ts';
 import { objectId } from '../kube/order.ts';
 import { toYaml } from '../render/yaml.ts';
-import { type KubeObject } from '../kube/object.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { loadEnvironmentsOnly } from '../spec/project.ts';
 import { cmp } from '../util/compare.ts';
 import { readManifests } from '../validate/validate.ts';

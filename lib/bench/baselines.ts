@@ -12,7 +12,7 @@ import type { ResolvedApp } from '../spec/resolve.ts';
 import { appChart } from '../render/render.ts';
 import { parseImage } from '../validate/policy.ts';
 import { toYaml } from '../render/yaml.ts';
-import { type KubeObject } from '../kube/object.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { cmp } from '../util/compare.ts';
 import { kplus } from '../cdk8s/k8s.ts';
 import { cpuMillis } from '../spec/quantity.ts';

@@ -186,6 +186,6 @@ function checkAppName(root: string, app: string): void {
 function writeParts(dir: string, parts: readonly string[], detail: string): void {
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (/^release-order-\d+\.md$/.test(f)) rmSync(join(dir, f));
-  parts.forEach((p, i) => writeFileSync(join(dir, `release-order-${i + 1}.md`), p));
+  for (const [i, p] of parts.entries()) writeFileSync(join(dir, `release-order-${i + 1}.md`), p);
   writeFileSync(join(dir, DETAIL_FILE), detail);
 }

@@ -58,7 +58,8 @@ export function kernelMonitorConfig(): NpdMonitorConfig {
       {
         type: 'temporary',
         reason: 'KernelOops',
-        pattern: String.raw`BUG: (unable to handle kernel NULL pointer dereference at|kernel NULL pointer dereference, address:) .*`,
+        pattern:
+          'BUG: (unable to handle kernel NULL pointer dereference at|kernel NULL pointer dereference, address:) .*',
       },
       { type: 'temporary', reason: 'KernelOops', pattern: String.raw`divide error: 0000 \[#\d+\] SMP` },
       {
@@ -71,7 +72,7 @@ export function kernelMonitorConfig(): NpdMonitorConfig {
         type: 'permanent',
         condition: 'ReadonlyFilesystem',
         reason: 'FilesystemIsReadOnly',
-        pattern: String.raw`Remounting filesystem read-only`,
+        pattern: 'Remounting filesystem read-only',
       },
     ],
   };

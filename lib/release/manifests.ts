@@ -7,7 +7,7 @@
 import jsYaml from 'js-yaml';
 import { listTree, readBlobs } from '../git/git.ts';
 import { INDEX_FILE } from '../kube/layout.ts';
-import { type KubeObject } from '../kube/object.ts';
+import type { KubeObject } from '../kube/object.ts';
 import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
 
@@ -133,7 +133,7 @@ function envsWithApplications(files: ReadonlyMap<string, string>): Set<string> {
 
 /** An index exactly as synth writes it: comment lines, then one Kustomization that lists plain file names. */
 const CANONICAL_INDEX =
-  /^(?:#[^\n]*\n)*---\napiVersion: kustomize\.config\.k8s\.io\/v1beta1\nkind: Kustomization\nresources:\n(?: {2}- [A-Za-z0-9._\/-]+\n)*$/;
+  /^(?:#[^\n]*\n)*---\napiVersion: kustomize\.config\.k8s\.io\/v1beta1\nkind: Kustomization\nresources:\n(?: {2}- [A-Za-z0-9._/-]+\n)*$/;
 
 function isArgoCd(file: string): boolean {
   return file.startsWith(`${envOf(file)}/${ARGOCD_KEY}/`);

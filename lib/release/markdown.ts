@@ -13,7 +13,7 @@
 import type { FieldChange } from './diff.ts';
 import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
 import { describePlan } from './plan.ts';
-import { type Cause, type ChangeGroup, type EnvironmentSummary } from './summary.ts';
+import type { Cause, ChangeGroup, EnvironmentSummary } from './summary.ts';
 
 /** Most characters GitHub accepts in one comment. */
 export const GITHUB_COMMENT_LIMIT = 65536;
@@ -179,22 +179,23 @@ export function causeText(causes: readonly Cause[]): string {
   if (causes.length === 0) return 'caused by no source change (manifests edited by hand)';
   const paths = (list: readonly string[]): string =>
     `${list.slice(0, 3).map(code).join(', ')}${list.length > 3 ? ` +${list.length - 3} more` : ''}`;
-  return `caused by ${causes
-    .map((c) => {
-      switch (c.type) {
-        case 'app-spec':
-          return c.paths.length === 1
-            ? `app spec ${paths(c.paths)}`
-            : `app specs of ${c.paths.length} apps (${paths(c.paths)})`;
-        case 'environment':
-          return `environment file ${paths(c.paths)}`;
-        case 'pins':
-          return `versions pin ${paths(c.paths)}`;
-        case 'platform':
-          return `platform code ${paths(c.paths)}${c.features ? ` (platform feature ${c.features.join(', ')})` : ''}`;
-      }
-    })
-    .join(' or ')}`;
+  return `caused by ${causes.map((c) => oneCause(c, paths)).join(' or ')}`;
+}
+
+/** One cause of a change, in words. */
+function oneCause(c: Cause, paths: (list: readonly string[]) => string): string {
+  switch (c.type) {
+    case 'app-spec':
+      return c.paths.length === 1
+        ? `app spec ${paths(c.paths)}`
+        : `app specs of ${c.paths.length} apps (${paths(c.paths)})`;
+    case 'environment':
+      return `environment file ${paths(c.paths)}`;
+    case 'pins':
+      return `versions pin ${paths(c.paths)}`;
+    case 'platform':
+      return `platform code ${paths(c.paths)}${c.features ? ` (platform feature ${c.features.join(', ')})` : ''}`;
+  }
 }
 
 function code(text: string): string {

@@ -6,7 +6,7 @@
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { validateFiles, type Violation } from '../validate/validate.ts';
 import { appFile, renderApp, type PhaseTimings } from './render.ts';
-import { type RenderedFile } from '../kube/object.ts';
+import type { RenderedFile } from '../kube/object.ts';
 import { objectId } from '../kube/order.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { hashText } from '../util/cache.ts';

@@ -168,6 +168,7 @@ function quoteIfNeeded(s: string): string {
     s.includes(': ') ||
     s.includes(' #') ||
     s.endsWith(':') ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what YAML makes a writer quote
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/.test(s) ||
     RESERVED.test(s) ||
     NUMBERISH.test(s) ||
@@ -186,6 +187,7 @@ function quoteIfNeeded(s: string): string {
 function isBlockSafe(s: string): boolean {
   // A block of nothing but line breaks reads back as the empty string.
   if (/^\n*$/.test(s)) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a block scalar cannot hold control characters
   if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\r]/.test(s)) return false;
   const firstContent = s.split('\n').find((line) => line.length > 0) ?? '';
   if (firstContent.startsWith(' ')) return false;

@@ -108,9 +108,7 @@ export class OutputRecord {
     const [recorded, size, mtimeMs, ctimeMs, statAtMs] = entry;
     if (recorded !== hash || Math.max(mtimeMs, ctimeMs) >= statAtMs - TIME_RESOLUTION_MS) return false;
     const stat = statOf(join(dir, path));
-    return (
-      stat !== undefined && stat.isFile() && stat.size === size && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs
-    );
+    return stat?.isFile() === true && stat.size === size && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs;
   }
 
   /** Notes that `path` was read and found to hold its rendered bytes. */

@@ -96,7 +96,7 @@ export class RenderStore {
   putGroup(key: string, files: readonly RenderedAppFile[]): void {
     this.used.add(key);
     if (!this.dir || this.index.has(key)) return;
-    files.forEach((f, i) => this.writeBytes(bytesFile(key, i), f.content));
+    for (const [i, f] of files.entries()) this.writeBytes(bytesFile(key, i), f.content);
     this.index.set(
       key,
       files.map(({ content: _content, ...meta }) => meta),
@@ -126,7 +126,7 @@ export class RenderStore {
     // that stopped between storing them and writing the index left behind.
     const named = new Set([INDEX]);
     for (const [key, entry] of Object.entries(kept)) {
-      if (Array.isArray(entry)) entry.forEach((_, i) => named.add(bytesFile(key, i)));
+      if (Array.isArray(entry)) for (let i = 0; i < entry.length; i++) named.add(bytesFile(key, i));
       else named.add(bytesFile(key));
     }
     for (const name of readdirSync(this.dir)) if (!named.has(name)) rmSync(join(this.dir, name), { force: true });

@@ -23,7 +23,7 @@ import { checkedFile } from './batch.ts';
 import { RenderPool } from './pool.ts';
 import { OutputRecord, diffOutput, writeOutput, type OutputDiff, type OutputFile } from './output.ts';
 import { renderIndex, renderNamespaces, type PhaseTimings } from './render.ts';
-import { type RenderedFile } from '../kube/object.ts';
+import type { RenderedFile } from '../kube/object.ts';
 import { renderPlatformFiles } from './platform.ts';
 
 /** Folder of the rendered output, relative to the repository root. */
@@ -250,7 +250,8 @@ function storedFile(store: RenderStore, key: string, meta: RenderMeta, index?: n
       }
       // Bytes removed or changed under .render-cache/ are never written to manifests/: synth renders again.
       if (stored === undefined || hashText(stored) !== meta.hash) throw new StoreBytesError(meta.path);
-      return (content = stored);
+      content = stored;
+      return content;
     },
   };
 }

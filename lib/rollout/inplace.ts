@@ -52,7 +52,7 @@ function diffPaths(a: Json | undefined, b: Json | undefined, path: string, out: 
       out.push(path);
       return;
     }
-    a.forEach((item, i) => diffPaths(item, b[i], `${path}[${i}]`, out));
+    for (const [i, item] of a.entries()) diffPaths(item, b[i], `${path}[${i}]`, out);
     return;
   }
   const ao = a as { [key: string]: Json };

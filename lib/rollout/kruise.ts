@@ -170,7 +170,7 @@ function check(shape: Shape, value: unknown, path: string, out: SchemaIssue[]): 
     }
     if (shape.maxItems !== undefined && value.length > shape.maxItems)
       out.push({ instancePath: path, message: `must NOT have more than ${shape.maxItems} items` });
-    value.forEach((item, i) => check(shape.array, item, `${path}/${i}`, out));
+    for (const [i, item] of value.entries()) check(shape.array, item, `${path}/${i}`, out);
     return;
   }
   if (!isRecord(value)) {

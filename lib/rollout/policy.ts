@@ -144,7 +144,7 @@ function versionedFields(workload: KubeObject, version: string): string[] {
     if (typeof v === 'string') {
       if (v === version) out.push(path);
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`));
+      for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
     } else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) if (k !== 'image') walk(x, `${path}.${k}`);
     }

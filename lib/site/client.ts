@@ -94,7 +94,7 @@ function focusCell(button: HTMLButtonElement | null | undefined): void {
 
 function visibleRow(from: HTMLTableRowElement, step: 1 | -1): HTMLTableRowElement | null {
   let row = (step === 1 ? from.nextElementSibling : from.previousElementSibling) as HTMLTableRowElement | null;
-  while (row && row.hidden)
+  while (row?.hidden)
     row = (step === 1 ? row.nextElementSibling : row.previousElementSibling) as HTMLTableRowElement | null;
   return row;
 }

@@ -561,7 +561,7 @@ function checkEnvironmentSecrets(env: EnvironmentSpec, file: string, sink: Probl
         );
       }
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => visit(v, `${field}[${i}]`, key));
+      for (const [i, v] of value.entries()) visit(v, `${field}[${i}]`, key);
     } else if (value !== null && typeof value === 'object') {
       // A reference to a Secret (`secretRef()`) names the secret, it holds no value.
       const keys = Object.keys(value).sort().join(',');

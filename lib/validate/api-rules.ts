@@ -27,7 +27,10 @@ const MEMO_LIMIT = 50_000;
 
 function memoized(question: string, key: string, compute: (key: string) => string | undefined): string | undefined {
   let memo = memos.get(question);
-  if (!memo) memos.set(question, (memo = new Map()));
+  if (!memo) {
+    memo = new Map();
+    memos.set(question, memo);
+  }
   const known = memo.get(key);
   if (known !== undefined || memo.has(key)) return known;
   const answer = compute(key);
@@ -350,7 +353,7 @@ export const API_RULES: readonly Rule[] = [
     description:
       'label keys and values (labels, selectors) have valid syntax: values ≤ 63 characters of [A-Za-z0-9-_.]',
     exceptable: false,
-    check: (object, _env, _file, context) => {
+    check: (object, _env, _file, _context) => {
       const out: Finding[] = [];
       for (const { path, map } of labelMaps(object)) {
         for (const key in map) {

@@ -348,7 +348,7 @@ export const LINT_RULES: readonly Rule[] = [
     'dangling-hpa',
     "an autoscaler's target exists in its manifest file",
     ['HorizontalPodAutoscaler'],
-    (object, _env, file = [object], context) => {
+    (object, _env, file = [object], _context) => {
       const ref = rec(rec(object.spec)?.scaleTargetRef) ?? {};
       if (file.some((o) => o.kind === ref.kind && o.metadata.name === ref.name)) return [];
       return [

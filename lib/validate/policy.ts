@@ -297,7 +297,7 @@ function exceptionsOf(object: KubeObject): Set<string> | undefined {
       key.startsWith(EXCEPTION_PREFIX) &&
       String(annotations[key] ?? '').trim()
     )
-      (out ??= new Set()).add(key.slice(EXCEPTION_PREFIX.length));
+      out = (out ?? new Set()).add(key.slice(EXCEPTION_PREFIX.length));
   }
   return out;
 }

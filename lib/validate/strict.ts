@@ -33,7 +33,7 @@ export function unknownFields(validate: ThisValidator, object: unknown): string[
       get(target, key, receiver) {
         entry.read.add(key);
         const v = Reflect.get(target, key, receiver) as unknown;
-        return typeof key === 'string' && Object.hasOwn(target, key) ? wrap(v, `${path}/${escape(key)}`) : v;
+        return typeof key === 'string' && Object.hasOwn(target, key) ? wrap(v, `${path}/${escapePointer(key)}`) : v;
       },
       ownKeys(target) {
         // A validator that enumerates an object's keys (a map of labels, patternProperties) knows them all.
@@ -57,11 +57,11 @@ export function unknownFields(validate: ThisValidator, object: unknown): string[
       // or by reading all of them; an object whose keys were all read is fully known.
       if (Object.keys(target).every((k) => read.has(k))) continue;
     }
-    for (const key of Object.keys(target)) if (!read.has(key)) out.push(`${path}/${escape(key)}`);
+    for (const key of Object.keys(target)) if (!read.has(key)) out.push(`${path}/${escapePointer(key)}`);
   }
   return out.sort();
 }
 
-function escape(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

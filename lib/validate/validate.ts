@@ -142,7 +142,10 @@ export function duplicateObjects(
   const seenIn = new Map<string, Map<string, string>>();
   for (const file of files) {
     let seen = seenIn.get(file.env);
-    if (!seen) seenIn.set(file.env, (seen = new Map()));
+    if (!seen) {
+      seen = new Map();
+      seenIn.set(file.env, seen);
+    }
     for (const id of file.ids) {
       const first = seen.get(id);
       if (first)

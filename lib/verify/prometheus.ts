@@ -74,11 +74,11 @@ export class PrometheusClient {
         `HTTP ${response.status}: ${body.error ?? 'status is not success'}`,
       );
     }
-    return valueOf(body.data, this.url, query);
+    return resultValue(body.data, this.url, query);
   }
 }
 
-function valueOf(
+function resultValue(
   data: { resultType?: string; result?: unknown } | undefined,
   url: string,
   query: string,

@@ -10,7 +10,7 @@ import {
 } from '../../lib/argocd/admission.ts';
 import { argocdOutput } from '../../lib/argocd/files.ts';
 import { toYaml } from '../../lib/render/yaml.ts';
-import { type KubeObject } from '../../lib/kube/object.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { fromYaml } from '../../lib/kube/parse.ts';
 import { ENVS, REPO_ROOT } from '../fixture.ts';
 

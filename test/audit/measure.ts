@@ -38,7 +38,8 @@ try {
   root = await makeBenchRepo(REPO_ROOT, count);
   let clock = Date.UTC(2026, 0, 5, 2, 0, 0);
   const at = (who = 'bench'): NodeJS.ProcessEnv => {
-    const date = new Date((clock += 7 * 60_000)).toISOString();
+    clock += 7 * 60_000;
+    const date = new Date(clock).toISOString();
     return {
       GIT_AUTHOR_NAME: who,
       GIT_AUTHOR_EMAIL: `${who}@insure.example`,

@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 /** Runs the real CLI in a child process against `root`. */
-export function cli(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+function cli(root: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, 'lib', 'cli', 'launch.mjs'), ...args], {
     cwd: root,
     encoding: 'utf8',

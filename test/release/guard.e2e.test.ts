@@ -164,7 +164,7 @@ describe('deletion guard', () => {
     const head = await branch('stale', () => h.pin('dev', 'quote-api', '1.2.0'));
     await expect(buildReleaseOrder(h.root, main, head, { verify: true })).rejects.toThrow(StaleManifestsError);
     await expect(buildReleaseOrder(h.root, main, head, { verify: true })).rejects.toThrow(
-      /stale against its apps\/ and environments\/[\s\S]*changed  dev\/apps\/quote-api\.yaml/,
+      /stale against its apps\/ and environments\/[\s\S]*changed {2}dev\/apps\/quote-api\.yaml/,
     );
     const fresh = await buildReleaseOrder(h.root, main, 'remove-archive', { verify: true });
     expect(fresh.verified).toBe('fresh');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../../lib/render/yaml.ts';
-import { type KubeObject } from '../../lib/kube/object.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { releaseOrderJson } from '../../lib/release/json.ts';
 import { releaseOrderMarkdown } from '../../lib/release/markdown.ts';
 import { buildReleaseOrder, type ReleaseOrder } from '../../lib/release/order.ts';

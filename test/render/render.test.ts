@@ -5,7 +5,7 @@ import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { renderApp } from '../../lib/render/render.ts';
 import { synth } from '../../lib/render/synth.ts';
 import { writeOutput } from '../../lib/render/output.ts';
-import { type KubeObject } from '../../lib/kube/object.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { fromYaml } from '../../lib/kube/parse.ts';
 import { appSource, makeRepo, service, snapshotTree } from '../fixture.ts';
 

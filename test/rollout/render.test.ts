@@ -208,8 +208,11 @@ describe('staged batches', () => {
       strategy: 'batches',
       manualGate: true,
       batches: [
+        // biome-ignore lint/suspicious/noThenProperty: `then` names what follows a batch in the plan
         { replicas: '10%', then: 'confirm' },
+        // biome-ignore lint/suspicious/noThenProperty: as above
         { replicas: '50%', then: { waitSeconds: 600 } },
+        // biome-ignore lint/suspicious/noThenProperty: as above
         { replicas: '100%', then: 'continue' },
       ],
     });

@@ -21,7 +21,7 @@ import { heapDumpCommands } from '../../lib/observability/heapdump.ts';
 import { CACHE_DIR, hashText } from '../../lib/util/cache.ts';
 import { synth } from '../../lib/render/synth.ts';
 import { toYaml } from '../../lib/render/yaml.ts';
-import { type KubeObject } from '../../lib/kube/object.ts';
+import type { KubeObject } from '../../lib/kube/object.ts';
 import { auditMarkdown, auditReleases } from '../../lib/release/audit.ts';
 import { releaseOrderJson } from '../../lib/release/json.ts';
 import { buildReleaseOrder, type ReleaseOrder } from '../../lib/release/order.ts';

@@ -154,7 +154,7 @@ describe('metrics field', () => {
 
 describe('environment observability', () => {
   it('fails an environment without a log store', async () => {
-    const problems = await problemsOf({}, (t) => t.replace(/logSinks: \[[\s\S]*?\n    \],/, 'logSinks: [],'));
+    const problems = await problemsOf({}, (t) => t.replace(/logSinks: \[[\s\S]*?\n {4}\],/, 'logSinks: [],'));
     expect(problems).toEqual([
       `observability.logSinks ([]): no log store: logs and events would go nowhere. Fix: add one, e.g. { type: 'stdout' } for a cluster without a log store`,
     ]);

@@ -82,7 +82,7 @@ export interface PrometheusHarness {
 export async function startPrometheus(traffic: readonly VersionTraffic[], samples = 12): Promise<PrometheusHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'verify-prometheus-'));
   const started = Date.now();
-  const exporter = createServer((req, res) => {
+  const exporter = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(exposition(traffic, (Date.now() - started) / 1000));
   });

@@ -180,7 +180,9 @@ describe('queries and thresholds', () => {
 
 describe('environment data', () => {
   const cleanups: (() => void)[] = [];
-  afterEach(() => cleanups.splice(0).forEach((c) => c()));
+  afterEach(() => {
+    for (const c of cleanups.splice(0)) c();
+  });
 
   it('fails a Prometheus URL that is not http(s) and verification thresholds out of range, naming the fields', async () => {
     const r = makeRepo({});

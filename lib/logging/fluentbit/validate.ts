@@ -110,7 +110,10 @@ export function validateFluentBitDocument(doc: unknown, options: ValidateOptions
     }
     list.forEach((item, i) => {
       const where = `pipeline.${kind}[${i}]`;
-      if (!isMap(item)) return add(where, 'is not a mapping');
+      if (!isMap(item)) {
+        add(where, 'is not a mapping');
+        return;
+      }
       const normalized = lowerKeys(item);
       sections[kind].push(normalized);
       checkSection(kind, normalized, `${where} (${String(normalized.name)})`, add);
@@ -128,14 +131,16 @@ function checkSection(
 ): void {
   const name = section.name;
   const { common, plugins } = TABLES[kind];
-  if (typeof name !== 'string') return add(where, "has no plugin 'name'");
+  if (typeof name !== 'string') {
+    add(where, "has no plugin 'name'");
+    return;
+  }
   const plugin = plugins[name];
   if (!plugin) {
     const guess = closest(name, Object.keys(plugins));
-    return add(
-      where,
-      `unknown ${kind.slice(0, -1)} plugin '${name}'${guess ? `; did you mean '${guess}'?` : `; known: ${Object.keys(plugins).join(', ')}`}`,
-    );
+    const hint = guess ? `; did you mean '${guess}'?` : `; known: ${Object.keys(plugins).join(', ')}`;
+    add(where, `unknown ${kind.slice(0, -1)} plugin '${name}'${hint}`);
+    return;
   }
   const { name: _name, ...rest } = section;
   if ('processors' in rest) add(`${where}.processors`, 'processors are not used by the platform');
@@ -195,12 +200,21 @@ const ENV_ONLY = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 function checkValue(kind: ValueKind, value: unknown, at: string, add: (where: string, message: string) => void): void {
   if (Array.isArray(value)) {
-    if (kind !== 'multi') return add(at, 'takes one value, not a list');
-    if (value.length === 0) return add(at, 'is an empty list');
+    if (kind !== 'multi') {
+      add(at, 'takes one value, not a list');
+      return;
+    }
+    if (value.length === 0) {
+      add(at, 'is an empty list');
+      return;
+    }
     for (const v of value) if (typeof v !== 'string') add(at, `list entry ${JSON.stringify(v)} is not a string`);
     return;
   }
-  if (value === null || typeof value === 'object') return add(at, 'must be a scalar value');
+  if (value === null || typeof value === 'object') {
+    add(at, 'must be a scalar value');
+    return;
+  }
   const text = String(value);
   if (ENV_ONLY.test(text)) return;
   const ok = (re: RegExp): boolean => re.test(text);
@@ -245,17 +259,26 @@ function checkMultilineParsers(
   }
   value.forEach((raw, i) => {
     const where = `multiline_parsers[${i}]`;
-    if (!isMap(raw)) return add(where, 'is not a mapping');
+    if (!isMap(raw)) {
+      add(where, 'is not a mapping');
+      return;
+    }
     for (const key of Object.keys(raw)) {
       if (!['name', 'type', 'flush_timeout', 'rules'].includes(key))
         add(`${where}.${key}`, 'unknown property; the platform writes name, type, flush_timeout and rules');
     }
-    if (typeof raw.name !== 'string' || raw.name === '') return add(where, "has no 'name'");
+    if (typeof raw.name !== 'string' || raw.name === '') {
+      add(where, "has no 'name'");
+      return;
+    }
     if (out.has(raw.name) || BUILTIN_MULTILINE_PARSERS.has(raw.name)) add(where, `name '${raw.name}' is already taken`);
     if (raw.type !== 'regex') add(`${where}.type`, `${JSON.stringify(raw.type)} is not 'regex'`);
     const flush = Number(raw.flush_timeout ?? 5000);
     if (!Number.isInteger(flush)) add(`${where}.flush_timeout`, 'is not a number of milliseconds');
-    if (!Array.isArray(raw.rules) || raw.rules.length === 0) return add(`${where}.rules`, 'needs at least one rule');
+    if (!Array.isArray(raw.rules) || raw.rules.length === 0) {
+      add(`${where}.rules`, 'needs at least one rule');
+      return;
+    }
     const rules = raw.rules.map((r: unknown, j: number) => {
       if (!isMap(r) || typeof r.state !== 'string' || typeof r.regex !== 'string' || typeof r.next_state !== 'string') {
         add(`${where}.rules[${j}]`, 'needs state, regex and next_state, each a string');
