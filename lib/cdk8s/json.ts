@@ -7,12 +7,11 @@
  * generated mapping of typed props to Kubernetes field names. The first two
  * cost more than building the constructs. `objectJson` does them in one walk
  * with the same rules (cdk8s' default resolvers: `Lazy`, implicit tokens, and
- * number-or-string unions), then runs the library's own mapping, so the result
- * is what `toJson()` returns. Anything the walk does not stand for (a JSON
- * patch, custom resolvers, a class without a generated mapping) goes through
- * `toJson()` itself. The walk pays its way in the full render's time budget;
- * replaying the mapping from plans learnt per shape of its input paid too
- * little for its code, and was removed (docs/performance.md has the figures).
+ * number-or-string unions), then the library's own mapping, replayed from the
+ * plan learnt for the shape of its input (`mapping.ts`), so the result is what
+ * `toJson()` returns. Anything the walk does not stand for (a JSON patch,
+ * custom resolvers, a class without a generated mapping) goes through
+ * `toJson()` itself.
  *
  * The walk reads fields that cdk8s keeps private, so it can break on a cdk8s
  * upgrade. `PLATFORM_CDK8S_TOJSON=1` (or `withLibraryJson`) turns it off:
@@ -29,6 +28,7 @@ import {
   type ApiObjectMetadataDefinition,
 } from 'cdk8s';
 import { k8s } from './k8s.ts';
+import { applyMapping, type Mapping } from './mapping.ts';
 import { isSorted } from '../util/compare.ts';
 
 /** A Kubernetes object as JSON: what `toJson()` of an API object returns. */
@@ -88,9 +88,6 @@ interface MetadataInternals {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A generated mapping of typed props to Kubernetes JSON: `toJson_KubeDeploymentProps` and the like. */
-type Mapping = (props: unknown) => unknown;
-
 /**
  * Each generated class of the construct library (`KubeDeployment`…), by class, with its
  * `toJson_<Class>Props` mapping of typed props to Kubernetes JSON.
@@ -148,7 +145,7 @@ export function objectJson(object: ApiObject): ObjectJson {
   } catch (error) {
     throw new Error(`Failed serializing construct at path '${object.node.path}' with name '${object.name}': ${error}`);
   }
-  return { ...mapping.gvk, ...(mapping.map(resolved) as Record<string, unknown>) } as ObjectJson;
+  return { ...mapping.gvk, ...(applyMapping(mapping.map, resolved) as Record<string, unknown>) } as ObjectJson;
 }
 
 /** The metadata as Kubernetes JSON: what `metadata.toJson()` returns (`undefined` when it has nothing), in one walk. */
