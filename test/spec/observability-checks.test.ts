@@ -163,7 +163,7 @@ describe('environment observability', () => {
   it('fails an agent image without a digest where the environment requires one, and a broker without a port', async () => {
     const problems = await problemsOf({}, (t) =>
       t
-        .replace(/(fluentBit: '[^@']+)@sha256:[0-9a-f]+'/, "$1'")
+        .replace(/(fluentBit:\s+'[^@']+)@sha256:[0-9a-f]+'/, "$1'")
         .replace("'kafka-0.logs.prod.insure.example:9093'", "'kafka-0.logs.prod.insure.example'"),
     );
     // dr takes its agent images from prod, so it is refused too.
