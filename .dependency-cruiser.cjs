@@ -1,6 +1,6 @@
 /**
  * The layers of `lib/`, checked by `npm test` (`npm run -s layers`): a folder imports only folders of lower layers,
- * so data flows one way (DESIGN.md, "Shape and layering"). Lowest first; folders of one layer do not import each other.
+ * so data flows one way (README, "Layout"). Lowest first; folders of one layer do not import each other.
  */
 const LAYERS = [
   ['util', 'git'], // helpers over Node and the git binary

@@ -16,9 +16,9 @@
  */
 import type { EnvironmentSpec, FreezeWindow } from '../spec/environment.ts';
 import type { RenderedFile } from '../kube/object.ts';
-import { PLATFORM_TEAM, PRUNE_CONFIRM, SYNC_OPTIONS, SYNC_WAVE, deliveryAnnotations } from '../render/delivery.ts';
+import { PRUNE_CONFIRM, SYNC_OPTIONS, SYNC_WAVE, deliveryAnnotations } from '../render/delivery.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { LABELS, MANAGED_BY } from '../workload/labels.ts';
+import { LABELS, MANAGED_BY, PLATFORM_TEAM } from '../workload/labels.ts';
 import { cmp } from '../util/compare.ts';
 import { CLUSTER_KINDS, NAMESPACED_KINDS, type GroupKind } from './kinds.ts';
 

@@ -23,8 +23,8 @@ export type BaselineResult = { readonly seconds: number } | { readonly skipped: 
 
 /**
  * A single `cdk8s.App` with one chart per app × environment, synthesised once:
- * the same constructs as the platform's render (the Microservice and its
- * observability objects), through cdk8s' own `app.synth()`, without the
+ * the same constructs as the platform's render (the Microservice and every
+ * feature's objects), through cdk8s' own `app.synth()`, without the
  * platform's edits of the synthesised pod templates, its validation or its emitter.
  */
 export function cdk8sSingleApp(apps: readonly ResolvedApp[]): BaselineResult {

@@ -7,8 +7,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { EnvironmentSpec, TenancyPolicy } from '../spec/environment.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { PLATFORM_TEAM } from '../render/delivery.ts';
-import { LABELS } from '../workload/labels.ts';
+import { LABELS, PLATFORM_TEAM } from '../workload/labels.ts';
 import { ARGOCD_CONTROLLER, type Controller, type PodSecurityLevel } from './charts.ts';
 import type { TeamNamespace } from './tenancy.ts';
 

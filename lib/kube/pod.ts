@@ -1,7 +1,7 @@
 /**
  * The pod template of a rendered workload, whatever its kind (Deployment,
  * CronJob, or the CloneSet and Rollout of the rollout strategies), as plain
- * data: observability decorates the rendered pod, not the construct that made it.
+ * data: the features change the rendered pod, not the construct that made it.
  */
 import type { KubeObject } from './object.ts';
 
@@ -12,7 +12,7 @@ export interface EnvVarJson {
   valueFrom?: unknown;
 }
 
-/** A container, as far as observability touches it. */
+/** A container, as far as the features' pod changes touch it. */
 export interface ContainerJson {
   name: string;
   env?: EnvVarJson[];
@@ -20,7 +20,7 @@ export interface ContainerJson {
   [key: string]: unknown;
 }
 
-/** A pod spec, as far as observability touches it. */
+/** A pod spec, as far as the features' pod changes touch it. */
 export interface PodSpecJson {
   containers: ContainerJson[];
   volumes?: { name: string; [key: string]: unknown }[];

@@ -4,11 +4,8 @@
  */
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { KubeObject } from '../kube/object.ts';
-import { ANNOTATIONS, LABELS, MANAGED_BY, labelValue } from '../workload/labels.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY, PLATFORM_TEAM, labelValue } from '../workload/labels.ts';
 import { RUN_AS_USER } from '../workload/microservice.ts';
-
-/** `app.kubernetes.io/part-of` of platform objects. */
-export const PLATFORM_PART_OF = 'platform';
 
 /** Context of one environment's platform objects. */
 export interface PlatformContext {
@@ -21,7 +18,7 @@ export interface PlatformContext {
 export function platformLabels(ctx: PlatformContext, component: string): Record<string, string> {
   return {
     [LABELS.name]: component,
-    [LABELS.partOf]: PLATFORM_PART_OF,
+    [LABELS.partOf]: PLATFORM_TEAM,
     [LABELS.version]: labelValue(ctx.version),
     [LABELS.managedBy]: MANAGED_BY,
     [LABELS.environment]: ctx.env.name,

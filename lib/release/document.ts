@@ -1,6 +1,6 @@
 /**
  * The release-order JSON document (`release-order --format json`): one
- * schema, the contract in `shared/DESIGN.md`. It types the writer
+ * schema, the contract other tooling reads (README, "Release orders"). It types the writer
  * (`json.ts`) and parses the document in every reader, so a malformed file
  * fails with the field at fault. Readers that need only part of it take the
  * part they read (`OrderView`), cut from the same schema. Fields are listed
@@ -144,7 +144,8 @@ export type OrderPin = Pick<ReleaseOrderDocument['pins'][number], 'env' | 'app' 
 
 /**
  * The part of a release order that approvals, release records and next
- * promotions read. A parsed document is one; tests may give just this part.
+ * promotions read. A parsed document is one, and code may build just this part; a file, though, parses only
+ * as a whole document, as the writer of the same platform version writes it.
  */
 export interface OrderView {
   readonly base: string;
@@ -157,7 +158,10 @@ export interface OrderView {
   readonly verified?: ReleaseOrderDocument['verified'];
 }
 
-/** Parses release-order JSON text; `source` names it in errors. */
+/**
+ * Parses release-order JSON text; `source` names it in errors. The whole document must be there: the workflows
+ * read only what `release-order --format json` of the same revision wrote.
+ */
 export function parseReleaseOrder(text: string, source: string): ReleaseOrderDocument {
   let data: unknown;
   try {

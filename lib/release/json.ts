@@ -1,5 +1,5 @@
 /**
- * The release order as JSON (the contract in DESIGN.md): `base`, `head`,
+ * The release order as JSON (the contract other tooling reads): `base`, `head`,
  * `changes[]` (`env`, `app`, `kind`, `object`, `risk`, plus the fields that
  * changed) and `environments[]` (`env`, `risk`, `approvalsRequired`,
  * `approvers`, plus apps, versions and rollout plans), and the guards' refusals

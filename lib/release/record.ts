@@ -18,6 +18,7 @@
  * `Verification` (the re-render check of the head) and `Recorded-at`.
  */
 import { git } from '../git/git.ts';
+import { RISKS, type Risk } from '../spec/environment.ts';
 
 /** The notes ref release records are kept under. */
 export const RELEASE_NOTES_REF = 'refs/notes/releases';
@@ -30,7 +31,7 @@ export interface ReleaseRecord {
   /** Pull request the merge closed, when there was one. */
   readonly pullRequest?: number;
   /** Each touched environment with its risk and the approvals it required. */
-  readonly environments: readonly { readonly env: string; readonly risk: string; readonly approvalsRequired: number }[];
+  readonly environments: readonly { readonly env: string; readonly risk: Risk; readonly approvalsRequired: number }[];
   /** Approvers whose approval counted, with their teams (`alice (@insure/sre)`). */
   readonly approvedBy: readonly string[];
   /** Overrides granted by approvers' reviews: `prod by carol: <reason>`. */
@@ -90,6 +91,9 @@ export function formatReleaseNote(r: ReleaseRecord): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** An `Environment:` line of a record; a risk the platform does not know leaves the line unread. */
+const ENVIRONMENT_LINE = new RegExp(String.raw`^(\S+) \(risk (${RISKS.join('|')}), (\d+) approval\(s\) required\)$`);
+
 /**
  * A note parsed back into a record; `undefined` when it is not one (no
  * `Release-Order` line). Lines it does not know are skipped, so older and
@@ -102,8 +106,8 @@ export function readRecord(text: string): ReleaseRecord | undefined {
   const pr = /^#(\d+)$/.exec(t.get('Pull-Request')?.[0] ?? '');
   const has = (key: string): boolean => t.has(key);
   const environments = (t.get('Environment') ?? []).flatMap((line) => {
-    const m = /^(\S+) \(risk (\S+), (\d+) approval\(s\) required\)$/.exec(line);
-    return m ? [{ env: m[1]!, risk: m[2]!, approvalsRequired: Number(m[3]) }] : [];
+    const m = ENVIRONMENT_LINE.exec(line);
+    return m ? [{ env: m[1]!, risk: m[2]! as Risk, approvalsRequired: Number(m[3]) }] : [];
   });
   const approvals = (t.get('Approval') ?? []).flatMap((line) => {
     const m = /^(\S+) (\S+) \(([^)]*)\) on ([0-9a-f]+)$/.exec(line);

@@ -3,10 +3,8 @@
  * before apps, and protected objects are never pruned without confirmation.
  */
 import type { KubeObject } from '../kube/object.ts';
-import { LABELS } from '../workload/labels.ts';
+import { LABELS, PLATFORM_TEAM } from '../workload/labels.ts';
 
-/** Label value of `app.kubernetes.io/part-of` on platform objects. */
-export const PLATFORM_TEAM = 'platform';
 /** Annotation ordering objects within one sync: lower waves are applied (and healthy) first. */
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 /** Annotation carrying per-object sync options. */

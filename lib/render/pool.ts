@@ -7,10 +7,9 @@
  * file. Where the build cannot be made, workers load the sources through the
  * loader instead.
  *
- * A second thread buys nothing on these 2-core machines (the two threads
- * compete for caches and memory; with other work running, the render was a
- * tenth slower with it): docs/performance.md, "What each piece buys". It is
- * to be removed with the render engine's restructuring.
+ * On a quiet 2-core machine the second thread makes a 1000-app render about a
+ * fifth faster; with other work running it was a tenth slower, so `--workers 0`
+ * turns it off (docs/performance.md, "What each piece buys").
  */
 import { Worker } from 'node:worker_threads';
 import { platformEntry } from '../util/build.mjs';

@@ -8,7 +8,7 @@
 import { App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { ResolvedApp } from '../spec/resolve.ts';
-import { LABELS, MANAGED_BY, appLabels } from '../workload/labels.ts';
+import { LABELS, MANAGED_BY, PLATFORM_TEAM, appLabels } from '../workload/labels.ts';
 import { Microservice } from '../workload/microservice.ts';
 import type { PodChange } from '../workload/feature.ts';
 import { chartObjects } from '../cdk8s/chart.ts';
@@ -16,7 +16,7 @@ import { FEATURES } from '../features/index.ts';
 import { podTemplateOf } from '../kube/pod.ts';
 import { cmp } from '../util/compare.ts';
 import { compareObjects } from '../kube/order.ts';
-import { PLATFORM_TEAM, annotateForDelivery } from './delivery.ts';
+import { annotateForDelivery } from './delivery.ts';
 import { toYaml } from './yaml.ts';
 import type { KubeObject, RenderedFile } from '../kube/object.ts';
 import { INDEX_FILE } from '../kube/layout.ts';

@@ -67,14 +67,6 @@ export interface CloneSetSpec {
   readonly revisionHistoryLimit?: number;
 }
 
-/** An OpenKruise CloneSet. */
-export interface CloneSet {
-  readonly apiVersion: typeof CLONESET_API_VERSION;
-  readonly kind: 'CloneSet';
-  readonly metadata: ObjectMetadata;
-  readonly spec: CloneSetSpec;
-}
-
 /** The workload a Rollout drives. */
 export interface WorkloadRef {
   readonly apiVersion: string;

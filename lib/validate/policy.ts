@@ -258,7 +258,7 @@ export function checkPolicy(
   const platform = context.platform === true;
   let ruleContext: RuleContext;
   try {
-    // Every pod rule reads the pod template: it is read once and given to each.
+    // The pod template is read once and given to the rules that take it from their context (the features' rules).
     ruleContext = { platform, pod: podTemplateOf(object), filePods: context.filePods };
   } catch {
     // A pod spec of the wrong shape: each rule reads it again, and a rule that cannot is reported as such below.

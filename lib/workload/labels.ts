@@ -35,6 +35,9 @@ export const ANNOTATIONS = {
 /** Value of `app.kubernetes.io/managed-by` on rendered objects. */
 export const MANAGED_BY = 'platform-gitops';
 
+/** Value of `app.kubernetes.io/part-of` on the platform's own objects (the team of an app's objects otherwise). */
+export const PLATFORM_TEAM = 'platform';
+
 /** Labels every object of `app` carries. */
 export function appLabels(app: ResolvedApp): Record<string, string> {
   return {

@@ -19,7 +19,7 @@ import { Keys, mergePr, person, record, type SshKey } from './repo.ts';
 
 const CAROL = person('carol');
 const GUS = person('gus');
-const PROD2 = { env: 'prod', risk: 'low', approvalsRequired: 2 };
+const PROD2 = { env: 'prod', risk: 'low', approvalsRequired: 2 } as const;
 
 describe('evidence packs and release notes', () => {
   let h: History;

@@ -11,8 +11,8 @@ import { gitAt, Keys, mergePr, person, record, signWith, type SshKey } from './r
 const CAROL = person('carol');
 const GUS = person('gus');
 const MALLORY = person('mallory');
-const PROD2 = { env: 'prod', risk: 'low', approvalsRequired: 2 };
-const STAGING1 = { env: 'staging', risk: 'low', approvalsRequired: 1 };
+const PROD2 = { env: 'prod', risk: 'low', approvalsRequired: 2 } as const;
+const STAGING1 = { env: 'staging', risk: 'low', approvalsRequired: 1 } as const;
 
 /** The exceptions as `<label>:<env>:<rule>`, labels from the commits the test made. */
 function keys(list: readonly AuditException[], label: Record<string, string>): string[] {

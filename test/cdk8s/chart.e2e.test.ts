@@ -6,7 +6,7 @@ import { chartObjects } from '../../lib/cdk8s/chart.ts';
 import { appFile, renderApp } from '../../lib/render/render.ts';
 import { loadProject, resolveProject } from '../../lib/spec/project.ts';
 import { generateApps } from '../../lib/bench/generate.ts';
-import { REPO_ROOT, makeRepo } from '../fixture.ts';
+import { fleetRepo, makeRepo } from '../fixture.ts';
 
 /** One manifest file written both ways: its bytes, and its objects as JSON text (key order included). */
 interface BothWays {
@@ -46,7 +46,7 @@ describe('chartObjects, with the walk and with the library toJson()', () => {
   it('renders every sample app in every environment to the same objects and bytes both ways', async () => {
     // GIVEN the repository's apps and environments
     // WHEN every app x environment is rendered with the walk and with toJson()
-    const files = await renderBothWays(REPO_ROOT);
+    const files = await renderBothWays(fleetRepo());
     // THEN every manifest file is byte-identical, and its objects too, key order included
     expect(files.length).toBeGreaterThan(30);
     for (const file of files) expect(file.walked, file.path).toBe(file.library);
