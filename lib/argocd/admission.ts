@@ -25,7 +25,7 @@
  * - `shared-resource`: no object is synced by two Applications
  *   (`FailOnSharedResource=true` fails the second sync).
  */
-import type { KubeObject } from '../kube/object.ts';
+import { isKubeObject, type KubeObject } from '../kube/object.ts';
 import { fromYaml } from '../kube/parse.ts';
 import { objectId } from '../kube/order.ts';
 import { cmp } from '../util/compare.ts';
@@ -284,17 +284,6 @@ export function selectedFiles(repo: RepositoryView, path: string, directory: Dir
 
 /** Kustomize and Helm files a `directory` source refuses to render. */
 const NOT_PLAIN = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization', 'Chart.yaml']);
-
-function isKubeObject(o: unknown): o is KubeObject {
-  const k = o as KubeObject | null;
-  return (
-    !!k &&
-    typeof k === 'object' &&
-    typeof k.apiVersion === 'string' &&
-    typeof k.kind === 'string' &&
-    typeof k.metadata?.name === 'string'
-  );
-}
 
 /**
  * Replays the admission rules on one cluster's Argo CD objects against the

@@ -11,6 +11,13 @@ export type KubeObject = {
   [key: string]: unknown;
 };
 
+/** Whether `o`, read from YAML, has what every object has: `apiVersion`, `kind` and a `metadata.name`. */
+export function isKubeObject(o: unknown): o is KubeObject {
+  if (!o || typeof o !== 'object') return false;
+  const k = o as KubeObject;
+  return typeof k.apiVersion === 'string' && typeof k.kind === 'string' && typeof k.metadata?.name === 'string';
+}
+
 /** One rendered file, relative to `manifests/`. */
 export interface RenderedFile {
   /** `prod/apps/claims-api.yaml`. */

@@ -7,7 +7,7 @@
 import jsYaml from 'js-yaml';
 import { listTree, readBlobs } from '../git/git.ts';
 import { INDEX_FILE } from '../kube/layout.ts';
-import type { KubeObject } from '../kube/object.ts';
+import { isKubeObject, type KubeObject } from '../kube/object.ts';
 import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
 
@@ -336,15 +336,4 @@ function tryParse(
     }
     into.push({ env, app, file, object: doc });
   }
-}
-
-function isKubeObject(o: unknown): o is KubeObject {
-  const k = o as KubeObject | null;
-  return (
-    !!k &&
-    typeof k === 'object' &&
-    typeof k.apiVersion === 'string' &&
-    typeof k.kind === 'string' &&
-    typeof k.metadata?.name === 'string'
-  );
 }

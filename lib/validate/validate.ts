@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { INDEX_FILE } from '../kube/layout.ts';
-import type { KubeObject, RenderedFile } from '../kube/object.ts';
+import { isKubeObject, type KubeObject, type RenderedFile } from '../kube/object.ts';
 import { objectId } from '../kube/order.ts';
 import { fromYaml } from '../kube/parse.ts';
 import { cmp } from '../util/compare.ts';
@@ -67,11 +67,11 @@ export function validateFiles(
     }
     if (file.path.endsWith(`/${INDEX_FILE}`)) continue;
     const objects = withListItems(file.objects);
-    const kube = objects.filter(isObject);
+    const kube = objects.filter(isKubeObject);
     const platform = file.path.startsWith(`${file.env}/platform/`);
     const filePods = filePodsReader(kube);
     objects.forEach((object, n) => {
-      if (!isObject(object)) {
+      if (!isKubeObject(object)) {
         const fix = 're-render with `npm run synth`';
         out.push({ file: file.path, object: `document ${n + 1}`, rule: 'schema', message: notAnObject(object), fix });
         return;
@@ -96,7 +96,7 @@ export function validateFiles(
     });
   }
   if (options.across ?? true) {
-    const idsOf = (f: RenderedFile): string[] => withListItems(f.objects).filter(isObject).map(objectId);
+    const idsOf = (f: RenderedFile): string[] => withListItems(f.objects).filter(isKubeObject).map(objectId);
     const ids = files.map((f) => ({ path: f.path, env: f.env, ids: idsOf(f) }));
     out.push(...duplicateObjects(ids));
     out.push(...checkPolicyAcross(files, environments));
@@ -160,12 +160,6 @@ export function duplicateObjects(
     }
   }
   return out;
-}
-
-function isObject(o: unknown): o is KubeObject {
-  if (!o || typeof o !== 'object') return false;
-  const k = o as KubeObject;
-  return typeof k.apiVersion === 'string' && typeof k.kind === 'string' && typeof k.metadata?.name === 'string';
 }
 
 /** Reads every manifest under `dir` (`manifests/`), as files with their parsed objects. */
