@@ -101,17 +101,7 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
       `--env '${options.env}': no such environment at ${ref}${guess ? `; did you mean '${guess}'?` : `; use one of: ${envOrder.join(', ')}`}`,
     );
   }
-  if (
-    options.since !== undefined &&
-    !(
-      /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) &&
-      !Number.isNaN(Date.parse(options.since))
-    )
-  ) {
-    throw new Error(
-      `--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`,
-    );
-  }
+  checkSince(options.since);
   const pathspec = `${MANIFESTS}/${options.env ?? '*'}/apps/${options.app ? `${options.app}.yaml` : ''}`;
   const out = git(root, [
     'log',
@@ -373,4 +363,13 @@ function landed(iso: string): string {
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+}
+
+/** Refuses a `--since` that is not a date (`YYYY-MM-DD`, or ISO 8601 with time and offset). */
+export function checkSince(since: string | undefined): void {
+  if (since === undefined) return;
+  const iso = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+  if (!iso.test(since) || Number.isNaN(Date.parse(since))) {
+    throw new Error(`--since '${since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`);
+  }
 }

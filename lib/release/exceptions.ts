@@ -32,7 +32,7 @@ import { git, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { activeFreeze } from '../promote/freeze.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { closest } from '../spec/problems.ts';
-import { parseTrailers, pullRequestOf } from './audit.ts';
+import { checkSince, parseTrailers, pullRequestOf } from './audit.ts';
 import { MANIFESTS } from './manifests.ts';
 import { readRecord, RELEASE_NOTES_REF, type ReleaseRecord } from './record.ts';
 import { environmentsAt } from './revision.ts';
@@ -147,17 +147,7 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
         (guess ? `; did you mean '${guess}'?` : `; use one of: ${names.join(', ')}`),
     );
   }
-  if (
-    options.since !== undefined &&
-    !(
-      /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(options.since) &&
-      !Number.isNaN(Date.parse(options.since))
-    )
-  ) {
-    throw new Error(
-      `--since '${options.since}': not a date; write it as YYYY-MM-DD (or ISO 8601 with time and offset)`,
-    );
-  }
+  checkSince(options.since);
   const scope =
     options.env !== undefined
       ? [options.env]
