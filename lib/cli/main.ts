@@ -16,7 +16,7 @@ type Registrar = (program: Command, root: string) => void;
  */
 const REGISTRARS: readonly { commands: readonly string[]; load: () => Promise<Registrar> }[] = [
   { commands: ['synth', 'validate'], load: async () => (await import('./render.ts')).renderCommands },
-  { commands: ['promote'], load: async () => (await import('./promote.ts')).promoteCommands },
+  { commands: ['promote', 'pin-specs'], load: async () => (await import('./promote.ts')).promoteCommands },
   { commands: ['verify'], load: async () => (await import('./verify.ts')).verifyCommands },
   { commands: ['heapdump'], load: async () => (await import('./diagnostics.ts')).diagnosticsCommands },
   { commands: ['release-order', 'audit'], load: async () => (await import('./release.ts')).releaseCommands },

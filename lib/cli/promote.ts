@@ -6,6 +6,7 @@ import { snapshotCommit } from '../git/git.ts';
 import { releaseOrderMarkdown } from '../release/markdown.ts';
 import { buildReleaseOrder } from '../release/order.ts';
 import { applyPromotion, describePlan, planPromotion, type PromotionRequest } from '../promote/promote.ts';
+import { describePinned, pinSpecs } from '../promote/pin-specs.ts';
 
 interface PromoteOptions {
   to: string;
@@ -47,7 +48,7 @@ export function promoteCommands(program: Command, root: string): void {
       const request: PromotionRequest = { apps, ...options };
       const plan = await planPromotion(root, request);
       const applied = await applyPromotion(root, plan, request, { commit: options.commit });
-      process.stdout.write(`${describePlan(plan)}\n`);
+      process.stdout.write(`${describePlan(plan, root)}\n`);
       if (plan.changes.length > 0) {
         const head = applied.commit ?? snapshotCommit(root, 'promotion (uncommitted)');
         const order = await buildReleaseOrder(root, `${head}^`, head);
@@ -62,5 +63,13 @@ export function promoteCommands(program: Command, root: string): void {
           '\nversions files and manifests/ updated in the work tree (use --commit to record them on a promotion branch)\n',
         );
       }
+    });
+  program
+    .command('pin-specs')
+    .description(
+      "pin in every environment but the chain's entry the spec it renders today (apps/<app>.ts as committed); changes no manifest",
+    )
+    .action(async () => {
+      process.stdout.write(describePinned(await pinSpecs(root)));
     });
 }

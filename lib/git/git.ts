@@ -3,6 +3,7 @@
  * platform goes through here, so errors name the command that failed.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 
 /** Thrown when a git command fails; carries git's own message. */
@@ -153,6 +154,28 @@ export function readBlobs(
   });
   flush();
   return out;
+}
+
+/**
+ * The type of each object named in `names` (`blob`, `tree`, `commit`, `tag`), or `missing` when the
+ * repository does not have it, from one `git cat-file --batch-check`.
+ */
+export function objectTypes(cwd: string, names: Iterable<string>): Map<string, string> {
+  const unique = [...new Set(names)];
+  const out = new Map<string, string>();
+  if (unique.length === 0) return out;
+  const lines = catFile(cwd, '--batch-check', unique).toString('utf8').split('\n');
+  unique.forEach((name, i) => {
+    const words = lines[i]?.split(' ') ?? [];
+    out.set(name, words[1] === 'missing' || words.length < 3 ? 'missing' : words[1]!);
+  });
+  return out;
+}
+
+/** The id git gives a blob holding `text` (SHA-1, as `git hash-object` prints it), computed without git. */
+export function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** Reads the blobs `shas`, whose contents add up to `bytes`, into `out`. */

@@ -6,9 +6,9 @@
  * writes the versions files, re-renders, and optionally commits on a new branch.
  */
 import type { AppSpec, EnvName } from '../spec/app.ts';
-import { loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
+import { isPureSpec, loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
-import { git, isDirty, dirtyPaths, mainOrHead, revParse } from '../git/git.ts';
+import { git, isDirty, dirtyPaths, mainOrHead, readBlobs, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
 import { cmp } from '../util/compare.ts';
 import { writeAtomic } from '../util/fs.ts';
@@ -18,11 +18,14 @@ import { verifiedGate } from './verified.ts';
 import { activeFreeze, nextOpen, showTime } from './freeze.ts';
 import {
   isNewer,
+  releaseOf,
+  specBlobsAt,
   pinHistory,
   readPins,
   readPinsAt,
   samePin,
   showPin,
+  specDiff,
   versionsPath,
   writePins,
   type Pins,
@@ -69,7 +72,10 @@ export interface PinChange {
 
 /** A gate that refused, with the way out. */
 export interface Refusal {
-  /** Stable gate id: `usage`, `upstream`, `soak`, `verified`, `freeze`, `newer-target`, `provenance`, `app`. */
+  /**
+   * Stable gate id: `usage`, `upstream`, `soak`, `verified`, `freeze`, `newer-target`, `provenance`, `app`,
+   * `spec` (a spec text that cannot be pinned).
+   */
   readonly gate: string;
   readonly app?: string;
   readonly message: string;
@@ -155,7 +161,10 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
     ]);
   }
 
-  const apps = selectApps(project, request, source, targets, ref, root, refuse);
+  let specBlobs: Map<string, string> | undefined;
+  /** The blob of each app's spec file on `ref`: what the chain's entry runs there. */
+  const specs = (): Map<string, string> => (specBlobs ??= specBlobsAt(root, ref));
+  const apps = selectApps(project, request, source, targets, ref, root, refuse, specs);
   const changes: PinChange[] = [];
   const unchanged: string[] = [];
   const notes: string[] = [];
@@ -184,11 +193,14 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
     } else if (mode === 'rollback') {
       candidate = rollbackPin(root, ref, target.spec.name, app.name, current, request.version, refuse);
     } else {
-      candidate = upstreamPin(root, ref, source!, target, app.name, now, request, refuse);
+      candidate = upstreamPin(root, ref, specs(), source!, target, app.name, now, request, refuse);
     }
     if (!candidate) continue;
-    if (mode !== 'rollback' && current?.digest && !candidate.digest && current.tag === candidate.tag) {
-      // Upstream runs the same version, pinned without its digest: the target keeps its pin, digest and all.
+    // The same image upstream without its digest: the target keeps the digest it pins (its spec may still move).
+    if (mode !== 'rollback' && current?.digest && !candidate.digest && current.tag === candidate.tag)
+      candidate = { ...candidate, digest: current.digest };
+    if (candidate.spec !== undefined && !checkPinnableSpec(root, candidate.spec, app.name, refuse)) continue;
+    if (mode !== 'rollback' && samePin(current, candidate)) {
       unchanged.push(app.name);
       continue;
     }
@@ -307,11 +319,17 @@ function selectApps(
   ref: string,
   root: string,
   refuse: (r: Refusal) => void,
+  specs: () => ReadonlyMap<string, string>,
 ): AppSpec[] {
   const byName = new Map(project.apps.map((a) => [a.spec.name, a]));
   if (request.all) {
     if (!source) return [];
-    const upstream = readPinsAt(root, ref, source.spec.name);
+    const upstream = Object.fromEntries(
+      Object.entries(readPinsAt(root, ref, source.spec.name)).map(([app, pin]) => [
+        app,
+        releaseOf(pin, specs().get(app)),
+      ]),
+    );
     const target = readPins(root, targets[0]!.spec.name);
     return project.apps
       .map((a) => a.spec)
@@ -354,6 +372,7 @@ function selectApps(
 function upstreamPin(
   root: string,
   ref: string,
+  specs: ReadonlyMap<string, string>,
   source: LoadedEnvironment,
   target: LoadedEnvironment,
   app: string,
@@ -361,7 +380,9 @@ function upstreamPin(
   request: PromotionRequest,
   refuse: (r: Refusal) => void,
 ): PinnedVersion | undefined {
-  const pin = readPinsAt(root, ref, source.spec.name)[app];
+  const pinned = readPinsAt(root, ref, source.spec.name)[app];
+  // The upstream's release: its pin, with the spec it renders on `ref` when the pin names none (the chain's entry).
+  const pin = pinned && releaseOf(pinned, specs.get(app));
   if (!pin) {
     refuse({
       gate: 'upstream',
@@ -376,19 +397,36 @@ function upstreamPin(
     const history = pinHistory(root, ref, source.spec.name, app);
     const since =
       history.length > 0 && samePin(history[history.length - 1]!.pin, pin) ? history[history.length - 1]!.time : now;
+    const what = pin.spec === pinned.spec ? pin.tag : `${pin.tag} with spec ${pin.spec?.slice(0, 12)}`;
     const soakedHours = (now.getTime() - since.getTime()) / 3_600_000;
     if (soakedHours < minSoak && !request.force) {
       const ready = new Date(since.getTime() + minSoak * 3_600_000);
       refuse({
         gate: 'soak',
         app,
-        message: `${pin.tag} has run in ${source.spec.name} for ${soakedHours.toFixed(1)} h; ${target.spec.name} needs ${minSoak} h (since ${since.toISOString()})`,
+        message: `${what} has run in ${source.spec.name} for ${soakedHours.toFixed(1)} h; ${target.spec.name} needs ${minSoak} h (since ${since.toISOString()})`,
         remedy: `promote after ${ready.toISOString()}, or --force --reason "…" for an emergency`,
       });
       return undefined;
     }
   }
   return pin;
+}
+
+/**
+ * Whether the spec text `blob` of `app` may be pinned outside the chain's entry: its value must depend on
+ * its text alone (`isPureSpec`), so that the blob is the whole configuration the environment runs.
+ */
+function checkPinnableSpec(root: string, blob: string, app: string, refuse: (r: Refusal) => void): boolean {
+  const text = readBlobs(root, [blob]).get(blob)!;
+  if (isPureSpec(text)) return true;
+  refuse({
+    gate: 'spec',
+    app,
+    message: `apps/${app}.ts (${blob.slice(0, 12)}) imports more than the spec module, or reads the process or the clock, so its text alone is not its configuration`,
+    remedy: `inline what it imports (a pinned spec is its text alone), merge that into the chain's entry, then promote`,
+  });
+  return false;
 }
 
 function rollbackPin(
@@ -585,8 +623,8 @@ export function commitMessage(plan: PromotionPlan, request: PromotionRequest): s
   return `${subject}\n\n${body.join('\n')}\n${plan.notes.map((n) => `\nNote: ${n}`).join('')}\n\n${trailers.join('\n')}\n`;
 }
 
-/** A one-screen summary of a plan for the terminal. */
-export function describePlan(plan: PromotionPlan): string {
+/** A one-screen summary of a plan for the terminal, with each spec change as a diff of the spec text. */
+export function describePlan(plan: PromotionPlan, root?: string): string {
   const lines: string[] = [];
   const from =
     plan.mode === 'build' ? 'a new build' : plan.mode === 'rollback' ? 'earlier pins (rollback)' : plan.source;
@@ -597,5 +635,24 @@ export function describePlan(plan: PromotionPlan): string {
   for (const u of plan.unchanged) lines.push(`  ${u}: already runs the upstream version`);
   if (plan.forced) lines.push(`  FORCED (soak time and verification skipped): ${plan.forced}`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);
+  if (root === undefined) return lines.join('\n');
+  const shown = new Set<string>();
+  for (const c of plan.changes) {
+    const key = `${c.app}\0${c.before?.spec}\0${c.after.spec}`;
+    if (c.after.spec === undefined || c.before?.spec === c.after.spec || shown.has(key)) continue;
+    shown.add(key);
+    const where = plan.targets.join(' + ');
+    if (c.before?.spec === undefined) {
+      lines.push(
+        '',
+        `Spec of ${c.app} pinned in ${where}: ${c.after.spec} (it rendered apps/${c.app}.ts of the work tree until now)`,
+      );
+    } else
+      lines.push(
+        '',
+        `Configuration change of ${c.app} (${where}):`,
+        specDiff(root, c.app, c.before.spec, c.after.spec),
+      );
+  }
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ import type { LoadedEnvironment } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
 import { verifyVersion, VerificationImpossible, type VerificationResult } from '../verify/verify.ts';
 import type { VersionQueries } from '../verify/queries.ts';
-import { pinHistory, readPins, samePin } from './versions.ts';
+import { pinHistory, readPins, sameRelease } from './versions.ts';
 
 /** Longest window the gate asks about: a week of the soak. */
 export const MAX_VERIFY_WINDOW_SECONDS = 7 * 24 * 3600;
@@ -51,7 +51,7 @@ export async function verifiedGate(input: VerifiedGateInput): Promise<boolean> {
     return true;
   }
   const history = pinHistory(input.root, input.ref, env.name, app.name);
-  const at = history.map((e) => samePin(e.pin, candidate)).lastIndexOf(true);
+  const at = history.map((e) => sameRelease(e.pin, candidate)).lastIndexOf(true);
   const since = at >= 0 ? history[at]!.time : input.now;
   const earlier = history.slice(0, Math.max(at, 0)).filter((e) => e.pin !== undefined && e.pin.tag !== candidate.tag);
   const baseline = earlier[earlier.length - 1]?.pin;
@@ -130,7 +130,7 @@ export function batchVersions(root: string, ref: string, env: string, app: strin
   const current = readPins(root, env)[app];
   if (!current) return undefined;
   const history = pinHistory(root, ref, env, app);
-  const at = history.map((e) => samePin(e.pin, current)).lastIndexOf(true);
+  const at = history.map((e) => sameRelease(e.pin, current)).lastIndexOf(true);
   const before = (at >= 0 ? history.slice(0, at) : history).filter(
     (e) => e.pin !== undefined && e.pin.tag !== current.tag,
   );

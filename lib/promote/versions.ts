@@ -7,12 +7,17 @@ import semver from 'semver';
 import { join } from 'node:path';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
-import { git, readBlobs, showFile } from '../git/git.ts';
+import { git, listTree, readBlobs, showFile } from '../git/git.ts';
 import { cmp } from '../util/compare.ts';
 import { writeAtomic } from '../util/fs.ts';
 
-/** App name → pinned image. */
+/** App name → pinned release: image, and spec outside the chain's entry. */
 export type Pins = Record<string, PinnedVersion>;
+
+/** Repository-relative path of an app's spec file, whose git blob a `spec` pin names. */
+export function specPath(app: string): string {
+  return `apps/${app}.ts`;
+}
 
 /** Repository-relative path of an environment's versions file. */
 export function versionsPath(env: string): string {
@@ -29,7 +34,7 @@ function parsePins(text: string, where: string): Pins {
   }
 }
 
-/** Parses a versions file as data: app → `{ tag, digest? }`; anything else is reported, never evaluated. */
+/** Parses a versions file as data: app → `{ tag, digest?, spec? }`; anything else is reported, never evaluated. */
 export function parsePinsData(text: string, where: string): { pins: Pins; error?: string } {
   let data: unknown;
   try {
@@ -41,16 +46,20 @@ export function parsePinsData(text: string, where: string): { pins: Pins; error?
     return { pins: {}, error: `${where} is not a JSON object of app → pin` };
   const pins: Pins = {};
   for (const [app, pin] of Object.entries(data as Record<string, unknown>)) {
-    const p = pin as { tag?: unknown; digest?: unknown } | null;
+    const p = pin as { tag?: unknown; digest?: unknown; spec?: unknown } | null;
     if (
       !p ||
       typeof p !== 'object' ||
       typeof p.tag !== 'string' ||
-      (p.digest !== undefined && typeof p.digest !== 'string')
+      (p.digest !== undefined && typeof p.digest !== 'string') ||
+      (p.spec !== undefined && (typeof p.spec !== 'string' || !/^[0-9a-f]{40,64}$/.test(p.spec)))
     ) {
-      return { pins: {}, error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…" }` };
+      return {
+        pins: {},
+        error: `${where}: '${app}' is not { "tag": "…", "digest": "sha256:…", "spec": "<git blob id>" }`,
+      };
     }
-    pins[app] = p.digest === undefined ? { tag: p.tag } : { tag: p.tag, digest: p.digest };
+    pins[app] = canonicalPin(p as PinnedVersion);
   }
   return { pins };
 }
@@ -70,8 +79,7 @@ export function readPinsAt(root: string, rev: string, env: string): Pins {
 export function formatPins(pins: Pins): string {
   const sorted: Pins = {};
   for (const app of Object.keys(pins).sort(cmp)) {
-    const pin = pins[app]!;
-    sorted[app] = pin.digest ? { tag: pin.tag, digest: pin.digest } : { tag: pin.tag };
+    sorted[app] = canonicalPin(pins[app]!);
   }
   return `${JSON.stringify(sorted, null, 2)}\n`;
 }
@@ -81,15 +89,71 @@ export function writePins(root: string, env: string, pins: Pins): void {
   writeAtomic(join(root, versionsPath(env)), formatPins(pins));
 }
 
-/** Whether two pins name the same artifact. */
-export function samePin(a: PinnedVersion | undefined, b: PinnedVersion | undefined): boolean {
+/** A pin with its fields in the canonical order (tag, digest, spec) and nothing else. */
+function canonicalPin(pin: PinnedVersion): PinnedVersion {
+  return {
+    tag: pin.tag,
+    ...(pin.digest === undefined ? {} : { digest: pin.digest }),
+    ...(pin.spec === undefined ? {} : { spec: pin.spec }),
+  };
+}
+
+/** Whether two pins name the same image (tag and digest), whatever their specs. */
+export function sameImage(a: PinnedVersion | undefined, b: PinnedVersion | undefined): boolean {
   return a !== undefined && b !== undefined && a.tag === b.tag && (a.digest ?? '') === (b.digest ?? '');
 }
 
-/** `tag` or `tag@sha256:abcdef123456` for messages. */
+/** Whether two pins name the same release: the same image and the same spec (or both none). */
+export function samePin(a: PinnedVersion | undefined, b: PinnedVersion | undefined): boolean {
+  return sameImage(a, b) && (a!.spec ?? '') === (b!.spec ?? '');
+}
+
+/**
+ * Whether `pin` is the release `runs` (a release with its spec known: `releaseAt`): the same image,
+ * and the same spec unless `pin` names none (a pin from before spec pins renders the work tree of its
+ * revision, which the chain rule of the release order judges).
+ */
+export function sameRelease(runs: PinnedVersion | undefined, pin: PinnedVersion | undefined): boolean {
+  return sameImage(runs, pin) && (pin!.spec === undefined || pin!.spec === runs!.spec);
+}
+
+/** `tag`, `tag@sha256:abcdef123456`, with ` spec 1a2b3c4d5e6f` when the pin names a spec, for messages. */
 export function showPin(pin: PinnedVersion | undefined): string {
   if (!pin) return '(none)';
-  return pin.digest ? `${pin.tag}@${pin.digest.slice(0, 19)}` : pin.tag;
+  const image = pin.digest ? `${pin.tag}@${pin.digest.slice(0, 19)}` : pin.tag;
+  return pin.spec ? `${image} spec ${pin.spec.slice(0, 12)}` : image;
+}
+
+/**
+ * The release a pin stands for, with its spec known: a pin without `spec` (the chain's entry, or a
+ * repository from before spec pins) runs the app's spec file as it is at the same revision, whose
+ * blob `specBlob` gives.
+ */
+export function releaseOf(pin: PinnedVersion, specBlob: string | undefined): PinnedVersion {
+  return pin.spec !== undefined || specBlob === undefined ? pin : { ...pin, spec: specBlob };
+}
+
+/**
+ * The change of `app`'s spec text from blob `before` to blob `after`, as a unified diff with the spec
+ * file's name on both sides; empty when they are the same text.
+ */
+export function specDiff(root: string, app: string, before: string, after: string): string {
+  if (before === after) return '';
+  const file = specPath(app);
+  const diff = git(root, ['diff', '--no-color', '--no-ext-diff', '--unified=2', before, after]);
+  // git names blobs compared this way by their ids: the header is replaced by the file's name.
+  const body = diff.replace(/^diff --git .*\n(?:index .*\n)?--- .*\n\+\+\+ .*\n/, '');
+  return `--- ${file}@${before.slice(0, 12)}\n+++ ${file}@${after.slice(0, 12)}\n${body.trimEnd()}`;
+}
+
+/** The git blob of every app's spec file at `rev`: app name → blob id. */
+export function specBlobsAt(root: string, rev: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const { path, sha } of listTree(root, rev, 'apps')) {
+    const m = /^apps\/([^/]+)\.ts$/.exec(path);
+    if (m) out.set(m[1]!, sha);
+  }
+  return out;
 }
 
 /** One state of an app's pin in an environment's history. */
@@ -103,13 +167,15 @@ export interface PinEvent {
 }
 
 /**
- * The history of `app`'s pin in `env` along the first-parent history of `rev`,
- * oldest first, one event per change of the pin. Two git calls whatever the
- * length of the history: the log with each commit's blob of the file, then
- * those blobs in one batch.
+ * The history of `app`'s release in `env` along the first-parent history of `rev`, oldest first, one
+ * event per change: of the pin, or, for a pin that names no spec (the chain's entry, or a pin from
+ * before spec pins), of the spec file it then renders (`releaseOf`). Two git calls whatever the
+ * length of the history: the log with each commit's blobs of the two files, then those blobs of the
+ * versions file in one batch.
  */
 export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
   const path = versionsPath(env);
+  const spec = specPath(app);
   const log = git(root, [
     'log',
     '--first-parent',
@@ -120,27 +186,41 @@ export function pinHistory(root: string, rev: string, env: string, app: string):
     rev,
     '--',
     path,
+    spec,
   ]);
-  const commits: { commit: string; time: Date; blob: string | undefined }[] = [];
+  /** Per commit, the blob of each file after it: a string, `null` when deleted, absent when unchanged. */
+  const commits: { commit: string; time: Date; pins?: string | null; spec?: string | null }[] = [];
   for (const record of log.split('\x1e').slice(1)) {
     const [head, ...lines] = record.split('\n');
     const [commit, ct] = head!.split(' ') as [string, string];
+    const entry: (typeof commits)[number] = { commit, time: new Date(Number(ct) * 1000) };
     // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
-    const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${path}`));
-    // A commit listed without a change of the file (a merge equal to its first parent) changes no pin.
-    if (raw === undefined) continue;
-    const blob = raw.split(' ')[3];
-    commits.push({ commit, time: new Date(Number(ct) * 1000), blob: blob && !/^0+$/.test(blob) ? blob : undefined });
+    for (const [key, file] of [
+      ['pins', path],
+      ['spec', spec],
+    ] as const) {
+      const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${file}`));
+      if (raw === undefined) continue;
+      const blob = raw.split(' ')[3];
+      entry[key] = blob && !/^0+$/.test(blob) ? blob : null;
+    }
+    // A commit listed without a change of either file (a merge equal to its first parent) changes nothing.
+    if (entry.pins !== undefined || entry.spec !== undefined) commits.push(entry);
   }
   const blobs = readBlobs(
     root,
-    commits.flatMap((c) => (c.blob ? [c.blob] : [])),
+    commits.flatMap((c) => (c.pins ? [c.pins] : [])),
   );
   const events: PinEvent[] = [];
+  let pinsBlob: string | null = null;
+  let specBlob: string | null = null;
   for (const c of commits.reverse()) {
-    const pin = c.blob ? parsePins(blobs.get(c.blob)!, `${path} at ${c.commit}`)[app] : undefined;
+    if (c.pins !== undefined) pinsBlob = c.pins;
+    if (c.spec !== undefined) specBlob = c.spec;
+    const pinned = pinsBlob ? parsePins(blobs.get(pinsBlob)!, `${path} at ${c.commit}`)[app] : undefined;
+    const pin = pinned && releaseOf(pinned, specBlob ?? undefined);
     const last = events[events.length - 1];
-    if (last && (samePin(last.pin, pin) || (last.pin === undefined && pin === undefined))) continue;
+    if (last ? samePin(last.pin, pin) || (last.pin === undefined && pin === undefined) : pin === undefined) continue;
     events.push({ commit: c.commit, time: c.time, pin });
   }
   return events;

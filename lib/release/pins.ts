@@ -19,7 +19,18 @@
  */
 import { readBlobs } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
-import { isNewer, parsePinsData, pinHistory, samePin, showPin, versionsPath, type Pins } from '../promote/versions.ts';
+import {
+  isNewer,
+  parsePinsData,
+  pinHistory,
+  releaseOf,
+  samePin,
+  sameRelease,
+  showPin,
+  specBlobsAt,
+  versionsPath,
+  type Pins,
+} from '../promote/versions.ts';
 import { VERSIONS_FILE } from '../spec/project.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
@@ -110,7 +121,11 @@ export function judgePins(input: PinGateInput): PinVerdict {
     }
     return entry;
   };
-  const baseFiles = { get: (env: string): Pins | undefined => pinsOf('base', env).pins };
+  let specs: Map<string, string> | undefined;
+  const baseFiles = {
+    get: (env: string): Pins | undefined => pinsOf('base', env).pins,
+    specs: (): Map<string, string> => (specs ??= specBlobsAt(root, base)),
+  };
   const headFiles = { get: (env: string): Pins | undefined => pinsOf('head', env).pins };
   for (const policy of policies.filter((p) => changedEnvs.includes(p.name))) {
     const env = policy.name as string;
@@ -153,12 +168,18 @@ interface PinsBySide {
   get(env: string): Pins | undefined;
 }
 
+/** Pins of the base revision, with the blob of each app's spec file there. */
+interface BasePins extends PinsBySide {
+  /** App name → blob of `apps/<app>.ts` at base: the spec a pin without `spec` renders. */
+  specs(): ReadonlyMap<string, string>;
+}
+
 interface OneInput {
   readonly root: string;
   readonly base: string;
   readonly now: Date;
   readonly policy: EnvironmentSpec;
-  readonly baseFiles: PinsBySide;
+  readonly baseFiles: BasePins;
   readonly headFiles: PinsBySide;
   readonly app: string;
   readonly before: PinnedVersion | undefined;
@@ -179,8 +200,15 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
       'pin the digest upstream first and promote it with npm run promote',
     );
   }
+  if (i.before?.spec !== undefined && i.after.spec === undefined) {
+    refuse(
+      'provenance',
+      `the pin drops its spec (${i.before.spec.slice(0, 12)}): ${env} would render apps/${i.app}.ts of the work tree`,
+      `keep the spec pinned; promote the app to move it: npm run -s promote -- ${i.app} --to ${env}`,
+    );
+  }
   const history = pinHistory(i.root, i.base, env, i.app);
-  if (history.some((e) => samePin(e.pin, i.after))) return { refusals: out, source: 'rollback' };
+  if (history.some((e) => sameRelease(e.pin, i.after))) return { refusals: out, source: 'rollback' };
 
   const frozen = activeFreeze(i.policy.promotion.freezeWindows ?? [], i.now);
   if (frozen) {
@@ -201,7 +229,8 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   const partner = i.policy.promotion.releasedWith;
   if (partner !== undefined) {
     const runs = [i.headFiles.get(partner)?.[i.app], i.baseFiles.get(partner)?.[i.app]];
-    if (runs.some((p) => samePin(p, i.after))) source = partner;
+    if (runs.some((p) => p !== undefined && sameRelease(releaseOf(p, i.baseFiles.specs().get(i.app)), i.after)))
+      source = partner;
     else
       refuse(
         'upstream',
@@ -212,6 +241,12 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   }
   const from = i.policy.promotion.from;
   if (from === undefined) {
+    if (i.after.spec !== undefined)
+      refuse(
+        'provenance',
+        `${env} is the chain's entry: it renders apps/${i.app}.ts from the work tree and pins no spec`,
+        `remove "spec" from ${i.app}'s pin in ${versionsPath(env)}`,
+      );
     if (!i.after.digest)
       refuse(
         'provenance',
@@ -221,9 +256,13 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
     return { refusals: out, ...(i.after.digest ? { source: 'build' } : {}) };
   }
   const sources = [from, ...(i.policy.promotion.hotfixFrom ?? [])] as string[];
-  source = sources.find((s) => samePin(i.baseFiles.get(s)?.[i.app], i.after));
+  const runsIn = (s: string): PinnedVersion | undefined => {
+    const pin = i.baseFiles.get(s)?.[i.app];
+    return pin && releaseOf(pin, i.baseFiles.specs().get(i.app));
+  };
+  source = sources.find((s) => sameRelease(runsIn(s), i.after));
   if (source === undefined) {
-    const upstream = i.baseFiles.get(from)?.[i.app];
+    const upstream = runsIn(from);
     refuse(
       'upstream',
       `${showPin(i.after)} does not run in ${sources.join(' or ')} on the base revision (${from} runs ${showPin(upstream)})`,
@@ -235,13 +274,13 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   if (minSoak > 0) {
     const upstreamHistory = pinHistory(i.root, i.base, source, i.app);
     const last = upstreamHistory[upstreamHistory.length - 1];
-    const since = last && samePin(last.pin, i.after) ? last.time : i.now;
+    const since = last && sameRelease(last.pin, i.after) ? last.time : i.now;
     const hours = (i.now.getTime() - since.getTime()) / 3_600_000;
     if (hours < minSoak) {
       const ready = new Date(since.getTime() + minSoak * 3_600_000).toISOString();
       refuse(
         'soak',
-        `${i.after.tag} has run in ${source} for ${hours.toFixed(1)} h; ${env} needs ${minSoak} h (since ${since.toISOString()})`,
+        `${showPin(i.after)} has run in ${source} for ${hours.toFixed(1)} h; ${env} needs ${minSoak} h (since ${since.toISOString()})`,
         `merge after ${ready}, or have an approver of ${env} grant an override`,
       );
     }

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProject, renderInputs, resolveInput, type Project } from '../spec/project.ts';
+import { loadProject, renderInputs, resolveInput, type LoadedApp, type Project } from '../spec/project.ts';
 import { namespaceOf } from '../spec/resolve.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { checkPolicyAcross } from '../validate/policy.ts';
@@ -120,7 +120,13 @@ async function renderWith(
   // (resolution is a function of these and of the platform code, which keys the whole store). Each spec and
   // environment is written out and hashed once, not once per render.
   const envHashes = new Map(project.environments.map((e) => [e.spec.name as string, hashText(JSON.stringify(e.spec))]));
-  const specHashes = new Map(project.apps.map((a) => [a.file, hashText(JSON.stringify(a.spec))]));
+  // Keyed by the loaded spec, not its file: an environment may run a pinned text of the file other than the work tree's.
+  const specHashes = new Map<LoadedApp, string>();
+  const specHash = (app: LoadedApp): string => {
+    let hash = specHashes.get(app);
+    if (hash === undefined) specHashes.set(app, (hash = hashText(JSON.stringify(app.spec))));
+    return hash;
+  };
   // Only environments released together are compared across files; the others keep nothing for it in the store.
   const cross = new Set<string>();
   for (const { spec } of project.environments) {
@@ -128,7 +134,7 @@ async function renderWith(
   }
   const keys = inputs.map(({ app, env, version }) =>
     hashText(
-      `${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHashes.get(app.file)}\0${JSON.stringify(version)}`,
+      `${envHashes.get(env.name)}\0${cross.has(env.name)}\0${app.file}\0${specHash(app)}\0${JSON.stringify(version)}`,
     ),
   );
   const metas: (RenderMeta | undefined)[] = keys.map((k) => store.meta(k));

@@ -7,7 +7,7 @@
 import semver from 'semver';
 import { git, readBlobs, revParse } from '../git/git.ts';
 import { activeFreeze, nextOpen } from '../promote/freeze.ts';
-import { samePin, versionsPath, type Pins } from '../promote/versions.ts';
+import { sameImage, versionsPath, type Pins } from '../promote/versions.ts';
 import { auditReleases } from '../release/audit.ts';
 import { KeyedCache, codeHash } from '../util/cache.ts';
 import { releaseRecordBlobs } from '../release/record.ts';
@@ -174,12 +174,12 @@ function cellOf(context: CellContext): CellFacts {
   const base = {
     version: pin.tag,
     ...(pin.digest ? { digest: pin.digest } : {}),
-    ...(held && samePin(held.pin, pin) ? { since: new Date(held.time).toISOString() } : {}),
+    ...(held && sameImage(held.pin, pin) ? { since: new Date(held.time).toISOString() } : {}),
   };
   const wave = env.promotion.releasedWith;
   if (wave) {
     const partner = pins.get(wave)?.[app];
-    if (samePin(partner, pin))
+    if (sameImage(partner, pin))
       return { ...base, state: 'current', note: `released with ${wave}, which runs the same artifact` };
     return {
       ...base,
@@ -200,7 +200,7 @@ function cellOf(context: CellContext): CellFacts {
       note: `${env.name} takes new builds: promote -- ${app} --to ${env.name} --version TAG --digest sha256:…`,
     };
   if (!upstreamPin) return { ...base, state: 'current', note: `${upstream} has no pin of ${app}` };
-  if (samePin(upstreamPin, pin)) return { ...base, state: 'current', note: `runs what ${upstream} runs` };
+  if (sameImage(upstreamPin, pin)) return { ...base, state: 'current', note: `runs what ${upstream} runs` };
   if (semver.valid(pin.tag) && semver.valid(upstreamPin.tag) && semver.gt(pin.tag, upstreamPin.tag)) {
     return { ...base, state: 'current', note: `runs ${pin.tag}, newer than ${upstream}'s ${upstreamPin.tag}` };
   }
@@ -218,7 +218,7 @@ function cellOf(context: CellContext): CellFacts {
   }
   const upstreamHeld = since.get(upstream)?.get(app);
   const ranHours =
-    upstreamHeld && samePin(upstreamHeld.pin, upstreamPin) ? (now.getTime() - upstreamHeld.time) / HOUR_MS : 0;
+    upstreamHeld && sameImage(upstreamHeld.pin, upstreamPin) ? (now.getTime() - upstreamHeld.time) / HOUR_MS : 0;
   const left = Math.max(0, site.minSoakHours - ranHours);
   if (left > 0) {
     const leftHours = Math.ceil(left * 10) / 10;
@@ -279,7 +279,7 @@ function pinSince(root: string, commit: string, env: string): Map<string, PinSin
     }
     for (const app of held.keys()) if (!(app in pins)) held.delete(app);
     for (const [app, pin] of Object.entries(pins)) {
-      if (!samePin(held.get(app)?.pin, pin)) held.set(app, { pin, time: state.time });
+      if (!sameImage(held.get(app)?.pin, pin)) held.set(app, { pin, time: state.time });
     }
   }
   return held;

@@ -84,19 +84,111 @@ export async function loadSpecFiles(
     return undefined;
   }
   try {
-    const module = { exports: {} as Record<string, unknown> };
-    const require = (id: string): unknown => {
-      if (SPEC_MODULE.test(id)) return spec;
-      throw new Error(`app files load together only when they import nothing but repository files, not '${id}'`);
-    };
-    // Strict, as the same files are when imported as ES modules.
-    const run = runInThisContext(`(function (exports, require, module) {'use strict';\n${code}\n})`, {
-      filename: `${root}/apps.bundle.js`,
-    }) as (exports: unknown, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
-    run(module.exports, require, module);
-    const values = files.map((_, i) => module.exports[`f${i}`]);
+    const values = evaluate(code, root, files.length);
     return values.some((v) => v === undefined) ? undefined : values;
   } catch {
     return undefined;
   }
+}
+
+/** Runs a compiled batch (CommonJS) in this process and returns the exports `f0`, `f1`, … of its `count` files. */
+function evaluate(code: string, root: string, count: number): unknown[] {
+  const module = { exports: {} as Record<string, unknown> };
+  const require = (id: string): unknown => {
+    if (SPEC_MODULE.test(id)) return spec;
+    throw new Error(`a spec loads only when it imports nothing but the spec module ('#platform'), not '${id}'`);
+  };
+  // Strict, as the same files are when imported as ES modules.
+  const run = runInThisContext(`(function (exports, require, module) {'use strict';\n${code}\n})`, {
+    filename: `${root}/apps.bundle.js`,
+  }) as (exports: unknown, require: (id: string) => unknown, module: { exports: Record<string, unknown> }) => void;
+  run(module.exports, require, module);
+  return Array.from({ length: count }, (_, i) => module.exports[`f${i}`]);
+}
+
+/** Namespace of the spec texts `loadSpecTexts` serves to esbuild: `pinned:<index>`. */
+const PINNED = 'pinned';
+
+/** The default export of each text, or why it cannot be loaded. */
+export type TextLoad = { readonly value: unknown } | { readonly error: string };
+
+/**
+ * The default exports of spec `texts` that are not files of the work tree (the spec texts pinned in
+ * environments, read from git objects), compiled together in one esbuild pass. Such a text may import
+ * the spec module and nothing else. When the batch fails, each text is compiled on its own, so that
+ * every failure is named with its reason.
+ */
+export async function loadSpecTexts(root: string, texts: readonly string[]): Promise<TextLoad[]> {
+  if (texts.length === 0) return [];
+  const whole = await compileTexts(
+    root,
+    texts.map((_, i) => i),
+    texts,
+  );
+  if (!('error' in whole) && whole.values.every((v) => v !== undefined))
+    return whole.values.map((value) => ({ value }));
+  return Promise.all(
+    texts.map(async (_, i): Promise<TextLoad> => {
+      const one = await compileTexts(root, [i], texts);
+      if ('error' in one) return one;
+      return one.values[0] === undefined ? { error: 'has no default export' } : { value: one.values[0] };
+    }),
+  );
+}
+
+async function compileTexts(
+  root: string,
+  indexes: readonly number[],
+  texts: readonly string[],
+): Promise<{ values: unknown[] } | { error: string }> {
+  const entry = indexes
+    .map((n, i) => `export { default as f${i} } from ${JSON.stringify(`${PINNED}:${n}`)};`)
+    .join('\n');
+  const served: Plugin = {
+    name: 'pinned-texts',
+    setup(build) {
+      build.onResolve({ filter: /^pinned:\d+$/ }, (args) => ({
+        path: args.path.slice(PINNED.length + 1),
+        namespace: PINNED,
+      }));
+      build.onLoad({ filter: /.*/, namespace: PINNED }, (args) => ({
+        contents: texts[Number(args.path)]!,
+        loader: 'ts',
+        resolveDir: resolve(root, 'apps'),
+      }));
+    },
+  };
+  let code: string;
+  try {
+    const result = await build({
+      stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'pinned.bundle.ts' },
+      bundle: true,
+      packages: 'external',
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      external: SPEC_MODULE_PATHS,
+      plugins: [served],
+    });
+    code = result.outputFiles[0]!.text;
+  } catch (error) {
+    return { error: firstLines((error as Error).message) };
+  }
+  try {
+    return { values: evaluate(code, root, indexes.length) };
+  } catch (error) {
+    return { error: firstLines((error as Error).message) };
+  }
+}
+
+/** The first lines of an error message, on one line. */
+function firstLines(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' ');
 }

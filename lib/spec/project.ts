@@ -17,13 +17,19 @@ import { cmp } from '../util/compare.ts';
 import { KeyedCache, codeHash, hashText } from '../util/cache.ts';
 import { importTypeScript } from '../util/import-ts.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
-import { loadSpecFiles } from './bundle.ts';
+import { loadSpecFiles, loadSpecTexts } from './bundle.ts';
+import { blobId, objectTypes, readBlobs } from '../git/git.ts';
+import { upgradeApp } from './migrations.ts';
 
 /** An app spec with the file it came from. */
 export interface LoadedApp {
   readonly spec: AppSpec;
   /** Repository-relative path (`apps/claims-api.ts`). */
   readonly file: string;
+  /** Git blob id of the spec's text: what an environment's `spec` pin names. */
+  readonly blob: string;
+  /** Set when the spec is an environment's pinned text read from git, not the work tree's file. */
+  readonly pinned?: true;
 }
 
 /** An environment with its pinned versions. */
@@ -35,6 +41,11 @@ export interface LoadedEnvironment {
   readonly versionsFile: string;
   /** App name → pinned image. */
   readonly versions: Readonly<Record<string, PinnedVersion>>;
+  /**
+   * App name → the spec the environment runs, where its pin names a spec text other than the work
+   * tree's (`spec` in `versions.json`); every other app renders its work-tree spec.
+   */
+  readonly pinnedSpecs: ReadonlyMap<string, LoadedApp>;
 }
 
 /** Everything the render needs, checked. */
@@ -81,11 +92,12 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
   const brokenEnvs = new Set<string>();
   const environments = await loadEnvironments(root, sink, specCache, brokenEnvs);
   const { apps, broken } = await loadApps(root, sink, specCache);
+  const withSpecs = await loadPinnedSpecs(root, environments, apps, sink, specCache);
   specCache.save();
-  checkCrossReferences(apps, broken, environments, brokenEnvs, sink, options.unpinned);
-  checkRolloutInEnvironments(apps, environments, sink);
+  checkCrossReferences(apps, broken, withSpecs, brokenEnvs, sink, options.unpinned);
+  checkRolloutInEnvironments(apps, withSpecs, sink);
   sink.throwIfAny();
-  return { root, environments: orderEnvironments(environments, sink), apps };
+  return { root, environments: orderEnvironments(withSpecs, sink), apps };
 }
 
 /**
@@ -108,17 +120,30 @@ export interface RenderInput {
   readonly version: PinnedVersion;
 }
 
-/** Every app × environment it runs in (with a pinned version), in promotion order then app name. */
+/**
+ * Every app × environment it runs in (with a pinned version), in promotion order then app name, each
+ * with the spec the environment runs: its pinned spec text, or the work tree's.
+ */
 export function renderInputs(project: Project): RenderInput[] {
   const out: RenderInput[] = [];
   for (const env of project.environments) {
     for (const app of project.apps) {
       if (!runsIn(app.spec, env.spec.name)) continue;
       const version = env.versions[app.spec.name];
-      if (version) out.push({ app, env: env.spec, version });
+      if (version) out.push({ app: env.pinnedSpecs.get(app.spec.name) ?? app, env: env.spec, version });
     }
   }
   return out;
+}
+
+/** The spec `env` runs for the app named `app`: its pinned spec, else the work tree's (`undefined` when none). */
+export function specIn(project: Project, env: LoadedEnvironment, app: string): LoadedApp | undefined {
+  return env.pinnedSpecs.get(app) ?? project.apps.find((a) => a.spec.name === app);
+}
+
+/** Whether `env` is the chain's entry: the environment fed by builds, which renders the work tree's specs. */
+export function isEntry(env: EnvironmentSpec): boolean {
+  return env.promotion.from === undefined && env.promotion.releasedWith === undefined;
 }
 
 /** Resolves one app × environment. */
@@ -211,7 +236,7 @@ async function loadCheckedSpecs<T>(
   sink: ProblemSink,
   cache: KeyedCache<unknown> | undefined,
   check: (raw: unknown, file: string) => T | undefined,
-): Promise<(T | undefined)[]> {
+): Promise<{ specs: (T | undefined)[]; texts: string[] }> {
   // Each file is read once: its key is the hash of these bytes, and the batch compiles these bytes.
   const texts = files.map((file) => readFileSync(join(root, file), 'utf8'));
   const keys = files.map((file, i) =>
@@ -236,7 +261,7 @@ async function loadCheckedSpecs<T>(
       specs[index] = spec;
     }),
   );
-  return specs;
+  return { specs, texts };
 }
 
 function environmentFile(folder: string): string {
@@ -264,7 +289,7 @@ async function loadEnvironments(
     .map((d) => d.name)
     .sort();
   const present = folders.filter((folder) => existsSync(join(root, environmentFile(folder))));
-  const specs = await loadCheckedSpecs(root, present.map(environmentFile), sink, specCache, (raw, file) => {
+  const { specs } = await loadCheckedSpecs(root, present.map(environmentFile), sink, specCache, (raw, file) => {
     const upgraded = legacy ? upgradeLegacyEnvironment(raw, file) : undefined;
     const spec = checkShape(environmentSchema, upgraded ?? raw, file, sink);
     if (spec) checkEnvironment(spec, file, file.split('/')[1]!, sink, { legacy: upgraded !== undefined });
@@ -280,7 +305,7 @@ async function loadEnvironments(
     const spec = specs[present.indexOf(folder)];
     const versions = readVersions(root, versionsFile, spec, sink, specCache);
     if (!spec || !versions) broken.add(spec?.name ?? folder);
-    return spec && versions ? { spec, file, versionsFile, versions } : undefined;
+    return spec && versions ? { spec, file, versionsFile, versions, pinnedSpecs: new Map() } : undefined;
   });
   return loaded.filter((e): e is LoadedEnvironment => e !== undefined);
 }
@@ -454,24 +479,207 @@ async function loadApps(
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
     .map((e) => e.name)
     .sort();
-  const specs = await loadCheckedSpecs(
+  const { specs, texts } = await loadCheckedSpecs(
     root,
     files.map((name) => `apps/${name}`),
     sink,
     specCache,
-    (raw, file) => {
-      const spec = checkShape(appSchema, raw, file, sink);
-      if (spec) checkApp(spec, file, sink);
-      return spec;
-    },
+    (raw, file) => checkAppSpec(raw, file, sink),
   );
   const loaded = files.map((name, i): LoadedApp | undefined => {
     const spec = specs[i];
     if (!spec) broken.add(name.slice(0, -'.ts'.length));
-    return spec ? { spec, file: `apps/${name}` } : undefined;
+    return spec ? { spec, file: `apps/${name}`, blob: blobId(texts[i]!) } : undefined;
   });
   const apps = loaded.filter((a): a is LoadedApp => a !== undefined).sort((a, b) => cmp(a.spec.name, b.spec.name));
   return { apps, broken };
+}
+
+/** Checks one loaded app spec: older forms upgraded (`upgradeApp`), then its shape and rules. */
+function checkAppSpec(raw: unknown, file: string, sink: ProblemSink): AppSpec | undefined {
+  const spec = checkShape(appSchema, upgradeApp(raw, file), file, sink);
+  if (spec) checkApp(spec, file, sink);
+  return spec;
+}
+
+/** A git object id as pins name them: 40 hex digits (SHA-1), or 64 in a SHA-256 repository. */
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The environments with the specs their pins name (`spec` in `versions.json`) loaded from git
+ * objects. A pin naming the work tree's text needs no load. Each pinned text must be pure
+ * (`isPureSpec`: its value depends on its text and the spec module alone, so the text is the whole
+ * release) and pass today's checks: the spec schema is a compatibility contract, and an older form
+ * loads through `upgradeApp`. A pin naming an object git does not have, or a text that does not load,
+ * is reported against the versions file, with the app and the fix.
+ */
+async function loadPinnedSpecs(
+  root: string,
+  environments: readonly LoadedEnvironment[],
+  apps: readonly LoadedApp[],
+  sink: ProblemSink,
+  cache: KeyedCache<unknown>,
+): Promise<LoadedEnvironment[]> {
+  const workTree = new Map(apps.map((a) => [a.spec.name, a]));
+  /** Blob → the pins that name it (environment, app), in promotion order. */
+  const wanted = new Map<string, { env: LoadedEnvironment; app: string }[]>();
+  for (const env of environments) {
+    for (const [app, pin] of Object.entries(env.versions)) {
+      if (pin.spec === undefined) continue;
+      if (isEntry(env.spec)) {
+        sink.add(
+          env.versionsFile,
+          `${app}.spec`,
+          pin.spec,
+          `${env.spec.name} is the chain's entry: it renders apps/${app}.ts from the work tree and pins no spec`,
+          `remove "spec" from ${app}'s pin`,
+        );
+      } else if (!OBJECT_ID.test(pin.spec)) {
+        sink.add(
+          env.versionsFile,
+          `${app}.spec`,
+          pin.spec,
+          'not a git object id',
+          `pin the spec with npm run -s promote -- ${app} --to ${env.spec.name} (40 hex characters, as git rev-parse main:apps/${app}.ts prints)`,
+        );
+      } else if (workTree.get(app)?.blob !== pin.spec) {
+        wanted.set(pin.spec, [...(wanted.get(pin.spec) ?? []), { env, app }]);
+      }
+    }
+  }
+  const loaded = new Map<string, LoadedApp>();
+  const uncached: string[] = [];
+  for (const [blob, pins] of wanted) {
+    const file = `apps/${pins[0]!.app}.ts`;
+    const spec = cache.get(pinnedKey(file, blob)) as AppSpec | undefined;
+    if (spec) loaded.set(blob, { spec, file, blob, pinned: true });
+    else uncached.push(blob);
+  }
+  if (uncached.length > 0) await loadPinnedTexts(root, uncached, wanted, sink, cache, loaded);
+  return environments.map((env) => {
+    const pinnedSpecs = new Map<string, LoadedApp>();
+    for (const [app, pin] of Object.entries(env.versions)) {
+      const spec = pin.spec === undefined ? undefined : loaded.get(pin.spec);
+      if (spec === undefined) continue;
+      if (spec.spec.name !== app) {
+        sink.add(
+          env.versionsFile,
+          `${app}.spec`,
+          pin.spec,
+          `names the spec of app '${spec.spec.name}', not of '${app}'`,
+          `pin ${app}'s own spec: npm run -s promote -- ${app} --to ${env.spec.name}`,
+        );
+        continue;
+      }
+      pinnedSpecs.set(app, spec);
+    }
+    return { ...env, pinnedSpecs };
+  });
+}
+
+/** Reads, loads and checks the pinned spec texts `blobs` from git objects into `loaded`. */
+async function loadPinnedTexts(
+  root: string,
+  blobs: readonly string[],
+  wanted: ReadonlyMap<string, readonly { env: LoadedEnvironment; app: string }[]>,
+  sink: ProblemSink,
+  cache: KeyedCache<unknown>,
+  loaded: Map<string, LoadedApp>,
+): Promise<void> {
+  const where = (blob: string): { file: string; field: string; pins: string } => {
+    const pins = wanted.get(blob)!;
+    const { env, app } = pins[0]!;
+    const others = pins.slice(1).map((p) => p.env.spec.name);
+    return {
+      file: env.versionsFile,
+      field: `${app}.spec`,
+      pins: others.length > 0 ? ` (also pinned in ${others.join(', ')})` : '',
+    };
+  };
+  let types: Map<string, string>;
+  try {
+    types = objectTypes(root, blobs);
+  } catch (error) {
+    for (const blob of blobs) {
+      const w = where(blob);
+      sink.add(
+        w.file,
+        w.field,
+        blob,
+        `cannot be read from git: ${(error as Error).message.split('\n')[0]}${w.pins}`,
+        'run in a git clone of the repository with its full history',
+      );
+    }
+    return;
+  }
+  const present = blobs.filter((blob) => {
+    const type = types.get(blob);
+    if (type === 'blob') return true;
+    const w = where(blob);
+    const { env, app } = wanted.get(blob)![0]!;
+    sink.add(
+      w.file,
+      w.field,
+      blob,
+      type === 'missing'
+        ? `names an object this repository's git does not have${w.pins}`
+        : `names a git ${type}, not the text of apps/${app}.ts${w.pins}`,
+      type === 'missing'
+        ? `fetch the history that holds it (git fetch --unshallow), or pin a spec that exists: npm run -s promote -- ${app} --to ${env.spec.name}`
+        : `pin the blob of the spec file: npm run -s promote -- ${app} --to ${env.spec.name}`,
+    );
+    return false;
+  });
+  const texts = readBlobs(root, present);
+  const pure = present.filter((blob) => {
+    if (isPureSpec(texts.get(blob)!)) return true;
+    const w = where(blob);
+    sink.add(
+      w.file,
+      w.field,
+      blob,
+      `names a spec text that imports more than the spec module, or reads the process or the clock${w.pins}`,
+      'a pinned spec must depend on its own text alone: inline what it imports, then promote it again',
+    );
+    return false;
+  });
+  const results = await loadSpecTexts(
+    root,
+    pure.map((blob) => texts.get(blob)!),
+  );
+  pure.forEach((blob, i) => {
+    const result = results[i]!;
+    const { app } = wanted.get(blob)![0]!;
+    const file = `apps/${app}.ts`;
+    // Problems name the pinned text and where it is pinned; the label ends with the file, as the checks expect.
+    const envs = wanted
+      .get(blob)!
+      .map((p) => p.env.spec.name)
+      .join(', ');
+    const label = `the text ${blob.slice(0, 12)} pinned in ${envs} of ${file}`;
+    if ('error' in result) {
+      const w = where(blob);
+      sink.add(
+        w.file,
+        w.field,
+        blob,
+        `names a spec that no longer loads: ${result.error}${w.pins}`,
+        'every pinned spec must keep loading: accept the old form in lib/spec/migrations.ts, or promote a spec that loads',
+      );
+      return;
+    }
+    const problems = sink.problems.length;
+    const spec = checkAppSpec(result.value, label, sink);
+    if (spec) {
+      loaded.set(blob, { spec, file, blob, pinned: true });
+      keepChecked(cache, pinnedKey(file, blob), spec, sink, problems);
+    }
+  });
+}
+
+/** Key of a pinned spec (by its git blob id, a hash of its text) once it has passed its checks. */
+function pinnedKey(file: string, blob: string): string {
+  return `pinned:${file}:${blob}`;
 }
 
 /** Checks references between files; names in `broken` (files already reported) raise no follow-on problems. */
@@ -549,7 +757,17 @@ function checkCrossReferences(
           pinFix(spec, env, first, file),
         );
       }
-      if (runs) checkAppInEnvironment(app, env, sink, reported);
+      const rendered = env.pinnedSpecs.get(spec.name) ?? app;
+      if (runs) checkAppInEnvironment(rendered, env, sink, reported);
+      if (runs && rendered.pinned && !runsIn(rendered.spec, env.spec.name)) {
+        sink.add(
+          env.versionsFile,
+          `${spec.name}.spec`,
+          rendered.blob,
+          `names a spec of '${spec.name}' whose environments leave out ${env.spec.name}`,
+          `promote a spec that lists '${env.spec.name}': npm run -s promote -- ${spec.name} --to ${env.spec.name}`,
+        );
+      }
       if (!runs && pinned) {
         sink.add(
           env.versionsFile,

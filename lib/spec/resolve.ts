@@ -8,12 +8,18 @@ import { resolveRollout, type ResolvedRollout } from './rollout.ts';
 import { resolveLogs, type ResolvedLogs } from './logs.ts';
 import { resolveMetrics, type ResolvedMetrics } from './metrics.ts';
 
-/** An image pinned for one environment. */
+/** An app's release pinned for one environment: its image and, outside the chain's entry, its spec. */
 export interface PinnedVersion {
   /** Image tag. */
   readonly tag: string;
   /** `sha256:` digest, when pinned. */
   readonly digest?: string;
+  /**
+   * Git blob id of the app's spec text (`apps/<app>.ts`) the environment runs. The chain's entry
+   * renders the work tree's spec and pins none; elsewhere a pin without it renders the work tree too
+   * (repositories from before spec pins) until `pin-specs` or a promotion pins it.
+   */
+  readonly spec?: string;
 }
 
 /** Resolved health probes. */

@@ -249,8 +249,11 @@ export const environmentSchema = z.strictObject({
     .optional(),
 }) satisfies z.ZodType<EnvironmentSpec>;
 
-/** Shape of a versions file: app name → pinned image. */
-export const versionsSchema = z.record(z.string(), z.strictObject({ tag: z.string(), digest: z.string().optional() }));
+/** Shape of a versions file: app name → pinned image, and the git blob of the app's spec it runs. */
+export const versionsSchema = z.record(
+  z.string(),
+  z.strictObject({ tag: z.string(), digest: z.string().optional(), spec: z.string().optional() }),
+);
 
 /** Parses `input` with `schema`; records every shape problem against `file`. Returns the value only when valid. */
 export function checkShape<T>(schema: z.ZodType<T>, input: unknown, file: string, sink: ProblemSink): T | undefined {
