@@ -124,7 +124,10 @@ async function renderWith(
   const specHashes = new Map<LoadedApp, string>();
   const specHash = (app: LoadedApp): string => {
     let hash = specHashes.get(app);
-    if (hash === undefined) specHashes.set(app, (hash = hashText(JSON.stringify(app.spec))));
+    if (hash === undefined) {
+      hash = hashText(JSON.stringify(app.spec));
+      specHashes.set(app, hash);
+    }
     return hash;
   };
   // Only environments released together are compared across files; the others keep nothing for it in the store.
