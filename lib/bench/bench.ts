@@ -18,7 +18,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platformEntry } from '../util/build.mjs';
-import { loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
+import { isEntry, loadEnvironmentsOnly, resolveProject, loadProject } from '../spec/project.ts';
+import { blobId } from '../git/git.ts';
 import { renderApp } from '../render/render.ts';
 import { addEnvToEveryApp, raisePreStop } from './bigchange.ts';
 import { benchPin, generateApps } from './generate.ts';
@@ -152,13 +153,16 @@ export async function makeBenchRepo(repoRoot: string, n: number, onCreated?: (ro
   for (const app of apps) {
     writeFileSync(join(root, 'apps', `${app.name}.ts`), appSource(app));
   }
+  // Outside the chain's entry, each pin names the spec text it runs, as `pin-specs` leaves a repository.
+  const specs = new Map(apps.map((a) => [a.name, blobId(appSource(a))]));
   envs.forEach((env, i) => {
     const dir = join(root, 'environments', env.spec.name);
     mkdirSync(dir, { recursive: true });
     cpSync(join(repoRoot, env.file), join(dir, 'environment.ts'));
+    const spec = (app: string) => (isEntry(env.spec) ? {} : { spec: specs.get(app)! });
     writeFileSync(
       join(dir, 'versions.json'),
-      formatPins(Object.fromEntries(apps.map((a) => [a.name, benchPin(a.name, i)]))),
+      formatPins(Object.fromEntries(apps.map((a) => [a.name, { ...benchPin(a.name, i), ...spec(a.name) }]))),
     );
   });
   return root;
