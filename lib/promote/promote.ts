@@ -6,7 +6,7 @@
  * writes the versions files, re-renders, and optionally commits on a new branch.
  */
 import type { AppSpec, EnvName } from '../spec/app.ts';
-import { isPureSpec, loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
+import { isEntry, isPureSpec, loadProject, runsIn, type LoadedEnvironment, type Project } from '../spec/project.ts';
 import type { PinnedVersion } from '../spec/resolve.ts';
 import { git, isDirty, dirtyPaths, mainOrHead, readBlobs, revParse } from '../git/git.ts';
 import { MANIFESTS_DIR, synth } from '../render/synth.ts';
@@ -24,6 +24,7 @@ import {
   readPins,
   readPinsAt,
   samePin,
+  showImage,
   showPin,
   specDiff,
   versionsPath,
@@ -191,7 +192,10 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
     if (mode === 'build') {
       candidate = { tag: request.version!, digest: request.digest };
     } else if (mode === 'rollback') {
-      candidate = rollbackPin(root, ref, target.spec.name, app.name, current, request.version, refuse);
+      const running = current && releaseOf(current, specs().get(app.name));
+      candidate = rollbackPin(root, ref, target.spec.name, app.name, running, request.version, refuse);
+      // The chain's entry renders the work tree's spec: a rollback there moves the image alone.
+      if (candidate && isEntry(target.spec)) candidate = { tag: candidate.tag, digest: candidate.digest };
     } else {
       candidate = upstreamPin(root, ref, specs(), source!, target, app.name, now, request, refuse);
     }
@@ -200,7 +204,8 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
     if (mode !== 'rollback' && current?.digest && !candidate.digest && current.tag === candidate.tag)
       candidate = { ...candidate, digest: current.digest };
     if (candidate.spec !== undefined && !checkPinnableSpec(root, candidate.spec, app.name, refuse)) continue;
-    if (mode !== 'rollback' && samePin(current, candidate)) {
+    // A pin from before spec pins runs the spec file of `ref`: the same release when that is the candidate's spec.
+    if (mode !== 'rollback' && current && samePin(releaseOf(current, specs().get(app.name)), candidate)) {
       unchanged.push(app.name);
       continue;
     }
@@ -226,7 +231,7 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
         refuse({
           gate: 'provenance',
           app: app.name,
-          message: `${showPin(candidate)} has no digest, and would replace ${showPin(before)} in ${env.spec.name}, dropping its digest`,
+          message: `${showImage(candidate)} has no digest, and would replace ${showImage(before)} in ${env.spec.name}, dropping its digest`,
           remedy: `pin the digest upstream first (promote it again with its digest, or builds enter with --digest sha256:…)`,
         });
         continue;
@@ -235,7 +240,7 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
         refuse({
           gate: 'provenance',
           app: app.name,
-          message: `${showPin(candidate)} has no digest, and ${env.spec.name} runs only digest-pinned images`,
+          message: `${showImage(candidate)} has no digest, and ${env.spec.name} runs only digest-pinned images`,
           remedy: `pin the digest upstream first (builds enter with --digest sha256:…)`,
         });
         continue;
@@ -330,7 +335,12 @@ function selectApps(
         releaseOf(pin, specs().get(app)),
       ]),
     );
-    const target = readPins(root, targets[0]!.spec.name);
+    const target = Object.fromEntries(
+      Object.entries(readPins(root, targets[0]!.spec.name)).map(([app, pin]) => [
+        app,
+        releaseOf(pin, specs().get(app)),
+      ]),
+    );
     return project.apps
       .map((a) => a.spec)
       .filter(

@@ -120,8 +120,13 @@ export function sameRelease(runs: PinnedVersion | undefined, pin: PinnedVersion 
 /** `tag`, `tag@sha256:abcdef123456`, with ` spec 1a2b3c4d5e6f` when the pin names a spec, for messages. */
 export function showPin(pin: PinnedVersion | undefined): string {
   if (!pin) return '(none)';
-  const image = pin.digest ? `${pin.tag}@${pin.digest.slice(0, 19)}` : pin.tag;
-  return pin.spec ? `${image} spec ${pin.spec.slice(0, 12)}` : image;
+  return pin.spec ? `${showImage(pin)} spec ${pin.spec.slice(0, 12)}` : showImage(pin);
+}
+
+/** `tag` or `tag@sha256:abcdef123456`: the pin's image alone, for messages about images. */
+export function showImage(pin: PinnedVersion | undefined): string {
+  if (!pin) return '(none)';
+  return pin.digest ? `${pin.tag}@${pin.digest.slice(0, 19)}` : pin.tag;
 }
 
 /**

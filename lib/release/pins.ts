@@ -26,6 +26,7 @@ import {
   releaseOf,
   samePin,
   sameRelease,
+  showImage,
   showPin,
   specBlobsAt,
   versionsPath,
@@ -196,7 +197,7 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   if (i.policy.images.requireDigest && !i.after.digest) {
     refuse(
       'provenance',
-      `${showPin(i.after)} has no digest, and ${env} runs only digest-pinned images`,
+      `${showImage(i.after)} has no digest, and ${env} runs only digest-pinned images`,
       'pin the digest upstream first and promote it with npm run promote',
     );
   }
@@ -250,7 +251,7 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
     if (!i.after.digest)
       refuse(
         'provenance',
-        `a new build ${showPin(i.after)} enters ${env} without a digest`,
+        `a new build ${showImage(i.after)} enters ${env} without a digest`,
         `pin the build with npm run promote -- ${i.app} --to ${env} --version <tag> --digest sha256:…`,
       );
     return { refusals: out, ...(i.after.digest ? { source: 'build' } : {}) };

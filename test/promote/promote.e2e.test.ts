@@ -88,8 +88,11 @@ describe('promote', () => {
     ] as const) {
       await promoteAndMerge(root, { apps: ['claims-api'], to: env }, hours(at));
     }
-    for (const env of ['dev', 'sit', 'uat', 'staging', 'prod', 'dr'])
-      expect(readPins(root, env)['claims-api']).toEqual(NEW);
+    // The image travels alone into dev; every later step pins it with the spec dev ran: the app's release.
+    const spec = git(root, ['rev-parse', 'main:apps/claims-api.ts']).trim();
+    expect(readPins(root, 'dev')['claims-api']).toEqual(NEW);
+    for (const env of ['sit', 'uat', 'staging', 'prod', 'dr'])
+      expect(readPins(root, env)['claims-api']).toEqual({ ...NEW, spec });
     expect(readPins(root, 'prod')['quote-api']?.tag).toBe('1.0.0');
     const manifest = readFileSync(join(root, 'manifests', 'dr', 'apps', 'claims-api.yaml'), 'utf8');
     expect(manifest).toContain(`image: registry.insure.example/claims/claims-api:1.1.0@${NEW.digest}`);
