@@ -10,6 +10,7 @@
  * split into numbered parts, each carrying the header, the guard verdict and
  * the summary table, so every part stands alone.
  */
+import { CHAIN_FIX, CHAIN_OVERRIDE_TRAILER } from './chain.ts';
 import type { FieldChange } from './diff.ts';
 import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
 import { describePlan } from './plan.ts';
@@ -53,7 +54,9 @@ export function releaseOrderDetail(order: ReleaseOrder): string {
 
 /** The per-app layout, split into numbered parts of at most `limit` characters. */
 export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
-  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+    .filter(Boolean)
+    .join('\n\n');
   const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
   if (blocks.length === 0) return [`${header(order, 1, 1)}\n\n${top}\n`];
 
@@ -114,7 +117,9 @@ const SUMMARY_CAPS = [
 
 /** One comment leading with the summary: the guard's verdict, the table, then per environment the groups of changes. */
 function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOptions): string {
-  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+    .filter(Boolean)
+    .join('\n\n');
   const where = options.detailLink
     ? `[${DETAIL_FILE}](${options.detailLink})`
     : `\`${DETAIL_FILE}\` (\`release-order --out DIR\`)`;
@@ -218,7 +223,7 @@ function guardBanner(order: ReleaseOrder): string {
   if (violations.length === 0 && requests.length === 0) return '';
   const list = violations.map(
     (v) =>
-      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
+      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${liftedBy(v)}: ${escapeText(v.message)}`,
   );
   const asked = requests.map(
     (o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`,
@@ -226,7 +231,7 @@ function guardBanner(order: ReleaseOrder): string {
   const lines: string[] = [];
   if (blocked) {
     const envs = [...new Set(violations.filter((v) => v.overridable).map((v) => v.env))];
-    const fixed = violations.some((v) => !v.overridable);
+    const fixed = violations.some((v) => !v.overridable && v.rule !== 'chain');
     lines.push(
       '> [!CAUTION]',
       '> **Refused by the release guards.** Do not merge this release order as it is:',
@@ -249,6 +254,43 @@ function guardBanner(order: ReleaseOrder): string {
       ...asked,
     );
   return lines.join('\n');
+}
+
+/** What lifts a refusal, when no approver's override can. */
+function liftedBy(v: ReleaseOrder['guard']['violations'][number]): string {
+  if (v.overridable) return '';
+  return v.rule === 'chain'
+    ? ` (only a \`${CHAIN_OVERRIDE_TRAILER}\` commit trailer lifts it)`
+    : ' (cannot be overridden)';
+}
+
+/**
+ * The chain rule's section, when an environment changes with its upstream or a `Chain-Override` trailer is in
+ * force: the violations, and either the fix or the override with what it demands.
+ */
+function chainSection(order: ReleaseOrder): string {
+  const { violations, override } = order.chain;
+  if (violations.length === 0 && !override) return '';
+  const list = violations.map(
+    (v) => `> - **${v.env}** changes with its upstream **${v.upstream}**: ${escapeText(v.apps.join(', '))}`,
+  );
+  if (!override) {
+    return [
+      '> [!CAUTION]',
+      '> **One pull request, one step of the chain** (rule `chain`): this pull request changes an environment and its upstream together.',
+      ...list,
+      '>',
+      `> ${escapeText(CHAIN_FIX)}`,
+    ].join('\n');
+  }
+  const by = `commit \`${override.commit.slice(0, 7)}\` by ${escapeText(override.author)}`;
+  return [
+    '> [!WARNING]',
+    `> **Chain override in force** (\`${CHAIN_OVERRIDE_TRAILER}\` in ${by}): ${escapeText(override.reason)}`,
+    ...(list.length > 0 ? ['>', '> It skips these steps of the promotion chain:', ...list] : []),
+    '>',
+    '> Every environment of this order needs the approvals of its own approvers, and `audit` flags the release.',
+  ].join('\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {
