@@ -143,16 +143,25 @@ export function chainRefusals(verdict: ChainVerdict): GuardViolation[] {
   return verdict.violations.map((v) => ({
     env: v.env,
     rule: 'chain',
-    message: `${v.env} and its upstream ${v.upstream} both change in this pull request (${v.apps.join(', ')}); one pull request, one step of the chain`,
+    message: `${v.env} and its upstream ${v.upstream} both change in this pull request (${shownApps(v.apps)}); one pull request, one step of the chain`,
     objects: [`manifests/${v.upstream}/`, `manifests/${v.env}/`],
     overridable: false,
   }));
 }
 
-/** How to fix a pull request the chain rule refuses, in one paragraph. */
+/** Most apps a message names; the JSON's `chain.violations[].apps` lists them all. */
+const SHOWN_APPS = 6;
+
+/** The apps of a violation for a message: all of them, or the first few and how many more. */
+export function shownApps(apps: readonly string[]): string {
+  if (apps.length <= SHOWN_APPS) return apps.join(', ');
+  return `${apps.slice(0, SHOWN_APPS - 1).join(', ')} +${apps.length - SHOWN_APPS + 1} more`;
+}
+
+/** How to fix a pull request the chain rule refuses, in one paragraph (Markdown code spans, readable as text). */
 export const CHAIN_FIX =
   'Split the pull request: change the upstream environment first, then promote one step at a time after it merges ' +
-  '(npm run -s promote -- <app> --to <env>); put a platform change behind a platform feature that is on only in ' +
+  '(`npm run -s promote -- <app> --to <env>`); put a platform change behind a platform feature that is on only in ' +
   `the chain's entry; or, when the change must skip the chain, add a commit trailer \`${CHAIN_OVERRIDE_TRAILER}: <reason>\` ` +
   '(then every environment the pull request touches needs its own approvals, and audit flags the release).';
 

@@ -10,7 +10,7 @@
  * split into numbered parts, each carrying the header, the guard verdict and
  * the summary table, so every part stands alone.
  */
-import { CHAIN_FIX, CHAIN_OVERRIDE_TRAILER } from './chain.ts';
+import { CHAIN_FIX, CHAIN_OVERRIDE_TRAILER, shownApps } from './chain.ts';
 import type { FieldChange } from './diff.ts';
 import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
 import { describePlan } from './plan.ts';
@@ -219,11 +219,14 @@ function header(order: ReleaseOrder, part: number, parts: number): string {
 }
 
 function guardBanner(order: ReleaseOrder): string {
-  const { violations, requests, blocked } = order.guard;
+  // The chain rule's refusals have their own section (`chainSection`).
+  const violations = order.guard.violations.filter((v) => v.rule !== 'chain');
+  const { requests } = order.guard;
+  const blocked = violations.length > 0;
   if (violations.length === 0 && requests.length === 0) return '';
   const list = violations.map(
     (v) =>
-      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${liftedBy(v)}: ${escapeText(v.message)}`,
+      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
   );
   const asked = requests.map(
     (o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`,
@@ -231,7 +234,7 @@ function guardBanner(order: ReleaseOrder): string {
   const lines: string[] = [];
   if (blocked) {
     const envs = [...new Set(violations.filter((v) => v.overridable).map((v) => v.env))];
-    const fixed = violations.some((v) => !v.overridable && v.rule !== 'chain');
+    const fixed = violations.some((v) => !v.overridable);
     lines.push(
       '> [!CAUTION]',
       '> **Refused by the release guards.** Do not merge this release order as it is:',
@@ -256,14 +259,6 @@ function guardBanner(order: ReleaseOrder): string {
   return lines.join('\n');
 }
 
-/** What lifts a refusal, when no approver's override can. */
-function liftedBy(v: ReleaseOrder['guard']['violations'][number]): string {
-  if (v.overridable) return '';
-  return v.rule === 'chain'
-    ? ` (only a \`${CHAIN_OVERRIDE_TRAILER}\` commit trailer lifts it)`
-    : ' (cannot be overridden)';
-}
-
 /**
  * The chain rule's section, when an environment changes with its upstream or a `Chain-Override` trailer is in
  * force: the violations, and either the fix or the override with what it demands.
@@ -272,15 +267,15 @@ function chainSection(order: ReleaseOrder): string {
   const { violations, override } = order.chain;
   if (violations.length === 0 && !override) return '';
   const list = violations.map(
-    (v) => `> - **${v.env}** changes with its upstream **${v.upstream}**: ${escapeText(v.apps.join(', '))}`,
+    (v) => `> - **${v.env}** changes with its upstream **${v.upstream}**: ${escapeText(shownApps(v.apps))}`,
   );
   if (!override) {
     return [
       '> [!CAUTION]',
-      '> **One pull request, one step of the chain** (rule `chain`): this pull request changes an environment and its upstream together.',
+      '> **Refused: one pull request, one step of the chain** (rule `chain`). Do not merge this release order as it is: it changes an environment together with the environment it is promoted from.',
       ...list,
       '>',
-      `> ${escapeText(CHAIN_FIX)}`,
+      `> ${CHAIN_FIX}`,
     ].join('\n');
   }
   const by = `commit \`${override.commit.slice(0, 7)}\` by ${escapeText(override.author)}`;

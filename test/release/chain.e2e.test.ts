@@ -70,9 +70,12 @@ describe('the chain rule: one pull request, one step of the chain', () => {
       },
     ]);
     const md = releaseOrderMarkdown(order)[0]!;
-    expect(md).toContain('**One pull request, one step of the chain** (rule `chain`)');
+    expect(md).toContain('**Refused: one pull request, one step of the chain** (rule `chain`)');
     expect(md).toContain('> - **sit** changes with its upstream **dev**: intake-api');
-    expect(md).toContain('only a `Chain-Override` commit trailer lifts it');
+    expect(md).toContain('`npm run -s promote -- <app> --to <env>`');
+    expect(md).toContain('`Chain-Override: <reason>`');
+    // Listed once, in the chain's own section, not again among the other guards' refusals.
+    expect(md).not.toContain('Refused by the release guards');
 
     // THEN the CLI exits 1 with the rule, the environments, the app and the fix; its JSON carries the verdict.
     const cli = runCli(h.root, ['release-order', '--base', main, '--head', head, '--at', NOW.toISOString()]);
