@@ -3,7 +3,8 @@
  * (the index of each environment included) and to each environment's policy,
  * grouped by environment in promotion order and then by app, with its risk,
  * the approvals it needs, the rollout plan that will run, and the refusals of
- * the deletion guard and of the promotion gates. Reads git only; never the
+ * the deletion guard, of the promotion gates and of the chain rule (one pull
+ * request, one step of the chain; `chain.ts`). Reads git only; never the
  * work tree.
  *
  * Trusted code, untrusted data: every decision (approvers, approvals
