@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { closest } from '../spec/problems.ts';
 import { join, resolve } from 'node:path';
 import { auditJson, auditMarkdown, auditReleases } from '../release/audit.ts';
+import { CHAIN_FIX } from '../release/chain.ts';
 import { collectEvidence, resolveRelease, verifyEvidence, writeEvidence } from '../release/evidence.ts';
 import { exceptionsJson, exceptionsMarkdown, findExceptions } from '../release/exceptions.ts';
 import { notesMarkdown, releaseNotes } from '../release/notes.ts';
@@ -70,7 +71,7 @@ export function releaseCommands(program: Command, root: string): void {
         const reasons = order.guard.violations
           .map(
             (v) =>
-              `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}${v.overridable ? '' : ', cannot be overridden'}]: ${v.message}`,
+              `  - ${v.env === '*' ? 'all environments' : v.env} [${v.rule}${v.overridable || v.rule === 'chain' ? '' : ', cannot be overridden'}]: ${v.message}`,
           )
           .join('\n');
         const overridable = [...new Set(order.guard.violations.filter((v) => v.overridable).map((v) => v.env))];
@@ -78,7 +79,10 @@ export function releaseCommands(program: Command, root: string): void {
           overridable.length > 0
             ? `An override is granted only by an approver of ${overridable.join(', ')}, in an approving review of the head commit with a line\n  Release-Override: <reason>\n(a commit trailer only asks for one). The approval check counts it.\n`
             : '';
-        process.stderr.write(`release order refused by the release guards:\n${reasons}\n${how}`);
+        const chain = order.guard.violations.some((v) => v.rule === 'chain')
+          ? `The chain rule: one pull request, one step of the chain; no environment may change in the same pull request as the environment it is promoted from. ${CHAIN_FIX}\n`
+          : '';
+        process.stderr.write(`release order refused by the release guards:\n${reasons}\n${how}${chain}`);
         process.exitCode = 1;
       }
     });

@@ -16,7 +16,11 @@
  * - an overridable refusal fails it unless an approver of the environment
  *   grants an override: an approving review of the head commit, not by the
  *   author, whose text has a line `Release-Override: <reason>`. A commit
- *   trailer of the same name is only a request and counts for nothing here.
+ *   trailer of the same name is only a request and counts for nothing here;
+ * - a refusal of the chain rule (`chain`) is lifted by no review: only a
+ *   `Chain-Override:` commit trailer does, and under it (`order.chain.override`)
+ *   every environment of the order needs at least one approval of its own
+ *   approvers, also where its policy requires none.
  */
 import { cmp } from '../util/compare.ts';
 import type { EnvironmentOrder, OrderView, OrderViolation } from '../release/document.ts';
@@ -83,6 +87,8 @@ export interface EnvironmentVerdict {
 /** The verdict for the pull request. */
 export interface ApprovalVerdict {
   readonly ok: boolean;
+  /** The `Chain-Override` trailer in force, under which every environment needs its own approvals. */
+  readonly chainOverride?: { readonly reason: string; readonly commit: string; readonly author: string };
   /** Refusals that belong to no environment of the order (the whole head, or an environment without approvers). */
   readonly unowned: readonly OrderViolation[];
   readonly environments: readonly EnvironmentVerdict[];
@@ -132,18 +138,25 @@ function judge(env: EnvironmentOrder, latest: Map<string, Review>, input: Approv
   const fixed = refusals.filter((v) => !v.overridable);
   const needsOverride = refusals.some((v) => v.overridable);
   const overrides = needsOverride ? granted : [];
-  const required = env.approvalsRequired;
+  // A chain override skips steps of the chain: no environment it touches passes without its own approvers.
+  const chainOverride = input.order.chain?.override !== undefined;
+  const required = chainOverride ? Math.max(1, env.approvalsRequired) : env.approvalsRequired;
   const missing = Math.max(0, required - approvedBy.length);
   const who = env.approvers.join(' or ') || 'nobody (no approver teams)';
   let reason: string;
-  if (fixed.length > 0)
-    reason = `refused (${fixed.map((v) => v.rule).join(', ')}); this cannot be overridden, fix the pull request`;
-  else if (needsOverride && overrides.length === 0) {
+  if (fixed.length > 0) {
+    const rules = [...new Set(fixed.map((v) => v.rule))];
+    const chain = rules.includes('chain')
+      ? ` (the chain rule: split it into one step of the chain; only a \`Chain-Override: <reason>\` commit trailer lets it through)`
+      : '';
+    reason = `refused (${rules.join(', ')}); this cannot be overridden, fix the pull request${chain}`;
+  } else if (needsOverride && overrides.length === 0) {
     const rules = [...new Set(refusals.map((v) => v.rule))].join(', ');
     reason = `refused (${rules}); needs an override: an approval from ${who} with a line \`Release-Override: <reason>\``;
   } else if (blockedBy.length > 0) reason = `changes requested by ${blockedBy.join(', ')}`;
   else if (missing > 0) reason = `${approvedBy.length} of ${required} approvals; needs ${missing} more from ${who}`;
   else reason = required === 0 ? 'no approval required' : `${approvedBy.length} of ${required} approvals`;
+  if (chainOverride && fixed.length === 0) reason += '; chain override in force: this environment must approve';
   if (overrides.length > 0 && fixed.length === 0)
     reason += `; override granted by ${overrides.map((o) => o.user).join(', ')}`;
   const ok = fixed.length === 0 && (!needsOverride || overrides.length > 0) && blockedBy.length === 0 && missing === 0;
@@ -178,7 +191,16 @@ export function evaluateApprovals(input: ApprovalInput): ApprovalVerdict {
     else if (teamsOf(user, allApprovers, input.teams).length === 0)
       ignored.push(`${review.user}: in none of ${allApprovers.join(', ') || 'the approver teams'}`);
   }
-  return { ok: unowned.length === 0 && environments.every((e) => e.ok), unowned, environments, ignored };
+  const override = input.order.chain?.override;
+  return {
+    ok: unowned.length === 0 && environments.every((e) => e.ok),
+    ...(override
+      ? { chainOverride: { reason: override.reason, commit: override.commit, author: override.author } }
+      : {}),
+    unowned,
+    environments,
+    ignored,
+  };
 }
 
 /** The verdict as Markdown, for the job summary and the terminal. */
@@ -202,6 +224,14 @@ export function formatVerdict(verdict: ApprovalVerdict): string {
     const by = e.approvedBy.map((a) => `${a.user} (${a.teams.join(', ')})`).join(', ') || '—';
     lines.push(
       `| ${e.env} | ${e.risk} | ${e.approvedBy.length}/${e.required} | ${by} | ${e.ok ? 'ok' : 'FAIL'}: ${e.reason} |`,
+    );
+  }
+  if (verdict.chainOverride) {
+    const o = verdict.chainOverride;
+    lines.push(
+      '',
+      `Chain override in force (\`Chain-Override\` in commit ${o.commit.slice(0, 7)} by ${inert(o.author)}): ${inert(o.reason)}. ` +
+        'It skips steps of the promotion chain, so every environment above needs the approvals of its own approvers.',
     );
   }
   const overrides = verdict.environments.flatMap((e) =>

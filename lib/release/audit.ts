@@ -12,12 +12,16 @@
  * release workflow attaches to the merge commit (`refs/notes/releases`),
  * written from the pull request's reviews and the gates' verdict. Commit
  * trailers (`Approved-by:`, `Promoted-From:`, `Reason:`, `Release-Override:`)
- * are written by the author and are shown as claims only. A shallow clone is
- * refused: its first commit would look like the release of everything.
+ * are written by the author and are shown as claims only. A `Chain-Override:`
+ * trailer is different: it is what let the pull request skip steps of the
+ * promotion chain, so every release of that commit is flagged with it
+ * (`chainOverride`). A shallow clone is refused: its first commit would look
+ * like the release of everything.
  */
 import { git, readBlobs, requireFullHistory, revParse } from '../git/git.ts';
 import { closest } from '../spec/problems.ts';
 import { cmp } from '../util/compare.ts';
+import { CHAIN_OVERRIDE_TRAILER } from './chain.ts';
 import { diffObjects } from './diff.ts';
 import { OVERRIDE_TRAILER } from './guard.ts';
 import { MANIFESTS, parseManifest } from './manifests.ts';
@@ -58,6 +62,11 @@ export interface ReleaseRecord {
   readonly overrides: readonly string[];
   /** What the commit messages say, unproven: trailers of the commit and, for a merge, of the commits it merged. */
   readonly claims: ReleaseClaims;
+  /**
+   * The reason of a `Chain-Override:` trailer of the commit (or of a commit it merged): the release skipped
+   * steps of the promotion chain; null when none.
+   */
+  readonly chainOverride: string | null;
 }
 
 /** Trailers written by the author of a commit: shown, never taken as evidence. */
@@ -176,6 +185,7 @@ export async function auditReleases(root: string, options: AuditOptions = {}): P
           reason: first(t, 'reason'),
           override: first(t, OVERRIDE_TRAILER.toLowerCase()),
         },
+        chainOverride: first(t, CHAIN_OVERRIDE_TRAILER.toLowerCase()),
       });
     }
   }
@@ -221,6 +231,7 @@ export function auditMarkdown(records: readonly ReleaseRecord[], options: AuditO
       r.claims.override ? `override requested: ${r.claims.override}` : '',
     ].filter(Boolean);
     const notes = [
+      r.chainOverride ? `**chain override: ${r.chainOverride}**` : '',
       r.recorded ? '' : 'no release record',
       r.promotedFrom ? `promoted from ${r.promotedFrom}` : '',
       ...r.overrides.map((o) => `**override granted by ${o}**`),

@@ -102,6 +102,23 @@ export const releaseOrderSchema = z.object({
     /** `Release-Override:` commit trailers: requests, which lift nothing. */
     requests: z.array(z.object({ text: z.string(), commit: z.string(), author: z.string() })),
   }),
+  /**
+   * The chain rule, one pull request, one step of the chain: `ok` when no environment changes with its upstream,
+   * or when a `Chain-Override` commit trailer (`override`) covers the violations, which stay listed.
+   */
+  chain: z.object({
+    ok: z.boolean(),
+    violations: z.array(
+      z.object({
+        env: z.string(),
+        /** The environment `env` takes its versions from (for dr, prod's upstream). */
+        upstream: z.string(),
+        /** Apps whose manifests change in `env` or `upstream`, sorted. */
+        apps: z.array(z.string()),
+      }),
+    ),
+    override: z.object({ reason: z.string(), commit: z.string(), author: z.string() }).optional(),
+  }),
   /** Pins that change; `source` is where the gates proved the artifact comes from (`null`: not proven). */
   pins: z.array(
     z.object({
@@ -139,6 +156,8 @@ export type OrderViolation = Pick<
   ReleaseOrderDocument['guard']['violations'][number],
   'env' | 'rule' | 'overridable' | 'message'
 >;
+/** The chain rule's verdict of a release order. */
+export type OrderChain = ReleaseOrderDocument['chain'];
 /** A pin the release order changes. */
 export type OrderPin = Pick<ReleaseOrderDocument['pins'][number], 'env' | 'app' | 'after' | 'source'>;
 
@@ -154,6 +173,11 @@ export interface OrderView {
   readonly pins: readonly OrderPin[];
   readonly changes: readonly OrderChange[];
   readonly environments: readonly EnvironmentOrder[];
+  /**
+   * The chain rule's verdict; under `override` every environment of the order needs its own approvals.
+   * @default - no override in force
+   */
+  readonly chain?: OrderChain;
   /** Whether the head re-rendered to its committed manifests. @default - not known */
   readonly verified?: ReleaseOrderDocument['verified'];
 }

@@ -19,6 +19,10 @@
  *   (its `Reason:` trailer), which skips soak time and verification;
  * - `overridden`: the release guards refused the change and it merged anyway
  *   (an approver's override, or past a refusal no override may lift);
+ * - `chain-override`: the commit, or a commit it merged, carries a
+ *   `Chain-Override:` trailer: the pull request changed several steps of the
+ *   promotion chain at once (the trailer is what let it through, so here it
+ *   is evidence of the exception, not a claim);
  * - `freeze`: it landed (committer date) inside a freeze window of the
  *   environment, unless the record proves every pin of it a rollback;
  * - `unsigned`: the environment sets `approvals.signedCommits` and git does
@@ -33,6 +37,7 @@ import { activeFreeze } from '../promote/freeze.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { closest } from '../spec/problems.ts';
 import { checkSince, parseTrailers, pullRequestOf } from './audit.ts';
+import { CHAIN_OVERRIDE_TRAILER } from './chain.ts';
 import { MANIFESTS } from './manifests.ts';
 import { readRecord, RELEASE_NOTES_REF, type ReleaseRecord } from './record.ts';
 import { environmentsAt } from './revision.ts';
@@ -46,6 +51,7 @@ export const EXCEPTION_RULES = [
   'self-approved',
   'forced',
   'overridden',
+  'chain-override',
   'freeze',
   'unsigned',
 ] as const;
@@ -233,6 +239,13 @@ export async function findExceptions(root: string, options: ExceptionOptions = {
           for (const o of record.overrides.filter((x) => x.startsWith(`${env} by `)))
             add('overridden', `override granted by ${o.slice(env.length + 4)}`);
         }
+      }
+      for (const why of claimed.get(CHAIN_OVERRIDE_TRAILER.toLowerCase()) ?? []) {
+        add(
+          'chain-override',
+          `released with a chain override (${CHAIN_OVERRIDE_TRAILER}: ${why}): the pull request could change ` +
+            'an environment together with the one it is promoted from',
+        );
       }
       const reason = claimed.get('reason')?.[0];
       if (reason !== undefined)

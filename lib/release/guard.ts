@@ -30,8 +30,11 @@ export type DeletionRule =
   | 'empty-render'
   | 'broken-render';
 
-/** Rule ids of every refusal a release order can carry: the deletion guard's and the promotion gates'. */
-export type GuardRule = DeletionRule | PinGate | 'new-environment';
+/**
+ * Rule ids of every refusal a release order can carry: the deletion guard's, the promotion gates' and the chain
+ * rule's (`chain`, lifted only by a `Chain-Override` commit trailer, see `chain.ts`).
+ */
+export type GuardRule = DeletionRule | PinGate | 'new-environment' | 'chain';
 
 /** Rules an override by approvers may lift; a broken or empty render, a freeze or an unproven artifact never. */
 export const OVERRIDABLE_RULES: ReadonlySet<GuardRule> = new Set<GuardRule>([

@@ -5,7 +5,9 @@
  * `approvers`, plus apps, versions and rollout plans), and the guards' refusals
  * (each overridable or not) with the override requests of commit trailers;
  * `summary[]` groups each environment's changes by kind and path, with what
- * caused each group and the apps that differ from the common pattern.
+ * caused each group and the apps that differ from the common pattern;
+ * `chain` is the chain rule's verdict (`ok` also when a `Chain-Override`
+ * trailer covers its violations, then named in `chain.override`).
  * The document's schema is `document.ts`; it types what is written here.
  */
 import type { ReleaseOrderDocument } from './document.ts';
@@ -27,6 +29,19 @@ export function releaseOrderJson(order: ReleaseOrder): string {
         objects: v.objects,
       })),
       requests: order.guard.requests.map((o) => ({ text: o.text, commit: o.commit, author: o.author })),
+    },
+    chain: {
+      ok: order.chain.ok,
+      violations: order.chain.violations.map((v) => ({ env: v.env, upstream: v.upstream, apps: v.apps })),
+      ...(order.chain.override
+        ? {
+            override: {
+              reason: order.chain.override.reason,
+              commit: order.chain.override.commit,
+              author: order.chain.override.author,
+            },
+          }
+        : {}),
     },
     pins: order.pins.map((p) => ({
       env: p.env,

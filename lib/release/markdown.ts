@@ -10,6 +10,7 @@
  * split into numbered parts, each carrying the header, the guard verdict and
  * the summary table, so every part stands alone.
  */
+import { CHAIN_FIX, CHAIN_OVERRIDE_TRAILER, shownApps } from './chain.ts';
 import type { FieldChange } from './diff.ts';
 import type { AppRelease, EnvironmentRelease, ReleaseOrder } from './order.ts';
 import { describePlan } from './plan.ts';
@@ -53,7 +54,9 @@ export function releaseOrderDetail(order: ReleaseOrder): string {
 
 /** The per-app layout, split into numbered parts of at most `limit` characters. */
 export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
-  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+    .filter(Boolean)
+    .join('\n\n');
   const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
   if (blocks.length === 0) return [`${header(order, 1, 1)}\n\n${top}\n`];
 
@@ -114,7 +117,9 @@ const SUMMARY_CAPS = [
 
 /** One comment leading with the summary: the guard's verdict, the table, then per environment the groups of changes. */
 function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOptions): string {
-  const top = [guardBanner(order), verifiedLine(order), summaryTable(order)].filter(Boolean).join('\n\n');
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+    .filter(Boolean)
+    .join('\n\n');
   const where = options.detailLink
     ? `[${DETAIL_FILE}](${options.detailLink})`
     : `\`${DETAIL_FILE}\` (\`release-order --out DIR\`)`;
@@ -214,7 +219,10 @@ function header(order: ReleaseOrder, part: number, parts: number): string {
 }
 
 function guardBanner(order: ReleaseOrder): string {
-  const { violations, requests, blocked } = order.guard;
+  // The chain rule's refusals have their own section (`chainSection`).
+  const violations = order.guard.violations.filter((v) => v.rule !== 'chain');
+  const { requests } = order.guard;
+  const blocked = violations.length > 0;
   if (violations.length === 0 && requests.length === 0) return '';
   const list = violations.map(
     (v) =>
@@ -249,6 +257,35 @@ function guardBanner(order: ReleaseOrder): string {
       ...asked,
     );
   return lines.join('\n');
+}
+
+/**
+ * The chain rule's section, when an environment changes with its upstream or a `Chain-Override` trailer is in
+ * force: the violations, and either the fix or the override with what it demands.
+ */
+function chainSection(order: ReleaseOrder): string {
+  const { violations, override } = order.chain;
+  if (violations.length === 0 && !override) return '';
+  const list = violations.map(
+    (v) => `> - **${v.env}** changes with its upstream **${v.upstream}**: ${escapeText(shownApps(v.apps))}`,
+  );
+  if (!override) {
+    return [
+      '> [!CAUTION]',
+      '> **Refused: one pull request, one step of the chain** (rule `chain`). Do not merge this release order as it is: it changes an environment together with the environment it is promoted from.',
+      ...list,
+      '>',
+      `> ${CHAIN_FIX}`,
+    ].join('\n');
+  }
+  const by = `commit \`${override.commit.slice(0, 7)}\` by ${escapeText(override.author)}`;
+  return [
+    '> [!WARNING]',
+    `> **Chain override in force** (\`${CHAIN_OVERRIDE_TRAILER}\` in ${by}): ${escapeText(override.reason)}`,
+    ...(list.length > 0 ? ['>', '> It skips these steps of the promotion chain:', ...list] : []),
+    '>',
+    '> Every environment of this order needs the approvals of its own approvers, and `audit` flags the release.',
+  ].join('\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {

@@ -3,7 +3,8 @@
  * (the index of each environment included) and to each environment's policy,
  * grouped by environment in promotion order and then by app, with its risk,
  * the approvals it needs, the rollout plan that will run, and the refusals of
- * the deletion guard and of the promotion gates. Reads git only; never the
+ * the deletion guard, of the promotion gates and of the chain rule (one pull
+ * request, one step of the chain; `chain.ts`). Reads git only; never the
  * work tree.
  *
  * Trusted code, untrusted data: every decision (approvers, approvals
@@ -18,6 +19,14 @@ import type { KubeObject } from '../kube/object.ts';
 import type { EnvironmentSpec, ReleaseChangeKind, Risk, RiskTrigger } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
 import { approvalsFor } from './approvals.ts';
+import {
+  chainRefusals,
+  chainVerdict,
+  checkChain,
+  findChainOverride,
+  type ChainApp,
+  type ChainVerdict,
+} from './chain.ts';
 import { CHANGE_KINDS, diffObjects, type FieldChange, type ObjectChange } from './diff.ts';
 import { checkDeletions, findOverrides, OVERRIDABLE_RULES, type GuardViolation, type Override } from './guard.ts';
 import { countObjects, envOf, readManifestDelta, type ManifestDelta, type PlacedObject } from './manifests.ts';
@@ -94,6 +103,11 @@ export interface ReleaseOrder {
   readonly guard: GuardVerdict;
   /** Every pin of `environments/<env>/versions.json` that changes, with where the gates proved it comes from. */
   readonly pins: readonly PinChangeAt[];
+  /**
+   * The chain rule (one pull request, one step of the chain): its violations, and the `Chain-Override`
+   * trailer when one is in force. Without the trailer each violation is also a refusal of the guard (rule `chain`).
+   */
+  readonly chain: ChainVerdict;
   /** The source changes between base and head: app specs, environment files, pins and platform code. */
   readonly sources: SourceChanges;
   /** Per environment, the changes grouped by kind and path, what caused each group, and the apps that stand out. */
@@ -175,6 +189,7 @@ export async function buildReleaseOrder(
   const afterByEnv = groupBy(delta.after, (p) => p.env);
   const environments: EnvironmentRelease[] = [];
   const changes: Change[] = [];
+  const chainApps = new Map<string, ChainApp[]>();
   for (const { env, policy, step, wave, releasedWith } of policies) {
     const inEnv = changesByEnv.get(env) ?? [];
     const before = beforeByEnv.get(env) ?? [];
@@ -194,6 +209,10 @@ export async function buildReleaseOrder(
     const edit = policyEdits.get(env);
     if (inEnv.length === 0 && !edit) continue;
     const apps = appReleases(env, policy, inEnv, before, after);
+    chainApps.set(
+      env,
+      apps.map((a) => ({ app: a.app, added: a.status === 'added' })),
+    );
     if (edit) apps.unshift(edit);
     const risk = maxRisk(apps.map((a) => a.risk));
     environments.push({
@@ -207,6 +226,11 @@ export async function buildReleaseOrder(
     });
     for (const a of apps) changes.push(...a.changes);
   }
+  const chainCheck = chainVerdict(
+    checkChain({ policies: chain, apps: chainApps, pins: pins.changes }),
+    findChainOverride(root, base, head),
+  );
+  violations.push(...chainRefusals(chainCheck));
   const sources = sourceChanges(root, base, head, pins.changes);
   return {
     base,
@@ -217,6 +241,7 @@ export async function buildReleaseOrder(
     summary: summarize(environments, sources),
     guard: { blocked: violations.length > 0, violations, requests: findOverrides(root, base, head) },
     pins: pins.changes,
+    chain: chainCheck,
     verified,
   };
 }

@@ -36,13 +36,21 @@ function imageChange(env: string, app: string, namespace: string, risk: Risk): O
   return { env, app, kind: 'image', object, risk, triggers: ['image'], fields: [] };
 }
 
-/** A release order as `release-order --format json` prints it (the command itself is not run here). */
+/**
+ * A release order as `release-order --format json` prints it (the command itself is not run here). It changes
+ * staging and prod at once, which only a `Chain-Override` trailer lets through.
+ */
 const ORDER: ReleaseOrderDocument = {
   base: 'e'.repeat(40),
   head: HEAD,
   verified: 'unchecked',
   blocked: false,
   guard: { violations: [], requests: [] },
+  chain: {
+    ok: true,
+    violations: [{ env: 'prod', upstream: 'staging', apps: ['claims-api', 'quote-api'] }],
+    override: { reason: 'incident 4711: the same fix in staging and prod', commit: HEAD, author: 'Alice Ops' },
+  },
   pins: [],
   environments: [environment('staging', 4, 'medium', 2), environment('prod', 5, 'high', 4)],
   summary: [],

@@ -115,6 +115,7 @@ describe('audit from a scripted history', () => {
           reason: null,
           override: null,
         },
+        chainOverride: null,
       },
     ]);
   });

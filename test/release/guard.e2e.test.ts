@@ -23,20 +23,33 @@ describe('deletion guard', () => {
 
   afterAll(() => h.cleanup());
 
-  /** A branch off main with `change` committed; returns its head. */
-  async function branch(name: string, change: () => void | Promise<void>): Promise<string> {
+  /** A branch off main with `change` committed (its message ending with `trailers`); returns its head. */
+  async function branch(name: string, change: () => void | Promise<void>, trailers = ''): Promise<string> {
     h.checkout('main');
     h.checkout(name, true);
     await change();
-    return h.commit(`Change: ${name}`);
+    return h.commit(`Change: ${name}${trailers ? `\n\n${trailers}` : ''}`);
   }
 
   it('GIVEN an app removed everywhere WHEN ordered THEN prod and dr refuse it (app removal and share), other environments allow it', async () => {
-    const head = await branch('remove-legacy', async () => {
-      h.removeApp('claims-legacy');
-      await h.synth();
-    });
+    // Removing an app everywhere at once skips the chain: the trailer lets it through, the deletion guard still judges.
+    const head = await branch(
+      'remove-legacy',
+      async () => {
+        h.removeApp('claims-legacy');
+        await h.synth();
+      },
+      'Chain-Override: claims-legacy is retired from every environment at once',
+    );
     const order = await buildReleaseOrder(h.root, main, head);
+    expect(order.chain.ok).toBe(true);
+    expect(order.chain.violations.map((v) => `${v.env}<${v.upstream}`)).toEqual([
+      'sit<dev',
+      'uat<sit',
+      'staging<uat',
+      'prod<staging',
+      'dr<staging',
+    ]);
     expect(order.guard.blocked).toBe(true);
     expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual([
       'prod app-removal',

@@ -162,9 +162,11 @@ describe('attacks on the release gate', () => {
     const prod = order.environments.find((e) => e.env === 'prod')!;
     expect(prod.approvalsRequired).toBe(4);
     expect(order.guard.blocked).toBe(true);
+    // The removal changes every environment with its upstream: the chain rule refuses it as well.
     expect(order.guard.violations.filter((v) => v.env === 'prod').map((v) => v.rule)).toEqual([
       'app-removal',
       'removed-share',
+      'chain',
     ]);
     const policy = order.changes.find((c) => c.env === 'prod' && c.app === 'policy')!;
     expect(policy.fields.map((f) => [f.before, f.after])).toContainEqual(['    required: 2,', '    required: 0,']);
@@ -180,7 +182,8 @@ describe('attacks on the release gate', () => {
         h.removeApp('claims-legacy');
         await h.synth();
       },
-      'Retire claims-legacy\n\nRelease-Override: replaced by claims-api',
+      // The chain trailer lets the removal leave every environment at once; the deletion guard still judges it.
+      'Retire claims-legacy\n\nRelease-Override: replaced by claims-api\nChain-Override: claims-legacy leaves every environment at once',
     );
     const order = asData(await buildReleaseOrder(h.root, `${head}^`, head, { now: NOW }));
     expect(order.guard.violations.map((v) => `${v.env} ${v.rule}`)).toEqual([
