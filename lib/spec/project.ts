@@ -18,6 +18,7 @@ import { KeyedCache, codeHash, hashText } from '../util/cache.ts';
 import { importTypeScript } from '../util/import-ts.ts';
 import { appSchema, checkShape, environmentSchema, versionsSchema } from './schema.ts';
 import { loadSpecFiles } from './bundle.ts';
+import { withFeatures } from './features.ts';
 
 /** An app spec with the file it came from. */
 export interface LoadedApp {
@@ -277,7 +278,7 @@ async function loadEnvironments(
       sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
       return undefined;
     }
-    const spec = specs[present.indexOf(folder)];
+    const spec = withFeatures(root, folder, specs[present.indexOf(folder)], sink, legacy);
     const versions = readVersions(root, versionsFile, spec, sink, specCache);
     if (!spec || !versions) broken.add(spec?.name ?? folder);
     return spec && versions ? { spec, file, versionsFile, versions } : undefined;
