@@ -102,14 +102,22 @@ export interface PinEvent {
   readonly pin: PinnedVersion | undefined;
 }
 
+/** One version of a file in a first-parent history. */
+export interface FileVersion {
+  /** Commit that wrote this version. */
+  readonly commit: string;
+  /** Committer time of that commit. */
+  readonly time: Date;
+  /** The file's text from that commit on; `undefined` when the commit deleted it. */
+  readonly text: string | undefined;
+}
+
 /**
- * The history of `app`'s pin in `env` along the first-parent history of `rev`,
- * oldest first, one event per change of the pin. Two git calls whatever the
- * length of the history: the log with each commit's blob of the file, then
- * those blobs in one batch.
+ * Every version of `path` along the first-parent history of `rev`, oldest first, one per commit that
+ * changed it. Two git calls whatever the length of the history: the log with each commit's blob of the
+ * file, then those blobs in one batch.
  */
-export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
-  const path = versionsPath(env);
+export function fileHistory(root: string, rev: string, path: string): FileVersion[] {
   const log = git(root, [
     'log',
     '--first-parent',
@@ -127,7 +135,7 @@ export function pinHistory(root: string, rev: string, env: string, app: string):
     const [commit, ct] = head!.split(' ') as [string, string];
     // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
     const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${path}`));
-    // A commit listed without a change of the file (a merge equal to its first parent) changes no pin.
+    // A commit listed without a change of the file (a merge equal to its first parent) changes nothing.
     if (raw === undefined) continue;
     const blob = raw.split(' ')[3];
     commits.push({ commit, time: new Date(Number(ct) * 1000), blob: blob && !/^0+$/.test(blob) ? blob : undefined });
@@ -136,12 +144,23 @@ export function pinHistory(root: string, rev: string, env: string, app: string):
     root,
     commits.flatMap((c) => (c.blob ? [c.blob] : [])),
   );
+  return commits
+    .reverse()
+    .map((c) => ({ commit: c.commit, time: c.time, text: c.blob ? blobs.get(c.blob) : undefined }));
+}
+
+/**
+ * The history of `app`'s pin in `env` along the first-parent history of `rev`,
+ * oldest first, one event per change of the pin (`fileHistory` of the versions file).
+ */
+export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
+  const path = versionsPath(env);
   const events: PinEvent[] = [];
-  for (const c of commits.reverse()) {
-    const pin = c.blob ? parsePins(blobs.get(c.blob)!, `${path} at ${c.commit}`)[app] : undefined;
+  for (const v of fileHistory(root, rev, path)) {
+    const pin = v.text === undefined ? undefined : parsePins(v.text, `${path} at ${v.commit}`)[app];
     const last = events[events.length - 1];
     if (last && (samePin(last.pin, pin) || (last.pin === undefined && pin === undefined))) continue;
-    events.push({ commit: c.commit, time: c.time, pin });
+    events.push({ commit: v.commit, time: v.time, pin });
   }
   return events;
 }
