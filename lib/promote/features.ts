@@ -75,7 +75,11 @@ export interface FeaturePlan {
 export function readFeaturesAt(root: string, rev: string, env: string): Record<string, true> {
   const text = showFile(root, rev, featuresPath(env));
   if (text === undefined) return {};
-  return checked(text, `${featuresPath(env)} at ${rev}`, true);
+  try {
+    return checked(text, featuresPath(env), true);
+  } catch (error) {
+    throw new Error(`at ${rev}: ${(error as Error).message}`);
+  }
 }
 
 /** The flags on in `env` in the work tree (none when there is no file); a bad file throws. */

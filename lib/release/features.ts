@@ -80,7 +80,7 @@ export interface FeatureVerdict {
  * base and head are read, so a change that touches no flag costs nothing here.
  */
 export function judgeFeatures(input: FeatureGateInput): FeatureVerdict {
-  const { root, base, head, trees, policies } = input;
+  const { root, head, trees, policies } = input;
   const registry = input.registry ?? FEATURE_REGISTRY;
   const changes: FeatureChangeAt[] = [];
   const refusals: FeatureRefusal[] = [];
@@ -91,9 +91,8 @@ export function judgeFeatures(input: FeatureGateInput): FeatureVerdict {
   const flagsOf = (side: 'base' | 'head', env: string, sink: ProblemSink): Record<string, true> | undefined => {
     const sha = trees[side].get(featuresPath(env));
     if (sha === undefined) return {};
-    const rev = side === 'base' ? base : head;
     // The base is history: a flag retired since is a warning there, as when its environments load.
-    return parseFeatures(blobs.get(sha)!, `${featuresPath(env)} at ${rev.slice(0, 12)}`, sink, {
+    return parseFeatures(blobs.get(sha)!, featuresPath(env), sink, {
       legacy: side === 'base',
       registry,
     });
@@ -108,8 +107,8 @@ export function judgeFeatures(input: FeatureGateInput): FeatureVerdict {
         env,
         app: 'feature:*',
         gate: 'features-file',
-        message: sink.problems.map(formatProblem).join('; '),
-        remedy: `restore ${featuresPath(env)} (it is machine-edited) and use npm run -s promote -- --feature <flag> --to ${env}`,
+        message: `at ${head.slice(0, 12)}, ${sink.problems.map(formatProblem).join('; ')}`,
+        remedy: `fix ${featuresPath(env)} on the branch (it is machine-edited: npm run -s promote -- --feature <flag> --to ${env} writes it)`,
       });
     }
     const before = baseFlags(env);
