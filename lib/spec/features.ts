@@ -8,10 +8,12 @@
  * never evaluating its code. The loader puts the flags in effect on
  * `EnvironmentSpec.features`; the render reads that fact, never an environment name.
  *
- * A flag on in every environment is retired: it moves from `FEATURE_FLAGS` to
- * `RETIRED_FEATURES`, its behaviour becomes the default (a retired flag is in
- * effect everywhere), and its entries leave the features files. The render stays
- * byte-identical, so the retiring pull request changes no manifest.
+ * A flag on in every environment is retired: its entry moves from `FEATURE_FLAGS`
+ * to `RETIRED_FEATURES` and its entries leave the features files. The loader puts a
+ * retired flag in effect everywhere, so its behaviour is the default, the render
+ * stays byte-identical and the retiring pull request changes no manifest. The code
+ * that asks `featureOn` about it may drop the question later (again no manifest
+ * change, which `synth --check` proves).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,15 +43,15 @@ export const FEATURE_FLAGS = {
   },
 } as const satisfies Record<string, FeatureFlag>;
 
-/** Name of a flag the platform knows. */
-export type FeatureName = keyof typeof FEATURE_FLAGS;
-
 /**
- * Flags that were retired: their behaviour is the default everywhere. A retired name stays here for
- * good, so that an environment still naming it gets a clear error, and older revisions (judged by
- * `release-order`) still load.
+ * Flags that were retired: their behaviour is the default everywhere (`featureOn` is true for them in every
+ * environment). A retired name stays here for good, so that an environment still naming it gets a clear error,
+ * and older revisions (judged by `release-order`) still load. Retiring a flag is moving its entry here.
  */
-export const RETIRED_FEATURES: Readonly<Record<string, RetiredFeature>> = {};
+export const RETIRED_FEATURES = {} as const satisfies Record<string, RetiredFeature>;
+
+/** Name of a flag the code may ask about: known, or retired (then always on). */
+export type FeatureName = keyof typeof FEATURE_FLAGS | keyof typeof RETIRED_FEATURES;
 
 /** The flags known and retired: what a features file is checked against. */
 export interface FeatureRegistry {
