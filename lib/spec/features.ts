@@ -170,7 +170,8 @@ export function flagsInEffect(
 /**
  * `spec` with the flags of `environments/<folder>/features.json` under `root` in effect on `features` (no field
  * when none is), checked; problems go to `sink`. A missing file turns every flag off. `undefined` when `spec` is.
- * With `legacy` (an older revision) a retired flag is a deprecation warning instead of an error.
+ * With `legacy` (an older revision) a retired flag is a deprecation warning instead of an error; `registry` holds
+ * the flags known and retired.
  */
 export function withFeatures(
   root: string,
@@ -178,12 +179,14 @@ export function withFeatures(
   spec: EnvironmentSpec | undefined,
   sink: ProblemSink,
   legacy = false,
+  registry: FeatureRegistry = FEATURE_REGISTRY,
 ): EnvironmentSpec | undefined {
   if (!spec) return undefined;
   const file = featuresPath(folder);
   const absolute = join(root, file);
-  const on = existsSync(absolute) ? (parseFeatures(readFileSync(absolute, 'utf8'), file, sink, { legacy }) ?? {}) : {};
-  const features = flagsInEffect(on);
+  const text = existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined;
+  const on = text === undefined ? {} : (parseFeatures(text, file, sink, { legacy, registry }) ?? {});
+  const features = flagsInEffect(on, registry);
   return Object.keys(features).length === 0 ? spec : { ...spec, features };
 }
 

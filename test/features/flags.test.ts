@@ -10,6 +10,7 @@ import {
   flagsInEffect,
   formatFeatures,
   parseFeatures,
+  withFeatures,
 } from '../../lib/spec/features.ts';
 import { ProblemSink, SpecError } from '../../lib/spec/problems.ts';
 import { loadProject, resolveProject, type Project } from '../../lib/spec/project.ts';
@@ -174,17 +175,35 @@ describe('flags in the render', () => {
     // WHEN the retiring change removes the entries, and the registry lists the flag as retired
     const retiredRoot = tempRepo({ apps });
     const plain = await loadProject(retiredRoot, { cache: false });
+    const sink = new ProblemSink();
     const retired: Project = {
       ...plain,
       environments: plain.environments.map((e) => ({
         ...e,
-        spec: { ...e.spec, features: flagsInEffect({}, RETIRED) },
+        spec: withFeatures(retiredRoot, e.spec.name, e.spec, sink, false, RETIRED)!,
       })),
     };
+    expect(sink.problems).toEqual([]);
+    expect(retired.environments.map((e) => e.spec.features)).toEqual(ENVS.map(() => ({ 'tmp-512': true })));
     // THEN the render is the same, object for object; and it differs from the render with the flag off
     expect(renderProject(retired)).toEqual(before);
     const off = renderProject(plain);
     expect(Object.values(off).map(tmpLimit)).toEqual(Object.values(before).map(() => '256Mi'));
     expect(Object.values(before).map(tmpLimit)).toEqual(Object.values(before).map(() => '512Mi'));
+  });
+
+  it('fails to load an environment still naming a retired flag, saying to remove it', async () => {
+    const root = tempRepo({ apps });
+    writeFileSync(join(root, 'environments', 'prod', 'features.json'), '{ "tmp-512": true }\n');
+    const prod = (await loadProject(root, { cache: false })).environments.find((e) => e.spec.name === 'prod')!;
+    const sink = new ProblemSink();
+    withFeatures(root, 'prod', prod.spec, sink, false, RETIRED);
+    expect(sink.problems.map((p) => [p.file, p.field, p.fix])).toEqual([
+      [
+        'environments/prod/features.json',
+        'tmp-512',
+        'remove "tmp-512" from environments/prod/features.json; its behaviour needs no flag any more',
+      ],
+    ]);
   });
 });
