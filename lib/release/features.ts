@@ -108,7 +108,7 @@ export function judgeFeatures(input: FeatureGateInput): FeatureVerdict {
         app: 'feature:*',
         gate: 'features-file',
         message: `at ${head.slice(0, 12)}, ${sink.problems.map(formatProblem).join('; ')}`,
-        remedy: `fix ${featuresPath(env)} on the branch (it is machine-edited: npm run -s promote -- --feature <flag> --to ${env} writes it)`,
+        remedy: `fix ${featuresPath(env)} on the branch (it is machine-edited: npm run -s promote -- --feature <flag> --to ${env} writes it); a new flag is merged into lib/spec/features.ts, on nowhere, before an environment names it`,
       });
     }
     const before = baseFlags(env);

@@ -151,6 +151,9 @@ describe('release order of a platform flag change (judgeFeatures)', () => {
     expect(order.violations[0]!.message).toMatch(
       /^feature:\*: at [0-9a-f]{12}, environments\/dev\/features\.json: 'tmp512' \(true\): unknown platform flag\. Fix: did you mean 'tmp-512'\? Rename it\. Remedy: fix environments\/dev\/features\.json on the branch/,
     );
+    expect(order.violations[0]!.message).toContain(
+      'a new flag is merged into lib/spec/features.ts, on nowhere, before an environment names it',
+    );
     expect(order.violations[1]!.message).toContain('is not valid JSON');
   });
 });
