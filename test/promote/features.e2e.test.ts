@@ -161,6 +161,25 @@ describe('promote --feature', () => {
     );
   });
 
+  it('takes the flag from a hotfix source declared by the target (--from), and refuses an undeclared one', async () => {
+    const root = await committedRepo(APPS, hours(0));
+    await commitFlag(root, 'dev', hours(1));
+    await promoteAndMerge(root, { flag: 'tmp-512', to: 'sit' }, hours(3));
+    await promoteAndMerge(root, { flag: 'tmp-512', to: 'uat' }, hours(8));
+    expect(await refusals(root, { flag: 'tmp-512', to: 'prod', from: 'sit', now: hours(40) })).toMatchObject([
+      { gate: 'usage', message: 'prod does not take promotions from sit' },
+    ]);
+    const plan = await planFeaturePromotion(root, { flag: 'tmp-512', to: 'prod', from: 'uat', now: hours(40) });
+    expect(plan).toMatchObject({
+      source: 'uat',
+      targets: ['prod', 'dr'],
+      changes: [
+        { env: 'prod', on: true },
+        { env: 'dr', on: true },
+      ],
+    });
+  });
+
   it('GIVEN tmp-512 on in sit WHEN rolled back THEN it is off there again, on a rollback branch', async () => {
     const root = await committedRepo(APPS, hours(0));
     await commitFlag(root, 'dev', hours(1));
