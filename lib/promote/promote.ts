@@ -498,11 +498,7 @@ export async function applyPromotion(
   options: { commit?: boolean } = {},
 ): Promise<AppliedPromotion> {
   if (plan.changes.length === 0) return { plan };
-  const allowed = new Set([
-    ...plan.targets.map((e) => versionsPath(e)),
-    ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}/`),
-  ]);
-  const branch = options.commit ? checkCommitPossible(root, plan) : undefined;
+  const branch = options.commit ? checkCommitPossible(root, branchName(plan)) : undefined;
   const byEnv = new Map<string, Pins>();
   const before = new Map<string, string>();
   for (const c of plan.changes) {
@@ -520,31 +516,54 @@ export async function applyPromotion(
     throw error;
   }
   if (!branch) return { plan };
+  const commit = commitPromotion(
+    root,
+    branch,
+    plan.targets,
+    plan.targets.map(versionsPath),
+    commitMessage(plan, request),
+  );
+  return { plan, branch, commit };
+}
 
-  const stray = dirtyPaths(root).filter((p) => ![...allowed].some((a) => p === a || p.startsWith(a)));
+/**
+ * Commits a written and re-rendered promotion on a new `branch` (checked by `checkCommitPossible`): `files`
+ * and `manifests/<env>/` of each of `targets`, nothing else. Refuses when re-rendering changed any other file
+ * (the committed manifests were stale). Returns the commit.
+ */
+export function commitPromotion(
+  root: string,
+  branch: string,
+  targets: readonly string[],
+  files: readonly string[],
+  message: string,
+): string {
+  const paths = [...files, ...targets.map((e) => `${MANIFESTS_DIR}/${e}`)];
+  const stray = dirtyPaths(root).filter((p) => !paths.some((a) => p === a || p.startsWith(`${a}/`)));
   if (stray.length > 0) {
     throw new PromotionRefused([
       {
         gate: 'usage',
-        message: `re-rendering changed files outside ${plan.targets.join(', ')}: ${stray.slice(0, 5).join(', ')}`,
+        message: `re-rendering changed files outside ${targets.join(', ')}: ${stray.slice(0, 5).join(', ')}`,
         remedy:
           'the committed manifests were stale: restore the work tree (git checkout -- .), run `npm run synth` on main and merge that first',
       },
     ]);
   }
-  // HEAD is main's tip (checked above), so the branch starts from main and carries the promotion alone.
+  // HEAD is main's tip (checked before anything was written), so the branch starts from main and carries the
+  // promotion alone.
   git(root, ['switch', '-q', '-c', branch]);
-  git(root, ['add', '--', ...plan.targets.map(versionsPath), ...plan.targets.map((e) => `${MANIFESTS_DIR}/${e}`)]);
-  git(root, ['commit', '-q', '-F', '-'], { input: commitMessage(plan, request) });
-  return { plan, branch, commit: revParse(root, 'HEAD') };
+  git(root, ['add', '--', ...paths]);
+  git(root, ['commit', '-q', '-F', '-'], { input: message });
+  return revParse(root, 'HEAD');
 }
 
 /**
- * The branch a `--commit` promotion will make, after checking that it can be made without picking up
- * anything else: a clean work tree, HEAD at main's tip (a branch from HEAD would carry its other
- * commits into the release), and no branch of that name yet. Throws `PromotionRefused` otherwise.
+ * Checks that a `--commit` promotion can make `branch` without picking up anything else: a clean work tree,
+ * HEAD at main's tip (a branch from HEAD would carry its other commits into the release), and no branch of
+ * that name yet. Returns `branch`; throws `PromotionRefused` otherwise.
  */
-function checkCommitPossible(root: string, plan: PromotionPlan): string {
+export function checkCommitPossible(root: string, branch: string): string {
   if (isDirty(root)) {
     throw new PromotionRefused([
       {
@@ -574,7 +593,6 @@ function checkCommitPossible(root: string, plan: PromotionPlan): string {
       },
     ]);
   }
-  const branch = branchName(plan);
   try {
     git(root, ['check-ref-format', '--branch', branch]);
   } catch (error) {

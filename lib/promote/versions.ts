@@ -171,6 +171,75 @@ export interface PinEvent {
   readonly pin: PinnedVersion | undefined;
 }
 
+/** One version of a file in a first-parent history. */
+export interface FileVersion {
+  /** Commit that wrote this version. */
+  readonly commit: string;
+  /** Committer time of that commit. */
+  readonly time: Date;
+  /** The file's text from that commit on; `undefined` when the commit deleted it. */
+  readonly text: string | undefined;
+}
+
+/** A commit of a first-parent history with the blob it leaves of each watched file it changed. */
+interface FileChanges {
+  readonly commit: string;
+  readonly time: Date;
+  /** Path → the file's blob after the commit; `null` when the commit deleted it. Unchanged files are absent. */
+  readonly blobs: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * The commits along the first-parent history of `rev` that change any of `paths`, oldest first, each
+ * with the blobs it leaves of those files: one git call whatever the length of the history.
+ */
+function changesOf(root: string, rev: string, paths: readonly string[]): FileChanges[] {
+  const log = git(root, [
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '--raw',
+    '--no-abbrev',
+    '--format=%x1e%H %ct',
+    rev,
+    '--',
+    ...paths,
+  ]);
+  const out: FileChanges[] = [];
+  for (const record of log.split('\x1e').slice(1)) {
+    const [head, ...lines] = record.split('\n');
+    const [commit, ct] = head!.split(' ') as [string, string];
+    const blobs = new Map<string, string | null>();
+    // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
+    for (const path of paths) {
+      const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${path}`));
+      if (raw === undefined) continue;
+      const blob = raw.split(' ')[3];
+      blobs.set(path, blob && !/^0+$/.test(blob) ? blob : null);
+    }
+    // A commit listed without a change of the files (a merge equal to its first parent) changes nothing.
+    if (blobs.size > 0) out.push({ commit, time: new Date(Number(ct) * 1000), blobs });
+  }
+  return out.reverse();
+}
+
+/**
+ * Every version of `path` along the first-parent history of `rev`, oldest first, one per commit that
+ * changed it. Two git calls whatever the length of the history: the log with each commit's blob of the
+ * file, then those blobs in one batch.
+ */
+export function fileHistory(root: string, rev: string, path: string): FileVersion[] {
+  const commits = changesOf(root, rev, [path]);
+  const blobs = readBlobs(
+    root,
+    commits.flatMap((c) => c.blobs.get(path) ?? []),
+  );
+  return commits.map((c) => {
+    const blob = c.blobs.get(path);
+    return { commit: c.commit, time: c.time, text: blob ? blobs.get(blob) : undefined };
+  });
+}
+
 /**
  * The history of `app`'s release in `env` along the first-parent history of `rev`, oldest first, one
  * event per change: of the pin, or, for a pin that names no spec (the chain's entry, or a pin from
@@ -181,47 +250,17 @@ export interface PinEvent {
 export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
   const path = versionsPath(env);
   const spec = specPath(app);
-  const log = git(root, [
-    'log',
-    '--first-parent',
-    '--diff-merges=first-parent',
-    '--raw',
-    '--no-abbrev',
-    '--format=%x1e%H %ct',
-    rev,
-    '--',
-    path,
-    spec,
-  ]);
-  /** Per commit, the blob of each file after it: a string, `null` when deleted, absent when unchanged. */
-  const commits: { commit: string; time: Date; pins?: string | null; spec?: string | null }[] = [];
-  for (const record of log.split('\x1e').slice(1)) {
-    const [head, ...lines] = record.split('\n');
-    const [commit, ct] = head!.split(' ') as [string, string];
-    const entry: (typeof commits)[number] = { commit, time: new Date(Number(ct) * 1000) };
-    // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
-    for (const [key, file] of [
-      ['pins', path],
-      ['spec', spec],
-    ] as const) {
-      const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${file}`));
-      if (raw === undefined) continue;
-      const blob = raw.split(' ')[3];
-      entry[key] = blob && !/^0+$/.test(blob) ? blob : null;
-    }
-    // A commit listed without a change of either file (a merge equal to its first parent) changes nothing.
-    if (entry.pins !== undefined || entry.spec !== undefined) commits.push(entry);
-  }
+  const commits = changesOf(root, rev, [path, spec]);
   const blobs = readBlobs(
     root,
-    commits.flatMap((c) => (c.pins ? [c.pins] : [])),
+    commits.flatMap((c) => c.blobs.get(path) ?? []),
   );
   const events: PinEvent[] = [];
   let pinsBlob: string | null = null;
   let specBlob: string | null = null;
-  for (const c of commits.reverse()) {
-    if (c.pins !== undefined) pinsBlob = c.pins;
-    if (c.spec !== undefined) specBlob = c.spec;
+  for (const c of commits) {
+    if (c.blobs.has(path)) pinsBlob = c.blobs.get(path)!;
+    if (c.blobs.has(spec)) specBlob = c.blobs.get(spec)!;
     const pinned = pinsBlob ? parsePins(blobs.get(pinsBlob)!, `${path} at ${c.commit}`)[app] : undefined;
     const pin = pinned && releaseOf(pinned, specBlob ?? undefined);
     const last = events[events.length - 1];

@@ -14,6 +14,7 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import type { ObjectChange } from './diff.ts';
 import { repositoryPath } from './manifests.ts';
 import { OVERRIDABLE_PIN_GATES, type PinGate } from './pins.ts';
+import type { FeatureGate } from './features.ts';
 
 /** Share of an environment's objects a release order may remove when the environment does not say. */
 export const DEFAULT_MAX_REMOVED_SHARE = 0.25;
@@ -31,10 +32,10 @@ export type DeletionRule =
   | 'broken-render';
 
 /**
- * Rule ids of every refusal a release order can carry: the deletion guard's, the promotion gates' and the chain
- * rule's (`chain`, lifted only by a `Chain-Override` commit trailer, see `chain.ts`).
+ * Rule ids of every refusal a release order can carry: the deletion guard's, the promotion gates' (pins and
+ * flags) and the chain rule's (`chain`, lifted only by a `Chain-Override` commit trailer, see `chain.ts`).
  */
-export type GuardRule = DeletionRule | PinGate | 'new-environment' | 'chain';
+export type GuardRule = DeletionRule | PinGate | FeatureGate | 'new-environment' | 'chain';
 
 /** Rules an override by approvers may lift; a broken or empty render, a freeze or an unproven artifact never. */
 export const OVERRIDABLE_RULES: ReadonlySet<GuardRule> = new Set<GuardRule>([

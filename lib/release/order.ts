@@ -33,6 +33,7 @@ import { countObjects, envOf, readManifestDelta, type ManifestDelta, type Placed
 import { rolloutPlans, type RolloutPlan } from './plan.ts';
 import { redactChange } from './redact.ts';
 import { judgePins, type EnvironmentTree, type PinChangeAt } from './pins.ts';
+import { judgeFeatures } from './features.ts';
 import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
 import { sourceChanges, summarize, type EnvironmentSummary, type SourceChanges } from './summary.ts';
@@ -170,7 +171,15 @@ export async function buildReleaseOrder(
   const policyEdits = policyChanges(root, base, head, trees);
   const chain = (await environmentsAt(root, base)).map((l) => l.spec);
   const pins = judgePins({ root, base, head, trees, policies: chain, now: options.now ?? new Date() });
-  const changedEnvs = [...new Set([...delta.changedEnvs, ...policyEdits.keys(), ...pins.changes.map((c) => c.env)])];
+  const flags = judgeFeatures({ root, base, head, trees, policies: chain, now: options.now ?? new Date() });
+  const changedEnvs = [
+    ...new Set([
+      ...delta.changedEnvs,
+      ...policyEdits.keys(),
+      ...pins.changes.map((c) => c.env),
+      ...flags.changes.map((c) => c.env),
+    ]),
+  ];
   const policies = policiesFor(chain, changedEnvs, violations);
   const objectChanges = diffObjects(delta.before, delta.after);
   for (const r of pins.refusals) {
@@ -179,6 +188,15 @@ export async function buildReleaseOrder(
       rule: r.gate,
       message: `${r.app === '*' ? '' : `${r.app}: `}${r.message}. Remedy: ${r.remedy}`,
       objects: [`environments/${r.env}/versions.json`],
+      overridable: OVERRIDABLE_RULES.has(r.gate),
+    });
+  }
+  for (const r of flags.refusals) {
+    violations.push({
+      env: r.env,
+      rule: r.gate,
+      message: `${r.app}: ${r.message}. Remedy: ${r.remedy}`,
+      objects: [`environments/${r.env}/features.json`],
       overridable: OVERRIDABLE_RULES.has(r.gate),
     });
   }

@@ -536,6 +536,13 @@ export interface EnvironmentSpec {
    * @default - team namespaces get no quota, no limit range and no team access
    */
   readonly tenancy?: TenancyPolicy;
+  /**
+   * Platform flags in effect here (flag → true), read by the loader from the machine-edited
+   * `environments/<env>/features.json` (turn one on with `npm run -s promote -- --feature <flag> --to <env>`),
+   * never written in `environment.ts`. Retired flags are in effect everywhere. See `lib/spec/features.ts`.
+   * @default - every flag off
+   */
+  readonly features?: Readonly<Record<string, boolean>>;
 }
 
 /** Declares an environment. Gives editor completion and type checks; returns the spec unchanged. */

@@ -20,6 +20,7 @@ import { appSchema, checkShape, environmentSchema, versionsSchema } from './sche
 import { loadSpecFiles, loadSpecTexts } from './bundle.ts';
 import { blobId, objectTypes, readBlobs } from '../git/git.ts';
 import { upgradeApp } from './migrations.ts';
+import { withFeatures } from './features.ts';
 
 /** An app spec with the file it came from. */
 export interface LoadedApp {
@@ -302,7 +303,7 @@ async function loadEnvironments(
       sink.addFile(file, 'is missing', `create it with export default defineEnvironment({ name: '${folder}', ... })`);
       return undefined;
     }
-    const spec = specs[present.indexOf(folder)];
+    const spec = withFeatures(root, folder, specs[present.indexOf(folder)], sink, legacy);
     const versions = readVersions(root, versionsFile, spec, sink, specCache);
     if (!spec || !versions) broken.add(spec?.name ?? folder);
     return spec && versions ? { spec, file, versionsFile, versions, pinnedSpecs: new Map() } : undefined;

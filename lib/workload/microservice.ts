@@ -5,6 +5,7 @@ import { Cron, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedApp } from '../spec/resolve.ts';
 import { cpuMillis, memoryBytes } from '../spec/quantity.ts';
+import { featureOn } from '../spec/features.ts';
 import type {
   INetworkPolicy,
   INetworkPolicyEgressRule,
@@ -29,6 +30,8 @@ export interface MicroserviceProps {
 export const RUN_AS_USER = 10001;
 /** Size bound of the writable `/tmp` volume, in MiB. */
 export const TMP_SIZE_MIB = 256;
+/** Size bound of the writable `/tmp` volume where platform flag `tmp-512` is on, in MiB. */
+export const TMP_SIZE_MIB_LARGE = 512;
 /** Well-known node label of the availability zone. */
 export const TOPOLOGY_ZONE = 'topology.kubernetes.io/zone';
 /** Well-known node label of the node name. */
@@ -166,7 +169,7 @@ export class Microservice extends Construct {
     const mounts: kplus.VolumeMount[] = [
       {
         path: '/tmp',
-        volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(TMP_SIZE_MIB) }),
+        volume: kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(tmpSizeMib(app)) }),
       },
     ];
     if (configMap) {
@@ -374,4 +377,9 @@ function cronOf(schedule: string): Cron {
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
+}
+
+/** Size bound of the app's writable `/tmp` in its environment, in MiB: larger where platform flag `tmp-512` is on. */
+export function tmpSizeMib(app: ResolvedApp): number {
+  return featureOn(app.environment, 'tmp-512') ? TMP_SIZE_MIB_LARGE : TMP_SIZE_MIB;
 }
