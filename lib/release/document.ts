@@ -12,7 +12,8 @@ import { RISKS } from '../spec/environment.ts';
 import { fieldPath } from '../spec/schema.ts';
 
 const risk = z.enum(RISKS);
-const pinned = z.object({ tag: z.string(), digest: z.string().optional() });
+/** A pinned release: image tag and digest, and the git blob of the app's spec outside the chain's entry. */
+const pinned = z.object({ tag: z.string(), digest: z.string().optional(), spec: z.string().optional() });
 
 const violationSchema = z.object({
   /** Environment, or `*` for the whole head revision. */

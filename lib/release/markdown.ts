@@ -54,7 +54,7 @@ export function releaseOrderDetail(order: ReleaseOrder): string {
 
 /** The per-app layout, split into numbered parts of at most `limit` characters. */
 export function detailParts(order: ReleaseOrder, limit = GITHUB_COMMENT_LIMIT): string[] {
-  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order), specSection(order)]
     .filter(Boolean)
     .join('\n\n');
   const blocks = order.environments.flatMap((env) => env.apps.map((app) => ({ env, app, text: appBlock(app) })));
@@ -117,7 +117,7 @@ const SUMMARY_CAPS = [
 
 /** One comment leading with the summary: the guard's verdict, the table, then per environment the groups of changes. */
 function summaryMarkdown(order: ReleaseOrder, limit: number, options: MarkdownOptions): string {
-  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order)]
+  const top = [guardBanner(order), chainSection(order), verifiedLine(order), summaryTable(order), specSection(order)]
     .filter(Boolean)
     .join('\n\n');
   const where = options.detailLink
@@ -286,6 +286,27 @@ function chainSection(order: ReleaseOrder): string {
     '>',
     '> Every environment of this order needs the approvals of its own approvers, and `audit` flags the release.',
   ].join('\n');
+}
+
+/** Characters of spec diffs shown; past them a diff is named, not shown. */
+const SPEC_DIFF_CHARS = 6000;
+
+/** The app specs the order's pins move: each spec edit as a diff, the configuration this order releases. */
+function specSection(order: ReleaseOrder): string {
+  if (order.specs.length === 0) return '';
+  const out = ['**Configuration released** (app specs the pins move):'];
+  let shown = 0;
+  for (const s of order.specs) {
+    const where = s.envs.join(' + ');
+    const what = `<b>${escapeHtml(s.app)}</b> in ${escapeHtml(where)}: <code>${s.before?.slice(0, 12) ?? '(none)'}</code> → <code>${s.after.slice(0, 12)}</code>`;
+    if (s.diff !== undefined && shown + s.diff.length <= SPEC_DIFF_CHARS) {
+      shown += s.diff.length;
+      out.push(
+        `<details><summary>${what}</summary>\n\n\`\`\`diff\n${s.diff.replaceAll('```', "'''")}\n\`\`\`\n\n</details>`,
+      );
+    } else out.push(`- ${what} (diff: \`git diff ${s.before?.slice(0, 12) ?? ''} ${s.after.slice(0, 12)}\`)`);
+  }
+  return out.join('\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {

@@ -38,6 +38,7 @@ import { environmentsAt } from './revision.ts';
 import { maxRisk, riskOf, triggersOf } from './risk.ts';
 import { sourceChanges, summarize, type EnvironmentSummary, type SourceChanges } from './summary.ts';
 import { verifyHead } from './verify.ts';
+import { specChanges, type SpecChange } from './specs.ts';
 
 /** One classified change, with its risk; secrets redacted. */
 export interface Change {
@@ -104,6 +105,8 @@ export interface ReleaseOrder {
   readonly guard: GuardVerdict;
   /** Every pin of `environments/<env>/versions.json` that changes, with where the gates proved it comes from. */
   readonly pins: readonly PinChangeAt[];
+  /** The app specs the pins move, each with the diff of its text (the configuration this order releases). */
+  readonly specs: readonly SpecChange[];
   /**
    * The chain rule (one pull request, one step of the chain): its violations, and the `Chain-Override`
    * trailer when one is in force. Without the trailer each violation is also a refusal of the guard (rule `chain`).
@@ -259,6 +262,7 @@ export async function buildReleaseOrder(
     summary: summarize(environments, sources),
     guard: { blocked: violations.length > 0, violations, requests: findOverrides(root, base, head) },
     pins: pins.changes,
+    specs: specChanges(root, base, pins.changes),
     chain: chainCheck,
     verified,
   };

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { PinSpecsRefused, pinSpecs } from '../../lib/promote/pin-specs.ts';
 import { readPins, writePins } from '../../lib/promote/versions.ts';
 import { buildReleaseOrder } from '../../lib/release/order.ts';
+import { releaseOrderMarkdown } from '../../lib/release/markdown.ts';
+import { releaseOrderJson } from '../../lib/release/json.ts';
 import { SpecError } from '../../lib/spec/problems.ts';
 import { synth } from '../../lib/render/synth.ts';
 import { runCli } from '../cli/run-cli.ts';
@@ -225,6 +227,22 @@ describe('spec pins at the pull request', () => {
     gitAt(root, ['commit', '-q', '-am', 'promote claims-api spec to sit'], hours(3));
     const good = await buildReleaseOrder(root, 'main', 'to-sit', { now: hours(3) });
     expect(good.guard.violations).toEqual([]);
+    // The configuration it releases, as the diff of the spec text, beside the manifest changes it causes.
+    expect(good.specs).toEqual([
+      {
+        app: 'claims-api',
+        envs: ['sit'],
+        before: oldSpec,
+        after: newSpec,
+        diff: expect.stringContaining('+  "replicas": 3'),
+      },
+    ]);
+    const markdown = releaseOrderMarkdown(good).join('\n');
+    expect(markdown).toContain(
+      `<b>claims-api</b> in sit: <code>${oldSpec.slice(0, 12)}</code> → <code>${newSpec.slice(0, 12)}</code>`,
+    );
+    expect(markdown).toContain('```diff\n--- apps/claims-api.ts@');
+    expect(JSON.parse(releaseOrderJson(good)).pins[0].after.spec).toBe(newSpec);
     expect(good.pins).toEqual([
       {
         env: 'sit',
