@@ -622,7 +622,12 @@ export function branchName(plan: PromotionPlan): string {
   const env = plan.targets[0]!;
   const first = plan.changes.find((c) => c.app === apps[0])!;
   const prefix = plan.mode === 'rollback' ? 'rollback' : 'promote';
-  if (apps.length === 1) return `${prefix}/${env}/${apps[0]}-${first.after.tag}`;
+  // A step that moves the spec alone keeps the version: the spec names the branch apart.
+  const config =
+    first.after.spec !== undefined && first.before?.tag === first.after.tag && first.before.spec !== first.after.spec
+      ? `-config-${first.after.spec.slice(0, 12)}`
+      : '';
+  if (apps.length === 1) return `${prefix}/${env}/${apps[0]}-${first.after.tag}${config}`;
   return `${prefix}/${env}/train-${apps.length}-apps-${apps
     .map((a) => a.slice(0, 12))
     .join('-')
@@ -645,6 +650,7 @@ export function commitMessage(plan: PromotionPlan, request: PromotionRequest): s
     const change = plan.changes.find((c) => c.app === app)!;
     trailers.push(`App: ${app}`, `Version: ${change.after.tag}`);
     if (change.after.digest) trailers.push(`Digest: ${change.after.digest}`);
+    if (change.after.spec) trailers.push(`Spec: ${change.after.spec}`);
   }
   if (plan.mode === 'rollback') trailers.push('Rollback: true');
   if (request.force && request.reason) trailers.push(`Reason: ${request.reason.replace(/\s+/g, ' ').trim()}`);

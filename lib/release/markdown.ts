@@ -294,19 +294,21 @@ const SPEC_DIFF_CHARS = 6000;
 /** The app specs the order's pins move: each spec edit as a diff, the configuration this order releases. */
 function specSection(order: ReleaseOrder): string {
   if (order.specs.length === 0) return '';
-  const out = ['**Configuration released** (app specs the pins move):'];
+  const out = ['**Configuration released** (the app specs the pins move):'];
   let shown = 0;
   for (const s of order.specs) {
     const where = s.envs.join(' + ');
     const what = `<b>${escapeHtml(s.app)}</b> in ${escapeHtml(where)}: <code>${s.before?.slice(0, 12) ?? '(none)'}</code> → <code>${s.after.slice(0, 12)}</code>`;
     if (s.diff !== undefined && shown + s.diff.length <= SPEC_DIFF_CHARS) {
       shown += s.diff.length;
+      const fence = '```';
       out.push(
-        `<details><summary>${what}</summary>\n\n\`\`\`diff\n${s.diff.replaceAll('```', "'''")}\n\`\`\`\n\n</details>`,
+        `<details><summary>${what}</summary>\n\n${fence}diff\n${s.diff.replaceAll(fence, "'''")}\n${fence}\n\n</details>`,
       );
-    } else out.push(`- ${what} (diff: \`git diff ${s.before?.slice(0, 12) ?? ''} ${s.after.slice(0, 12)}\`)`);
+    } else out.push(`${what} (the diff: \`git diff ${s.before?.slice(0, 12) ?? ''} ${s.after.slice(0, 12)}\`)`);
   }
-  return out.join('\n');
+  // Each on its own paragraph: GitHub renders a folded block only when blank lines surround it.
+  return out.join('\n\n');
 }
 
 function verifiedLine(order: ReleaseOrder): string {

@@ -132,7 +132,11 @@ describe('spec pins', () => {
     expect(readFileSync(join(root, 'manifests', 'sit', 'apps', 'claims-api.yaml'), 'utf8')).toContain('replicas: 3');
     // uat still runs the old spec.
     expect(readPins(root, 'uat')['claims-api']?.spec).toBe(oldSpec);
-    merge(root, 'promote/sit/claims-api-1.0.0', hours(2));
+    // A step that moves the spec alone is named by it, and the commit records it for audit.
+    const branch = `promote/sit/claims-api-1.0.0-config-${newSpec.slice(0, 12)}`;
+    expect(gitAt(root, ['rev-parse', '--abbrev-ref', 'HEAD'], hours(2)).trim()).toBe(branch);
+    expect(gitAt(root, ['log', '-1', '--format=%B'], hours(2))).toContain(`\nSpec: ${newSpec}\n`);
+    merge(root, branch, hours(2));
 
     const rolledBack = runCli(root, ['promote', 'claims-api', '--to', 'sit', '--rollback', '--commit']);
     expect(rolledBack.stderr).toBe('');
