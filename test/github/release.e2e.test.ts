@@ -50,6 +50,32 @@ describe('next promotions', () => {
       { app: 'payments-gateway', from: 'staging', to: 'prod' },
     ]);
   });
+
+  it("proposes an app's configuration too: a spec edit in the chain's entry, and a spec pin moved anywhere", () => {
+    const planned = nextPromotions(
+      {
+        ...order([
+          // A spec edit merged into dev.
+          { env: 'dev', app: 'underwriting-engine', kind: 'config', risk: 'low' },
+          // Not apps: an environment's policy and a platform file.
+          { env: 'dev', app: 'policy', kind: 'other', risk: 'high' },
+          { env: 'dev', app: 'platform/namespaces', kind: 'other', risk: 'low' },
+          // Removed from dev: nothing to carry on.
+          { env: 'dev', app: 'claims-legacy', kind: 'removed', risk: 'medium' },
+          // A spec promoted into uat, whose pin moved.
+          { env: 'uat', app: 'policy-admin', kind: 'scale', risk: 'low' },
+          // A change in uat without a pin moving (its policy's capacity, say) releases nothing.
+          { env: 'uat', app: 'customer-accounts', kind: 'scale', risk: 'low' },
+        ]),
+        pins: [{ env: 'uat', app: 'policy-admin', after: { tag: '7.4.0', spec: 'a'.repeat(40) }, source: 'sit' }],
+      },
+      environments,
+    );
+    expect(planned).toEqual([
+      { app: 'underwriting-engine', from: 'dev', to: 'sit' },
+      { app: 'policy-admin', from: 'uat', to: 'staging' },
+    ]);
+  });
 });
 
 describe('release record', () => {
