@@ -134,7 +134,9 @@ export default definePipeline(({ environments, buildEnvironment }): Pipeline => 
     permissions: { contents: 'read' },
     'timeout-minutes': 30,
     steps: [
-      checkout(),
+      // The whole history: environments outside dev render the spec texts their pins name, read from git objects,
+      // and the tests read this repository's history.
+      checkout({ fullHistory: true }),
       ...setupNode(NODE),
       // promtool checks the alert rules in validate; the verification tests start a real Prometheus on loopback.
       run(
