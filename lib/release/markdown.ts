@@ -288,6 +288,8 @@ function chainSection(order: ReleaseOrder): string {
   ].join('\n');
 }
 
+/** Spec changes listed; a train of more apps names the rest by count. */
+const SPEC_LINES = 20;
 /** Characters of spec diffs shown; past them a diff is named, not shown. */
 const SPEC_DIFF_CHARS = 6000;
 
@@ -296,7 +298,7 @@ function specSection(order: ReleaseOrder): string {
   if (order.specs.length === 0) return '';
   const out = ['**Configuration released** (the app specs the pins move):'];
   let shown = 0;
-  for (const s of order.specs) {
+  for (const s of order.specs.slice(0, SPEC_LINES)) {
     const where = s.envs.join(' + ');
     const what = `<b>${escapeHtml(s.app)}</b> in ${escapeHtml(where)}: <code>${s.before?.slice(0, 12) ?? '(none)'}</code> → <code>${s.after.slice(0, 12)}</code>`;
     if (s.diff !== undefined && shown + s.diff.length <= SPEC_DIFF_CHARS) {
@@ -307,6 +309,8 @@ function specSection(order: ReleaseOrder): string {
       );
     } else out.push(`${what} (the diff: \`git diff ${s.before?.slice(0, 12) ?? ''} ${s.after.slice(0, 12)}\`)`);
   }
+  const more = order.specs.length - SPEC_LINES;
+  if (more > 0) out.push(`… and ${more} more (each pin's \`spec\` is in \`--format json\`, under \`pins\`)`);
   // Each on its own paragraph: GitHub renders a folded block only when blank lines surround it.
   return out.join('\n\n');
 }
