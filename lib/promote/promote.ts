@@ -19,6 +19,7 @@ import { activeFreeze, nextOpen, showTime } from './freeze.ts';
 import {
   isNewer,
   releaseOf,
+  releasesOf,
   specBlobsAt,
   pinHistory,
   readPins,
@@ -329,18 +330,8 @@ function selectApps(
   const byName = new Map(project.apps.map((a) => [a.spec.name, a]));
   if (request.all) {
     if (!source) return [];
-    const upstream = Object.fromEntries(
-      Object.entries(readPinsAt(root, ref, source.spec.name)).map(([app, pin]) => [
-        app,
-        releaseOf(pin, specs().get(app)),
-      ]),
-    );
-    const target = Object.fromEntries(
-      Object.entries(readPins(root, targets[0]!.spec.name)).map(([app, pin]) => [
-        app,
-        releaseOf(pin, specs().get(app)),
-      ]),
-    );
+    const upstream = releasesOf(readPinsAt(root, ref, source.spec.name), specs());
+    const target = releasesOf(readPins(root, targets[0]!.spec.name), specs());
     return project.apps
       .map((a) => a.spec)
       .filter(

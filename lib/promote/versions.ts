@@ -138,6 +138,11 @@ export function releaseOf(pin: PinnedVersion, specBlob: string | undefined): Pin
   return pin.spec !== undefined || specBlob === undefined ? pin : { ...pin, spec: specBlob };
 }
 
+/** Every pin of `pins` as the release it stands for (`releaseOf`), with `specs` the spec files' blobs. */
+export function releasesOf(pins: Pins, specs: ReadonlyMap<string, string>): Pins {
+  return Object.fromEntries(Object.entries(pins).map(([app, pin]) => [app, releaseOf(pin, specs.get(app))]));
+}
+
 /**
  * The change of `app`'s spec text from blob `before` to blob `after`, as a unified diff with the spec
  * file's name on both sides; empty when they are the same text.

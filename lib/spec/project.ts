@@ -137,11 +137,6 @@ export function renderInputs(project: Project): RenderInput[] {
   return out;
 }
 
-/** The spec `env` runs for the app named `app`: its pinned spec, else the work tree's (`undefined` when none). */
-export function specIn(project: Project, env: LoadedEnvironment, app: string): LoadedApp | undefined {
-  return env.pinnedSpecs.get(app) ?? project.apps.find((a) => a.spec.name === app);
-}
-
 /** Whether `env` is the chain's entry: the environment fed by builds, which renders the work tree's specs. */
 export function isEntry(env: EnvironmentSpec): boolean {
   return env.promotion.from === undefined && env.promotion.releasedWith === undefined;
