@@ -218,16 +218,31 @@ function header(order: ReleaseOrder, part: number, parts: number): string {
   return `${marker}\n## Release order ${range}${parts > 1 ? ` · part ${part} of ${parts}` : ''}`;
 }
 
+/** Refusals listed one by one on top of an order; the rest are counted. */
+const GUARD_LINES = 30;
+
 function guardBanner(order: ReleaseOrder): string {
   // The chain rule's refusals have their own section (`chainSection`).
   const violations = order.guard.violations.filter((v) => v.rule !== 'chain');
   const { requests } = order.guard;
   const blocked = violations.length > 0;
   if (violations.length === 0 && requests.length === 0) return '';
-  const list = violations.map(
-    (v) =>
-      `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
-  );
+  const list = violations
+    .slice(0, GUARD_LINES)
+    .map(
+      (v) =>
+        `> - **${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\`${v.overridable ? '' : ' (cannot be overridden)'}: ${escapeText(v.message)}`,
+    );
+  if (violations.length > GUARD_LINES) {
+    // A hand edit of every pin refuses thousands of them: the rest are counted by environment and rule.
+    const counts = new Map<string, number>();
+    for (const v of violations.slice(GUARD_LINES)) {
+      const key = `**${v.env === '*' ? 'all environments' : v.env}** \`${v.rule}\``;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const rest = [...counts].map(([key, n]) => `${key} ×${n}`).join(', ');
+    list.push(`> - … and ${violations.length - GUARD_LINES} more (\`--format json\` lists each): ${rest}`);
+  }
   const asked = requests.map(
     (o) => `> - requested in commit \`${o.commit.slice(0, 7)}\` by ${escapeText(o.author)}: ${escapeText(o.text)}`,
   );
