@@ -21,7 +21,7 @@ import {
   releaseOf,
   releasesOf,
   specBlobsAt,
-  pinHistory,
+  PinHistories,
   readPins,
   readPinsAt,
   samePin,
@@ -167,6 +167,12 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
   /** The blob of each app's spec file on `ref`: what the chain's entry runs there. */
   const specs = (): Map<string, string> => (specBlobs ??= specBlobsAt(root, ref));
   const apps = selectApps(project, request, source, targets, ref, root, refuse, specs);
+  // The gates read each environment's history once for the whole train.
+  const histories = new PinHistories(
+    root,
+    ref,
+    apps.map((a) => a.name),
+  );
   const changes: PinChange[] = [];
   const unchanged: string[] = [];
   const notes: string[] = [];
@@ -194,11 +200,11 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
       candidate = { tag: request.version!, digest: request.digest };
     } else if (mode === 'rollback') {
       const running = current && releaseOf(current, specs().get(app.name));
-      candidate = rollbackPin(root, ref, target.spec.name, app.name, running, request.version, refuse);
+      candidate = rollbackPin(histories, target.spec.name, app.name, running, request.version, refuse);
       // The chain's entry renders the work tree's spec: a rollback there moves the image alone.
       if (candidate && isEntry(target.spec)) candidate = { tag: candidate.tag, digest: candidate.digest };
     } else {
-      candidate = upstreamPin(root, ref, specs(), source!, target, app.name, now, request, refuse);
+      candidate = upstreamPin(root, ref, specs(), histories, source!, target, app.name, now, request, refuse);
     }
     if (!candidate) continue;
     // The same image upstream without its digest: the target keeps the digest it pins (its spec may still move).
@@ -374,6 +380,7 @@ function upstreamPin(
   root: string,
   ref: string,
   specs: ReadonlyMap<string, string>,
+  histories: PinHistories,
   source: LoadedEnvironment,
   target: LoadedEnvironment,
   app: string,
@@ -395,7 +402,7 @@ function upstreamPin(
   }
   const minSoak = target.spec.promotion.minSoakHours ?? 0;
   if (minSoak > 0) {
-    const history = pinHistory(root, ref, source.spec.name, app);
+    const history = histories.of(source.spec.name, app);
     const since =
       history.length > 0 && samePin(history[history.length - 1]!.pin, pin) ? history[history.length - 1]!.time : now;
     const what = pin.spec === pinned.spec ? pin.tag : `${pin.tag} with spec ${pin.spec?.slice(0, 12)}`;
@@ -431,15 +438,14 @@ function checkPinnableSpec(root: string, blob: string, app: string, refuse: (r: 
 }
 
 function rollbackPin(
-  root: string,
-  ref: string,
+  histories: PinHistories,
   env: string,
   app: string,
   current: PinnedVersion | undefined,
   version: string | undefined,
   refuse: (r: Refusal) => void,
 ): PinnedVersion | undefined {
-  const history = pinHistory(root, ref, env, app).filter((e) => e.pin !== undefined);
+  const history = histories.of(env, app).filter((e) => e.pin !== undefined);
   if (version !== undefined) {
     const match = [...history].reverse().find((e) => e.pin!.tag === version);
     if (!match) {

@@ -195,8 +195,9 @@ interface FileChanges {
 }
 
 /**
- * The commits along the first-parent history of `rev` that change any of `paths`, oldest first, each
- * with the blobs it leaves of those files: one git call whatever the length of the history.
+ * The commits along the first-parent history of `rev` that change any of `paths` (files, or folders
+ * ending in `/`), oldest first, each with the blobs it leaves of the files it changed: one git call
+ * whatever the length of the history.
  */
 function changesOf(root: string, rev: string, paths: readonly string[]): FileChanges[] {
   const log = git(root, [
@@ -204,6 +205,7 @@ function changesOf(root: string, rev: string, paths: readonly string[]): FileCha
     '--first-parent',
     '--diff-merges=first-parent',
     '--raw',
+    '--no-renames',
     '--no-abbrev',
     '--format=%x1e%H %ct',
     rev,
@@ -216,11 +218,11 @@ function changesOf(root: string, rev: string, paths: readonly string[]): FileCha
     const [commit, ct] = head!.split(' ') as [string, string];
     const blobs = new Map<string, string | null>();
     // `:100644 100644 <old> <new> M\t<path>`: the file's blob after the commit; all zeros when it was deleted.
-    for (const path of paths) {
-      const raw = lines.find((l) => l.startsWith(':') && l.endsWith(`\t${path}`));
-      if (raw === undefined) continue;
-      const blob = raw.split(' ')[3];
-      blobs.set(path, blob && !/^0+$/.test(blob) ? blob : null);
+    for (const line of lines) {
+      if (!line.startsWith(':')) continue;
+      const tab = line.indexOf('\t');
+      const blob = line.slice(0, tab).split(' ')[3];
+      blobs.set(line.slice(tab + 1), blob && !/^0+$/.test(blob) ? blob : null);
     }
     // A commit listed without a change of the files (a merge equal to its first parent) changes nothing.
     if (blobs.size > 0) out.push({ commit, time: new Date(Number(ct) * 1000), blobs });
@@ -249,30 +251,81 @@ export function fileHistory(root: string, rev: string, path: string): FileVersio
  * The history of `app`'s release in `env` along the first-parent history of `rev`, oldest first, one
  * event per change: of the pin, or, for a pin that names no spec (the chain's entry, or a pin from
  * before spec pins), of the spec file it then renders (`releaseOf`). Two git calls whatever the
- * length of the history: the log with each commit's blobs of the two files, then those blobs of the
- * versions file in one batch.
+ * length of the history (`pinHistories`).
  */
 export function pinHistory(root: string, rev: string, env: string, app: string): PinEvent[] {
+  return pinHistories(root, rev, env, [app]).get(app)!;
+}
+
+/**
+ * The histories of the releases of `apps` in `env` (as `pinHistory` gives one), for as many apps as
+ * asked, from two git calls: the log of the versions file and of the spec files, then every version
+ * of the versions file in one batch, each parsed once. A train of a thousand pins reads each
+ * environment's history once instead of once per app.
+ */
+export function pinHistories(root: string, rev: string, env: string, apps: readonly string[]): Map<string, PinEvent[]> {
   const path = versionsPath(env);
-  const spec = specPath(app);
-  const commits = changesOf(root, rev, [path, spec]);
+  const specs = apps.length === 1 ? [specPath(apps[0]!)] : ['apps/'];
+  const commits = changesOf(root, rev, [path, ...specs]);
   const blobs = readBlobs(
     root,
     commits.flatMap((c) => c.blobs.get(path) ?? []),
   );
-  const events: PinEvent[] = [];
-  let pinsBlob: string | null = null;
-  let specBlob: string | null = null;
-  for (const c of commits) {
-    if (c.blobs.has(path)) pinsBlob = c.blobs.get(path)!;
-    if (c.blobs.has(spec)) specBlob = c.blobs.get(spec)!;
-    const pinned = pinsBlob ? parsePins(blobs.get(pinsBlob)!, `${path} at ${c.commit}`)[app] : undefined;
-    const pin = pinned && releaseOf(pinned, specBlob ?? undefined);
-    const last = events[events.length - 1];
-    if (last ? samePin(last.pin, pin) || (last.pin === undefined && pin === undefined) : pin === undefined) continue;
-    events.push({ commit: c.commit, time: c.time, pin });
+  const parsed = new Map<string, Pins>();
+  const pinsIn = (blob: string, commit: string): Pins => {
+    let pins = parsed.get(blob);
+    if (!pins) {
+      pins = parsePins(blobs.get(blob)!, `${path} at ${commit}`);
+      parsed.set(blob, pins);
+    }
+    return pins;
+  };
+  const out = new Map<string, PinEvent[]>();
+  for (const app of apps) {
+    const spec = specPath(app);
+    const events: PinEvent[] = [];
+    let pinsBlob: string | null = null;
+    let specBlob: string | null = null;
+    for (const c of commits) {
+      const pinsChanged = c.blobs.has(path);
+      const specChanged = c.blobs.has(spec);
+      if (!pinsChanged && !specChanged) continue;
+      if (pinsChanged) pinsBlob = c.blobs.get(path)!;
+      if (specChanged) specBlob = c.blobs.get(spec)!;
+      const pinned = pinsBlob ? pinsIn(pinsBlob, c.commit)[app] : undefined;
+      const pin = pinned && releaseOf(pinned, specBlob ?? undefined);
+      const last = events[events.length - 1];
+      if (last ? samePin(last.pin, pin) || (last.pin === undefined && pin === undefined) : pin === undefined) continue;
+      events.push({ commit: c.commit, time: c.time, pin });
+    }
+    out.set(app, events);
   }
-  return events;
+  return out;
+}
+
+/**
+ * Release histories (`pinHistories`) at one revision, read per environment on first use for every app
+ * of `apps` at once: the gates of a train ask for one app at a time, and pay one read per environment.
+ */
+export class PinHistories {
+  private readonly read = new Map<string, Map<string, PinEvent[]>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly rev: string,
+    private readonly apps: readonly string[],
+  ) {}
+
+  /** The history of `app`'s release in `env` (read with every app of the set the first time `env` is asked). */
+  of(env: string, app: string): PinEvent[] {
+    let histories = this.read.get(env);
+    if (!histories?.has(app)) {
+      const apps = this.apps.includes(app) ? this.apps : [...this.apps, app];
+      histories = pinHistories(this.root, this.rev, env, apps);
+      this.read.set(env, histories);
+    }
+    return histories.get(app)!;
+  }
 }
 
 /** Whether tag `a` is a newer release than `b`; only semantic versions (with or without a leading 'v') compare. */

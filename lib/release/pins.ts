@@ -22,7 +22,7 @@ import { activeFreeze, nextOpen } from '../promote/freeze.ts';
 import {
   isNewer,
   parsePinsData,
-  pinHistory,
+  PinHistories,
   releaseOf,
   samePin,
   sameRelease,
@@ -128,6 +128,14 @@ export function judgePins(input: PinGateInput): PinVerdict {
     specs: (): Map<string, string> => (specs ??= specBlobsAt(root, base)),
   };
   const headFiles = { get: (env: string): Pins | undefined => pinsOf('head', env).pins };
+  // The gates read each environment's history once for every app the pull request pins, not once per pin.
+  const changedApps = new Set<string>();
+  for (const env of changedEnvs) {
+    const [before, after] = [pinsOf('base', env).pins, pinsOf('head', env).pins];
+    for (const app of new Set([...Object.keys(before), ...Object.keys(after)]))
+      if (!samePin(before[app], after[app])) changedApps.add(app);
+  }
+  const histories = new PinHistories(root, base, [...changedApps].sort(cmp));
   for (const policy of policies.filter((p) => changedEnvs.includes(p.name))) {
     const env = policy.name as string;
     const atHead = pinsOf('head', env);
@@ -150,7 +158,7 @@ export function judgePins(input: PinGateInput): PinVerdict {
       const judged =
         a === undefined
           ? { refusals: [] }
-          : judgeOne({ root, base, now, policy, baseFiles, headFiles, app, before: b, after: a });
+          : judgeOne({ histories, now, policy, baseFiles, headFiles, app, before: b, after: a });
       changes.push({
         env,
         app,
@@ -176,8 +184,8 @@ interface BasePins extends PinsBySide {
 }
 
 interface OneInput {
-  readonly root: string;
-  readonly base: string;
+  /** Release histories at the base revision. */
+  readonly histories: PinHistories;
   readonly now: Date;
   readonly policy: EnvironmentSpec;
   readonly baseFiles: BasePins;
@@ -208,7 +216,7 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
       `keep the spec pinned; promote the app to move it: npm run -s promote -- ${i.app} --to ${env}`,
     );
   }
-  const history = pinHistory(i.root, i.base, env, i.app);
+  const history = i.histories.of(env, i.app);
   if (history.some((e) => sameRelease(e.pin, i.after))) return { refusals: out, source: 'rollback' };
 
   const frozen = activeFreeze(i.policy.promotion.freezeWindows ?? [], i.now);
@@ -273,7 +281,7 @@ function judgeOne(i: OneInput): { refusals: PinRefusal[]; source?: string } {
   }
   const minSoak = i.policy.promotion.minSoakHours ?? 0;
   if (minSoak > 0) {
-    const upstreamHistory = pinHistory(i.root, i.base, source, i.app);
+    const upstreamHistory = i.histories.of(source, i.app);
     const last = upstreamHistory[upstreamHistory.length - 1];
     const since = last && sameRelease(last.pin, i.after) ? last.time : i.now;
     const hours = (i.now.getTime() - since.getTime()) / 3_600_000;
