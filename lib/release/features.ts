@@ -22,7 +22,7 @@ import type { EnvironmentSpec } from '../spec/environment.ts';
 import { FEATURE_REGISTRY, featuresPath, parseFeatures, type FeatureRegistry } from '../spec/features.ts';
 import { ProblemSink, formatProblem } from '../spec/problems.ts';
 import { cmp } from '../util/compare.ts';
-import type { EnvironmentTree } from './pins.ts';
+import type { PinGateInput } from './pins.ts';
 
 /** Gates a flag turned on must pass; `soak` is the only one approvers may override. */
 export type FeatureGate = 'upstream' | 'soak' | 'freeze' | 'features-file';
@@ -49,19 +49,8 @@ export interface FeatureRefusal {
   readonly remedy: string;
 }
 
-/** What the gates decide from. */
-export interface FeatureGateInput {
-  readonly root: string;
-  /** The base revision: its flags and history are what "on" means. */
-  readonly base: string;
-  /** The head revision: only its features files are read, as data. */
-  readonly head: string;
-  /** The files under `environments/` at base and at head. */
-  readonly trees: { readonly base: EnvironmentTree; readonly head: EnvironmentTree };
-  /** Every environment's policy at base, in promotion order. */
-  readonly policies: readonly EnvironmentSpec[];
-  /** The time soak and freeze are judged at. */
-  readonly now: Date;
+/** What the gates decide from: what the pin gates read (the head contributes its features files, as data). */
+export interface FeatureGateInput extends PinGateInput {
   /**
    * The flags known and retired.
    * @default FEATURE_REGISTRY

@@ -65,19 +65,7 @@ export async function loadSpecFiles(
   const entry = files.map((f, i) => `export { default as f${i} } from ${JSON.stringify(`./${f}`)};`).join('\n');
   let code: string;
   try {
-    const result = await build({
-      stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'apps.bundle.ts' },
-      bundle: true,
-      packages: 'external',
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      external: SPEC_MODULE_PATHS,
-      plugins: given.size === 0 ? [] : [givenTexts(given, served)],
-    });
-    code = result.outputFiles[0]!.text;
+    code = await compile(root, entry, 'apps.bundle.ts', given.size === 0 ? [] : [givenTexts(given, served)]);
     // Every given text must have been compiled; a file esbuild read from disk instead might not be the one hashed.
     if (served.size !== given.size) return undefined;
   } catch {
@@ -89,6 +77,26 @@ export async function loadSpecFiles(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One esbuild pass over the module `entry` (which re-exports the batch's files), with the spec module left
+ * out (`SPEC_MODULE_PATHS`): the batch as CommonJS, for `evaluate`.
+ */
+async function compile(root: string, entry: string, name: string, plugins: Plugin[]): Promise<string> {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: name },
+    bundle: true,
+    packages: 'external',
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    external: SPEC_MODULE_PATHS,
+    plugins,
+  });
+  return result.outputFiles[0]!.text;
 }
 
 /** Runs a compiled batch (CommonJS) in this process and returns the exports `f0`, `f1`, … of its `count` files. */
@@ -160,19 +168,7 @@ async function compileTexts(
   };
   let code: string;
   try {
-    const result = await build({
-      stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'pinned.bundle.ts' },
-      bundle: true,
-      packages: 'external',
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-      external: SPEC_MODULE_PATHS,
-      plugins: [served],
-    });
-    code = result.outputFiles[0]!.text;
+    code = await compile(root, entry, 'pinned.bundle.ts', [served]);
   } catch (error) {
     return { error: firstLines((error as Error).message) };
   }
