@@ -56,7 +56,9 @@ export function verifyCommands(program: Command, root: string): void {
             ` Fix: ${guess ? `did you mean '${guess}'? ` : ''}use one of: ${names.join(', ')}`,
         );
       }
-      const app = project.apps.find((a) => a.spec.name === options.app);
+      const loaded = project.environments.find((e) => e.spec.name === options.env)!;
+      // The spec the environment runs: its pinned text, or the work tree's in the chain's entry.
+      const app = loaded.pinnedSpecs.get(options.app) ?? project.apps.find((a) => a.spec.name === options.app);
       if (!app) {
         const guess = closest(
           options.app,

@@ -227,7 +227,19 @@ export async function planPromotion(root: string, request: PromotionRequest): Pr
     }
     const gated = mode === 'promote' && target.spec.observability.verification?.gatePromotions === true;
     if (gated && !samePin(current, candidate)) {
-      const verified = await verifiedGate({ root, ref, source: source!, app, candidate, now, request, refuse, notes });
+      // The metrics are judged with the spec the upstream runs (its pinned text, or the work tree's in dev).
+      const running = source!.pinnedSpecs.get(app.name)?.spec ?? app;
+      const verified = await verifiedGate({
+        root,
+        ref,
+        source: source!,
+        app: running,
+        candidate,
+        now,
+        request,
+        refuse,
+        notes,
+      });
       if (!verified) continue;
     }
     for (const env of targets) {
