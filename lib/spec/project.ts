@@ -97,6 +97,14 @@ export async function loadProject(root: string, options: LoadOptions = {}): Prom
   specCache.save();
   checkCrossReferences(apps, broken, withSpecs, brokenEnvs, sink, options.unpinned);
   checkRolloutInEnvironments(apps, withSpecs, sink);
+  // A pinned spec is judged against the environment that runs it, as it is today.
+  for (const env of withSpecs) {
+    const pinned = [...env.pinnedSpecs.values()].map((a) => ({
+      spec: a.spec,
+      file: `the text ${a.blob.slice(0, 12)} pinned in ${env.spec.name} of ${a.file}`,
+    }));
+    if (pinned.length > 0) checkRolloutInEnvironments(pinned, [env], sink);
+  }
   sink.throwIfAny();
   return { root, environments: orderEnvironments(withSpecs, sink), apps };
 }

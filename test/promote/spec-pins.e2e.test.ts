@@ -195,6 +195,25 @@ describe('spec pins', () => {
     );
   });
 
+  it('judges a pinned spec against the environment that runs it, naming the pinned text', async () => {
+    const root = await pinnedRepo();
+    // A text without a shell and without a shutdown delay: no Kubernetes 1.27 environment may run it.
+    writeFileSync(join(root, 'apps', 'claims-api.ts'), appSource({ ...CLAIMS, rollout: { shell: false } }));
+    const bad = writeAndCommit(root, hours(1));
+    writeFileSync(join(root, 'apps', 'claims-api.ts'), appSource(CLAIMS));
+    writeAndCommit(root, hours(2));
+    const sit = readPins(root, 'sit');
+    writePins(root, 'sit', { ...sit, 'claims-api': { ...sit['claims-api']!, spec: bad } });
+    const before = snapshotTree(join(root, 'manifests'));
+    const message = ((await synth(root).catch((e: unknown) => e)) as Error).message;
+    expect(message).toContain(
+      `the text ${bad.slice(0, 12)} pinned in sit of apps/claims-api.ts: 'rollout.shutdownDelaySeconds'`,
+    );
+    expect(message).toContain('the image has no shell, so no preStop');
+    expect(message).not.toContain('pinned in uat');
+    expect(snapshotTree(join(root, 'manifests'))).toEqual(before);
+  });
+
   it('a pinned spec that imports another file is refused: its text alone must be its configuration', async () => {
     const root = await pinnedRepo();
     mkdirSync(join(root, 'apps', 'common'));
