@@ -20,10 +20,9 @@
  * every environment the order touches. A review's `Release-Override` does
  * not lift it.
  */
-import { git } from '../git/git.ts';
 import type { EnvironmentSpec } from '../spec/environment.ts';
 import { cmp } from '../util/compare.ts';
-import type { GuardViolation } from './guard.ts';
+import { trailersBetween, type GuardViolation } from './guard.ts';
 import type { PinChangeAt } from './pins.ts';
 
 /** Key of the commit trailer that lets a pull request change several steps of the chain. */
@@ -170,19 +169,8 @@ export const CHAIN_FIX =
  * trailer; undefined when none carries one.
  */
 export function findChainOverride(root: string, base: string, head: string): ChainOverride | undefined {
-  const out = git(root, [
-    'log',
-    `--format=%H%x00%an%x00%(trailers:key=${CHAIN_OVERRIDE_TRAILER},valueonly,separator=%x1f)%x1e`,
-    `${base}..${head}`,
-  ]);
-  for (const record of out.split('\x1e')) {
-    const [commit, author, values] = record.replace(/^\n/, '').split('\0');
-    if (!commit || !values) continue;
-    const reason = values
-      .split('\x1f')
-      .map((v) => v.trim())
-      .find(Boolean);
-    if (reason) return { reason, commit, author: author ?? '' };
-  }
-  return undefined;
+  const trailers = trailersBetween(root, base, head, CHAIN_OVERRIDE_TRAILER);
+  const newest = trailers[trailers.length - 1]?.commit;
+  const first = trailers.find((t) => t.commit === newest);
+  return first && { reason: first.text, commit: first.commit, author: first.author };
 }

@@ -155,20 +155,28 @@ export function checkDeletions(input: GuardInput): GuardViolation[] {
 
 /** `Release-Override:` trailers (requests) of the commits in `head` but not in `base`, oldest first. */
 export function findOverrides(root: string, base: string, head: string): Override[] {
+  return trailersBetween(root, base, head, OVERRIDE_TRAILER);
+}
+
+/**
+ * The values of the commit trailer `key` on the commits in `head` but not in `base`, oldest commit first,
+ * each with its commit and author: one `git log` call.
+ */
+export function trailersBetween(root: string, base: string, head: string, key: string): Override[] {
   const out = git(root, [
     'log',
     '--reverse',
-    `--format=%H%x00%an%x00%(trailers:key=${OVERRIDE_TRAILER},valueonly,separator=%x1f)%x1e`,
+    `--format=%H%x00%an%x00%(trailers:key=${key},valueonly,separator=%x1f)%x1e`,
     `${base}..${head}`,
   ]);
-  const overrides: Override[] = [];
+  const trailers: Override[] = [];
   for (const record of out.split('\x1e')) {
     const [commit, author, values] = record.replace(/^\n/, '').split('\0');
     if (!commit || !values) continue;
     for (const text of values.split('\x1f').map((v) => v.trim()))
-      if (text) overrides.push({ text, commit, author: author ?? '' });
+      if (text) trailers.push({ text, commit, author: author ?? '' });
   }
-  return overrides;
+  return trailers;
 }
 
 function percent(share: number): string {
