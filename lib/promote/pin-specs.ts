@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { blobId, objectTypes } from '../git/git.ts';
+import { objectTypes } from '../git/git.ts';
 import { isEntry, isPureSpec, loadProject } from '../spec/project.ts';
 import { writeAtomic } from '../util/fs.ts';
 import { synth } from '../render/synth.ts';
@@ -49,11 +49,8 @@ export class PinSpecsRefused extends Error {
 export async function pinSpecs(root: string): Promise<PinnedSpecs> {
   const project = await loadProject(root);
   const problems: string[] = [];
-  const blobs = new Map<string, { blob: string; file: string; text: string }>();
-  for (const app of project.apps) {
-    const text = readFileSync(join(root, app.file), 'utf8');
-    blobs.set(app.spec.name, { blob: blobId(text), file: app.file, text });
-  }
+  // The loader gave each work-tree spec its blob id: what each environment renders today.
+  const blobs = new Map(project.apps.map((a) => [a.spec.name, a]));
   const pinned: SpecPin[] = [];
   const updated = new Map<string, Pins>();
   let kept = 0;
@@ -78,10 +75,10 @@ export async function pinSpecs(root: string): Promise<PinnedSpecs> {
     used.map((app) => blobs.get(app)!.blob),
   );
   for (const app of used.sort()) {
-    const { blob, file, text } = blobs.get(app)!;
+    const { blob, file } = blobs.get(app)!;
     if (types.get(blob) !== 'blob')
       problems.push(`${file} has changes git does not have: commit it first, since a pin names a committed text`);
-    else if (!isPureSpec(text))
+    else if (!isPureSpec(readFileSync(join(root, file), 'utf8')))
       problems.push(
         `${file} imports more than the spec module, or reads the process or the clock: inline what it imports, so that its text alone is its configuration`,
       );
